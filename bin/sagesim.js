@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Launcher: the CLI lives in dist/ (built by `npm ci` through the prepare script, or `npm run build`).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(main))) {
+  process.stderr.write('sagesim is not built yet: run `npm run build` (npm ci does it for you).\n');
+  process.exit(2);
+}
+const { runCli } = await import(main.href);
+process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), stdin: process.stdin });

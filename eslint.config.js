@@ -1,0 +1,25 @@
+// Zero-warning lint: typescript-eslint's recommended rules over sources, tests and benchmarks.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.sagesim/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': ['error', { allow: [] }],
+    },
+  },
+  {
+    // The CLI, scripts, benchmarks and examples are where printing belongs; the engine never prints.
+    files: ['src/cli/**', 'scripts/**', 'bench/**', 'bin/**', 'examples/**', 'test/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['bin/**', 'scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+);

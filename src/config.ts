@@ -1,0 +1,129 @@
+// Configuration is resolved once, at the edge: defaults <- config file <- environment <- flags,
+// into a frozen object passed down. No other module reads process.env.
+import { readFileSync, existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { SagesimError } from './errors.js';
+
+/** How a Lambda step's FunctionArn runs locally. */
+export type LambdaHandlerConfig =
+  /** A local command fed the event JSON on stdin; prints the output parameters as JSON on stdout. */
+  | { readonly kind: 'command'; readonly command: readonly string[] }
+  /** A Python file with `handler(event, context)`, run in a container of the given image. */
+  | { readonly kind: 'python'; readonly file: string; readonly handler?: string; readonly image?: string };
+
+export type S3Config =
+  /** sagesim's embedded S3 emulator on 127.0.0.1, data kept under the home folder. */
+  | { readonly kind: 'embedded' }
+  /** Any S3 endpoint: LocalStack, MinIO, or AWS itself. */
+  | { readonly kind: 'endpoint'; readonly url: string };
+
+export interface SagesimConfig {
+  /** Working directory relative paths are resolved against. */
+  readonly cwd: string;
+  /** Where executions, the model registry, logs and embedded S3 data live. @default `<cwd>/.sagesim` */
+  readonly home: string;
+  /** Mock mode: no AWS account, embedded S3, dummy credentials in containers. @default true */
+  readonly mock: boolean;
+  /** @default 'us-east-1' */
+  readonly region: string;
+  /** Account id used in the ARNs of local executions. @default '111122223333' */
+  readonly accountId: string;
+  /** Steps run at once at most. @default the number of cores */
+  readonly maxParallel: number;
+  /** Step caching (CacheConfig). `--no-cache` turns it off. @default true */
+  readonly cache: boolean;
+  readonly s3: S3Config;
+  /** Extra image mappings: SageMaker image URI (or a regex between slashes) -> local image tag. */
+  readonly images: Readonly<Record<string, string>>;
+  /** Lambda steps: FunctionArn (or function name) -> local handler. */
+  readonly lambdas: Readonly<Record<string, LambdaHandlerConfig>>;
+  /** Docker engine socket. @default '/var/run/docker.sock' (or DOCKER_HOST) */
+  readonly dockerSocket: string;
+  /** Print stacks of unexpected errors. @default false */
+  readonly debug: boolean;
+}
+
+/** What the config file (`sagesim.config.json` in cwd, or `--config`) may hold. */
+export interface ConfigFile {
+  readonly home?: string;
+  readonly region?: string;
+  readonly accountId?: string;
+  readonly maxParallel?: number;
+  readonly cache?: boolean;
+  readonly s3Endpoint?: string;
+  readonly images?: Record<string, string>;
+  readonly lambdas?: Record<string, LambdaHandlerConfig>;
+  readonly dockerSocket?: string;
+}
+
+/** Values given on the command line or by a caller of the API; they win over everything. */
+export interface ConfigOverrides {
+  readonly cwd?: string;
+  readonly home?: string;
+  readonly configFile?: string;
+  readonly mock?: boolean;
+  readonly region?: string;
+  readonly maxParallel?: number;
+  readonly cache?: boolean;
+  readonly s3Endpoint?: string;
+  readonly images?: Record<string, string>;
+  readonly lambdas?: Record<string, LambdaHandlerConfig>;
+  readonly debug?: boolean;
+}
+
+export const CONFIG_FILE_NAME = 'sagesim.config.json';
+
+export function resolveConfig(
+  overrides: ConfigOverrides = {},
+  env: Readonly<Record<string, string | undefined>> = {},
+): SagesimConfig {
+  const cwd = path.resolve(overrides.cwd ?? '.');
+  const file = readConfigFile(overrides.configFile ? path.resolve(cwd, overrides.configFile) : path.join(cwd, CONFIG_FILE_NAME), overrides.configFile !== undefined);
+  const home = path.resolve(cwd, overrides.home ?? env['SAGESIM_HOME'] ?? file.home ?? '.sagesim');
+  const endpoint = overrides.s3Endpoint ?? env['AWS_ENDPOINT_URL_S3'] ?? env['AWS_ENDPOINT_URL'] ?? file.s3Endpoint;
+  const maxParallel = overrides.maxParallel ?? numberFromEnv(env, 'SAGESIM_MAX_PARALLEL') ?? file.maxParallel ?? Math.max(1, cpus().length);
+  if (!Number.isInteger(maxParallel) || maxParallel < 1) {
+    throw new SagesimError('INVALID_CONFIG', `max-parallel must be a whole number of at least 1, got ${maxParallel}`, { source: 'user' });
+  }
+  const dockerHost = env['DOCKER_HOST'];
+  const dockerSocket =
+    file.dockerSocket ?? (dockerHost?.startsWith('unix://') ? dockerHost.slice('unix://'.length) : '/var/run/docker.sock');
+  return Object.freeze({
+    cwd,
+    home,
+    mock: overrides.mock ?? true,
+    region: overrides.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? file.region ?? 'us-east-1',
+    accountId: file.accountId ?? '111122223333',
+    maxParallel,
+    cache: overrides.cache ?? file.cache ?? true,
+    s3: endpoint ? { kind: 'endpoint', url: endpoint } : { kind: 'embedded' },
+    images: Object.freeze({ ...file.images, ...overrides.images }),
+    lambdas: Object.freeze({ ...file.lambdas, ...overrides.lambdas }),
+    dockerSocket,
+    debug: overrides.debug ?? env['SAGESIM_DEBUG'] === '1',
+  });
+}
+
+function readConfigFile(file: string, required: boolean): ConfigFile {
+  if (!existsSync(file)) {
+    if (required) throw new SagesimError('CONFIG_NOT_FOUND', `config file not found: ${file}`, { source: 'user' });
+    return {};
+  }
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as ConfigFile;
+  } catch (cause) {
+    throw new SagesimError('INVALID_CONFIG', `cannot read config file ${file}: ${(cause as Error).message}`, {
+      source: 'user',
+      hint: `${CONFIG_FILE_NAME} must be a JSON object, e.g. {"images": {"<ecr uri>": "my/image:tag"}}`,
+      cause,
+    });
+  }
+}
+
+function numberFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : Number(raw);
+}
