@@ -89,7 +89,7 @@ export function resolveConfig(
   const dockerHost = env['DOCKER_HOST'];
   const dockerSocket =
     file.dockerSocket ?? (dockerHost?.startsWith('unix://') ? dockerHost.slice('unix://'.length) : '/var/run/docker.sock');
-  return Object.freeze({
+  const config: SagesimConfig = {
     cwd,
     home,
     mock: overrides.mock ?? true,
@@ -102,7 +102,8 @@ export function resolveConfig(
     lambdas: Object.freeze({ ...file.lambdas, ...overrides.lambdas }),
     dockerSocket,
     debug: overrides.debug ?? env['SAGESIM_DEBUG'] === '1',
-  });
+  };
+  return Object.freeze(config);
 }
 
 function readConfigFile(file: string, required: boolean): ConfigFile {
