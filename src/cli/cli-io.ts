@@ -1,0 +1,37 @@
+// The CLI's only window on the process: injectable so tests run commands in-process.
+import type { Readable } from 'node:stream';
+
+export interface OutputStream {
+  write(chunk: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+export interface CliIo {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdin?: Readable;
+  /** Where SIGINT is observed; defaults to the process. Tests pass their own emitter. */
+  readonly signals?: { on(event: 'SIGINT', listener: () => void): unknown; off(event: 'SIGINT', listener: () => void): unknown };
+}
+
+/** Exit codes shared by every command. */
+export const EXIT = {
+  ok: 0,
+  /** The pipeline failed or stopped, or the definition is invalid. */
+  failed: 1,
+  /** Usage, configuration or I/O error: the command could not do its work. */
+  usage: 2,
+  /** Unexpected internal error. */
+  internal: 3,
+} as const;
+
+/** Thrown by a command to end with a given exit code after it has printed what it had to. */
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+    this.name = 'ExitCode';
+  }
+}

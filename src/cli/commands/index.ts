@@ -1,0 +1,10 @@
+// Every CLI command, in the order `sagesim --help` lists them. Each module registers itself on
+// the program and calls the same API a user calls from a test.
+import type { Command } from 'commander';
+import type { CliIo } from '../cli-io.js';
+
+export interface CommandModule {
+  register(program: Command, io: CliIo): void;
+}
+
+export const COMMANDS: readonly CommandModule[] = [];
