@@ -1,0 +1,173 @@
+// sagesim's embedded S3 emulator: s3rver on 127.0.0.1, data kept under the store's home so
+// objects survive between runs, buckets created on first write. See EMBEDDED-S3-BEHAVIOUR.md.
+import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { SagesimError } from '../errors.js';
+import { AwsChunkedDecoder, isAwsChunked, unchunkHeaders } from './aws-chunked-decoder.js';
+import { EmbeddedS3Store } from './embedded-s3-store.js';
+
+const require = createRequire(import.meta.url);
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface EmbeddedS3Options {
+  /** Where objects are kept (the store's `<home>/s3`); created when missing. */
+  readonly dataDir: string;
+  /** Port to listen on; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** Only loopback: the emulator has no authentication. @default '127.0.0.1' */
+  readonly host?: '127.0.0.1';
+}
+
+export interface EmbeddedS3 extends AsyncDisposable {
+  /** `http://127.0.0.1:PORT`: give it to S3 clients (path-style) and to containers. */
+  readonly endpoint: string;
+  readonly dataDir: string;
+  /** The S3 request handler, for servers that mount S3 beside other APIs on one port. */
+  readonly handler: RequestHandler;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedS3Handler {
+  readonly handler: RequestHandler;
+  /** Releases the emulator's logger; the caller owns (and closes) its HTTP server. */
+  close(): void;
+}
+
+/** The few members of s3rver's Koa application sagesim touches. */
+interface S3rverApp {
+  middleware: KoaMiddleware[];
+  store: EmbeddedS3Store;
+  context: { store: EmbeddedS3Store };
+  logger: { close(): void; exceptions: { unhandle(): void } };
+  callback(): RequestHandler;
+}
+
+interface KoaContext {
+  req: IncomingMessage | AwsChunkedDecoder;
+  readonly request: { readonly req: IncomingMessage };
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string | string[] | undefined>>;
+  readonly headers: Record<string, string | string[] | undefined>;
+}
+type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void> | void;
+
+const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
+const S3Error = require('s3rver/lib/models/error.js') as new (code: string, message: string, detail?: Record<string, string>) => Error;
+const AWSAccount = require('s3rver/lib/models/account.js') as {
+  registry: Map<string, unknown>;
+  DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
+};
+
+/** Builds the S3 request handler over a data folder that must exist. */
+export function createEmbeddedS3Handler(dataDir: string): EmbeddedS3Handler {
+  const app = new S3rver({ directory: dataDir, silent: true, allowMismatchedSignatures: true });
+  const store = new EmbeddedS3Store(dataDir);
+  app.store = app.context.store = store;
+  // s3rver's stack is [logger, xml body, mount path, vhost, router]; ours goes right before the
+  // router, once the vhost middleware has put the bucket in the path.
+  const routerIndex = app.middleware.length - 1;
+  if (routerIndex < 1) throw new SagesimError('INTERNAL', 'unexpected s3rver version: no middleware stack to extend');
+  app.middleware.splice(routerIndex, 0, sagesimMiddleware(store));
+  return {
+    handler: app.callback(),
+    close() {
+      app.logger.exceptions.unhandle();
+      app.logger.close();
+    },
+  };
+}
+
+export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
+  const host = options.host ?? '127.0.0.1';
+  await mkdir(options.dataDir, { recursive: true });
+  const s3 = createEmbeddedS3Handler(options.dataDir);
+  const server = createServer({ keepAliveTimeout: 30_000 }, s3.handler);
+  try {
+    await listen(server, options.port ?? 0, host);
+  } catch (cause) {
+    s3.close();
+    throw new SagesimError('S3_EMULATOR_START_FAILED', `cannot start the embedded S3 on ${host}:${options.port ?? 0}: ${(cause as Error).message}`, {
+      hint: 'pick another port, or use an S3 you run yourself with --s3-endpoint',
+      cause,
+    });
+  }
+  const { port } = server.address() as AddressInfo;
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Idle keep-alive sockets of SDK clients would otherwise hold the server open.
+      server.closeIdleConnections();
+      setImmediate(() => server.closeAllConnections());
+    }).finally(() => s3.close()));
+  return {
+    endpoint: `http://${host}:${port}`,
+    dataDir: options.dataDir,
+    handler: s3.handler,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** What sagesim adds in front of s3rver's routes. */
+function sagesimMiddleware(store: EmbeddedS3Store): KoaMiddleware {
+  return async (ctx, next) => {
+    acceptAnyAccessKey(ctx.headers['authorization'], ctx.query);
+    if (isAwsChunked(ctx.headers)) {
+      const decoder = new AwsChunkedDecoder();
+      const original = ctx.request.req;
+      original.on('error', (error) => decoder.destroy(error));
+      original.pipe(decoder);
+      unchunkHeaders(original.headers);
+      ctx.req = decoder;
+    }
+    const bucket = bucketToCreate(ctx);
+    if (bucket !== undefined && !(await store.getBucket(bucket))) await store.putBucket(bucket);
+    await next();
+  };
+}
+
+/**
+ * Buckets are created on first write, as sagesim's runs expect: any PUT of an object (plain,
+ * copy, part) or the start of a multipart upload, into a bucket with a valid name.
+ */
+function bucketToCreate(ctx: KoaContext): string | undefined {
+  if (ctx.method !== 'PUT' && !(ctx.method === 'POST' && 'uploads' in ctx.query)) return undefined;
+  const [, bucket, ...key] = ctx.path.split('/');
+  if (!bucket || key.length === 0 || key.join('/') === '') return undefined;
+  const name = decodeURIComponent(bucket);
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) {
+    // As S3 answers CreateBucket; NoSuchBucket would send the user looking for a bucket to create.
+    throw new S3Error('InvalidBucketName', 'Bucket names are 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.', {
+      BucketName: name,
+    });
+  }
+  return name;
+}
+
+/**
+ * The emulator does not authenticate: s3rver only knows the access key `S3RVER`, so register
+ * whatever key id a client signs with (sagesim's dummy `sagesim`, a container's, a user's).
+ */
+function acceptAnyAccessKey(authorization: string | string[] | undefined, query: KoaContext['query']): void {
+  const header = typeof authorization === 'string' ? authorization : '';
+  const fromHeader = /Credential=([^/,\s]+)/.exec(header)?.[1] ?? /^AWS ([^:\s]+):/.exec(header)?.[1];
+  const credential = query['X-Amz-Credential'];
+  const fromQuery = (typeof credential === 'string' ? credential.split('/')[0] : undefined) ?? query['AWSAccessKeyId'];
+  const keyId = fromHeader ?? (typeof fromQuery === 'string' ? fromQuery : undefined);
+  if (keyId && !AWSAccount.registry.has(keyId)) AWSAccount.DUMMY_ACCOUNT.createKeyPair(keyId, keyId);
+}

@@ -1,0 +1,305 @@
+// Moves a job's data between S3 and local folders as SageMaker does: inputs (S3Prefix or
+// ManifestFile) downloaded before a container starts, outputs uploaded after it ends.
+// Streamed to and from disk, transfers in parallel, large objects in parallel byte ranges.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SagesimError, StoppedError } from '../errors.js';
+import { type ObjectStore, formatS3Uri, joinS3, parseS3Uri } from '../mock-aws/object-store.js';
+import type { RangedObjectStore } from '../mock-aws/s3-object-store.js';
+
+export type S3DataType = 'S3Prefix' | 'ManifestFile';
+
+export interface TransferOptions {
+  /** Aborts every transfer still running; the call then rejects with StoppedError. */
+  readonly signal?: AbortSignal;
+  /** Objects (or byte ranges of large objects) transferred at once. @default 8 */
+  readonly concurrency?: number;
+}
+
+export interface DownloadOptions extends TransferOptions {
+  /** How the URI is read, as in S3DataSource / ProcessingS3Input. @default 'S3Prefix' */
+  readonly dataType?: S3DataType;
+}
+
+export interface TransferSummary {
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/** An object to download and where it goes, relative to the local folder. */
+export interface PlannedDownload {
+  readonly uri: string;
+  readonly relativePath: string;
+  readonly size?: number;
+}
+
+const MIB = 1024 * 1024;
+/** Objects above this are fetched as parallel byte ranges (one connection rarely fills a disk). */
+export const RANGED_DOWNLOAD_THRESHOLD = 64 * MIB;
+export const RANGE_SIZE = 32 * MIB;
+const DEFAULT_CONCURRENCY = 8;
+
+/** One transfer (an object or a byte range of one), stopped by its signal. */
+type Task = (signal: AbortSignal) => Promise<void>;
+
+/**
+ * Downloads an S3 input to `localDir`. `S3Prefix`: every object whose key starts with the URI's
+ * key, laid out as SageMaker lays it out (see {@link relativePathForKey}); `ManifestFile`: the
+ * objects a manifest lists, by their path relative to the manifest's prefix.
+ * Throws `S3_INPUT_NOT_FOUND` when nothing matches.
+ */
+export async function downloadPrefix(store: ObjectStore, s3Uri: string, localDir: string, options: DownloadOptions = {}): Promise<TransferSummary> {
+  throwIfStopped(options.signal);
+  const dataType = options.dataType ?? 'S3Prefix';
+  const plan = dataType === 'ManifestFile' ? await planManifest(store, s3Uri) : await planPrefix(store, s3Uri);
+  checkLayout(plan);
+  await mkdir(localDir, { recursive: true });
+  const dirs = new Set(plan.map((item) => path.dirname(path.join(localDir, item.relativePath))));
+  await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true })));
+
+  const tasks: Task[] = [];
+  for (const item of plan) tasks.push(...(await downloadTasks(store, item.uri, path.join(localDir, item.relativePath), item.size)));
+  await runPool(tasks, options);
+  const sizes = await Promise.all(plan.map(async (item) => item.size ?? (await stat(path.join(localDir, item.relativePath))).size));
+  return { files: plan.length, bytes: sizes.reduce((sum, size) => sum + size, 0) };
+}
+
+/** Downloads one object to a file (parallel ranges when large); resolves to its size. */
+export async function downloadFile(store: ObjectStore, s3Uri: string, file: string, options: TransferOptions = {}): Promise<number> {
+  throwIfStopped(options.signal);
+  await mkdir(path.dirname(file), { recursive: true });
+  const size = isRanged(store) ? (await store.head(s3Uri, { signal: options.signal }))?.size : undefined;
+  await runPool(await downloadTasks(store, s3Uri, file, size), options);
+  return size ?? (await stat(file)).size;
+}
+
+/**
+ * Uploads every file under `localDir` to `<s3Uri>/<path relative to localDir>`, as SageMaker
+ * uploads a ProcessingOutput or output data folder. A missing folder uploads nothing.
+ */
+export async function uploadDir(store: ObjectStore, localDir: string, s3Uri: string, options: TransferOptions = {}): Promise<TransferSummary> {
+  throwIfStopped(options.signal);
+  parseS3Uri(s3Uri);
+  const files = await listFiles(localDir);
+  let bytes = 0;
+  const tasks = files.map((relative): Task => async (signal) => {
+    bytes += await uploadFile(store, path.join(localDir, relative), joinS3(s3Uri, ...relative.split(path.sep)), { signal });
+  });
+  await runPool(tasks, options);
+  return { files: files.length, bytes };
+}
+
+/** Uploads one file, streamed (multipart when the store supports it and the file is large); resolves to its size. */
+export async function uploadFile(store: ObjectStore, file: string, s3Uri: string, options: Pick<TransferOptions, 'signal'> = {}): Promise<number> {
+  throwIfStopped(options.signal);
+  if (hasPutFile(store)) return store.putFile(s3Uri, file, { signal: options.signal });
+  const { size } = await stat(file);
+  await store.put(s3Uri, createReadStream(file, { highWaterMark: MIB }), { contentLength: size });
+  return size;
+}
+
+/**
+ * Where SageMaker puts an object matched by an S3Prefix input, relative to the input's local
+ * folder. A prefix that ends at a path boundary (`data/train/`, or `data/train` for the key
+ * `data/train/a.csv`) is stripped with its slash: `a.csv`. A prefix that ends inside a name keeps
+ * that whole name, as the cloud does (`data/train` matching `data/train-2.csv` gives
+ * `train-2.csv`, `data/train2/b.csv` gives `train2/b.csv`); a URI naming one object gives its
+ * file name. (SageMaker local mode strips the prefix as text instead, giving `-2.csv`.)
+ */
+export function relativePathForKey(prefix: string, key: string): string {
+  if (!key.startsWith(prefix)) throw new SagesimError('INTERNAL', `key ${key} does not start with prefix ${prefix}`);
+  if (prefix === '' || prefix.endsWith('/')) return key.slice(prefix.length);
+  if (key.length > prefix.length && key[prefix.length] === '/') return key.slice(prefix.length + 1);
+  return key.slice(prefix.lastIndexOf('/') + 1);
+}
+
+/** The objects of an S3Prefix input, in key order; folder markers (keys ending in `/`) skipped. */
+export async function planPrefix(store: ObjectStore, s3Uri: string): Promise<PlannedDownload[]> {
+  const { bucket, key: prefix } = parseS3Uri(s3Uri);
+  const objects = (await store.list(s3Uri)).filter((object) => !object.key.endsWith('/'));
+  if (objects.length === 0) throw inputNotFound(s3Uri, `No S3 objects found under S3 URL "${s3Uri}"`);
+  return objects.map((object) => ({
+    uri: formatS3Uri(bucket, object.key),
+    relativePath: safeRelativePath(relativePathForKey(prefix, object.key), object.key),
+    size: object.size,
+  }));
+}
+
+/**
+ * The objects a manifest lists: `[{"prefix": "s3://bucket/p/"}, "rel/key1", ...]`, each the
+ * prefix with the entry appended, laid out by the entry's path. Every listed object must exist.
+ */
+export async function planManifest(store: ObjectStore, manifestUri: string): Promise<PlannedDownload[]> {
+  let text: string;
+  try {
+    text = (await store.get(manifestUri)).toString('utf8');
+  } catch (error) {
+    if (error instanceof SagesimError && error.code === 'S3_NOT_FOUND') throw inputNotFound(manifestUri, `manifest file not found at ${manifestUri}`);
+    throw error;
+  }
+  return Promise.all(
+    parseManifest(text, manifestUri).map(async ({ uri, relativePath }) => {
+      // Sizes let large objects be fetched in ranges; a store without HEAD only says whether it exists.
+      const found: { size?: number } | undefined = isRanged(store) ? await store.head(uri) : (await store.exists(uri)) ? {} : undefined;
+      if (found === undefined) throw inputNotFound(uri, `object ${uri} listed in manifest ${manifestUri} does not exist`);
+      return { uri, relativePath, size: found.size };
+    }),
+  );
+}
+
+export function parseManifest(text: string, manifestUri: string): { uri: string; relativePath: string }[] {
+  const invalid = (why: string): SagesimError =>
+    new SagesimError('INVALID_MANIFEST', `manifest ${manifestUri} is not valid: ${why}`, {
+      source: 'user',
+      hint: 'a manifest is a JSON array: [{"prefix": "s3://bucket/some/prefix/"}, "relative/key-1", "relative/key-2"]',
+    });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw invalid(`not JSON (${(cause as Error).message})`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) throw invalid('not a non-empty JSON array');
+  const [head, ...rest] = parsed as unknown[];
+  const prefix = (head as { prefix?: unknown } | null)?.prefix;
+  if (typeof prefix !== 'string') throw invalid('the first element must be {"prefix": "s3://..."}');
+  parseS3Uri(prefix);
+  return rest.map((entry, index) => {
+    if (typeof entry !== 'string' || entry === '') throw invalid(`element ${index + 1} must be a non-empty string`);
+    return { uri: `${prefix}${entry}`, relativePath: safeRelativePath(entry, entry) };
+  });
+}
+
+function inputNotFound(uri: string, message: string): SagesimError {
+  return new SagesimError('S3_INPUT_NOT_FOUND', message, {
+    source: 'user',
+    hint: `check the URI, or seed it with \`sagesim s3 cp --recursive <local folder> ${uri}\``,
+  });
+}
+
+/** A path that stays inside the local folder whatever the key holds. */
+function safeRelativePath(relative: string, key: string): string {
+  const parts = relative.split('/').filter((part) => part !== '');
+  if (parts.length === 0 || parts.some((part) => part === '.' || part === '..')) {
+    throw new SagesimError('INVALID_S3_KEY', `cannot place the object ${JSON.stringify(key)} in a local folder: its key has no file name or contains "." or ".." segments`, {
+      source: 'user',
+    });
+  }
+  return parts.join(path.sep);
+}
+
+/** Two objects that would land on the same file, or a file where another needs a folder. */
+function checkLayout(plan: readonly PlannedDownload[]): void {
+  const files = new Map<string, string>();
+  for (const item of plan) {
+    const previous = files.get(item.relativePath);
+    if (previous !== undefined) throw layoutConflict(previous, item.uri, item.relativePath);
+    files.set(item.relativePath, item.uri);
+  }
+  for (const item of plan) {
+    for (let dir = path.dirname(item.relativePath); dir !== '.'; dir = path.dirname(dir)) {
+      const clash = files.get(dir);
+      if (clash !== undefined) throw layoutConflict(clash, item.uri, dir);
+    }
+  }
+}
+
+function layoutConflict(first: string, second: string, relative: string): SagesimError {
+  return new SagesimError('S3_LAYOUT_CONFLICT', `${first} and ${second} would both be written to ${relative}`, {
+    source: 'user',
+    hint: 'end the input URI with a slash, or move one of the objects',
+  });
+}
+
+/** One task per object, or one per byte range of a large object on a store that reads ranges. */
+async function downloadTasks(store: ObjectStore, uri: string, file: string, size: number | undefined): Promise<Task[]> {
+  if (!isRanged(store) || size === undefined || size <= RANGED_DOWNLOAD_THRESHOLD) {
+    return [
+      async (signal) => {
+        const body = isRanged(store) ? await store.getStream(uri, { signal }) : await store.getStream(uri);
+        await pipeline(body, createWriteStream(file, { highWaterMark: MIB }), { signal });
+      },
+    ];
+  }
+  // Size the file first so every range writes at its own offset.
+  const handle = await open(file, 'w');
+  try {
+    await handle.truncate(size);
+  } finally {
+    await handle.close();
+  }
+  const tasks: Task[] = [];
+  for (let start = 0; start < size; start += RANGE_SIZE) {
+    const end = Math.min(start + RANGE_SIZE, size) - 1;
+    tasks.push(async (signal) => {
+      const body: Readable = await store.getRangeStream(uri, start, end, { signal });
+      await pipeline(body, createWriteStream(file, { flags: 'r+', start, highWaterMark: MIB }), { signal });
+    });
+  }
+  return tasks;
+}
+
+/**
+ * Runs tasks `concurrency` at a time. The first failure aborts the others; the call settles only
+ * when every started task has, so no transfer outlives it.
+ */
+async function runPool(tasks: readonly Task[], options: TransferOptions): Promise<void> {
+  const internal = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
+  let next = 0;
+  let failure: unknown;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && !signal.aborted && next < tasks.length) {
+      const task = tasks[next++];
+      if (!task) break;
+      try {
+        await task(signal);
+      } catch (error) {
+        if (failure === undefined) failure = error;
+        internal.abort(error);
+      }
+    }
+  };
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
+  if (options.signal?.aborted) throw new StoppedError('staging stopped');
+  if (failure !== undefined) throw failure;
+}
+
+function throwIfStopped(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new StoppedError('staging stopped');
+}
+
+/** Files under a folder (following symbolic links), as paths relative to it, sorted. */
+async function listFiles(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(path.join(root, relative), { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && relative === '') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const child = relative ? path.join(relative, entry.name) : entry.name;
+      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path.join(root, child))).isDirectory());
+      if (isDir) await walk(child);
+      else if (entry.isFile() || entry.isSymbolicLink()) out.push(child);
+    }
+  };
+  await walk('');
+  return out.sort();
+}
+
+function isRanged(store: ObjectStore): store is RangedObjectStore {
+  const candidate = store as Partial<RangedObjectStore>;
+  return typeof candidate.getRangeStream === 'function' && typeof candidate.head === 'function';
+}
+
+function hasPutFile(store: ObjectStore): store is ObjectStore & { putFile(uri: string, file: string, options?: { signal?: AbortSignal }): Promise<number> } {
+  return typeof (store as { putFile?: unknown }).putFile === 'function';
+}
