@@ -2,9 +2,10 @@
 // the program and calls the same API a user calls from a test.
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
+import { dataCommand } from './data.js';
 
 export interface CommandModule {
   register(program: Command, io: CliIo): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [];
+export const COMMANDS: readonly CommandModule[] = [dataCommand];
