@@ -35,4 +35,9 @@ export interface ResolveContext {
   /** Outputs of a step that has finished in this execution, or undefined. */
   readonly stepOutputs: (stepName: string) => StepOutputs | undefined;
   readonly objectStore: ObjectStore;
+  /**
+   * The step that declares a property file, for the legacy `Std:JsonGet` form that names the
+   * property file by its bare name instead of `{"Get": "Steps.<S>.PropertyFiles.<Name>"}`.
+   */
+  readonly propertyFileOwner?: (propertyFileName: string) => string | undefined;
 }

@@ -1,0 +1,72 @@
+// Execution identities and job names shaped exactly like the cloud's, so that code and tests that
+// parse ARNs or job names behave the same locally.
+import type { ExecutionIdentity } from './resolve-context.js';
+
+export interface NewExecutionIdentityOptions {
+  readonly pipelineName: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly now: Date;
+  /** Source of randomness in [0, 1); injected so tests get stable ids. @default Math.random */
+  readonly random?: () => number;
+}
+
+const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const MIXED_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** SageMaker's job names: `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`, so at most 63 characters. */
+export const MAX_JOB_NAME_LENGTH = 63;
+const JOB_SUFFIX_LENGTH = 10;
+
+/** The ARN of a pipeline: the name is lowercased, as the service does. */
+export function pipelineArn(region: string, accountId: string, pipelineName: string): string {
+  return `arn:aws:sagemaker:${region}:${accountId}:pipeline/${pipelineName.toLowerCase()}`;
+}
+
+export function executionArn(region: string, accountId: string, pipelineName: string, executionId: string): string {
+  return `${pipelineArn(region, accountId, pipelineName)}/execution/${executionId}`;
+}
+
+/** A new execution: a 12-character lowercase alphanumeric id and the ARNs built from it. */
+export function newExecutionIdentity(opts: NewExecutionIdentityOptions): ExecutionIdentity {
+  const random = opts.random ?? Math.random;
+  const executionId = randomString(LOWER_ALNUM, 12, random);
+  return {
+    executionId,
+    executionArn: executionArn(opts.region, opts.accountId, opts.pipelineName, executionId),
+    pipelineName: opts.pipelineName,
+    pipelineArn: pipelineArn(opts.region, opts.accountId, opts.pipelineName),
+    startTime: opts.now,
+    region: opts.region,
+    accountId: opts.accountId,
+  };
+}
+
+/**
+ * The name of the job a step starts, like the cloud's `pipelines-<executionId>-<StepName>-<random>`.
+ * Each attempt gets a fresh suffix, as retries start new jobs. Characters a job name cannot hold
+ * become `-`, and the step part is shortened so the whole stays within 63 characters.
+ */
+export function jobNameFor(
+  identity: ExecutionIdentity,
+  stepName: string,
+  // The cloud does not put the attempt in the name: a retry differs only by its random suffix.
+  _attempt: number,
+  random: () => number = Math.random,
+): string {
+  const prefix = `pipelines-${identity.executionId}-`;
+  const suffix = `-${randomString(MIXED_ALNUM, JOB_SUFFIX_LENGTH, random)}`;
+  const room = MAX_JOB_NAME_LENGTH - prefix.length - suffix.length;
+  let step = stepName.replace(/[^A-Za-z0-9-]/g, '-').slice(0, Math.max(room, 0));
+  step = step.replace(/^-+|-+$/g, '');
+  return step ? `${prefix}${step}${suffix}` : `${prefix.slice(0, -1)}${suffix}`;
+}
+
+function randomString(alphabet: string, length: number, random: () => number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    const index = Math.min(alphabet.length - 1, Math.floor(random() * alphabet.length));
+    out += alphabet[index];
+  }
+  return out;
+}

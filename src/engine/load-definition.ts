@@ -1,0 +1,78 @@
+// Loads a pipeline definition from JSON text or a file: the SDK's definition() output, or a
+// DescribePipeline response holding it as a string. Validation runs here, once.
+import { readFile } from 'node:fs/promises';
+import { DefinitionError, SagesimError, type DefinitionProblem } from '../errors.js';
+import type { PipelineDefinition } from './definition-types.js';
+import { isJsonObject } from './json.js';
+import { validateDefinition } from './validate.js';
+
+/** Parses and validates; throws SagesimError NOT_JSON, or DefinitionError with every problem. */
+export function parseDefinition(text: string, source: string): PipelineDefinition {
+  const result = validateDefinitionText(text, source);
+  if (!result.definition) throw new DefinitionError(result.problems, source);
+  return result.definition;
+}
+
+/**
+ * For `sagesim validate`: the problems of a definition, without throwing on an invalid one.
+ * Text that is not JSON still throws SagesimError NOT_JSON.
+ */
+export function validateDefinitionText(text: string, source: string): { definition?: PipelineDefinition; problems: DefinitionProblem[] } {
+  const raw = unwrapDescribePipeline(parseJson(text, source), source);
+  return validateDefinition(raw);
+}
+
+/** Reads, parses and validates a definition file; a missing file is SagesimError FILE_NOT_FOUND. */
+export async function loadDefinitionFile(file: string): Promise<PipelineDefinition> {
+  return parseDefinition(await readDefinitionText(file), file);
+}
+
+/** The text of a definition file, with a user-facing error when it cannot be read. */
+export async function readDefinitionText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new SagesimError('FILE_NOT_FOUND', `definition file not found: ${file}`, {
+        source: 'user',
+        cause: error,
+        hint: 'check the path; export a definition with `pipeline.definition()` in the SageMaker Python SDK',
+      });
+    }
+    throw new SagesimError('FILE_NOT_READABLE', `cannot read definition file ${file}: ${(error as Error).message}`, { source: 'user', cause: error });
+  }
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (error) {
+    const where = jsonErrorPosition(text, error as Error);
+    throw new SagesimError('NOT_JSON', `${source} is not JSON${where ? ` (line ${where.line}, column ${where.column})` : ''}: ${(error as Error).message}`, {
+      source: 'user',
+      cause: error,
+      hint: 'give the JSON string that pipeline.definition() returns, or a DescribePipeline response',
+    });
+  }
+}
+
+/** Line and column of a JSON.parse error, from the position V8 puts in its message. */
+export function jsonErrorPosition(text: string, error: Error): { line: number; column: number } | undefined {
+  const lineColumn = /line (\d+) column (\d+)/.exec(error.message);
+  if (lineColumn) return { line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
+  const position = /position (\d+)/.exec(error.message);
+  let offset = position ? Number(position[1]) : undefined;
+  if (offset === undefined && /Unexpected end of JSON input/.test(error.message)) offset = text.length;
+  if (offset === undefined) return undefined;
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 };
+}
+
+/** A DescribePipeline response carries the definition as a JSON string in `PipelineDefinition`. */
+function unwrapDescribePipeline(raw: unknown, source: string): unknown {
+  if (!isJsonObject(raw as never)) return raw;
+  const inner = (raw as Record<string, unknown>)['PipelineDefinition'];
+  if (typeof inner !== 'string' || (raw as Record<string, unknown>)['Version'] !== undefined) return raw;
+  return parseJson(inner, `${source} (PipelineDefinition)`);
+}

@@ -1,0 +1,38 @@
+// What the validation passes share: the problem list and the flattened view of the steps.
+import type { DefinitionProblem } from '../errors.js';
+import type { JsonObject } from './json.js';
+
+/** Collects problems; every add carries a stable code, a JSON path and a hint. */
+export class Problems {
+  readonly list: DefinitionProblem[] = [];
+
+  add(code: string, path: string, message: string, hint?: string, step?: string): void {
+    this.list.push({ code, path, message, ...(hint ? { hint } : {}), ...(step ? { step } : {}) });
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+}
+
+/** A step found anywhere in the definition, nested branches included. */
+export interface FlatStep {
+  /** undefined when the Name is missing or not a string. */
+  readonly name: string | undefined;
+  readonly raw: JsonObject;
+  /** JSON path of the step object, e.g. `$.Steps[3].Arguments.IfSteps[0]`. */
+  readonly path: string;
+  /** The Type when it is a string. */
+  readonly type: string | undefined;
+  readonly branch?: { readonly condition: string; readonly outcome: 'if' | 'else' };
+}
+
+/** What expression checks need to know about the whole definition. */
+export interface ValidationScope {
+  readonly parameters: ReadonlyMap<string, { readonly type: string | undefined }>;
+  /** First step of each name (duplicates are reported separately). */
+  readonly steps: ReadonlyMap<string, FlatStep>;
+  /** Property file name → steps that declare it. */
+  readonly propertyFileOwners: ReadonlyMap<string, readonly string[]>;
+  readonly problems: Problems;
+}
