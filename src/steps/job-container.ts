@@ -1,0 +1,265 @@
+// What every container-backed job step shares: its dependencies, the environment SageMaker gives a
+// job container (with dummy credentials in mock mode), image resolution, staging through S3 with
+// readable errors, and running the container with infrastructure errors marked retryable.
+import { readFile } from 'node:fs/promises';
+import type { SagesimConfig } from '../config.js';
+import { isSagesimError, SagesimError, StepFailure, StoppedError } from '../errors.js';
+import {
+  EXECUTION_ID_LABEL,
+  STEP_LABEL,
+  type ContainerExit,
+  type ContainerMount,
+  type ContainerRuntime,
+} from './container-runtime.js';
+import type { StepContext } from './executor.js';
+import { missingInputReason } from './failure-reason.js';
+import type { MetricDefinition } from './metrics.js';
+import { downloadPrefix, uploadDir, uploadFile } from './staging.js';
+
+/** A SageMaker image URI mapped to a local tag; built-in algorithm images bring their metric definitions. */
+export interface ResolvedJobImage {
+  readonly localTag: string;
+  readonly builtin?: { readonly algorithm: string; readonly metricDefinitions: readonly MetricDefinition[] };
+}
+
+/** Maps an image URI to a local image; throws a SagesimError (source user) that says how to map it. */
+export type ImageResolver = (imageUri: string) => ResolvedJobImage;
+
+/** Dependencies of the container-backed executors, built once at the edge. */
+export interface JobDeps {
+  readonly config: SagesimConfig;
+  readonly runtime: ContainerRuntime;
+  /** The S3 endpoint containers are pointed at (AWS_ENDPOINT_URL / S3_ENDPOINT_URL). */
+  readonly s3Endpoint: string;
+  readonly resolveImage: ImageResolver;
+  /** Injected so tests control timestamps. */
+  readonly now: () => Date;
+}
+
+/** The part of a StepContext a job needs; tuning runs several training jobs under one step. */
+export type JobContext = Pick<StepContext, 'execution' | 'signal' | 'objectStore' | 'log' | 'warn' | 'workDir'> & {
+  readonly stepName: string;
+};
+
+export function jobContextOf(context: StepContext): JobContext {
+  return {
+    execution: context.execution,
+    signal: context.signal,
+    objectStore: context.objectStore,
+    log: context.log,
+    warn: context.warn,
+    workDir: context.workDir,
+    stepName: context.step.Name,
+  };
+}
+
+/** Credentials given to containers in mock mode: the embedded S3 accepts anything. */
+export const MOCK_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'sagesim', AWS_SECRET_ACCESS_KEY: 'sagesim' } as const;
+
+/**
+ * The environment of a job container: region and S3 endpoint (and dummy credentials in mock mode,
+ * so the host's AWS credentials never reach a container), then the step's `Environment`, then the
+ * variables SageMaker itself sets (job name, ARN), which the step cannot override.
+ */
+export function jobEnvironment(
+  deps: Pick<JobDeps, 'config' | 's3Endpoint'>,
+  stepEnvironment: Readonly<Record<string, string>>,
+  jobVariables: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const base: Record<string, string> = {
+    AWS_REGION: deps.config.region,
+    AWS_DEFAULT_REGION: deps.config.region,
+  };
+  if (deps.config.mock || deps.config.s3.kind === 'endpoint') {
+    base['AWS_ENDPOINT_URL'] = deps.s3Endpoint;
+    base['AWS_ENDPOINT_URL_S3'] = deps.s3Endpoint;
+    base['S3_ENDPOINT_URL'] = deps.s3Endpoint;
+  }
+  if (deps.config.mock) Object.assign(base, MOCK_CREDENTIALS);
+  return { ...base, ...stepEnvironment, ...jobVariables };
+}
+
+/** Labels of a job container: the execution and step (for sweeps) and the job name. */
+export function jobLabels(context: JobContext, jobName: string): Record<string, string> & {
+  [EXECUTION_ID_LABEL]: string;
+  [STEP_LABEL]: string;
+} {
+  return {
+    [EXECUTION_ID_LABEL]: context.execution.executionId,
+    [STEP_LABEL]: context.stepName,
+    'sagesim.job-name': jobName,
+  };
+}
+
+export function resolveJobImage(deps: JobDeps, stepName: string, imageUri: string): ResolvedJobImage {
+  try {
+    return deps.resolveImage(imageUri);
+  } catch (error) {
+    if (isSagesimError(error)) {
+      const hint = error.hint === undefined ? '' : ` (${error.hint})`;
+      throw new StepFailure(`ClientError: step "${stepName}": ${error.message}${hint}`, { code: error.code, source: 'user', cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Docker API failures and S3 errors other than a missing object: SageMaker would retry these. */
+export function infrastructureFailure(stepName: string, what: string, cause: unknown): StepFailure {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const hint = isSagesimError(cause) && cause.hint !== undefined ? ` (${cause.hint})` : '';
+  return new StepFailure(`InternalServerError: step "${stepName}": could not ${what}: ${message}${hint}`, {
+    exceptionType: 'SageMaker.JOB_INTERNAL_ERROR',
+    code: isSagesimError(cause) ? cause.code : 'JOB_INTERNAL_ERROR',
+    source: 'sagesim',
+    cause,
+  });
+}
+
+export function throwIfStopped(signal: AbortSignal): void {
+  if (signal.aborted) throw new StoppedError();
+}
+
+export interface StageInput {
+  /** InputName / ChannelName, for messages. */
+  readonly name: string;
+  readonly s3Uri: string;
+  readonly dataType: 'S3Prefix' | 'ManifestFile';
+  readonly hostDir: string;
+}
+
+/** Codes the staging layer and object stores use for data that is not there. */
+const MISSING_INPUT_CODES = new Set(['S3_INPUT_NOT_FOUND', 'S3_NOT_FOUND', 'S3_NO_SUCH_BUCKET', 'NoSuchBucket']);
+
+/** Downloads inputs in parallel; an input with no objects fails the step naming the input and URI. */
+export async function stageInputs(context: JobContext, inputs: readonly StageInput[]): Promise<void> {
+  await Promise.all(
+    inputs.map(async (input) => {
+      let files: number;
+      try {
+        ({ files } = await downloadPrefix(context.objectStore, input.s3Uri, input.hostDir, {
+          dataType: input.dataType,
+          signal: context.signal,
+        }));
+      } catch (error) {
+        throwIfStopped(context.signal);
+        if (isSagesimError(error) && MISSING_INPUT_CODES.has(error.code)) throw missingInput(context, input, error);
+        if (isSagesimError(error) && error.source === 'user') {
+          throw new StepFailure(`ClientError: step "${context.stepName}": input "${input.name}" (${input.s3Uri}): ${error.message}`, {
+            code: error.code,
+            source: 'user',
+            cause: error,
+          });
+        }
+        throw infrastructureFailure(context.stepName, `download input "${input.name}" from ${input.s3Uri}`, error);
+      }
+      if (files === 0) throw missingInput(context, input);
+    }),
+  );
+  throwIfStopped(context.signal);
+}
+
+function missingInput(context: JobContext, input: StageInput, cause?: unknown): StepFailure {
+  // The staging layer says which object is missing (a manifest entry may be the culprit).
+  const detail = isSagesimError(cause) && cause.code === 'S3_INPUT_NOT_FOUND' ? ` (${cause.message})` : '';
+  return new StepFailure(`${missingInputReason(context.stepName, input.name, input.s3Uri, context.objectStore.description)}${detail}`, {
+    code: 'S3_INPUT_NOT_FOUND',
+    source: 'user',
+    cause,
+  });
+}
+
+/** Uploads a folder's files under an S3 prefix (keys relative to the folder). */
+export async function uploadOutput(context: JobContext, name: string, hostDir: string, s3Uri: string): Promise<void> {
+  try {
+    await uploadDir(context.objectStore, hostDir, s3Uri, { signal: context.signal });
+  } catch (error) {
+    throwIfStopped(context.signal);
+    throw infrastructureFailure(context.stepName, `upload output "${name}" to ${s3Uri}`, error);
+  }
+}
+
+/** Uploads one local file to an exact URI (streamed). */
+export async function uploadFileTo(context: JobContext, file: string, s3Uri: string): Promise<void> {
+  try {
+    await uploadFile(context.objectStore, file, s3Uri, { signal: context.signal });
+  } catch (error) {
+    throwIfStopped(context.signal);
+    throw infrastructureFailure(context.stepName, `upload ${s3Uri}`, error);
+  }
+}
+
+export interface JobContainer {
+  readonly jobName: string;
+  readonly localImage: string;
+  readonly command?: readonly string[];
+  readonly entrypoint?: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly mounts: readonly ContainerMount[];
+  readonly networkIsolation: boolean;
+  readonly maxRuntimeSeconds?: number;
+  readonly memoryBytes?: number;
+  /** Each output line, besides the step's log. */
+  readonly onLine?: (line: string) => void;
+}
+
+/**
+ * Runs a job's container to its end. Stopping (the signal) throws StoppedError; engine failures
+ * throw a retryable StepFailure; a non-zero exit is returned for the executor to explain.
+ */
+export async function runJobContainer(deps: JobDeps, context: JobContext, job: JobContainer): Promise<ContainerExit> {
+  throwIfStopped(context.signal);
+  let exit: ContainerExit;
+  try {
+    exit = await deps.runtime.run(
+      {
+        image: job.localImage,
+        ...(job.command === undefined ? {} : { command: job.command }),
+        ...(job.entrypoint === undefined ? {} : { entrypoint: job.entrypoint }),
+        env: job.env,
+        mounts: job.mounts,
+        labels: jobLabels(context, job.jobName),
+        network: job.networkIsolation ? 'none' : 'host',
+        ...(job.maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds: job.maxRuntimeSeconds }),
+        ...(job.memoryBytes === undefined ? {} : { memoryBytes: job.memoryBytes }),
+      },
+      {
+        signal: context.signal,
+        onLog: (line) => {
+          context.log(line);
+          job.onLine?.(line);
+        },
+      },
+    );
+  } catch (error) {
+    throwIfStopped(context.signal);
+    if (isSagesimError(error) && error.code === 'IMAGE_NOT_FOUND') {
+      throw new StepFailure(`ClientError: step "${context.stepName}": ${error.message}${error.hint ? ` (${error.hint})` : ''}`, {
+        code: error.code,
+        source: 'user',
+        cause: error,
+      });
+    }
+    throw infrastructureFailure(context.stepName, `run the container of ${job.localImage}`, error);
+  }
+  if (exit.stopped) throw new StoppedError();
+  return exit;
+}
+
+/** Reads a small text file the container may have written (failure, message), or undefined. */
+export async function readTextIfExists(file: string, maxBytes = 16 * 1024): Promise<string | undefined> {
+  try {
+    const text = (await readFile(file)).subarray(0, maxBytes).toString('utf8');
+    return text.trim() === '' ? undefined : text;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A SagesimError for definitions sagesim cannot run locally (FileSystemDataSource, AlgorithmName...). */
+export function unsupported(stepName: string, what: string, hint: string): StepFailure {
+  return new StepFailure(`ClientError: step "${stepName}": ${what} does not run locally. ${hint}`, {
+    code: 'UNSUPPORTED_LOCALLY',
+    source: 'user',
+    cause: new SagesimError('UNSUPPORTED_LOCALLY', what, { source: 'user' }),
+  });
+}
