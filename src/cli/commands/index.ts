@@ -3,9 +3,11 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { dataCommand } from './data.js';
+import { graphCommand } from './graph.js';
+import { validateCommand } from './validate.js';
 
 export interface CommandModule {
   register(program: Command, io: CliIo): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [dataCommand];
+export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, dataCommand];
