@@ -3,18 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../engine/atomic-file.js';
 
 /** Writes `value` as JSON to `file` atomically (temp file + rename), replacing any previous content. */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = tempPath(file);
-  await fs.writeFile(temp, `${JSON.stringify(value, null, 2)}\n`);
-  try {
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /**
@@ -26,7 +20,13 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 export async function createJsonExclusive(file: string, value: unknown): Promise<boolean> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const temp = tempPath(file);
-  await fs.writeFile(temp, `${JSON.stringify(value, null, 2)}\n`);
+  const handle = await fs.open(temp, 'w');
+  try {
+    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
   try {
     await fs.link(temp, file);
     return true;

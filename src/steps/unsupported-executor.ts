@@ -1,0 +1,36 @@
+// Step types that cannot run on a laptop (they need an EMR cluster or SageMaker-managed
+// services). They fail with one clear message saying a stub can stand in for them.
+import type { StepType } from '../engine/definition-types.js';
+import { StepFailure } from '../errors.js';
+import type { StepContext, StepExecutor, StepResult } from './executor.js';
+
+export type UnsupportedStepType = 'EMR' | 'QualityCheck' | 'ClarifyCheck' | 'AutoML';
+export const UNSUPPORTED_STEP_TYPES: readonly UnsupportedStepType[] = ['EMR', 'QualityCheck', 'ClarifyCheck', 'AutoML'];
+
+export function isUnsupportedStepType(type: StepType): type is UnsupportedStepType {
+  return (UNSUPPORTED_STEP_TYPES as readonly StepType[]).includes(type);
+}
+
+/** The message, shared with any pre-flight check that wants to warn before an execution starts. */
+export function unsupportedStepMessage(stepName: string, type: UnsupportedStepType): string {
+  return `step "${stepName}" is a ${type} step, which does not run locally (${WHY[type]}); stub it: \`sagesim run <definition> --stub ${stepName}\`, or list it in a stubs file given with \`--stubs stubs.json\` to choose its properties`;
+}
+
+const WHY: Readonly<Record<UnsupportedStepType, string>> = {
+  EMR: 'it needs an Amazon EMR cluster',
+  QualityCheck: 'SageMaker Model Monitor baselining runs as a managed service',
+  ClarifyCheck: 'SageMaker Clarify runs as a managed service',
+  AutoML: 'SageMaker Autopilot runs as a managed service',
+};
+
+export class UnsupportedStepExecutor implements StepExecutor {
+  constructor(readonly stepType: UnsupportedStepType) {}
+
+  async execute(context: StepContext): Promise<StepResult> {
+    throw new StepFailure(unsupportedStepMessage(context.step.Name, this.stepType), { code: 'STEP_TYPE_NOT_LOCAL', source: 'user' });
+  }
+}
+
+export function createUnsupportedExecutors(): StepExecutor[] {
+  return UNSUPPORTED_STEP_TYPES.map((type) => new UnsupportedStepExecutor(type));
+}
