@@ -1,0 +1,146 @@
+// `sagesim run <file>`: runs a pipeline definition locally and prints its progress, a summary,
+// and with --json the record shaped like DescribePipelineExecution + ListPipelineExecutionSteps.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { resolveConfig } from '../../config.js';
+import type { ParameterValue } from '../../engine/definition-types.js';
+import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
+import { runDefinitionFile } from '../../engine/run-definition.js';
+import { toRunJson } from '../../engine/run-record-json.js';
+import { SagesimError, StoppedError } from '../../errors.js';
+import { type StubOptions, type StubSpec, parseStubsFile } from '../../steps/stub-executor.js';
+import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
+import { createProgressReporter } from '../progress-reporter.js';
+import { formatSummary } from '../summary.js';
+import type { CommandModule } from './index.js';
+
+interface RunFlags {
+  readonly param: string[];
+  readonly params?: string;
+  readonly maxParallel?: string;
+  /** false under --no-cache. */
+  readonly cache: boolean;
+  readonly stub: string[];
+  readonly stubAll?: boolean;
+  readonly stubs?: string;
+  readonly json?: boolean;
+  readonly home?: string;
+  readonly config?: string;
+  readonly pipelineName?: string;
+  readonly logs?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export const runCommand: CommandModule = {
+  register(program: Command, io: CliIo): void {
+    program
+      .command('run')
+      .description('run a pipeline definition locally (job steps as stubs until their executors exist)')
+      .argument('<file>', 'pipeline definition JSON (pipeline.definition()) or a DescribePipeline response')
+      .option('--param <Name=Value>', 'a parameter value (repeatable)', collect, [])
+      .option('--params <file>', 'parameter values from a JSON object file ({"Name": value}); --param wins')
+      .option('--max-parallel <n>', 'steps running at once at most (default: number of cores)')
+      .option('--no-cache', 'ignore CacheConfig: run every step')
+      .option('--stub <step>', 'run this step as a stub (repeatable)', collect, [])
+      .option('--stub-all', 'run every job step as a stub')
+      .option('--stubs <file>', 'stubs file: {"<Step>": {"properties", "propertyFiles", "outputParameters", "fail"}}')
+      .option('--json', 'print the final execution as JSON (DescribePipelineExecution + steps) on stdout')
+      .option('--home <dir>', 'sagesim home holding executions (default .sagesim, or SAGESIM_HOME)')
+      .option('--config <file>', `config file (default ./sagesim.config.json)`)
+      .option('--pipeline-name <name>', 'pipeline name (default: the file name)')
+      .option('--logs', 'print step log lines with the progress')
+      .action(async (file: string, flags: RunFlags) => {
+        await run(file, flags, io);
+      });
+  },
+};
+
+async function run(file: string, flags: RunFlags, io: CliIo): Promise<void> {
+  const config = resolveConfig(
+    {
+      cwd: io.cwd,
+      ...(flags.home === undefined ? {} : { home: flags.home }),
+      ...(flags.config === undefined ? {} : { configFile: flags.config }),
+      ...(flags.maxParallel === undefined ? {} : { maxParallel: parseMaxParallel(flags.maxParallel) }),
+      ...(flags.cache === false ? { cache: false } : {}),
+    },
+    io.env,
+  );
+  const parameters: Record<string, ParameterValue> = {
+    ...(flags.params === undefined ? {} : await readParamsFile(path.resolve(io.cwd, flags.params))),
+    ...parseParamAssignments(flags.param),
+  };
+  const stubs = await stubOptions(flags, io);
+
+  // Progress goes to stderr so that --json output on stdout stays parseable.
+  const progressOut = flags.json ? io.stderr : io.stdout;
+  const progress = createProgressReporter({ out: progressOut, showLogs: flags.logs === true });
+  const controller = new AbortController();
+  const signals = io.signals ?? process;
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      io.stderr.write('\nstopping the execution (running steps are being stopped)...\n');
+      controller.abort(new StoppedError('stopped by SIGINT'));
+    } else {
+      io.stderr.write('still stopping; waiting for running steps to end\n');
+    }
+  };
+  signals.on('SIGINT', onSigint);
+  let record;
+  try {
+    record = await runDefinitionFile({
+      file: path.resolve(io.cwd, file),
+      config,
+      parameters,
+      ...(flags.pipelineName === undefined ? {} : { pipelineName: flags.pipelineName }),
+      stubs,
+      reporter: progress,
+      signal: controller.signal,
+    });
+  } finally {
+    signals.off('SIGINT', onSigint);
+    progress.close();
+  }
+
+  const summary = formatSummary(record, { width: io.stdout.columns });
+  if (flags.json) {
+    io.stderr.write(summary);
+    io.stdout.write(`${JSON.stringify(toRunJson(record), null, 2)}\n`);
+  } else {
+    io.stdout.write(`\n${summary}`);
+  }
+  if (record.status !== 'Succeeded') throw new ExitCode(EXIT.failed);
+}
+
+function parseMaxParallel(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(value) || value < 1) {
+    throw new SagesimError('INVALID_ARGUMENT', `--max-parallel must be a whole number of at least 1, got ${JSON.stringify(raw)}`, { source: 'user' });
+  }
+  return value;
+}
+
+async function stubOptions(flags: RunFlags, io: CliIo): Promise<StubOptions> {
+  const steps: Record<string, StubSpec> = {};
+  if (flags.stubs !== undefined) {
+    const file = path.resolve(io.cwd, flags.stubs);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(file, 'utf8'));
+    } catch (cause) {
+      const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new SagesimError('INVALID_STUBS', missing ? `stubs file not found: ${file}` : `cannot read stubs file ${file}: ${(cause as Error).message}`, {
+        source: 'user',
+        cause,
+        hint: 'a stubs file is JSON: {"<StepName>": {"properties": {...}, "propertyFiles": {...}, "fail": {...}}}',
+      });
+    }
+    Object.assign(steps, parseStubsFile(parsed, file));
+  }
+  for (const name of flags.stub) steps[name] ??= {};
+  return { all: flags.stubAll === true, steps };
+}

@@ -1,0 +1,241 @@
+// The console view of a run. On a terminal: a live per-step status view redrawn in place; in a
+// pipe or log: one line per transition. Both are plain Reporters; the summary table is separate.
+import type { Reporter, StepEventBase } from '../engine/events.js';
+import type { ExecutionRecord, StepStatus } from '../engine/execution-record.js';
+import type { OutputStream } from './cli-io.js';
+import { formatDuration } from './summary.js';
+
+export interface ProgressReporterOptions {
+  readonly out: OutputStream;
+  /** Live view (ANSI redraws) instead of one line per transition. @default out.isTTY */
+  readonly live?: boolean;
+  /** Time shown in transition lines. @default () => new Date() */
+  readonly now?: () => Date;
+  /** Print step log lines too. @default false */
+  readonly showLogs?: boolean;
+}
+
+/** A reporter with a final draw, for runs that end without executionFinished (errors). */
+export interface ProgressReporter extends Reporter {
+  /** Draws the final state of the live view (no-op for line mode). */
+  close(): void;
+}
+
+export function createProgressReporter(options: ProgressReporterOptions): ProgressReporter {
+  return (options.live ?? options.out.isTTY === true) ? new LiveView(options) : new LineView(options);
+}
+
+/** One line per transition: `12:00:01 TrainModel  Executing (attempt 1)`. */
+class LineView implements ProgressReporter {
+  private width = 0;
+
+  constructor(private readonly options: ProgressReporterOptions) {}
+
+  executionStarted(execution: Readonly<ExecutionRecord>): void {
+    this.width = longestStepName(execution);
+    this.print(`execution ${execution.executionId} started (${execution.pipelineName})`);
+  }
+
+  stepStarted(event: StepEventBase & { readonly attempt: number }): void {
+    this.step(event, `Executing (attempt ${event.attempt})`);
+  }
+
+  stepSucceeded(event: StepEventBase): void {
+    const outcome = event.step.metadata.Condition?.Outcome;
+    this.step(event, `Succeeded${durationOf(event)}${outcome ? ` (outcome ${outcome})` : ''}${event.step.reusedFrom ? ' (reused)' : ''}`);
+  }
+
+  stepCached(event: StepEventBase): void {
+    this.step(event, `Succeeded (cache hit from ${event.step.cacheHit?.sourcePipelineExecutionArn ?? '?'})`);
+  }
+
+  stepFailed(event: StepEventBase & { readonly willRetry: boolean; readonly retryInSeconds?: number }): void {
+    const reason = event.step.failureReason ? `: ${event.step.failureReason}` : '';
+    if (event.willRetry) this.step(event, `Failed (attempt ${event.step.attemptCount})${reason}; retrying in ${event.retryInSeconds ?? 0}s`);
+    else this.step(event, `Failed${durationOf(event)}${reason}`);
+  }
+
+  stepSkipped(event: StepEventBase): void {
+    this.step(event, `Skipped (${event.step.skipReason ?? 'not run'})`);
+  }
+
+  stepStopped(event: StepEventBase): void {
+    this.step(event, 'Stopped');
+  }
+
+  stepLog(event: { readonly stepName: string; readonly line: string }): void {
+    if (this.options.showLogs) this.print(`${event.stepName.padEnd(this.width)}  | ${event.line}`);
+  }
+
+  warning(event: { readonly stepName?: string; readonly message: string }): void {
+    this.print(`warning${event.stepName ? ` (${event.stepName})` : ''}: ${event.message}`);
+  }
+
+  progress(event: { readonly message: string }): void {
+    this.print(event.message);
+  }
+
+  executionFinished(execution: Readonly<ExecutionRecord>): void {
+    this.print(`execution ${execution.executionId} ${execution.status}`);
+  }
+
+  close(): void {}
+
+  private step(event: StepEventBase, text: string): void {
+    this.print(`${event.step.stepName.padEnd(this.width)}  ${text}`);
+  }
+
+  private print(text: string): void {
+    this.options.out.write(`${clock(this.options.now?.() ?? new Date())} ${text}\n`);
+  }
+}
+
+interface Row {
+  status: StepStatus;
+  detail: string;
+}
+
+const SYMBOL: Record<StepStatus, string> = {
+  Starting: '…',
+  Executing: '▶',
+  Stopping: '■',
+  Stopped: '■',
+  Failed: '✗',
+  Succeeded: '✓',
+  Skipped: '-',
+};
+
+/** Redraws a block of step rows in place; with many steps, running and failed ones come first. */
+class LiveView implements ProgressReporter {
+  private readonly rows = new Map<string, Row>();
+  private drawnLines = 0;
+  private width = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private title = '';
+  private readonly notes: string[] = [];
+
+  constructor(private readonly options: ProgressReporterOptions) {}
+
+  executionStarted(execution: Readonly<ExecutionRecord>): void {
+    this.width = longestStepName(execution);
+    this.title = `${execution.pipelineName} ${execution.executionId}`;
+    this.schedule();
+  }
+
+  stepStarted(event: StepEventBase & { readonly attempt: number }): void {
+    this.set(event, 'Executing', event.attempt > 1 ? `attempt ${event.attempt}` : '');
+  }
+
+  stepSucceeded(event: StepEventBase): void {
+    const outcome = event.step.metadata.Condition?.Outcome;
+    this.set(event, 'Succeeded', [durationOf(event).trim(), outcome ? `outcome ${outcome}` : ''].filter(Boolean).join(', '));
+  }
+
+  stepCached(event: StepEventBase): void {
+    this.set(event, 'Succeeded', 'cache hit');
+  }
+
+  stepFailed(event: StepEventBase & { readonly willRetry: boolean; readonly retryInSeconds?: number }): void {
+    const reason = event.step.failureReason ?? '';
+    this.set(event, event.willRetry ? 'Executing' : 'Failed', event.willRetry ? `retrying in ${event.retryInSeconds ?? 0}s: ${reason}` : reason);
+  }
+
+  stepSkipped(event: StepEventBase): void {
+    this.set(event, 'Skipped', event.step.skipReason ?? '');
+  }
+
+  stepStopped(event: StepEventBase): void {
+    this.set(event, 'Stopped', '');
+  }
+
+  warning(event: { readonly stepName?: string; readonly message: string }): void {
+    this.notes.push(`warning${event.stepName ? ` (${event.stepName})` : ''}: ${event.message}`);
+    this.schedule();
+  }
+
+  progress(event: { readonly message: string }): void {
+    this.notes.push(event.message);
+    this.schedule();
+  }
+
+  executionFinished(): void {
+    this.close();
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.draw();
+  }
+
+  private set(event: StepEventBase, status: StepStatus, detail: string): void {
+    const row = this.rows.get(event.step.stepName) ?? { status, detail };
+    row.status = status;
+    row.detail = detail;
+    this.rows.set(event.step.stepName, row);
+    this.schedule();
+  }
+
+  /** Coalesces bursts of events into one redraw. */
+  private schedule(): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.draw();
+    }, 50);
+  }
+
+  private draw(): void {
+    const columns = this.options.out.columns ?? 100;
+    const lines: string[] = [];
+    for (const note of this.notes.splice(0)) lines.push(note);
+    const counts = new Map<StepStatus, number>();
+    for (const row of this.rows.values()) counts.set(row.status, (counts.get(row.status) ?? 0) + 1);
+    const tally = [...counts].map(([status, n]) => `${n} ${status.toLowerCase()}`).join(', ');
+    lines.push(`${this.title}  ${tally}`);
+    // Many-step pipelines: show running and failed steps first, then the latest others.
+    const entries = [...this.rows];
+    const important = entries.filter(([, row]) => row.status === 'Executing' || row.status === 'Failed');
+    const others = entries.filter(([, row]) => row.status !== 'Executing' && row.status !== 'Failed');
+    const limit = 40;
+    const shown = [...important, ...others.slice(Math.max(0, others.length - Math.max(0, limit - important.length)))].slice(0, limit);
+    for (const [name, row] of shown) {
+      const text = `${SYMBOL[row.status]} ${name.padEnd(this.width)}  ${row.status.padEnd(9)} ${row.detail}`;
+      lines.push(text.length > columns - 1 ? `${text.slice(0, columns - 2)}…` : text);
+    }
+    let out = '';
+    if (this.drawnLines > 0) out += `\x1b[${this.drawnLines}A`;
+    for (const line of lines) out += `\x1b[2K${line}\n`;
+    // Clear leftovers when the block shrank.
+    for (let i = lines.length; i < this.drawnLines; i++) out += '\x1b[2K\n';
+    const extra = Math.max(0, this.drawnLines - lines.length);
+    if (extra > 0) out += `\x1b[${extra}A`;
+    this.options.out.write(out);
+    this.drawnLines = lines.length;
+  }
+}
+
+function longestStepName(execution: Readonly<ExecutionRecord>): number {
+  let width = 4;
+  const visit = (steps: readonly { Name: string; Type: string; Arguments?: unknown }[]): void => {
+    for (const step of steps) {
+      width = Math.max(width, step.Name.length);
+      if (step.Type === 'Condition') {
+        const args = step.Arguments as { IfSteps?: typeof steps; ElseSteps?: typeof steps } | undefined;
+        visit(args?.IfSteps ?? []);
+        visit(args?.ElseSteps ?? []);
+      }
+    }
+  };
+  visit(execution.definition.Steps as unknown as { Name: string; Type: string }[]);
+  return Math.min(width, 40);
+}
+
+function durationOf(event: StepEventBase): string {
+  const { startTime, endTime } = event.step;
+  return startTime && endTime ? ` in ${formatDuration(Date.parse(endTime) - Date.parse(startTime))}` : '';
+}
+
+function clock(date: Date): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+}

@@ -1,0 +1,132 @@
+// Step caching (CacheConfig) with SageMaker's rules: a step is reused when a successful run of
+// the same step type in the same pipeline had the same cache-relevant arguments, within
+// ExpireAfter; the newest such run wins. The attributes that count per step type are the ones AWS
+// documents in "Default cache key attributes by pipeline step type".
+import type { PipelineStep, StepType } from './definition-types.js';
+import type { StepMetadata } from './execution-record.js';
+import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { hashJson } from './canonical-json.js';
+import { parseExpireAfter } from './expire-after.js';
+
+/** Top-level Arguments (or step fields) whose change makes a step run again, per step type. */
+const KEY_ATTRIBUTES: Partial<Record<StepType, readonly string[]>> = {
+  Processing: ['AppSpecification', 'Environment', 'ProcessingInputs'],
+  Training: [
+    'AlgorithmSpecification',
+    'CheckpointConfig',
+    'DebugHookConfig',
+    'DebugRuleConfigurations',
+    'Environment',
+    'HyperParameters',
+    'InputDataConfig',
+  ],
+  Tuning: ['HyperParameterTuningJobConfig', 'TrainingJobDefinition', 'TrainingJobDefinitions'],
+  AutoML: ['AutoMLJobConfig', 'AutoMLJobObjective', 'InputDataConfig', 'ProblemType'],
+  Transform: ['DataProcessing', 'Environment', 'ModelName', 'TransformInput'],
+  // The check steps' ClarifyCheckConfig / QualityCheckConfig and CheckJobConfig are what the SDK
+  // compiles into the step's processing-job Arguments, so the whole Arguments count for them.
+  ClarifyCheck: ['Arguments', 'CheckType', 'SkipCheck', 'RegisterNewBaseline', 'ModelPackageGroupName', 'SuppliedBaselineConstraints'],
+  QualityCheck: [
+    'Arguments',
+    'CheckType',
+    'SkipCheck',
+    'RegisterNewBaseline',
+    'ModelPackageGroupName',
+    'SuppliedBaselineConstraints',
+    'SuppliedBaselineStatistics',
+  ],
+  EMR: ['ClusterId', 'StepConfig'],
+};
+
+/** Only some children of TrainingJobDefinition count for a Tuning step. */
+const TUNING_DEFINITION_ATTRIBUTES = ['AlgorithmSpecification', 'HyperParameterRanges', 'InputDataConfig', 'StaticHyperParameters', 'TuningObjective'];
+/** Likewise for AutoMLJobConfig. */
+const AUTOML_CONFIG_ATTRIBUTES = ['CompletionCriteria', 'CandidateGenerationConfig', 'DataSplitConfig', 'Mode'];
+
+/** Step types SageMaker can cache. */
+export function isCacheableStepType(type: StepType): boolean {
+  return KEY_ATTRIBUTES[type] !== undefined;
+}
+
+/**
+ * The cache key of a step: its type plus the resolved cache-relevant arguments, hashed from
+ * canonical JSON so key order does not matter. Undefined for types SageMaker does not cache.
+ */
+export function cacheKeyFor(step: PipelineStep, resolvedArguments: JsonObject): string | undefined {
+  const attributes = KEY_ATTRIBUTES[step.Type];
+  if (!attributes) return undefined;
+  const picked: JsonObject = {};
+  const stepFields = step as unknown as Readonly<Record<string, unknown>>;
+  for (const name of attributes) {
+    let value: JsonValue | undefined;
+    if (name === 'Arguments') value = resolvedArguments;
+    else if (name in resolvedArguments) value = resolvedArguments[name];
+    else if (stepFields[name] !== undefined) value = stepFields[name] as JsonValue;
+    if (value === undefined) continue;
+    if (step.Type === 'Tuning' && name === 'TrainingJobDefinition') value = pick(value, TUNING_DEFINITION_ATTRIBUTES);
+    if (step.Type === 'AutoML' && name === 'AutoMLJobConfig') value = pick(value, AUTOML_CONFIG_ATTRIBUTES);
+    picked[name] = value;
+  }
+  return hashJson({ StepType: step.Type, Attributes: picked });
+}
+
+function pick(value: JsonValue, names: readonly string[]): JsonValue {
+  if (!isJsonObject(value)) return value;
+  const out: JsonObject = {};
+  for (const name of names) {
+    const child = value[name];
+    if (child !== undefined) out[name] = child;
+  }
+  return out;
+}
+
+/** How caching applies to one step in one run. */
+export type CachePolicy =
+  | { readonly enabled: false; readonly reason: string }
+  | { readonly enabled: true; readonly expireAfterMs: number | undefined };
+
+/** Reads a step's CacheConfig; `globallyEnabled` is false under `--no-cache`. */
+export function cachePolicyFor(step: PipelineStep, globallyEnabled: boolean): CachePolicy {
+  if (!globallyEnabled) return { enabled: false, reason: 'caching turned off (--no-cache)' };
+  if (!isCacheableStepType(step.Type)) return { enabled: false, reason: `${step.Type} steps are not cached` };
+  const config = 'CacheConfig' in step ? step.CacheConfig : undefined;
+  if (!config?.Enabled) return { enabled: false, reason: 'CacheConfig not enabled' };
+  // No ExpireAfter: SageMaker never expires the entry.
+  const expireAfterMs = config.ExpireAfter === undefined ? undefined : parseExpireAfter(config.ExpireAfter);
+  return { enabled: true, expireAfterMs };
+}
+
+/** A successful step result that a later run of the same pipeline may reuse. */
+export interface CacheEntry {
+  readonly pipelineName: string;
+  readonly key: string;
+  readonly stepName: string;
+  readonly stepType: StepType;
+  readonly executionId: string;
+  readonly executionArn: string;
+  /** When the step succeeded (ISO-8601): ExpireAfter counts from here. */
+  readonly finishedAt: string;
+  readonly properties: JsonObject;
+  readonly propertyFiles: Readonly<Record<string, JsonValue>>;
+  readonly outputParameters: Readonly<Record<string, JsonValue>>;
+  readonly metadata: StepMetadata;
+}
+
+/** Where cache entries live: the execution store (on disk or in memory). */
+export interface CacheIndex {
+  recordCacheEntry(entry: CacheEntry): Promise<void>;
+  /** Entries of one pipeline with one key, in any order. */
+  cacheEntries(pipelineName: string, key: string): Promise<readonly CacheEntry[]>;
+}
+
+/** The newest entry still within ExpireAfter, or undefined. */
+export async function lookupCache(
+  index: CacheIndex,
+  query: { readonly pipelineName: string; readonly key: string; readonly now: Date; readonly expireAfterMs: number | undefined },
+): Promise<CacheEntry | undefined> {
+  const entries = await index.cacheEntries(query.pipelineName, query.key);
+  const fresh = entries.filter(
+    (entry) => query.expireAfterMs === undefined || query.now.getTime() - Date.parse(entry.finishedAt) <= query.expireAfterMs,
+  );
+  return [...fresh].sort((a, b) => Date.parse(b.finishedAt) - Date.parse(a.finishedAt))[0];
+}

@@ -1,0 +1,309 @@
+// Where executions live: `<home>/executions/<id>/execution.json` (written atomically, bursts of
+// changes coalesced), step logs under `logs/`, per-attempt scratch folders under `steps/`, and the
+// index of successful step results that caching reads. An in-memory twin serves tests and benches.
+import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SagesimError } from '../errors.js';
+import type { CacheEntry, CacheIndex } from './cache.js';
+import type { ExecutionRecord } from './execution-record.js';
+import { type AtomicWriteHooks, CoalescingWriter, writeFileAtomic } from './atomic-file.js';
+
+/** Where one step's output lines go. */
+export interface StepLogSink {
+  /** Absolute path of the log file (it exists once a line was written). */
+  readonly path: string;
+  /** The path relative to the execution's folder, as StepRecord.logFile stores it. */
+  readonly relativePath: string;
+  write(line: string): void;
+  close(): Promise<void>;
+}
+
+export interface ExecutionStore extends CacheIndex {
+  /** Human-readable location for messages. */
+  readonly description: string;
+  /**
+   * Persists the record's current state. Never waits for the disk: writes of one record are
+   * serialised and coalesced; `flush` waits for them and reports failures.
+   */
+  save(record: Readonly<ExecutionRecord>): void;
+  /** Waits until every saved state is durable. */
+  flush(): Promise<void>;
+  get(executionId: string): Promise<ExecutionRecord | undefined>;
+  /** Every execution, newest first (by start time). */
+  list(): Promise<ExecutionRecord[]>;
+  /**
+   * Finds one execution by id, ARN or a unique prefix of its id. Throws SagesimError
+   * `EXECUTION_NOT_FOUND` or `EXECUTION_AMBIGUOUS`.
+   */
+  find(reference: string): Promise<ExecutionRecord>;
+  /** The execution's folder (also holds logs and step folders). */
+  executionDir(executionId: string): string;
+  /** Opens (lazily) the log of one step. */
+  openStepLog(executionId: string, stepName: string): StepLogSink;
+  /** A scratch folder for one step attempt: `<id>/steps/<step>/attempt-<n>`, created by the file store. */
+  stepWorkDir(executionId: string, stepName: string, attempt: number): Promise<string>;
+}
+
+/** Resolves a reference against a list; shared by both stores so they answer alike. */
+export function findExecution(records: readonly ExecutionRecord[], reference: string): ExecutionRecord {
+  const ref = reference.trim();
+  const exact = records.find((record) => record.executionId === ref || record.executionArn === ref);
+  if (exact) return exact;
+  const matches = ref ? records.filter((record) => record.executionId.startsWith(ref) || record.executionArn.startsWith(ref)) : [];
+  const [only] = matches;
+  if (matches.length === 1 && only) return only;
+  if (matches.length > 1) {
+    throw new SagesimError('EXECUTION_AMBIGUOUS', `"${ref}" matches ${matches.length} executions: ${matches.slice(0, 5).map((m) => m.executionId).join(', ')}${matches.length > 5 ? ', ...' : ''}`, {
+      source: 'user',
+      hint: 'give more characters of the execution id, or the full ARN',
+    });
+  }
+  throw new SagesimError('EXECUTION_NOT_FOUND', `no execution "${ref}" in ${records.length === 0 ? 'an empty store' : `the ${records.length} stored execution(s)`}`, {
+    source: 'user',
+    hint: 'list executions with `sagesim executions`, or point --home / SAGESIM_HOME at the store that holds it',
+  });
+}
+
+function byNewest(a: ExecutionRecord, b: ExecutionRecord): number {
+  return Date.parse(b.startTime) - Date.parse(a.startTime) || b.executionId.localeCompare(a.executionId);
+}
+
+/** Step names may hold characters a file system dislikes; keep names readable but safe. */
+export function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+export interface FileExecutionStoreOptions {
+  /** The sagesim home folder (`.sagesim` by default). */
+  readonly home: string;
+  /** Test seam for crash simulation. */
+  readonly writeHooks?: AtomicWriteHooks;
+}
+
+export class FileExecutionStore implements ExecutionStore {
+  readonly description: string;
+  private readonly root: string;
+  private readonly cacheRoot: string;
+  private readonly writers = new Map<string, CoalescingWriter>();
+  private readonly cacheLocks = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: FileExecutionStoreOptions) {
+    this.root = path.join(options.home, 'executions');
+    this.cacheRoot = path.join(options.home, 'cache');
+    this.description = `execution store at ${options.home}`;
+  }
+
+  executionDir(executionId: string): string {
+    return path.join(this.root, executionId);
+  }
+
+  save(record: Readonly<ExecutionRecord>): void {
+    let writer = this.writers.get(record.executionId);
+    if (!writer) {
+      const dir = this.executionDir(record.executionId);
+      writer = new CoalescingWriter(path.join(dir, 'execution.json'), this.options.writeHooks, async () => {
+        await mkdir(dir, { recursive: true });
+      });
+      this.writers.set(record.executionId, writer);
+    }
+    writer.request(() => JSON.stringify(record, null, 1));
+  }
+
+  async flush(): Promise<void> {
+    for (const writer of this.writers.values()) await writer.flush();
+  }
+
+  async get(executionId: string): Promise<ExecutionRecord | undefined> {
+    try {
+      return JSON.parse(await readFile(path.join(this.executionDir(executionId), 'execution.json'), 'utf8')) as ExecutionRecord;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw new SagesimError('STORE_READ_FAILED', `cannot read execution ${executionId}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async list(): Promise<ExecutionRecord[]> {
+    let ids: string[];
+    try {
+      ids = await readdir(this.root);
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw error;
+    }
+    const records = await Promise.all(ids.map((id) => this.get(id).catch(() => undefined)));
+    return records.filter((record): record is ExecutionRecord => record !== undefined).sort(byNewest);
+  }
+
+  async find(reference: string): Promise<ExecutionRecord> {
+    const direct = /^[a-z0-9]+$/.test(reference) ? await this.get(reference).catch(() => undefined) : undefined;
+    return direct ?? findExecution(await this.list(), reference);
+  }
+
+  openStepLog(executionId: string, stepName: string): StepLogSink {
+    const relativePath = path.join('logs', `${safeFileName(stepName)}.log`);
+    const file = path.join(this.executionDir(executionId), relativePath);
+    // Lines are batched: one append per burst, the folder made before the first.
+    let buffered: string[] = [];
+    let writing: Promise<void> | undefined;
+    let madeDir = false;
+    let failure: unknown;
+    const drain = async (): Promise<void> => {
+      while (buffered.length > 0) {
+        const chunk = buffered.join('');
+        buffered = [];
+        try {
+          if (!madeDir) await mkdir(path.dirname(file), { recursive: true });
+          madeDir = true;
+          await appendFile(file, chunk);
+        } catch (error) {
+          failure ??= error;
+        }
+      }
+      writing = undefined;
+    };
+    return {
+      path: file,
+      relativePath,
+      write: (line) => {
+        buffered.push(line.endsWith('\n') ? line : `${line}\n`);
+        writing ??= drain();
+      },
+      close: async () => {
+        while (writing) await writing;
+        if (failure !== undefined) {
+          throw new SagesimError('STEP_LOG_WRITE_FAILED', `cannot write step log ${file}: ${(failure as Error).message}`, { cause: failure });
+        }
+      },
+    };
+  }
+
+  async stepWorkDir(executionId: string, stepName: string, attempt: number): Promise<string> {
+    const dir = path.join(this.executionDir(executionId), 'steps', safeFileName(stepName), `attempt-${attempt}`);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  async recordCacheEntry(entry: CacheEntry): Promise<void> {
+    const file = this.cacheFile(entry.pipelineName, entry.key);
+    await this.withCacheLock(file, async () => {
+      const existing = await this.readCacheFile(file);
+      const next = [entry, ...existing.filter((e) => !(e.executionId === entry.executionId && e.stepName === entry.stepName))];
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFileAtomic(file, JSON.stringify(next, null, 1), this.options.writeHooks);
+    });
+  }
+
+  async cacheEntries(pipelineName: string, key: string): Promise<readonly CacheEntry[]> {
+    const file = this.cacheFile(pipelineName, key);
+    await this.cacheLocks.get(file);
+    return this.readCacheFile(file);
+  }
+
+  private cacheFile(pipelineName: string, key: string): string {
+    return path.join(this.cacheRoot, safeFileName(pipelineName), `${key}.json`);
+  }
+
+  private async readCacheFile(file: string): Promise<CacheEntry[]> {
+    try {
+      const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+      return Array.isArray(parsed) ? (parsed as CacheEntry[]) : [];
+    } catch (error) {
+      if (isNotFound(error) || error instanceof SyntaxError) return [];
+      throw error;
+    }
+  }
+
+  private async withCacheLock(file: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.cacheLocks.get(file) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.cacheLocks.set(file, settled);
+    try {
+      await next;
+    } finally {
+      if (this.cacheLocks.get(file) === settled) this.cacheLocks.delete(file);
+    }
+  }
+
+}
+
+/**
+ * Keeps everything in memory: for unit tests, benches and API callers that want no files. Reads
+ * return copies, so a caller cannot change what the store holds.
+ */
+export class MemoryExecutionStore implements ExecutionStore {
+  readonly description = 'in-memory execution store';
+  private readonly records = new Map<string, ExecutionRecord>();
+  private readonly dirty = new Map<string, Readonly<ExecutionRecord>>();
+  private readonly cache = new Map<string, CacheEntry[]>();
+  /** Log lines by execution id and step name. */
+  readonly logs = new Map<string, string[]>();
+  private readonly root = path.join(tmpdir(), 'sagesim-memory-store');
+
+  executionDir(executionId: string): string {
+    return path.join(this.root, executionId);
+  }
+
+  save(record: Readonly<ExecutionRecord>): void {
+    // Copy lazily: a burst of saves costs one copy, when someone reads.
+    this.dirty.set(record.executionId, record);
+  }
+
+  async flush(): Promise<void> {
+    this.materialize();
+  }
+
+  async get(executionId: string): Promise<ExecutionRecord | undefined> {
+    this.materialize();
+    const record = this.records.get(executionId);
+    return record ? structuredClone(record) : undefined;
+  }
+
+  async list(): Promise<ExecutionRecord[]> {
+    this.materialize();
+    return [...this.records.values()].map((record) => structuredClone(record)).sort(byNewest);
+  }
+
+  async find(reference: string): Promise<ExecutionRecord> {
+    return structuredClone(findExecution(await this.list(), reference));
+  }
+
+  openStepLog(executionId: string, stepName: string): StepLogSink {
+    const relativePath = path.join('logs', `${safeFileName(stepName)}.log`);
+    const key = `${executionId}/${stepName}`;
+    return {
+      path: path.join(this.executionDir(executionId), relativePath),
+      relativePath,
+      write: (line) => {
+        let lines = this.logs.get(key);
+        if (!lines) this.logs.set(key, (lines = []));
+        lines.push(line);
+      },
+      close: async () => undefined,
+    };
+  }
+
+  async stepWorkDir(executionId: string, stepName: string, attempt: number): Promise<string> {
+    // Not created: memory runs use stubs, which need no scratch space.
+    return path.join(this.executionDir(executionId), 'steps', safeFileName(stepName), `attempt-${attempt}`);
+  }
+
+  async recordCacheEntry(entry: CacheEntry): Promise<void> {
+    const key = `${entry.pipelineName}\u0000${entry.key}`;
+    this.cache.set(key, [structuredClone(entry), ...(this.cache.get(key) ?? [])]);
+  }
+
+  async cacheEntries(pipelineName: string, key: string): Promise<readonly CacheEntry[]> {
+    return (this.cache.get(`${pipelineName}\u0000${key}`) ?? []).map((entry) => structuredClone(entry));
+  }
+
+  private materialize(): void {
+    for (const [id, record] of this.dirty) this.records.set(id, structuredClone(record) as ExecutionRecord);
+    this.dirty.clear();
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}

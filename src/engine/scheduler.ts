@@ -1,0 +1,391 @@
+// Runs a pipeline definition as a DAG: ready steps start up to maxParallel at a time, a condition's
+// outcome decides its branch, a failure lets running steps finish and starts nothing new, and a
+// stop (SIGINT, StopPipelineExecution) aborts running work. The engine never prints: everything
+// goes to the execution store and the reporter.
+import type { SagesimConfig } from '../config.js';
+import { SagesimError } from '../errors.js';
+import type { ObjectStore } from '../mock-aws/object-store.js';
+import { ConditionExecutor } from '../steps/condition-executor.js';
+import type { ExecutorRegistry, StepExecutor } from '../steps/executor.js';
+import { FailExecutor } from '../steps/fail-executor.js';
+import { StubExecutor, isStubbed, type StubOptions } from '../steps/stub-executor.js';
+import { type Clock, systemClock } from './clock.js';
+import type { ParameterValue, PipelineDefinition, PipelineStep } from './definition-types.js';
+import { type Reporter, combineReporters } from './events.js';
+import type { ExecutionRecord, StepRecord } from './execution-record.js';
+import type { ExecutionStore } from './execution-store.js';
+import { renderJoinValue, resolveValue } from './expressions.js';
+import { buildGraph, type PipelineGraph } from './graph.js';
+import { newExecutionIdentity } from './identity.js';
+import type { JsonValue } from './json.js';
+import { resolveParameters } from './parameters.js';
+import type { ExecutionIdentity, ResolveContext, StepOutputs } from './resolve-context.js';
+import { type IncomingEdge, type UpstreamState, skipReasonFor } from './skip-rules.js';
+import { runStep, type StepRunEnvironment } from './step-runner.js';
+
+/** The execution FailureReason SageMaker reports when a step failed (Fail steps included). */
+export const STEP_FAILURE_REASON = 'Step failure: One or multiple steps failed.';
+
+/**
+ * Steps whose results are taken from another execution instead of running: the building block of
+ * selective execution (SelectiveExecutionConfig) and RetryPipelineExecution.
+ */
+export interface ReuseSteps {
+  /** The execution to copy results from. */
+  readonly execution: ExecutionRecord;
+  /** Steps that do not run; each must have succeeded in `execution`. */
+  readonly steps: readonly string[];
+}
+
+export interface RunPipelineOptions {
+  readonly definition: PipelineDefinition;
+  /**
+   * Values given for the pipeline's parameters, as the user gave them (strings from `--param`, or
+   * typed values from a file or the API). They are converted to the declared types and checked
+   * here (resolveParameters); parameters not given take their DefaultValue.
+   * @default {}
+   */
+  readonly parameters?: Readonly<Record<string, ParameterValue>>;
+  readonly pipelineName: string;
+  readonly displayName?: string;
+  /** maxParallel, cache, region and accountId are read from here. */
+  readonly config: SagesimConfig;
+  /** Executors by step type. Condition and Fail have built-in executors unless overridden here. */
+  readonly executors: ExecutorRegistry;
+  /** Steps that run as stubs. */
+  readonly stubs?: StubOptions;
+  readonly objectStore: ObjectStore;
+  readonly store: ExecutionStore;
+  readonly reporter?: Reporter;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** Aborting stops the execution: Stopping, running steps aborted, then Stopped. */
+  readonly signal?: AbortSignal;
+  /** Results copied from another execution instead of running. */
+  readonly reuse?: ReuseSteps;
+  /**
+   * When given, only these steps (and the reused ones) take part: every other step is recorded
+   * Skipped ("not selected"). With `reuse`, this is SelectiveExecutionConfig.SelectedSteps.
+   */
+  readonly onlySteps?: readonly string[];
+  /** A pre-assigned identity (the API emulator returns the ARN before the run starts). */
+  readonly identity?: ExecutionIdentity;
+  /** Random source for ids and job names. @default Math.random */
+  readonly random?: () => number;
+  /** Called once the execution record exists and is saved, before any step starts. */
+  readonly onStarted?: (execution: Readonly<ExecutionRecord>) => void;
+}
+
+/** Runs the pipeline to its end and returns the final record (also saved in the store). */
+export async function runPipeline(options: RunPipelineOptions): Promise<ExecutionRecord> {
+  const clock = options.clock ?? systemClock;
+  const reporter = combineReporters(options.reporter);
+  const graph = buildGraph(options.definition);
+  const parameters = resolveParameters(options.definition.Parameters ?? [], options.parameters ?? {});
+  const executorFor = pickExecutors(graph, options, clock);
+  checkReuse(graph, options);
+
+  const identity =
+    options.identity ??
+    newExecutionIdentity({
+      pipelineName: options.pipelineName,
+      region: options.config.region,
+      accountId: options.config.accountId,
+      now: clock.now(),
+      random: options.random,
+    });
+  const startIso = identity.startTime.toISOString();
+  const record: ExecutionRecord = {
+    executionId: identity.executionId,
+    executionArn: identity.executionArn,
+    pipelineName: identity.pipelineName,
+    pipelineArn: identity.pipelineArn,
+    ...(options.displayName === undefined ? {} : { displayName: options.displayName }),
+    status: 'Executing',
+    startTime: startIso,
+    lastModifiedTime: startIso,
+    parameters,
+    definition: options.definition,
+    steps: [],
+    mode: 'local',
+    ...(options.reuse ? { sourceExecutionArn: options.reuse.execution.executionArn } : {}),
+    ...(options.onlySteps ? { selectedSteps: [...options.onlySteps] } : {}),
+  };
+  const persist = (): void => {
+    record.lastModifiedTime = clock.now().toISOString();
+    options.store.save(record);
+  };
+
+  const outputs = new Map<string, StepOutputs>();
+  const states = new Map<string, UpstreamState>();
+  const owners = propertyFileOwners(graph);
+  const contextWith = (experimentConfig: ResolveContext['experimentConfig'], currentStep?: ResolveContext['currentStep']): ResolveContext => ({
+    parameters,
+    execution: identity,
+    now: () => clock.now(),
+    ...(currentStep ? { currentStep } : {}),
+    ...(experimentConfig ? { experimentConfig } : {}),
+    stepOutputs: (name) => outputs.get(name),
+    objectStore: options.objectStore,
+    propertyFileOwner: (name) => owners.get(name),
+  });
+  const experimentConfig = await resolveExperimentConfig(options.definition, contextWith(undefined));
+  const resolveContext = (currentStep?: ResolveContext['currentStep']): ResolveContext => contextWith(experimentConfig, currentStep);
+
+  // Stopping: the execution's own controller, so executors and back-off waits see one signal.
+  const abort = new AbortController();
+  let stopRequested = false;
+  const onAbort = (): void => {
+    if (stopRequested || finished) return;
+    stopRequested = true;
+    record.status = 'Stopping';
+    persist();
+    abort.abort(options.signal?.reason);
+    wake();
+  };
+  let finished = false;
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  persist();
+  reporter.executionStarted?.(record);
+  options.onStarted?.(record);
+  if (options.signal?.aborted) onAbort();
+
+  const env: StepRunEnvironment = {
+    identity,
+    record,
+    objectStore: options.objectStore,
+    store: options.store,
+    reporter,
+    clock,
+    signal: abort.signal,
+    cacheEnabled: options.config.cache,
+    resolveContext,
+    persist,
+    random: options.random,
+  };
+
+  const incoming = new Map<string, IncomingEdge[]>();
+  for (const edge of graph.edges) {
+    let list = incoming.get(edge.to);
+    if (!list) incoming.set(edge.to, (list = []));
+    list.push(edge);
+  }
+  const waitingOn = new Map<string, number>();
+  for (const name of graph.order) waitingOn.set(name, graph.upstream(name).length);
+  const selected = options.onlySteps ? new Set(options.onlySteps) : undefined;
+  const reused = new Set(options.reuse?.steps ?? []);
+  const recorded = new Set<string>();
+  const ready: string[] = [];
+  let inFlight = 0;
+  let failed = false;
+  let firstFailure: string | undefined;
+
+  let wakeUp: (() => void) | undefined;
+  function wake(): void {
+    const resolve = wakeUp;
+    wakeUp = undefined;
+    resolve?.();
+  }
+
+  const addRecord = (name: string, step: PipelineStep): StepRecord => {
+    const rec: StepRecord = {
+      stepName: name,
+      stepType: step.Type,
+      ...(step.DisplayName === undefined ? {} : { displayName: step.DisplayName }),
+      status: 'Starting',
+      attemptCount: 0,
+      metadata: {},
+    };
+    record.steps.push(rec);
+    recorded.add(name);
+    return rec;
+  };
+
+  const skip = (name: string, reason: string): void => {
+    const node = graph.nodes.get(name);
+    if (!node || recorded.has(name)) return;
+    const rec = addRecord(name, node.step);
+    rec.status = 'Skipped';
+    rec.skipReason = reason;
+    states.set(name, { status: 'Skipped' });
+    persist();
+    reporter.stepSkipped?.({ executionId: identity.executionId, step: rec });
+    finish(name);
+  };
+
+  /** A step reached its final state: release the steps waiting on it. */
+  function finish(name: string): void {
+    for (const next of graph.downstream(name)) {
+      const left = (waitingOn.get(next) ?? 0) - 1;
+      waitingOn.set(next, left);
+      if (left === 0) decide(next);
+    }
+  }
+
+  /** All of `name`'s upstream steps are final: queue it, or skip it with the reason. */
+  function decide(name: string): void {
+    const reason = skipReasonFor(incoming.get(name) ?? [], (upstream) => states.get(upstream));
+    if (reason !== undefined) skip(name, reason);
+    else if (selected && !selected.has(name) && !reused.has(name)) skip(name, 'not selected for this execution');
+    else ready.push(name);
+  }
+
+  const reuseResult = (name: string): void => {
+    const node = graph.nodes.get(name);
+    const source = options.reuse?.execution.steps.find((s) => s.stepName === name);
+    if (!node || !source) return;
+    const rec = addRecord(name, node.step);
+    Object.assign(rec, structuredClone(source), { reusedFrom: options.reuse?.execution.executionArn });
+    const reusedOutputs: StepOutputs = {
+      stepType: node.step.Type,
+      properties: source.properties ?? {},
+      propertyFiles: source.propertyFiles ?? {},
+      outputParameters: source.outputParameters ?? {},
+    };
+    outputs.set(name, reusedOutputs);
+    const outcome = source.metadata.Condition?.Outcome;
+    states.set(name, { status: 'Succeeded', ...(outcome ? { outcome: outcome === 'True' } : {}) });
+    persist();
+    reporter.stepSucceeded?.({ executionId: identity.executionId, step: rec });
+    finish(name);
+  };
+
+  const start = (name: string): void => {
+    const node = graph.nodes.get(name);
+    if (!node) return;
+    if (reused.has(name)) {
+      reuseResult(name);
+      return;
+    }
+    const rec = addRecord(name, node.step);
+    persist();
+    inFlight++;
+    void runStep(env, node.step, executorFor(node.step), rec)
+      .catch((error: unknown) => {
+        // runStep records failures itself; this is a bug in the engine, kept visible in the record.
+        rec.status = 'Failed';
+        rec.failureReason = `internal error: ${(error as Error).message}`;
+        persist();
+        return { status: 'Failed' as const, outputs: undefined, outcome: undefined };
+      })
+      .then((result) => {
+        inFlight--;
+        states.set(name, { status: result.status, ...(result.outcome === undefined ? {} : { outcome: result.outcome }) });
+        if (result.outputs) outputs.set(name, result.outputs);
+        if (result.status === 'Failed') {
+          failed = true;
+          firstFailure ??= name;
+        }
+        finish(name);
+        wake();
+      });
+  };
+
+  for (const name of graph.order) if ((waitingOn.get(name) ?? 0) === 0) decide(name);
+  try {
+    for (;;) {
+      while (ready.length > 0 && inFlight < options.config.maxParallel && !failed && !stopRequested) {
+        start(ready.shift() as string);
+      }
+      if (inFlight === 0 && (ready.length === 0 || failed || stopRequested)) break;
+      await new Promise<void>((resolve) => {
+        wakeUp = resolve;
+      });
+    }
+  } finally {
+    finished = true;
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+
+  // Steps that never started: recorded so the history says what happened to every step.
+  const notStarted = stopRequested ? 'not started: the execution was stopped' : failed ? `not started: step ${firstFailure ?? '?'} failed` : 'not started';
+  for (const name of graph.order) if (!recorded.has(name)) skip(name, notStarted);
+
+  const end = clock.now().toISOString();
+  record.status = stopRequested ? 'Stopped' : failed ? 'Failed' : 'Succeeded';
+  if (record.status === 'Failed') record.failureReason = STEP_FAILURE_REASON;
+  record.endTime = end;
+  persist();
+  await options.store.flush();
+  reporter.executionFinished?.(record);
+  return record;
+}
+
+/** The executor of every step, checked before anything runs; a missing one is a usage error. */
+function pickExecutors(graph: PipelineGraph, options: RunPipelineOptions, clock: Clock): (step: PipelineStep) => StepExecutor | Omit<StepExecutor, 'stepType'> {
+  const builtins = new Map<string, StepExecutor>([
+    ['Condition', new ConditionExecutor()],
+    ['Fail', new FailExecutor()],
+  ]);
+  const stub = new StubExecutor({ stubs: options.stubs ?? {}, now: () => clock.now() });
+  const unknownStubs = Object.keys(options.stubs?.steps ?? {}).filter((name) => !graph.nodes.has(name));
+  if (unknownStubs.length > 0) {
+    throw new SagesimError('UNKNOWN_STUB_STEP', `stubs name steps the pipeline does not have: ${unknownStubs.join(', ')}`, {
+      source: 'user',
+      hint: `steps are: ${[...graph.nodes.keys()].join(', ')}`,
+    });
+  }
+  const missing: PipelineStep[] = [];
+  for (const node of graph.nodes.values()) {
+    if (isStubbed(options.stubs, node.step)) continue;
+    if (!options.executors.has(node.step.Type) && !builtins.has(node.step.Type)) missing.push(node.step);
+  }
+  if (missing.length > 0) {
+    const types = [...new Set(missing.map((s) => s.Type))];
+    const first = missing[0]?.Name ?? '';
+    throw new SagesimError(
+      'NO_EXECUTOR',
+      `no executor for step type${types.length > 1 ? 's' : ''} ${types.join(', ')} yet: step${missing.length > 1 ? 's' : ''} ${missing.map((s) => s.Name).join(', ')} cannot run`,
+      { source: 'user', hint: `stub them: --stub ${first} (repeatable), --stub-all, or --stubs stubs.json with their properties` },
+    );
+  }
+  return (step) => {
+    if (isStubbed(options.stubs, step)) return stub;
+    return options.executors.get(step.Type) ?? (builtins.get(step.Type) as StepExecutor);
+  };
+}
+
+function checkReuse(graph: PipelineGraph, options: RunPipelineOptions): void {
+  const reuse = options.reuse;
+  if (!reuse) return;
+  const problems: string[] = [];
+  for (const name of reuse.steps) {
+    if (!graph.nodes.has(name)) {
+      problems.push(`${name}: the pipeline has no such step`);
+      continue;
+    }
+    const source = reuse.execution.steps.find((s) => s.stepName === name);
+    if (!source) problems.push(`${name}: did not run in ${reuse.execution.executionId}`);
+    else if (source.status !== 'Succeeded') problems.push(`${name}: ${source.status} in ${reuse.execution.executionId}, only succeeded steps can be reused`);
+  }
+  if (problems.length > 0) {
+    throw new SagesimError('CANNOT_REUSE_STEPS', `cannot reuse step results from ${reuse.execution.executionArn}:\n  ${problems.join('\n  ')}`, {
+      source: 'user',
+      hint: 'select the steps to run again, or pick a source execution where the others succeeded',
+    });
+  }
+}
+
+/** Property file name -> the step declaring it, for the legacy Std:JsonGet form that names the file only. */
+function propertyFileOwners(graph: PipelineGraph): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const node of graph.nodes.values()) {
+    if (!('PropertyFiles' in node.step)) continue;
+    for (const file of node.step.PropertyFiles ?? []) owners.set(file.PropertyFileName, node.name);
+  }
+  return owners;
+}
+
+async function resolveExperimentConfig(definition: PipelineDefinition, ctx: ResolveContext): Promise<ResolveContext['experimentConfig']> {
+  const config = definition.PipelineExperimentConfig;
+  if (!config) return undefined;
+  const render = async (value: JsonValue | undefined): Promise<string | undefined> =>
+    value === undefined || value === null ? undefined : renderJoinValue(await resolveValue(value, ctx));
+  const experimentName = await render(config.ExperimentName);
+  const trialName = await render(config.TrialName);
+  return {
+    ...(experimentName === undefined ? {} : { ExperimentName: experimentName }),
+    ...(trialName === undefined ? {} : { TrialName: trialName }),
+  };
+}

@@ -1,0 +1,229 @@
+// Runs one step of an execution: resolves its arguments, answers from the cache when it may,
+// otherwise hands it to its executor (or a stub) under its retry policies, then reads the
+// property files it declares. Every state change lands in the step's record and the reporter.
+import { SagesimError, StepFailure, StoppedError, isSagesimError } from '../errors.js';
+import type { ObjectStore } from '../mock-aws/object-store.js';
+import { joinS3 } from '../mock-aws/object-store.js';
+import type { StepContext, StepExecutor, StepResult } from '../steps/executor.js';
+import { processingOutputUri } from '../steps/stub-executor.js';
+import { conditionOutcome } from '../steps/condition-executor.js';
+import { cacheKeyFor, cachePolicyFor, lookupCache, type CacheEntry } from './cache.js';
+import type { Clock } from './clock.js';
+import type { PipelineStep, RetryPolicy } from './definition-types.js';
+import type { Reporter } from './events.js';
+import type { ExecutionRecord, StepRecord } from './execution-record.js';
+import type { ExecutionStore } from './execution-store.js';
+import { resolveValue } from './expressions.js';
+import { jobNameFor } from './identity.js';
+import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import type { ExecutionIdentity, ResolveContext, StepOutputs } from './resolve-context.js';
+import { runWithRetries } from './retry.js';
+
+/** What running one step needs from the execution around it. */
+export interface StepRunEnvironment {
+  readonly identity: ExecutionIdentity;
+  readonly record: ExecutionRecord;
+  readonly objectStore: ObjectStore;
+  readonly store: ExecutionStore;
+  readonly reporter: Reporter;
+  readonly clock: Clock;
+  /** Aborted when the execution stops. */
+  readonly signal: AbortSignal;
+  /** False under `--no-cache`. */
+  readonly cacheEnabled: boolean;
+  readonly resolveContext: (currentStep?: ResolveContext['currentStep']) => ResolveContext;
+  /** Saves the record (coalesced) after a change. */
+  readonly persist: () => void;
+  /** Random source for job names. */
+  readonly random?: () => number;
+}
+
+export interface StepRunOutcome {
+  readonly status: 'Succeeded' | 'Failed' | 'Stopped';
+  readonly outputs?: StepOutputs;
+  /** The outcome of a Condition step that succeeded. */
+  readonly outcome?: boolean;
+}
+
+interface AttemptResult {
+  readonly result: StepResult;
+  readonly propertyFiles: Record<string, JsonValue>;
+  readonly cacheHit?: CacheEntry;
+  readonly cacheKey?: string;
+}
+
+/** Runs `step` with `executor`; `rec` is its record, already in the execution's step list. */
+export async function runStep(env: StepRunEnvironment, step: PipelineStep, executor: StepExecutor | Omit<StepExecutor, 'stepType'>, rec: StepRecord): Promise<StepRunOutcome> {
+  const { reporter, clock, identity } = env;
+  const log = env.store.openStepLog(identity.executionId, step.Name);
+  const policies: readonly RetryPolicy[] = 'RetryPolicies' in step ? (step.RetryPolicies ?? []) : [];
+  rec.startTime = clock.now().toISOString();
+  const cachePolicy = cachePolicyFor(step, env.cacheEnabled);
+
+  const attempt = async (n: number): Promise<AttemptResult> => {
+    rec.attemptCount = n;
+    rec.status = 'Executing';
+    rec.failureReason = undefined;
+    env.persist();
+    reporter.stepStarted?.({ executionId: identity.executionId, step: rec, attempt: n });
+    const jobName = jobNameFor(identity, step.Name, n, env.random);
+    const args = await resolveArguments(env, step, jobName);
+    rec.resolvedArguments = args;
+    if (n === 1 && cachePolicy.enabled) {
+      const key = cacheKeyFor(step, args);
+      if (key !== undefined) {
+        const hit = await lookupCache(env.store, { pipelineName: identity.pipelineName, key, now: clock.now(), expireAfterMs: cachePolicy.expireAfterMs });
+        if (hit) return { result: { properties: hit.properties, metadata: hit.metadata, outputParameters: hit.outputParameters }, propertyFiles: { ...hit.propertyFiles }, cacheHit: hit, cacheKey: key };
+      }
+    }
+    const context: StepContext = {
+      execution: identity,
+      step,
+      arguments: step.Type === 'Condition' ? { ...(step.Arguments as unknown as JsonObject), ...args } : args,
+      jobName,
+      attempt: n,
+      signal: env.signal,
+      objectStore: env.objectStore,
+      log: (line) => {
+        rec.logFile ??= log.relativePath;
+        log.write(line);
+        reporter.stepLog?.({ executionId: identity.executionId, stepName: step.Name, line });
+      },
+      logFile: log.path,
+      workDir: await env.store.stepWorkDir(identity.executionId, step.Name, n),
+      warn: (message) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, message }),
+    };
+    const result = await executor.execute(context);
+    if (env.signal.aborted) throw new StoppedError(`step ${step.Name} stopped`);
+    const propertyFiles = await readPropertyFiles(env.objectStore, step, result.properties);
+    return { result, propertyFiles, cacheKey: cachePolicy.enabled ? cacheKeyFor(step, args) : undefined };
+  };
+
+  const outcome = await runWithRetries(attempt, {
+    policies,
+    stepType: step.Type,
+    clock,
+    signal: env.signal,
+    onFailure: ({ attempt: n, error, decision }) => {
+      if (!decision.retry) return;
+      rec.failureReason = failureReason(error);
+      env.persist();
+      reporter.stepFailed?.({ executionId: identity.executionId, step: rec, willRetry: true, retryInSeconds: decision.delayMs / 1000 });
+      void n;
+    },
+  });
+  await log.close().catch((error: unknown) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, message: (error as Error).message }));
+  rec.attemptCount = outcome.attempts;
+  rec.endTime = clock.now().toISOString();
+
+  if (outcome.ok) {
+    const { result, propertyFiles, cacheHit, cacheKey } = outcome.value;
+    rec.status = 'Succeeded';
+    rec.failureReason = undefined;
+    rec.properties = result.properties;
+    rec.metadata = { ...result.metadata };
+    if (Object.keys(propertyFiles).length > 0) rec.propertyFiles = propertyFiles;
+    if (result.outputParameters && Object.keys(result.outputParameters).length > 0) rec.outputParameters = { ...result.outputParameters };
+    const outputs: StepOutputs = {
+      stepType: step.Type,
+      properties: result.properties,
+      propertyFiles,
+      outputParameters: result.outputParameters ?? {},
+    };
+    if (cacheHit) {
+      rec.cacheHit = { sourcePipelineExecutionArn: cacheHit.executionArn, sourceStepName: cacheHit.stepName };
+      env.persist();
+      reporter.stepCached?.({ executionId: identity.executionId, step: rec });
+    } else {
+      if (cacheKey !== undefined) await recordCache(env, step, rec, cacheKey, outputs);
+      env.persist();
+      reporter.stepSucceeded?.({ executionId: identity.executionId, step: rec });
+    }
+    return { status: 'Succeeded', outputs, outcome: step.Type === 'Condition' ? conditionOutcome(result) : undefined };
+  }
+
+  const error = outcome.error;
+  const stopped = error instanceof StoppedError || env.signal.aborted;
+  rec.status = stopped ? 'Stopped' : 'Failed';
+  const reason = stopped && !(error instanceof StepFailure) ? undefined : failureReason(error);
+  // A Fail step with no ErrorMessage has no FailureReason in the cloud.
+  rec.failureReason = reason === '' ? undefined : reason;
+  if (error instanceof StepFailure) {
+    if (error.metadata) rec.metadata = { ...rec.metadata, ...error.metadata };
+    if (error.properties) rec.properties = error.properties;
+  }
+  env.persist();
+  if (stopped) reporter.stepStopped?.({ executionId: identity.executionId, step: rec });
+  else reporter.stepFailed?.({ executionId: identity.executionId, step: rec, willRetry: false });
+  return { status: rec.status };
+}
+
+/** Arguments with every expression resolved; for Condition steps only `Conditions`. */
+async function resolveArguments(env: StepRunEnvironment, step: PipelineStep, jobName: string): Promise<JsonObject> {
+  const ctx = env.resolveContext({ name: step.Name, type: step.Type, jobName });
+  const source: JsonValue =
+    step.Type === 'Condition' ? { Conditions: step.Arguments.Conditions as unknown as JsonValue } : (step.Arguments as unknown as JsonValue);
+  const resolved = await resolveValue(source ?? {}, ctx);
+  return isJsonObject(resolved) ? resolved : {};
+}
+
+/** Reads each declared property file from `<output S3Uri>/<FilePath>` and parses it as JSON. */
+async function readPropertyFiles(objectStore: ObjectStore, step: PipelineStep, properties: JsonObject): Promise<Record<string, JsonValue>> {
+  const declarations = 'PropertyFiles' in step ? (step.PropertyFiles ?? []) : [];
+  const out: Record<string, JsonValue> = {};
+  for (const declaration of declarations) {
+    const name = declaration.PropertyFileName;
+    const outputUri = processingOutputUri(properties, declaration.OutputName);
+    if (!outputUri) {
+      throw new StepFailure(`property file ${name}: the step has no output named "${declaration.OutputName}"`, { code: 'PROPERTY_FILE_OUTPUT_NOT_FOUND', source: 'user' });
+    }
+    const uri = joinS3(outputUri, declaration.FilePath);
+    let text: string;
+    try {
+      text = (await objectStore.get(uri)).toString('utf8');
+    } catch (cause) {
+      const missing = isSagesimError(cause) && cause.code === 'S3_NOT_FOUND';
+      throw new StepFailure(
+        missing
+          ? `property file ${name} was not written: no object at ${uri} (output ${declaration.OutputName}, FilePath ${declaration.FilePath}). For a stub, give its content: {"${step.Name}": {"propertyFiles": {"${name}": {...}}}} in --stubs`
+          : `property file ${name}: cannot read ${uri}: ${(cause as Error).message}`,
+        { code: 'PROPERTY_FILE_NOT_FOUND', source: 'user', cause },
+      );
+    }
+    try {
+      out[name] = JSON.parse(text) as JsonValue;
+    } catch (cause) {
+      throw new StepFailure(`property file ${name} at ${uri} is not JSON: ${(cause as Error).message}`, { code: 'PROPERTY_FILE_NOT_JSON', source: 'user', cause });
+    }
+  }
+  return out;
+}
+
+async function recordCache(env: StepRunEnvironment, step: PipelineStep, rec: StepRecord, key: string, outputs: StepOutputs): Promise<void> {
+  try {
+    await env.store.recordCacheEntry({
+      pipelineName: env.identity.pipelineName,
+      key,
+      stepName: step.Name,
+      stepType: step.Type,
+      executionId: env.identity.executionId,
+      executionArn: env.identity.executionArn,
+      finishedAt: rec.endTime ?? env.clock.now().toISOString(),
+      properties: outputs.properties,
+      propertyFiles: outputs.propertyFiles,
+      outputParameters: outputs.outputParameters,
+      metadata: rec.metadata,
+    });
+  } catch (error) {
+    // A cache that cannot be written costs a later run time, not this run its result.
+    env.reporter.warning?.({ executionId: env.identity.executionId, stepName: step.Name, message: `cannot record cache entry: ${(error as Error).message}` });
+  }
+}
+
+/** The text a failed step shows as its FailureReason. */
+export function failureReason(error: unknown): string {
+  if (error instanceof StepFailure) return error.message;
+  if (error instanceof SagesimError) return error.hint ? `${error.message} (${error.hint})` : error.message;
+  if (error instanceof Error) return `internal error: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,184 @@
+// Runs any job step without a job: returns the properties the real job would report (or those a
+// stubs file gives), writes declared property files where the real job would have written them,
+// and can fail on demand to exercise retries and failure handling.
+import type { PipelineStep } from '../engine/definition-types.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../engine/json.js';
+import { RETRYABLE_EXCEPTION_TYPES, type RetryableExceptionType, SagesimError, StepFailure, StoppedError } from '../errors.js';
+import { joinS3 } from '../mock-aws/object-store.js';
+import { defaultProperties, metadataOutputs } from './default-properties.js';
+import type { StepContext, StepExecutor, StepResult } from './executor.js';
+
+/** What a stubs file says about one step. Every field is optional. */
+export interface StubSpec {
+  /** Merged over the default properties (objects merge, lists and values replace). */
+  readonly properties?: JsonObject;
+  /** Content of each declared property file, by PropertyFileName. */
+  readonly propertyFiles?: Readonly<Record<string, JsonValue>>;
+  /** Lambda / Callback output parameters. */
+  readonly outputParameters?: Readonly<Record<string, JsonValue>>;
+  /** Make the step fail: every attempt, or only the first `times`. */
+  readonly fail?: { readonly reason?: string; readonly exceptionType?: RetryableExceptionType; readonly times?: number };
+}
+
+/** Which steps run as stubs. */
+export interface StubOptions {
+  /** Stub every step that is not a Condition or Fail step (`--stub-all`). */
+  readonly all?: boolean;
+  /** Steps to stub, each with its spec (`--stub X` gives an empty spec, `--stubs file.json` the file's). */
+  readonly steps?: Readonly<Record<string, StubSpec>>;
+}
+
+export interface StubExecutorOptions {
+  readonly stubs: StubOptions;
+  /** Timestamps in the properties. @default () => new Date() */
+  readonly now?: () => Date;
+  /** Model package versions per group, so successive RegisterModel stubs get 1, 2, 3... */
+  readonly nextModelPackageVersion?: (group: string) => number;
+}
+
+/** True when `step` runs as a stub under these options. Condition and Fail steps never do. */
+export function isStubbed(stubs: StubOptions | undefined, step: Pick<PipelineStep, 'Name' | 'Type'>): boolean {
+  if (!stubs || step.Type === 'Condition' || step.Type === 'Fail') return false;
+  return stubs.all === true || (stubs.steps !== undefined && Object.hasOwn(stubs.steps, step.Name));
+}
+
+export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
+  private readonly versions = new Map<string, number>();
+
+  constructor(private readonly options: StubExecutorOptions) {}
+
+  async execute(context: StepContext): Promise<StepResult> {
+    if (context.signal.aborted) throw new StoppedError(`step ${context.step.Name} stopped`);
+    const spec = this.options.stubs.steps?.[context.step.Name] ?? {};
+    const fail = spec.fail;
+    if (fail && (fail.times === undefined || context.attempt <= fail.times)) {
+      const reason = fail.reason ?? `stub failure of step ${context.step.Name} (attempt ${context.attempt})`;
+      context.log(`stub: failing attempt ${context.attempt}: ${reason}`);
+      throw new StepFailure(reason, { exceptionType: fail.exceptionType, source: 'user', code: 'STUB_FAILURE' });
+    }
+    const group = typeof context.arguments['ModelPackageGroupName'] === 'string' ? context.arguments['ModelPackageGroupName'] : undefined;
+    const defaults = defaultProperties({
+      step: context.step,
+      arguments: context.arguments,
+      jobName: context.jobName,
+      execution: context.execution,
+      now: (this.options.now ?? (() => new Date()))(),
+      modelPackageVersion: context.step.Type === 'RegisterModel' && group !== undefined ? this.nextVersion(group) : undefined,
+    });
+    const properties = spec.properties ? mergeProperties(defaults.properties, normalizeStubProperties(spec.properties)) : defaults.properties;
+    const outputParameters = { ...defaults.outputParameters, ...spec.outputParameters };
+    const metadata = { ...defaults.metadata };
+    if (spec.outputParameters && (metadata.Lambda || metadata.Callback)) {
+      const key = metadata.Lambda ? 'Lambda' : 'Callback';
+      Object.assign(metadata, { [key]: { ...metadata[key], OutputParameters: metadataOutputs(outputParameters) } });
+    }
+    await this.writePropertyFiles(context, properties, spec);
+    context.log(`stub: ${context.step.Type} step ${context.step.Name} completed as ${context.jobName}`);
+    return { properties, metadata, outputParameters };
+  }
+
+  private nextVersion(group: string): number {
+    if (this.options.nextModelPackageVersion) return this.options.nextModelPackageVersion(group);
+    const next = (this.versions.get(group) ?? 0) + 1;
+    this.versions.set(group, next);
+    return next;
+  }
+
+  /** Writes each declared property file the stub has content for at `<output S3Uri>/<FilePath>`. */
+  private async writePropertyFiles(context: StepContext, properties: JsonObject, spec: StubSpec): Promise<void> {
+    const declarations = 'PropertyFiles' in context.step ? (context.step.PropertyFiles ?? []) : [];
+    for (const declaration of declarations) {
+      const content = spec.propertyFiles?.[declaration.PropertyFileName];
+      if (content === undefined) continue;
+      const outputUri = processingOutputUri(properties, declaration.OutputName);
+      if (!outputUri) {
+        throw new SagesimError(
+          'PROPERTY_FILE_OUTPUT_NOT_FOUND',
+          `step ${context.step.Name}: property file ${declaration.PropertyFileName} names output "${declaration.OutputName}", which ProcessingOutputConfig.Outputs does not have`,
+          { source: 'user', hint: 'make PropertyFiles[].OutputName match the OutputName of one of the step outputs' },
+        );
+      }
+      await context.objectStore.put(joinS3(outputUri, declaration.FilePath), JSON.stringify(content, null, 2));
+    }
+  }
+}
+
+/** The S3Uri of the processing output called `outputName`, from Describe*-shaped properties. */
+export function processingOutputUri(properties: JsonObject, outputName: string): string | undefined {
+  const config = properties['ProcessingOutputConfig'];
+  const outputs = isJsonObject(config) ? config['Outputs'] : undefined;
+  if (!Array.isArray(outputs)) return undefined;
+  const output = outputs.find((o) => isJsonObject(o) && o['OutputName'] === outputName);
+  const s3 = isJsonObject(output) ? output['S3Output'] : undefined;
+  const uri = isJsonObject(s3) ? s3['S3Uri'] : undefined;
+  return typeof uri === 'string' ? uri : undefined;
+}
+
+/** Objects merge key by key; anything else in `override` replaces what `base` had. */
+export function mergeProperties(base: JsonObject, override: JsonObject): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = out[key];
+    out[key] = isJsonObject(current) && isJsonObject(value) ? mergeProperties(current, value) : value;
+  }
+  return out;
+}
+
+/** Lets a stubs file write `"FinalMetricDataList": {"val:rmse": 3.1}` for the list SageMaker returns. */
+function normalizeStubProperties(properties: JsonObject): JsonObject {
+  const metrics = properties['FinalMetricDataList'];
+  if (!isJsonObject(metrics)) return properties;
+  return {
+    ...properties,
+    FinalMetricDataList: Object.entries(metrics).map(([MetricName, Value]) => ({ MetricName, Value })),
+  };
+}
+
+/** Checks a parsed stubs file and returns it typed; every problem is reported at once. */
+export function parseStubsFile(value: unknown, source: string): Record<string, StubSpec> {
+  const problems: string[] = [];
+  if (!isJsonObject(value as JsonValue)) {
+    throw new SagesimError('INVALID_STUBS', `${source}: a stubs file is a JSON object mapping step names to stubs`, {
+      source: 'user',
+      hint: '{"TrainModel": {"properties": {...}, "propertyFiles": {...}, "fail": {"reason": "...", "times": 1}}}',
+    });
+  }
+  const out: Record<string, StubSpec> = {};
+  for (const [name, raw] of Object.entries(value as JsonObject)) {
+    if (!isJsonObject(raw)) {
+      problems.push(`${name}: must be an object`);
+      continue;
+    }
+    for (const key of Object.keys(raw)) {
+      if (!['properties', 'propertyFiles', 'outputParameters', 'fail'].includes(key)) {
+        problems.push(`${name}.${key}: unknown field (use properties, propertyFiles, outputParameters, fail)`);
+      }
+    }
+    for (const key of ['properties', 'propertyFiles', 'outputParameters'] as const) {
+      if (raw[key] !== undefined && !isJsonObject(raw[key])) problems.push(`${name}.${key}: must be an object`);
+    }
+    const fail = raw['fail'];
+    if (fail !== undefined) {
+      if (!isJsonObject(fail)) problems.push(`${name}.fail: must be an object`);
+      else {
+        if (fail['reason'] !== undefined && typeof fail['reason'] !== 'string') problems.push(`${name}.fail.reason: must be a string`);
+        const type = fail['exceptionType'];
+        if (type !== undefined && !RETRYABLE_EXCEPTION_TYPES.includes(type as RetryableExceptionType)) {
+          problems.push(`${name}.fail.exceptionType: ${JSON.stringify(type)} is not one of ${RETRYABLE_EXCEPTION_TYPES.join(', ')}`);
+        }
+        const times = fail['times'];
+        if (times !== undefined && !(typeof times === 'number' && Number.isInteger(times) && times >= 0)) {
+          problems.push(`${name}.fail.times: must be a whole number of at least 0`);
+        }
+      }
+    }
+    out[name] = raw as StubSpec;
+  }
+  if (problems.length > 0) {
+    throw new SagesimError('INVALID_STUBS', `${source}: ${problems.length} problem(s) in the stubs file:\n  ${problems.join('\n  ')}`, {
+      source: 'user',
+      hint: 'each step maps to {"properties"?, "propertyFiles"?, "outputParameters"?, "fail"?: {"reason"?, "exceptionType"?, "times"?}}',
+    });
+  }
+  return out;
+}
