@@ -1,0 +1,35 @@
+// The executors of job steps that run in containers, built from one set of dependencies at the
+// edge. To add a step type, construct its executor here and append it to the list.
+import type { SagesimConfig } from '../config.js';
+import type { Reporter } from '../engine/events.js';
+import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ContainerRuntime } from './container-runtime.js';
+import type { StepExecutor } from './executor.js';
+import type { ImageResolver, JobDeps } from './job-container.js';
+import { ProcessingExecutor } from './processing-executor.js';
+import { TrainingExecutor } from './training-executor.js';
+import { TuningExecutor } from './tuning-executor.js';
+
+export interface ContainerExecutorDeps {
+  readonly config: SagesimConfig;
+  readonly runtime: ContainerRuntime;
+  readonly objectStore: ObjectStore;
+  /** The S3 endpoint containers reach (host networking: 127.0.0.1 works). */
+  readonly s3Endpoint: string;
+  readonly reporter?: Reporter;
+  /** Maps image URIs to local tags. @default the image URI is used as the local tag */
+  readonly resolveImage?: ImageResolver;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+export function createContainerExecutors(deps: ContainerExecutorDeps): StepExecutor[] {
+  const jobDeps: JobDeps = {
+    config: deps.config,
+    runtime: deps.runtime,
+    s3Endpoint: deps.s3Endpoint,
+    resolveImage: deps.resolveImage ?? ((uri) => ({ localTag: uri })),
+    now: deps.now ?? (() => new Date()),
+  };
+  return [new ProcessingExecutor(jobDeps), new TrainingExecutor(jobDeps), new TuningExecutor(jobDeps)];
+}
