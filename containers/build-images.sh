@@ -106,6 +106,7 @@ build_base() {
   esac
   docker tag "$base_tag" sagesim/base:latest
   say "sagesim/base: built $base_tag"
+  prune_old sagesim/base "$base_hash"
 }
 
 build_image() {
@@ -131,6 +132,17 @@ build_image() {
     exit 1
   fi
   say "sagesim/$name: built $tag"
+  prune_old "sagesim/$name" "$hash"
+}
+
+# Untags the images of older contents (a running container keeps its image; rmi then just fails).
+prune_old() {
+  local repo="$1" keep="$2" old
+  for old in $(docker images "$repo" --format '{{.Tag}}'); do
+    if [[ "$old" != "$keep" && "$old" != latest && "$old" != "<none>" ]]; then
+      docker rmi "$repo:$old" >/dev/null 2>&1 || true
+    fi
+  done
 }
 
 base_done=0

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { dataCommand } from './data.js';
 import { graphCommand } from './graph.js';
+import { imagesCommand } from './images.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 
@@ -11,4 +12,4 @@ export interface CommandModule {
   register(program: Command, io: CliIo): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, runCommand, dataCommand];
+export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, runCommand, dataCommand, imagesCommand];

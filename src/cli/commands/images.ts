@@ -1,0 +1,55 @@
+// `sagesim images build [--force] [image...]` and `sagesim images ls`: sagesim's local stand-ins for
+// SageMaker's scikit-learn, XGBoost and KNN images, built offline from containers/.
+import type { Command } from 'commander';
+import { resolveConfig } from '../../config.js';
+import { type LocalImageName, LOCAL_IMAGE_NAMES, buildImages, imageStatus } from '../../images/build-images.js';
+import { SagesimError } from '../../errors.js';
+import type { CliIo } from '../cli-io.js';
+import type { CommandModule } from './index.js';
+
+interface BuildFlags {
+  readonly force?: boolean;
+}
+
+export const imagesCommand: CommandModule = {
+  register(program: Command, io: CliIo): void {
+    const images = program.command('images').description("build and list sagesim's local images (sagesim/sklearn, sagesim/xgboost, sagesim/knn)");
+    images
+      .command('build')
+      .description('build the images that are missing or out of date (offline: Debian base from debootstrap)')
+      .argument('[image...]', `images to build: ${LOCAL_IMAGE_NAMES.join(', ')} (default: all)`)
+      .option('--force', 'rebuild even when an image of the same content hash exists')
+      .action(async (names: string[], flags: BuildFlags) => {
+        const config = resolveConfig({ cwd: io.cwd }, io.env);
+        const started = Date.now();
+        const results = await buildImages({
+          dockerSocket: config.dockerSocket,
+          env: io.env,
+          force: flags.force === true,
+          only: names.length > 0 ? names.map(checkName) : undefined,
+          reporter: { progress: ({ message }) => io.stdout.write(`${message}\n`) },
+        });
+        const built = results.filter((r) => r.outcome === 'built').length;
+        io.stdout.write(
+          built === 0
+            ? `all ${results.length} images up to date\n`
+            : `built ${built} of ${results.length} images in ${Math.round((Date.now() - started) / 1000)}s\n`,
+        );
+      });
+    images
+      .command('ls')
+      .description('list the images with their content hash and whether they are built')
+      .action(async () => {
+        const config = resolveConfig({ cwd: io.cwd }, io.env);
+        const states = await imageStatus({ dockerSocket: config.dockerSocket, env: io.env });
+        for (const state of states) {
+          io.stdout.write(`${`sagesim/${state.name}`.padEnd(18)} ${state.hash}  ${state.present ? 'built' : 'missing (run `sagesim images build`)'}\n`);
+        }
+      });
+  },
+};
+
+function checkName(name: string): LocalImageName {
+  if ((LOCAL_IMAGE_NAMES as readonly string[]).includes(name)) return name as LocalImageName;
+  throw new SagesimError('UNKNOWN_IMAGE', `unknown image ${name}`, { source: 'user', hint: `choose among ${LOCAL_IMAGE_NAMES.join(', ')}` });
+}

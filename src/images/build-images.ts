@@ -1,0 +1,162 @@
+// Builds, lists and ensures sagesim's local images by running containers/build-images.sh (the
+// same script `bash containers/build-images.sh` runs by hand), streaming its progress lines.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import Docker from 'dockerode';
+import type { Reporter } from '../engine/events.js';
+import { SagesimError } from '../errors.js';
+import { containersDir } from './containers-dir.js';
+import { assertDockerReachable, dockerUnavailable } from './docker-reachable.js';
+
+/** sagesim's own images, each built FROM sagesim/base. */
+export const LOCAL_IMAGE_NAMES = ['sklearn', 'xgboost', 'knn'] as const;
+export type LocalImageName = (typeof LOCAL_IMAGE_NAMES)[number];
+
+export interface ImagesOptions {
+  /** Docker engine socket. @default '/var/run/docker.sock' */
+  readonly dockerSocket?: string;
+  /** Environment of the build script (DOCKER_HOST is set from dockerSocket). @default the process's */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The containers/ folder. @default the one shipped with sagesim */
+  readonly containersDir?: string;
+}
+
+export interface BuildImagesOptions extends ImagesOptions {
+  /** Receives one `progress` event per line the build prints. */
+  readonly reporter?: Reporter;
+  /** Rebuild even when an image with the same content hash exists. @default false */
+  readonly force?: boolean;
+  /** Build only these. @default all of LOCAL_IMAGE_NAMES */
+  readonly only?: readonly LocalImageName[];
+  /** Stops the build (the script is sent SIGTERM). */
+  readonly signal?: AbortSignal;
+}
+
+export interface ImageState {
+  readonly name: LocalImageName;
+  /** `sagesim/<name>:<hash>`; also tagged `sagesim/<name>:latest`. */
+  readonly tag: string;
+  /** Content hash of the files under containers/ that go into the image. */
+  readonly hash: string;
+}
+
+export interface BuiltImage extends ImageState {
+  readonly outcome: 'built' | 'up-to-date';
+}
+
+export interface ImageStatus extends ImageState {
+  readonly present: boolean;
+}
+
+/** Builds what is missing or out of date (everything with `force`) and reports each image's outcome. */
+export async function buildImages(options: BuildImagesOptions = {}): Promise<readonly BuiltImage[]> {
+  await ensureDocker(options);
+  const args = [...(options.force ? ['--force'] : []), ...(options.only ?? [])];
+  const outcomes = new Map<LocalImageName, BuiltImage>();
+  await runScript(args, options, (line) => {
+    options.reporter?.progress?.({ message: line });
+    const built = /^sagesim\/(\w+): (?:built sagesim\/\w+:([0-9a-f]+)|up to date \(([0-9a-f]+)\))$/.exec(line);
+    const name = built?.[1];
+    if (built && isLocalImageName(name)) {
+      const hash = built[2] ?? built[3] ?? '';
+      outcomes.set(name, { name, hash, tag: `sagesim/${name}:${hash}`, outcome: built[2] ? 'built' : 'up-to-date' });
+    }
+  });
+  return LOCAL_IMAGE_NAMES.filter((name) => outcomes.has(name)).map((name) => outcomes.get(name) as BuiltImage);
+}
+
+/** Whether each image is present with the content hash of the current containers/ files. */
+export async function imageStatus(options: ImagesOptions = {}): Promise<readonly ImageStatus[]> {
+  await ensureDocker(options);
+  const states: ImageStatus[] = [];
+  await runScript(['--list'], options, (line) => {
+    const [name, hash, state] = line.split(' ');
+    if (isLocalImageName(name) && hash) states.push({ name, hash, tag: `sagesim/${name}:${hash}`, present: state === 'present' });
+  });
+  return states;
+}
+
+/**
+ * Builds those of `names` that are missing or out of date. Accepts `xgboost` as well as image tags
+ * (`sagesim/xgboost:latest`); other images are not sagesim's to build and are ignored.
+ * Returns what it built.
+ */
+export async function ensureImages(names: readonly string[], options: Omit<BuildImagesOptions, 'only' | 'force'> = {}): Promise<readonly BuiltImage[]> {
+  const wanted = new Set(names.map(localImageNameOf).filter((n): n is LocalImageName => n !== undefined));
+  if (wanted.size === 0) return [];
+  const missing = (await imageStatus(options)).filter((s) => wanted.has(s.name) && !s.present).map((s) => s.name);
+  if (missing.length === 0) return [];
+  return (await buildImages({ ...options, only: missing })).filter((b) => b.outcome === 'built');
+}
+
+/** `xgboost`, `sagesim/xgboost`, `sagesim/xgboost:latest` -> `xgboost`; anything else -> undefined. */
+export function localImageNameOf(image: string): LocalImageName | undefined {
+  const match = /^(?:sagesim\/)?([a-z]+)(?::[\w.-]+)?$/.exec(image);
+  const name = match?.[1];
+  if (!isLocalImageName(name)) return undefined;
+  return image.startsWith('sagesim/') || image === name ? name : undefined;
+}
+
+function isLocalImageName(name: string | undefined): name is LocalImageName {
+  return (LOCAL_IMAGE_NAMES as readonly string[]).includes(name ?? '');
+}
+
+async function ensureDocker(options: ImagesOptions): Promise<void> {
+  const socketPath = options.dockerSocket ?? '/var/run/docker.sock';
+  await assertDockerReachable(new Docker({ socketPath }), socketPath);
+}
+
+/** Exit code of build-images.sh when `docker info` fails. */
+const SCRIPT_DOCKER_UNAVAILABLE = 3;
+
+function runScript(args: readonly string[], options: BuildImagesOptions, onLine: (line: string) => void): Promise<void> {
+  const dir = options.containersDir ?? containersDir();
+  const socketPath = options.dockerSocket ?? '/var/run/docker.sock';
+  const env: Record<string, string | undefined> = { ...(options.env ?? process.env), DOCKER_HOST: `unix://${socketPath}` };
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [path.join(dir, 'build-images.sh'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stderr: string[] = [];
+    const onAbort = (): void => {
+      child.kill('SIGTERM');
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    splitLines(child.stdout, onLine);
+    splitLines(child.stderr, (line) => {
+      stderr.push(line);
+      if (stderr.length > 60) stderr.shift();
+    });
+    child.on('error', (cause) => {
+      reject(new SagesimError('IMAGE_BUILD_FAILED', `cannot run ${path.join(dir, 'build-images.sh')}: ${cause.message}`, { cause, hint: 'bash and the docker CLI must be installed' }));
+    });
+    child.on('close', (code, signal) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      if (code === 0) return resolve();
+      if (options.signal?.aborted) return reject(new SagesimError('STOPPED', 'image build stopped', { source: 'user' }));
+      const tail = stderr.join('\n');
+      if (code === SCRIPT_DOCKER_UNAVAILABLE) return reject(dockerUnavailable(socketPath, new Error(tail || 'docker info failed')));
+      reject(
+        new SagesimError('IMAGE_BUILD_FAILED', `building sagesim's images failed (${code === null ? `signal ${signal ?? '?'}` : `exit ${code}`}):\n${tail}`, {
+          hint: `run \`bash ${path.join(dir, 'build-images.sh')}\` to see the whole output; \`--force\` rebuilds from scratch`,
+        }),
+      );
+    });
+  });
+}
+
+function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let buffered = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline = buffered.indexOf('\n');
+    while (newline >= 0) {
+      const line = buffered.slice(0, newline).trimEnd();
+      buffered = buffered.slice(newline + 1);
+      if (line) onLine(line);
+      newline = buffered.indexOf('\n');
+    }
+  });
+  stream.on('end', () => {
+    if (buffered.trim()) onLine(buffered.trimEnd());
+  });
+}
