@@ -34,6 +34,11 @@ export interface JobDeps {
   readonly resolveImage: ImageResolver;
   /** Injected so tests control timestamps. */
   readonly now: () => Date;
+  /**
+   * Memory limit of a job's container from its instance type. @default no limit (the cloud's
+   * instance sizes rarely fit a laptop; tests and users who want OOM kills set one)
+   */
+  readonly memoryLimit?: (instanceType: string | undefined) => number | undefined;
 }
 
 /** The part of a StepContext a job needs; tuning runs several training jobs under one step. */

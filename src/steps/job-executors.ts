@@ -21,6 +21,8 @@ export interface ContainerExecutorDeps {
   readonly resolveImage?: ImageResolver;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** Memory limit of job containers by instance type. @default none */
+  readonly memoryLimit?: (instanceType: string | undefined) => number | undefined;
 }
 
 export function createContainerExecutors(deps: ContainerExecutorDeps): StepExecutor[] {
@@ -30,6 +32,7 @@ export function createContainerExecutors(deps: ContainerExecutorDeps): StepExecu
     s3Endpoint: deps.s3Endpoint,
     resolveImage: deps.resolveImage ?? ((uri) => ({ localTag: uri })),
     now: deps.now ?? (() => new Date()),
+    ...(deps.memoryLimit === undefined ? {} : { memoryLimit: deps.memoryLimit }),
   };
   return [new ProcessingExecutor(jobDeps), new TrainingExecutor(jobDeps), new TuningExecutor(jobDeps)];
 }

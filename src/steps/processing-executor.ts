@@ -115,8 +115,10 @@ export class ProcessingExecutor implements StepExecutor {
     await writeJson(path.join(layout.configDir, 'processingjobconfig.json'), request);
     await writeJson(path.join(layout.configDir, 'resourceconfig.json'), resourceConfig(cluster.optionalString('InstanceType')));
 
+    const memoryBytes = deps.memoryLimit?.(cluster.optionalString('InstanceType'));
     const startTime = deps.now();
     const exit = await runJobContainer(deps, job, {
+      ...(memoryBytes === undefined ? {} : { memoryBytes }),
       jobName,
       localImage: image.localTag,
       ...(entrypoint === undefined ? {} : { entrypoint }),
@@ -150,6 +152,7 @@ export class ProcessingExecutor implements StepExecutor {
         exit,
         ...(message === undefined ? {} : { failureText: message }),
         ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
+        ...(memoryBytes === undefined ? {} : { memoryBytes }),
       });
       throw new StepFailure(reason, {
         code: exit.timedOut ? 'MAX_RUNTIME_EXCEEDED' : 'CONTAINER_FAILED',

@@ -166,8 +166,10 @@ export async function runTrainingJob(
     await writeJson(path.join(layout.configDir, 'checkpointconfig.json'), { LocalPath: checkpointLocalPath, S3Uri: checkpointUri });
   }
 
+  const memoryBytes = deps.memoryLimit?.(resources.optionalString('InstanceType'));
   const startTime = deps.now();
   const exit = await runJobContainer(deps, context, {
+    ...(memoryBytes === undefined ? {} : { memoryBytes }),
     jobName,
     localImage: image.localTag,
     ...(entrypoint === undefined ? { command: containerArguments ?? ['train'] } : { entrypoint, ...(containerArguments === undefined ? {} : { command: containerArguments }) }),
@@ -207,6 +209,7 @@ export async function runTrainingJob(
       exit,
       ...(failureText === undefined ? {} : { failureText }),
       ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
+      ...(memoryBytes === undefined ? {} : { memoryBytes }),
     });
     throw new StepFailure(reason, {
       code: exit.timedOut ? 'MAX_RUNTIME_EXCEEDED' : 'CONTAINER_FAILED',

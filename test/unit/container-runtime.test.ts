@@ -1,0 +1,132 @@
+// The fake container runtime is a spec'd stand-in for Docker (CONTAINER-RUNTIME-BEHAVIOUR.md):
+// these tests pin the behaviour executors rely on.
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LineTail, type ContainerSpec } from '../../src/steps/container-runtime.js';
+import { FakeContainerRuntime, hostPathOf } from '../../src/steps/fake-container-runtime.js';
+
+const spec = (overrides: Partial<ContainerSpec> = {}): ContainerSpec => ({
+  image: 'sagesim/test:1',
+  env: {},
+  mounts: [],
+  labels: { 'sagesim.execution-id': 'exec1', 'sagesim.step': 'Step' },
+  network: 'host',
+  ...overrides,
+});
+
+const live = (): AbortSignal => new AbortController().signal;
+
+describe('fake container runtime', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs the behaviour, passes its lines to onLog and keeps them in the log tail', async () => {
+    const runtime = new FakeContainerRuntime({
+      behaviour: (container) => {
+        container.log('hello');
+        container.log('world');
+        return { exitCode: 3 };
+      },
+    });
+    const lines: string[] = [];
+    const exit = await runtime.run(spec(), { signal: live(), onLog: (line) => lines.push(line) });
+    expect(lines).toEqual(['hello', 'world']);
+    expect(exit).toEqual({ exitCode: 3, oomKilled: false, timedOut: false, stopped: false, logTail: ['hello', 'world'] });
+    expect(runtime.specs).toHaveLength(1);
+    expect(runtime.leftovers).toBe(0);
+  });
+
+  it('lets a container read and write the host folders mounted into it', async () => {
+    const host = await mkdtemp(path.join(tmpdir(), 'fake-rt-'));
+    await writeFile(path.join(host, 'in.txt'), 'data');
+    const runtime = new FakeContainerRuntime({
+      behaviour: async (container) => {
+        const text = await readFile(container.hostPath('/opt/ml/processing/input/in.txt'), 'utf8');
+        await writeFile(container.hostPath('/opt/ml/processing/input/out.txt'), text.toUpperCase());
+      },
+    });
+    await runtime.run(spec({ mounts: [{ hostPath: host, containerPath: '/opt/ml/processing/input' }] }), { signal: live() });
+    expect(await readFile(path.join(host, 'out.txt'), 'utf8')).toBe('DATA');
+  });
+
+  it('maps a container path through the longest matching mount', () => {
+    const mounted = spec({
+      mounts: [
+        { hostPath: '/h/input', containerPath: '/opt/ml/input' },
+        { hostPath: '/h/train', containerPath: '/opt/ml/input/data/train' },
+      ],
+    });
+    expect(hostPathOf(mounted, '/opt/ml/input/data/train/a.csv')).toBe('/h/train/a.csv');
+    expect(hostPathOf(mounted, '/opt/ml/input/config/x.json')).toBe('/h/input/config/x.json');
+    expect(() => hostPathOf(mounted, '/opt/ml/model')).toThrow(/nothing is mounted/);
+  });
+
+  it('reports an OOM kill as exit 137 with oomKilled', async () => {
+    const runtime = new FakeContainerRuntime({ behaviour: () => ({ oomKilled: true }) });
+    const exit = await runtime.run(spec(), { signal: live() });
+    expect(exit).toMatchObject({ exitCode: 137, oomKilled: true });
+  });
+
+  it('stops a container when the signal aborts and reports it stopped', async () => {
+    const runtime = new FakeContainerRuntime({ behaviour: (container) => new Promise<void>((resolve) => container.signal.addEventListener('abort', () => resolve())) });
+    const controller = new AbortController();
+    const running = runtime.run(spec(), { signal: controller.signal });
+    controller.abort();
+    await expect(running).resolves.toMatchObject({ stopped: true, timedOut: false, exitCode: 137 });
+    expect(runtime.leftovers).toBe(0);
+  });
+
+  it('stops a container that outlives maxRuntimeSeconds and reports it timed out', async () => {
+    vi.useFakeTimers();
+    const runtime = new FakeContainerRuntime({ behaviour: () => new Promise<void>(() => undefined) });
+    const running = runtime.run(spec({ maxRuntimeSeconds: 5 }), { signal: live() });
+    await vi.advanceTimersByTimeAsync(5000);
+    await expect(running).resolves.toMatchObject({ timedOut: true, stopped: false, exitCode: 137 });
+  });
+
+  it('sweeps the containers of one execution only', async () => {
+    const never = (): Promise<void> => new Promise<void>(() => undefined);
+    const runtime = new FakeContainerRuntime({ behaviour: never });
+    await runtime.start(spec(), { signal: live() });
+    await runtime.start(spec({ labels: { 'sagesim.execution-id': 'other', 'sagesim.step': 'S' } }), { signal: live() });
+    expect(await runtime.sweep({ executionId: 'exec1' })).toBe(1);
+    expect(runtime.leftovers).toBe(1);
+    expect(await runtime.sweep()).toBe(1);
+    expect(runtime.leftovers).toBe(0);
+  });
+
+  it('counts how many containers ran at once', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const runtime = new FakeContainerRuntime({ behaviour: () => gate });
+    const runs = [runtime.run(spec(), { signal: live() }), runtime.run(spec(), { signal: live() })];
+    await Promise.resolve();
+    release();
+    await Promise.all(runs);
+    expect(runtime.maxConcurrent).toBe(2);
+    expect(runtime.running).toBe(0);
+  });
+
+  it('throws DOCKER_UNAVAILABLE from ping and run when the engine is down', async () => {
+    const runtime = new FakeContainerRuntime({ available: false });
+    await expect(runtime.ping()).rejects.toMatchObject({ code: 'DOCKER_UNAVAILABLE' });
+    await expect(runtime.run(spec(), { signal: live() })).rejects.toMatchObject({ code: 'DOCKER_UNAVAILABLE' });
+  });
+
+  it('refuses a container without the execution-id label', async () => {
+    const runtime = new FakeContainerRuntime();
+    const unlabelled = spec({ labels: { 'sagesim.execution-id': '', 'sagesim.step': 'S' } });
+    await expect(runtime.run(unlabelled, { signal: live() })).rejects.toThrow(/execution-id/);
+  });
+});
+
+describe('LineTail', () => {
+  it('keeps only the last lines', () => {
+    const tail = new LineTail(2);
+    for (const line of ['a', 'b', 'c']) tail.push(line);
+    expect(tail.snapshot()).toEqual(['b', 'c']);
+  });
+});
