@@ -318,7 +318,7 @@ function pickExecutors(graph: PipelineGraph, options: RunPipelineOptions, clock:
     ['Condition', new ConditionExecutor()],
     ['Fail', new FailExecutor()],
   ]);
-  const stub = new StubExecutor({ stubs: options.stubs ?? {}, now: () => clock.now() });
+  const stub = new StubExecutor({ stubs: options.stubs ?? {}, now: () => clock.now(), definition: options.definition });
   const unknownStubs = Object.keys(options.stubs?.steps ?? {}).filter((name) => !graph.nodes.has(name));
   if (unknownStubs.length > 0) {
     throw new SagesimError('UNKNOWN_STUB_STEP', `stubs name steps the pipeline does not have: ${unknownStubs.join(', ')}`, {

@@ -1,11 +1,12 @@
 // Runs any job step without a job: returns the properties the real job would report (or those a
 // stubs file gives), writes declared property files where the real job would have written them,
 // and can fail on demand to exercise retries and failure handling.
-import type { PipelineStep } from '../engine/definition-types.js';
+import type { PipelineDefinition, PipelineStep } from '../engine/definition-types.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../engine/json.js';
 import { RETRYABLE_EXCEPTION_TYPES, type RetryableExceptionType, SagesimError, StepFailure, StoppedError } from '../errors.js';
 import { joinS3 } from '../mock-aws/object-store.js';
 import { defaultProperties, metadataOutputs } from './default-properties.js';
+import { SYNTHESIZED_VALUE, jsonGetPathsFor, synthesizeDocument } from './property-file-synthesis.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
 
 /** What a stubs file says about one step. Every field is optional. */
@@ -32,6 +33,11 @@ export interface StubExecutorOptions {
   readonly stubs: StubOptions;
   /** Timestamps in the properties. @default () => new Date() */
   readonly now?: () => Date;
+  /**
+   * The pipeline, to stand in for property files a stub has no content for: a document with 0 at
+   * every path its Std:JsonGet expressions read. Without it, such files are not written.
+   */
+  readonly definition?: PipelineDefinition;
   /** Model package versions per group, so successive RegisterModel stubs get 1, 2, 3... */
   readonly nextModelPackageVersion?: (group: string) => number;
 }
@@ -88,7 +94,14 @@ export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
   private async writePropertyFiles(context: StepContext, properties: JsonObject, spec: StubSpec): Promise<void> {
     const declarations = 'PropertyFiles' in context.step ? (context.step.PropertyFiles ?? []) : [];
     for (const declaration of declarations) {
-      const content = spec.propertyFiles?.[declaration.PropertyFileName];
+      let content = spec.propertyFiles?.[declaration.PropertyFileName];
+      if (content === undefined && this.options.definition) {
+        const paths = jsonGetPathsFor(this.options.definition, context.step.Name, declaration.PropertyFileName);
+        content = synthesizeDocument(paths);
+        context.warn(
+          `stub wrote a stand-in for property file ${declaration.PropertyFileName} with ${SYNTHESIZED_VALUE} at ${paths.length ? paths.join(', ') : 'no path'}; give its real content in --stubs: {"${context.step.Name}": {"propertyFiles": {"${declaration.PropertyFileName}": {...}}}}`,
+        );
+      }
       if (content === undefined) continue;
       const outputUri = processingOutputUri(properties, declaration.OutputName);
       if (!outputUri) {
