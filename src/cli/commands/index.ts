@@ -2,9 +2,11 @@
 // the program and calls the same API a user calls from a test.
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
+import { callbackCommand } from './callback.js';
 import { dataCommand } from './data.js';
 import { graphCommand } from './graph.js';
 import { imagesCommand } from './images.js';
+import { modelsCommand } from './models.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 
@@ -12,4 +14,4 @@ export interface CommandModule {
   register(program: Command, io: CliIo): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, runCommand, dataCommand, imagesCommand];
+export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, runCommand, dataCommand, imagesCommand, modelsCommand, callbackCommand];
