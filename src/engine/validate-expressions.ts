@@ -124,13 +124,17 @@ function checkStepReference(text: string, stepName: string, segments: readonly P
   const check = checkPropertyPath(propertyRoot(type), segments);
   if (!check.ok) {
     const walked = `Steps.${stepName}${formatSegments(segments.slice(0, check.failedAt))}`;
-    const failed = formatSegments(segments.slice(check.failedAt, check.failedAt + 1));
-    const list = check.available.length ? `; it has ${truncateList(check.available)}` : '';
+    const failedSegment = segments[check.failedAt];
+    const failed = formatSegments(failedSegment ? [failedSegment] : []);
+    const what = check.reason === 'has no such property' ? `has no ${failed.replace(/^\./, '')}` : check.reason;
+    const list = check.available.length ? ` (it has ${truncateList(check.available)})` : '';
+    const missing = failedSegment?.kind === 'member' ? failedSegment.name : failedSegment?.kind === 'key' ? failedSegment.key : undefined;
+    const suggestion = missing !== undefined ? didYouMean(missing, check.available) : undefined;
     problems.add(
       'UNKNOWN_PROPERTY',
       path,
-      `Get "${text}": a ${type} step has no property ${walked}${failed} (${walked} ${check.reason})${list}`,
-      `${type} step properties follow the ${describeShape(type)} response`,
+      `Get "${text}": ${walked} ${what}${list}`,
+      `${suggestion ? `did you mean "${suggestion}"? ` : ''}${type} step properties follow the ${describeShape(type)} response`,
       site.step,
     );
     return;
