@@ -2,13 +2,19 @@
 // edge. To add a step type, construct its executor here and append it to the list.
 import type { SagesimConfig } from '../config.js';
 import type { Reporter } from '../engine/events.js';
+import { ModelRegistry } from '../mock-aws/model-registry.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
 import type { ContainerRuntime } from './container-runtime.js';
+import { CallbackExecutor } from './callback-executor.js';
 import type { StepExecutor } from './executor.js';
 import type { ImageResolver, JobDeps } from './job-container.js';
+import { LambdaExecutor } from './lambda-executor.js';
+import { ModelExecutor } from './model-executor.js';
 import { ProcessingExecutor } from './processing-executor.js';
+import { RegisterModelExecutor } from './register-model-executor.js';
 import { TrainingExecutor } from './training-executor.js';
 import { TuningExecutor } from './tuning-executor.js';
+import { createUnsupportedExecutors } from './unsupported-executor.js';
 
 export interface ContainerExecutorDeps {
   readonly config: SagesimConfig;
@@ -34,5 +40,15 @@ export function createContainerExecutors(deps: ContainerExecutorDeps): StepExecu
     now: deps.now ?? (() => new Date()),
     ...(deps.memoryLimit === undefined ? {} : { memoryLimit: deps.memoryLimit }),
   };
-  return [new ProcessingExecutor(jobDeps), new TrainingExecutor(jobDeps), new TuningExecutor(jobDeps)];
+  const { home, region, accountId } = deps.config;
+  return [
+    new ProcessingExecutor(jobDeps),
+    new TrainingExecutor(jobDeps),
+    new TuningExecutor(jobDeps),
+    new ModelExecutor({ home, now: jobDeps.now }),
+    new RegisterModelExecutor(new ModelRegistry({ home, region, accountId, now: jobDeps.now })),
+    new LambdaExecutor({ config: deps.config, runtime: deps.runtime, s3Endpoint: deps.s3Endpoint, resolveImage: jobDeps.resolveImage }),
+    new CallbackExecutor({ home }),
+    ...createUnsupportedExecutors(),
+  ];
 }
