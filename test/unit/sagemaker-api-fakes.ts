@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { PipelineDefinition } from '../../src/engine/definition-types.js';
 import type { ExecutionRecord, StepRecord } from '../../src/engine/execution-record.js';
 import { executionArn, pipelineArn } from '../../src/engine/identity.js';
-import { DefinitionError } from '../../src/errors.js';
+import { DefinitionError, SagesimError } from '../../src/errors.js';
 import { ModelRegistry } from '../../src/mock-aws/model-registry.js';
 import type { CallbackOutcome, ExecutionService, SageMakerApiBackend, StartExecutionRequest } from '../../src/mock-aws/sagemaker-api/api-backend.js';
 import { MemoryExecutionNotesStore } from '../../src/mock-aws/sagemaker-api/execution-notes.js';
@@ -75,8 +75,15 @@ export class FakeEngine implements ExecutionService {
     return [...this.records.values()].reverse().map((record) => structuredClone(record));
   }
 
-  async deliverCallback(token: string, outcome: CallbackOutcome): Promise<void> {
-    this.callbacks.push({ token, outcome });
+  async deliverCallback(token: string, outcome: CallbackOutcome): Promise<{ executionArn: string }> {
+    for (const record of this.records.values()) {
+      const step = record.steps.find((s) => s.stepType === 'Callback' && s.status === 'Executing' && s.metadata.Callback?.CallbackToken === token);
+      if (step) {
+        this.callbacks.push({ token, outcome });
+        return { executionArn: record.executionArn };
+      }
+    }
+    throw new SagesimError('CALLBACK_NOT_FOUND', `no step waits for ${token}`, { source: 'user' });
   }
 
   /** Test control: set what an execution looks like now. */

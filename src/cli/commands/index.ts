@@ -8,10 +8,11 @@ import { graphCommand } from './graph.js';
 import { imagesCommand } from './images.js';
 import { modelsCommand } from './models.js';
 import { runCommand } from './run.js';
+import { serveCommand } from './serve.js';
 import { validateCommand } from './validate.js';
 
 export interface CommandModule {
   register(program: Command, io: CliIo): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, runCommand, dataCommand, imagesCommand, modelsCommand, callbackCommand];
+export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, runCommand, dataCommand, imagesCommand, modelsCommand, callbackCommand, serveCommand];

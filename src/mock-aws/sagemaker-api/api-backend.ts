@@ -48,8 +48,12 @@ export interface ExecutionService {
   get(executionArn: string): Promise<ExecutionRecord | undefined>;
   /** Every stored execution, newest first (local CLI runs included). */
   list(): Promise<ExecutionRecord[]>;
-  /** Hands a Callback step its outcome; the step's execution picks it up. */
-  deliverCallback(token: string, outcome: CallbackOutcome): Promise<void>;
+  /**
+   * Hands the Callback step waiting for `token` its outcome and says whose execution it is.
+   * Throws SagesimError `CALLBACK_NOT_FOUND` when no step waits for the token, and
+   * `CALLBACK_ALREADY_DELIVERED` when it was answered already.
+   */
+  deliverCallback(token: string, outcome: CallbackOutcome): Promise<{ readonly executionArn: string }>;
 }
 
 /** The model registry operations the API serves (a ModelRegistry from model-registry.ts). */

@@ -5,7 +5,7 @@ import type {
   SendPipelineExecutionStepSuccessRequest,
   SendPipelineExecutionStepSuccessResponse,
 } from '@aws-sdk/client-sagemaker';
-import type { ExecutionRecord, StepRecord } from '../../../engine/execution-record.js';
+import { isSagesimError } from '../../../errors.js';
 import { conflict, resourceNotFound } from '../api-error.js';
 import type { CallbackOutcome, SageMakerApiBackend } from '../api-backend.js';
 
@@ -22,7 +22,8 @@ export async function sendPipelineExecutionStepFailure(
   input: SendPipelineExecutionStepFailureRequest,
   backend: SageMakerApiBackend,
 ): Promise<SendPipelineExecutionStepFailureResponse> {
-  return deliver(input.CallbackToken as string, { kind: 'failure', failureReason: input.FailureReason ?? 'Callback step failed' }, input.ClientRequestToken, backend);
+  const failureReason = input.FailureReason ?? 'The callback reported a failure.';
+  return deliver(input.CallbackToken as string, { kind: 'failure', failureReason }, input.ClientRequestToken, backend);
 }
 
 async function deliver(
@@ -34,21 +35,13 @@ async function deliver(
   const tokenKey = requestToken === undefined ? undefined : `Callback:${requestToken}`;
   const earlier = tokenKey === undefined ? undefined : backend.requestTokens.get(tokenKey);
   if (earlier !== undefined) return { PipelineExecutionArn: earlier };
-  const found = await findCallbackStep(token, backend);
-  if (!found) throw resourceNotFound(`No Callback step is waiting for CallbackToken ${token}.`);
-  if (found.step.status !== 'Executing' && found.step.status !== 'Starting') {
-    throw conflict(`The Callback step ${found.step.stepName} of ${found.record.executionArn} is ${found.step.status}; it no longer waits for CallbackToken ${token}.`);
+  try {
+    const { executionArn } = await backend.executions.deliverCallback(token, outcome);
+    if (tokenKey !== undefined) backend.requestTokens.set(tokenKey, executionArn);
+    return { PipelineExecutionArn: executionArn };
+  } catch (error) {
+    if (isSagesimError(error) && error.code === 'CALLBACK_NOT_FOUND') throw resourceNotFound(`No Callback step is waiting for CallbackToken ${token}.`);
+    if (isSagesimError(error) && error.code === 'CALLBACK_ALREADY_DELIVERED') throw conflict(`CallbackToken ${token} was already answered.`);
+    throw error;
   }
-  await backend.executions.deliverCallback(token, outcome);
-  if (tokenKey !== undefined) backend.requestTokens.set(tokenKey, found.record.executionArn);
-  return { PipelineExecutionArn: found.record.executionArn };
-}
-
-async function findCallbackStep(token: string, backend: SageMakerApiBackend): Promise<{ record: ExecutionRecord; step: StepRecord } | undefined> {
-  for (const record of await backend.executions.list()) {
-    for (const step of record.steps) {
-      if (step.stepType === 'Callback' && step.metadata.Callback?.CallbackToken === token) return { record, step };
-    }
-  }
-  return undefined;
 }

@@ -1,0 +1,141 @@
+// `sagesim serve`: a SageMaker-compatible endpoint (control plane + S3) on 127.0.0.1, so boto3,
+// the AWS CLI, the SageMaker Python SDK and `sagesim run --no-mock --endpoint-url` drive local
+// executions unchanged. Runs until Ctrl-C.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { resolveConfig } from '../../config.js';
+import type { Reporter } from '../../engine/events.js';
+import { SagesimError, isSagesimError } from '../../errors.js';
+import { DEFAULT_SERVE_PORT, startServe } from '../../mock-aws/serve.js';
+import { type StubOptions, type StubSpec, parseStubsFile } from '../../steps/stub-executor.js';
+import type { CliIo, OutputStream } from '../cli-io.js';
+import type { CommandModule } from './index.js';
+
+interface ServeFlags {
+  readonly port: string;
+  readonly home?: string;
+  readonly config?: string;
+  readonly region?: string;
+  readonly stub: string[];
+  readonly stubAll?: boolean;
+  readonly stubs?: string;
+  readonly quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export const serveCommand: CommandModule = {
+  register(program: Command, io: CliIo): void {
+    program
+      .command('serve')
+      .description('serve the SageMaker API (pipelines, executions, jobs, model registry) and S3 on 127.0.0.1, backed by local executions')
+      .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_SERVE_PORT))
+      .option('--home <dir>', 'sagesim home holding pipelines, executions and S3 data (default .sagesim, or SAGESIM_HOME)')
+      .option('--config <file>', 'config file (default ./sagesim.config.json)')
+      .option('--region <region>', 'region in the ARNs the endpoint returns (default us-east-1, or AWS_REGION)')
+      .option('--stub <step>', 'run this step as a stub in every execution (repeatable)', collect, [])
+      .option('--stub-all', 'run every job step as a stub (no containers)')
+      .option('--stubs <file>', 'stubs file: {"<Step>": {"properties", "propertyFiles", "outputParameters", "fail"}}')
+      .option('--quiet', 'print only the endpoint line and errors')
+      .action(async (flags: ServeFlags) => {
+        await serve(flags, io);
+      });
+  },
+};
+
+async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new SagesimError('INVALID_ARGUMENT', `--port must be a port number (0-65535), got ${JSON.stringify(flags.port)}`, { source: 'user' });
+  }
+  const config = resolveConfig(
+    {
+      cwd: io.cwd,
+      ...(flags.home === undefined ? {} : { home: flags.home }),
+      ...(flags.config === undefined ? {} : { configFile: flags.config }),
+      ...(flags.region === undefined ? {} : { region: flags.region }),
+    },
+    io.env,
+  );
+  const stubs = await stubOptions(flags, io);
+  const log = (line: string): void => {
+    io.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+  };
+  const handle = await startServe({
+    config,
+    port,
+    ...(stubs ? { stubs } : {}),
+    ...(flags.quiet ? {} : { reporter: executionLog(log) }),
+    onRequest: (event) => {
+      if (event.errorType !== undefined) {
+        const message = event.error instanceof Error ? event.error.message : '';
+        log(`${event.operation || '?'} -> ${event.status} ${event.errorType}${message ? `: ${message}` : ''}`);
+      } else if (!flags.quiet && event.operation !== 'ListPipelineExecutionSteps' && !event.operation.startsWith('Describe') && !event.operation.startsWith('List')) {
+        log(`${event.operation} -> ${event.status}`);
+      }
+    },
+    onError: (arn, error) => log(`execution ${arn} broke: ${isSagesimError(error) || error instanceof Error ? error.message : String(error)}`),
+  });
+  write(io.stdout, `sagesim serve: SageMaker API and S3 on ${handle.endpoint} (home ${config.home})\n`);
+  if (!flags.quiet) {
+    write(
+      io.stdout,
+      `  boto3.client("sagemaker", endpoint_url="${handle.endpoint}", region_name="${config.region}", aws_access_key_id="x", aws_secret_access_key="x")\n` +
+        `  aws sagemaker list-pipelines --endpoint-url ${handle.endpoint}\n` +
+        `  sagesim run pipeline.json --no-mock --endpoint-url ${handle.endpoint}\n` +
+        `Ctrl-C stops the server (and the executions running in it).\n`,
+    );
+  }
+  const signals = io.signals ?? process;
+  await new Promise<void>((resolve) => {
+    const onSigint = (): void => {
+      signals.off('SIGINT', onSigint);
+      resolve();
+    };
+    signals.on('SIGINT', onSigint);
+  });
+  write(io.stderr, 'stopping: running executions are being stopped...\n');
+  await handle.close();
+}
+
+function write(out: OutputStream, text: string): void {
+  out.write(text);
+}
+
+/** One line per execution and step transition, for the server's terminal. */
+function executionLog(log: (line: string) => void): Reporter {
+  return {
+    executionStarted: (e) => log(`execution ${e.executionId} started (${e.pipelineName})`),
+    stepStarted: (e) => log(`${e.executionId} ${e.step.stepName} Executing${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`),
+    stepSucceeded: (e) => log(`${e.executionId} ${e.step.stepName} Succeeded`),
+    stepCached: (e) => log(`${e.executionId} ${e.step.stepName} Succeeded (cache hit)`),
+    stepFailed: (e) => log(`${e.executionId} ${e.step.stepName} Failed${e.step.failureReason ? `: ${e.step.failureReason}` : ''}${e.willRetry ? ' (will retry)' : ''}`),
+    stepSkipped: (e) => log(`${e.executionId} ${e.step.stepName} Skipped`),
+    stepStopped: (e) => log(`${e.executionId} ${e.step.stepName} Stopped`),
+    warning: (e) => log(`warning${e.stepName ? ` (${e.stepName})` : ''}: ${e.message}`),
+    executionFinished: (e) => log(`execution ${e.executionId} ${e.status}${e.failureReason ? `: ${e.failureReason}` : ''}`),
+  };
+}
+
+async function stubOptions(flags: ServeFlags, io: CliIo): Promise<StubOptions | undefined> {
+  const steps: Record<string, StubSpec> = {};
+  if (flags.stubs !== undefined) {
+    const file = path.resolve(io.cwd, flags.stubs);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(file, 'utf8'));
+    } catch (cause) {
+      const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new SagesimError('INVALID_STUBS', missing ? `stubs file not found: ${file}` : `cannot read stubs file ${file}: ${(cause as Error).message}`, {
+        source: 'user',
+        cause,
+        hint: 'a stubs file is JSON: {"<StepName>": {"properties": {...}, "propertyFiles": {...}, "fail": {...}}}',
+      });
+    }
+    Object.assign(steps, parseStubsFile(parsed, file));
+  }
+  for (const name of flags.stub) steps[name] ??= {};
+  if (!flags.stubAll && Object.keys(steps).length === 0) return undefined;
+  return { all: flags.stubAll === true, steps };
+}

@@ -1,0 +1,164 @@
+// `sagesim serve`: one endpoint on 127.0.0.1 that answers both the SageMaker control plane
+// (awsJson1.1, see sagemaker-api/) and S3 (the embedded emulator), backed by the local engine and
+// the home folder. Executions started through it run in this process and land in the same store
+// as CLI runs. See SAGEMAKER-API-BEHAVIOUR.md.
+import { mkdir } from 'node:fs/promises';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SagesimConfig } from '../config.js';
+import type { Reporter } from '../engine/events.js';
+import { parseDefinition } from '../engine/load-definition.js';
+import { SagesimError } from '../errors.js';
+import { type CreateRunEnvironmentOptions, createRunEnvironment } from '../runtime/create-environment.js';
+import type { StubOptions } from '../steps/stub-executor.js';
+import { createEmbeddedS3Handler } from './embedded-s3.js';
+import { ModelRegistry } from './model-registry.js';
+import { findModel } from './model-store.js';
+import { createS3Client, embeddedS3DataDir } from './s3-client.js';
+import { S3ObjectStore } from './s3-object-store.js';
+import type { SageMakerApiBackend } from './sagemaker-api/api-backend.js';
+import { FileExecutionNotesStore } from './sagemaker-api/execution-notes.js';
+import { createSageMakerApiHandler, isSageMakerRequest, type SageMakerApiHandlerOptions } from './sagemaker-api/http-handler.js';
+import { LocalExecutionService } from './sagemaker-api/local-execution-service.js';
+import { FilePipelineStore } from './sagemaker-api/pipeline-store.js';
+
+export const DEFAULT_SERVE_PORT = 4566;
+
+export interface ServeOptions {
+  /** Home (pipelines, executions, registry, S3 data), region and account of the ARNs. */
+  readonly config: SagesimConfig;
+  /** 0 picks a free port. @default 4566 */
+  readonly port?: number;
+  /** Job steps run as these stubs instead of containers. */
+  readonly stubs?: StubOptions;
+  /** Told about every execution's events. */
+  readonly reporter?: Reporter;
+  /** Told about every API request (for the server's log). */
+  readonly onRequest?: SageMakerApiHandlerOptions['onRequest'];
+  /** Told when an execution breaks in a way the engine could not record. */
+  readonly onError?: (executionArn: string, error: unknown) => void;
+  /** Test seam: extra executors, a clock. */
+  readonly environment?: Omit<CreateRunEnvironmentOptions, 'objectStore'>;
+}
+
+export interface ServeHandle extends AsyncDisposable {
+  /** `http://127.0.0.1:PORT`: the endpoint URL for SageMaker and S3 clients alike. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Stops running executions, then the server. */
+  close(): Promise<void>;
+}
+
+/** Only loopback: the endpoint checks no credentials. */
+const HOST = '127.0.0.1';
+
+export async function startServe(options: ServeOptions): Promise<ServeHandle> {
+  const { config } = options;
+  const releasers: (() => Promise<void>)[] = [];
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    if (handler) handler(req, res);
+    else {
+      res.writeHead(503, { 'Content-Type': 'text/plain' });
+      res.end('sagesim serve is starting\n');
+    }
+  });
+  try {
+    await listen(server, options.port ?? DEFAULT_SERVE_PORT);
+    releasers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setImmediate(() => server.closeAllConnections());
+        }),
+    );
+    const { port } = server.address() as AddressInfo;
+    const endpoint = `http://${HOST}:${port}`;
+
+    const dataDir = embeddedS3DataDir(config);
+    await mkdir(dataDir, { recursive: true });
+    const s3 = createEmbeddedS3Handler(dataDir);
+    releasers.push(async () => s3.close());
+
+    // Steps (and their containers) reach S3 through this same endpoint.
+    const runConfig: SagesimConfig = Object.freeze({ ...config, s3: { kind: 'endpoint', url: endpoint } as const });
+    const objectStore = new S3ObjectStore({
+      client: createS3Client({ endpoint, region: config.region, credentials: 'dummy' }),
+      endpoint,
+      description: `sagesim serve S3 at ${endpoint}`,
+      createBuckets: true,
+    });
+    releasers.push(() => objectStore[Symbol.asyncDispose]());
+    const environment = await createRunEnvironment(runConfig, {
+      ...options.environment,
+      objectStore,
+      ...(options.reporter ? { reporter: options.reporter } : {}),
+    });
+    releasers.push(async () => environment[Symbol.asyncDispose]());
+    const executions = new LocalExecutionService({
+      config: runConfig,
+      environment,
+      ...(options.stubs ? { stubs: options.stubs } : {}),
+      ...(options.reporter ? { reporter: options.reporter } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+    releasers.push(() => executions.close());
+
+    const backend: SageMakerApiBackend = {
+      region: config.region,
+      accountId: config.accountId,
+      pipelines: new FilePipelineStore(config.home),
+      executions,
+      executionNotes: new FileExecutionNotesStore(config.home),
+      registry: new ModelRegistry({ home: config.home, region: config.region, accountId: config.accountId }),
+      findModel: (name) => findModel(config.home, name),
+      parseDefinition,
+      objectStore,
+      requestTokens: new Map(),
+      now: () => environment.clock.now(),
+    };
+    const api = createSageMakerApiHandler(backend, options.onRequest ? { onRequest: options.onRequest } : {});
+    handler = (req, res) => (isSageMakerRequest(req) ? api(req, res) : s3.handler(req, res));
+
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => (closing ??= release(releasers));
+    return { endpoint, port, close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await release(releasers).catch(() => undefined);
+    if (!server.listening) server.close();
+    throw error;
+  }
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (cause: NodeJS.ErrnoException): void => {
+      reject(
+        new SagesimError('SERVE_START_FAILED', `cannot listen on ${HOST}:${port}: ${cause.message}`, {
+          source: 'user',
+          cause,
+          hint: cause.code === 'EADDRINUSE' ? `port ${port} is taken (LocalStack uses 4566 too): pick another with --port` : undefined,
+        }),
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, HOST, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** Runs every releaser, last first; all run even if one fails, and the first failure is rethrown. */
+async function release(releasers: (() => Promise<void>)[]): Promise<void> {
+  let failure: unknown;
+  while (releasers.length > 0) {
+    try {
+      await releasers.pop()?.();
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
+}
