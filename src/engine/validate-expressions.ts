@@ -321,6 +321,16 @@ function checkCondition(condition: JsonValue, path: string, site: Site): void {
   }
   switch (type) {
     case 'In':
+      if (condition['QueryValue'] === undefined && condition['Values'] === undefined && (condition['Value'] !== undefined || condition['In'] !== undefined)) {
+        problems.add(
+          'MALFORMED_CONDITION',
+          path,
+          'In condition is spelled with Value and In, as in the outdated published schema',
+          'write {"Type": "In", "QueryValue": <value>, "Values": [...]}, as the SageMaker Python SDK does',
+          site.step,
+        );
+        return;
+      }
       if (condition['QueryValue'] === undefined) {
         problems.add('MALFORMED_CONDITION', `${path}.QueryValue`, 'In condition has no QueryValue', 'add "QueryValue": <value>', site.step);
       } else {
