@@ -1,6 +1,6 @@
 // Fails fast, with how to start Docker, when the engine does not answer: building or inspecting
 // images must not hang on a socket nobody listens to.
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { SagesimError } from '../errors.js';
 
 export const START_DOCKER_HINT =
