@@ -1,0 +1,59 @@
+// Starts `sagesim serve` in-process on a random 127.0.0.1 port over a fresh home, with the
+// abalone pipeline's job steps stubbed and its RegisterModel step registering for real, so client
+// tests (JS SDK, boto3, AWS CLI) drive create -> start -> poll -> steps -> approve in seconds.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { resolveConfig } from '../../src/config.js';
+import { ModelRegistry } from '../../src/mock-aws/model-registry.js';
+import { type ServeHandle, startServe } from '../../src/mock-aws/serve.js';
+import { RegisterModelExecutor } from '../../src/steps/register-model-executor.js';
+import type { StubOptions } from '../../src/steps/stub-executor.js';
+
+export const ROLE_ARN = 'arn:aws:iam::111122223333:role/SageMakerExecutionRole';
+export const ABALONE_FILE = path.resolve('fixtures/definitions/abalone.json');
+export const ABALONE_GROUP = 'AbaloneModelPackageGroupName';
+export const ABALONE_TRAIN_STEP = 'AbaloneTrain';
+export const ABALONE_REGISTER_STEP = 'AbaloneRegisterModel-RegisterModel';
+
+export function abaloneDefinition(): string {
+  return readFileSync(ABALONE_FILE, 'utf8');
+}
+
+/** Job steps as stubs; the evaluation report says MSE 3.2, under the default threshold of 6. */
+export const ABALONE_STUBS: StubOptions = {
+  all: false,
+  steps: {
+    AbaloneProcess: {},
+    AbaloneTrain: {},
+    AbaloneEval: { propertyFiles: { EvaluationReport: { regression_metrics: { mse: { value: 3.2, standard_deviation: 1 } } } } },
+    'AbaloneCreateModel-CreateModel': {},
+    AbaloneTransform: {},
+  },
+};
+
+export interface ServeFixture {
+  readonly serve: ServeHandle;
+  readonly home: string;
+  close(): Promise<void>;
+}
+
+export async function startTestServe(): Promise<ServeFixture> {
+  const home = mkdtempSync(path.join(tmpdir(), 'sagesim-serve-'));
+  const config = resolveConfig({ cwd: process.cwd(), home }, {});
+  const registry = new ModelRegistry({ home, region: config.region, accountId: config.accountId });
+  const serve = await startServe({
+    config,
+    port: 0,
+    stubs: ABALONE_STUBS,
+    environment: { executors: [new RegisterModelExecutor(registry)] },
+  });
+  return {
+    serve,
+    home,
+    async close() {
+      await serve.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
