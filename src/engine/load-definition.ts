@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { DefinitionError, SagesimError, type DefinitionProblem } from '../errors.js';
 import type { PipelineDefinition } from './definition-types.js';
+import { jsonErrorPosition } from './json-error-position.js';
 import { isJsonObject } from './json.js';
 import { validateDefinition } from './validate.js';
 
@@ -48,25 +49,13 @@ function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
-    const where = jsonErrorPosition(text, error as Error);
+    const where = jsonErrorPosition(text);
     throw new SagesimError('NOT_JSON', `${source} is not JSON${where ? ` (line ${where.line}, column ${where.column})` : ''}: ${(error as Error).message}`, {
       source: 'user',
       cause: error,
       hint: 'give the JSON string that pipeline.definition() returns, or a DescribePipeline response',
     });
   }
-}
-
-/** Line and column of a JSON.parse error, from the position V8 puts in its message. */
-export function jsonErrorPosition(text: string, error: Error): { line: number; column: number } | undefined {
-  const lineColumn = /line (\d+) column (\d+)/.exec(error.message);
-  if (lineColumn) return { line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
-  const position = /position (\d+)/.exec(error.message);
-  let offset = position ? Number(position[1]) : undefined;
-  if (offset === undefined && /Unexpected end of JSON input/.test(error.message)) offset = text.length;
-  if (offset === undefined) return undefined;
-  const before = text.slice(0, offset).split('\n');
-  return { line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 };
 }
 
 /** A DescribePipeline response carries the definition as a JSON string in `PipelineDefinition`. */
