@@ -26,7 +26,7 @@ for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
     --list) list=1 ;;
-    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     sklearn|xgboost|knn) images+=("$arg") ;;
     base) only_base=1 ;;
     *) echo "unknown argument: $arg (images: ${all_images[*]})" >&2; exit 2 ;;
