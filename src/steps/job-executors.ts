@@ -3,6 +3,7 @@
 import type { SagesimConfig } from '../config.js';
 import type { Reporter } from '../engine/events.js';
 import { ModelRegistry } from '../mock-aws/model-registry.js';
+import { resolveImage } from '../images/image-mapping.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
 import type { ContainerRuntime } from './container-runtime.js';
 import { CallbackExecutor } from './callback-executor.js';
@@ -23,7 +24,7 @@ export interface ContainerExecutorDeps {
   /** The S3 endpoint containers reach (host networking: 127.0.0.1 works). */
   readonly s3Endpoint: string;
   readonly reporter?: Reporter;
-  /** Maps image URIs to local tags. @default the image URI is used as the local tag */
+  /** Maps image URIs to local tags. @default resolveImage over containers/images.json and config.images */
   readonly resolveImage?: ImageResolver;
   /** @default () => new Date() */
   readonly now?: () => Date;
@@ -36,7 +37,7 @@ export function createContainerExecutors(deps: ContainerExecutorDeps): StepExecu
     config: deps.config,
     runtime: deps.runtime,
     s3Endpoint: deps.s3Endpoint,
-    resolveImage: deps.resolveImage ?? ((uri) => ({ localTag: uri })),
+    resolveImage: deps.resolveImage ?? ((uri) => resolveImage(uri, deps.config)),
     now: deps.now ?? (() => new Date()),
     ...(deps.memoryLimit === undefined ? {} : { memoryLimit: deps.memoryLimit }),
   };
