@@ -59,6 +59,9 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
   const policies: readonly RetryPolicy[] = 'RetryPolicies' in step ? (step.RetryPolicies ?? []) : [];
   rec.startTime = clock.now().toISOString();
   const cachePolicy = cachePolicyFor(step, env.cacheEnabled);
+  // Under --no-cache a cacheable step does not read the cache but still records its result, so
+  // the next cached run finds the freshest one.
+  const recordsCache = cachePolicyFor(step, true).enabled;
 
   const attempt = async (n: number): Promise<AttemptResult> => {
     rec.attemptCount = n;
@@ -96,7 +99,7 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
     const result = await executor.execute(context);
     if (env.signal.aborted) throw new StoppedError(`step ${step.Name} stopped`);
     const propertyFiles = await readPropertyFiles(env.objectStore, step, result.properties);
-    return { result, propertyFiles, cacheKey: cachePolicy.enabled ? cacheKeyFor(step, args) : undefined };
+    return { result, propertyFiles, cacheKey: recordsCache ? cacheKeyFor(step, args) : undefined };
   };
 
   const outcome = await runWithRetries(attempt, {
