@@ -1,0 +1,177 @@
+import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ExecutionRecord } from '../../src/engine/execution-record.js';
+import { type ExecutionStore, FileExecutionStore, MemoryExecutionStore } from '../../src/engine/execution-store.js';
+import { isSagesimError } from '../../src/errors.js';
+
+let home: string;
+beforeEach(async () => {
+  home = await mkdtemp(path.join(tmpdir(), 'sagesim-store-'));
+});
+afterEach(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+function record(executionId: string, startTime: string, status: ExecutionRecord['status'] = 'Executing'): ExecutionRecord {
+  return {
+    executionId,
+    executionArn: `arn:aws:sagemaker:us-east-1:111122223333:pipeline/p/execution/${executionId}`,
+    pipelineName: 'p',
+    pipelineArn: 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/p',
+    status,
+    startTime,
+    lastModifiedTime: startTime,
+    parameters: {},
+    definition: { Version: '2020-12-01', Parameters: [], Steps: [] },
+    steps: [],
+    mode: 'local',
+  };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isSagesimError(error)) return error.code;
+    throw error;
+  }
+  return 'no error';
+}
+
+describe.each([
+  ['file store', (): ExecutionStore => new FileExecutionStore({ home })],
+  ['memory store', (): ExecutionStore => new MemoryExecutionStore()],
+])('%s', (_name, makeStore) => {
+  it('saves and reads back an execution with its latest state', async () => {
+    const store = makeStore();
+    const rec = record('abc123def456', '2024-01-01T00:00:00.000Z');
+    store.save(rec);
+    rec.status = 'Succeeded';
+    rec.steps.push({ stepName: 'Train', stepType: 'Training', status: 'Succeeded', attemptCount: 1, metadata: {} });
+    store.save(rec);
+    await store.flush();
+    const read = await store.get('abc123def456');
+    expect(read?.status).toBe('Succeeded');
+    expect(read?.steps.map((s) => s.stepName)).toEqual(['Train']);
+  });
+
+  it('lists executions newest first', async () => {
+    const store = makeStore();
+    store.save(record('aaaaaaaaaaaa', '2024-01-02T00:00:00.000Z'));
+    store.save(record('bbbbbbbbbbbb', '2024-01-03T00:00:00.000Z'));
+    store.save(record('cccccccccccc', '2024-01-01T00:00:00.000Z'));
+    await store.flush();
+    expect((await store.list()).map((r) => r.executionId)).toEqual(['bbbbbbbbbbbb', 'aaaaaaaaaaaa', 'cccccccccccc']);
+  });
+
+  it('finds an execution by id, by ARN and by a unique prefix; says so when ambiguous or unknown', async () => {
+    const store = makeStore();
+    store.save(record('x1abcdefghij', '2024-01-01T00:00:00.000Z'));
+    store.save(record('x2abcdefghij', '2024-01-02T00:00:00.000Z'));
+    store.save(record('y1abcdefghij', '2024-01-03T00:00:00.000Z'));
+    await store.flush();
+    expect((await store.find('x1abcdefghij')).executionId).toBe('x1abcdefghij');
+    expect((await store.find('arn:aws:sagemaker:us-east-1:111122223333:pipeline/p/execution/x2abcdefghij')).executionId).toBe('x2abcdefghij');
+    expect((await store.find('y1')).executionId).toBe('y1abcdefghij');
+    expect(await codeOf(store.find('x'))).toBe('EXECUTION_AMBIGUOUS');
+    expect(await codeOf(store.find('zzz'))).toBe('EXECUTION_NOT_FOUND');
+  });
+});
+
+describe('file store durability', () => {
+  it('a crash before the rename leaves the previous record readable and whole', async () => {
+    let crash = false;
+    let seenDuringWrite: string | undefined;
+    const store = new FileExecutionStore({
+      home,
+      writeHooks: {
+        beforeRename: async () => {
+          seenDuringWrite = await readFile(path.join(home, 'executions', 'abc123def456', 'execution.json'), 'utf8').catch(() => undefined);
+          if (crash) throw new Error('simulated crash mid-write');
+        },
+      },
+    });
+    const rec = record('abc123def456', '2024-01-01T00:00:00.000Z');
+    store.save(rec);
+    await store.flush();
+
+    crash = true;
+    rec.status = 'Succeeded';
+    store.save(rec);
+    await expect(store.flush()).rejects.toThrow('simulated crash');
+    // While the new version was being written, the old one was intact on disk...
+    expect(JSON.parse(seenDuringWrite ?? '')).toMatchObject({ status: 'Executing' });
+    // ...and after the crash a fresh reader still sees it, and no temp file is left behind.
+    const fresh = new FileExecutionStore({ home });
+    expect((await fresh.get('abc123def456'))?.status).toBe('Executing');
+    expect(await readdir(path.join(home, 'executions', 'abc123def456'))).toEqual(['execution.json']);
+  });
+
+  it('a torn temp file from a killed process does not hide the record', async () => {
+    const store = new FileExecutionStore({ home });
+    store.save(record('abc123def456', '2024-01-01T00:00:00.000Z', 'Succeeded'));
+    await store.flush();
+    await writeFile(path.join(home, 'executions', 'abc123def456', '.execution.json.999.1.tmp'), '{"executionId": "abc1');
+    const fresh = new FileExecutionStore({ home });
+    expect((await fresh.list()).map((r) => r.status)).toEqual(['Succeeded']);
+  });
+
+  it('coalesces a burst of saves into few writes, the last state always written', async () => {
+    let writes = 0;
+    const store = new FileExecutionStore({ home, writeHooks: { beforeRename: () => void writes++ } });
+    const rec = record('abc123def456', '2024-01-01T00:00:00.000Z');
+    for (let i = 0; i < 200; i++) {
+      rec.lastModifiedTime = `2024-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`;
+      rec.steps.push({ stepName: `S${i}`, stepType: 'Training', status: 'Succeeded', attemptCount: 1, metadata: {} });
+      store.save(rec);
+    }
+    await store.flush();
+    expect(writes).toBeLessThan(10);
+    expect((await store.get('abc123def456'))?.steps).toHaveLength(200);
+  });
+
+  it('skips folders without a readable record when listing', async () => {
+    const store = new FileExecutionStore({ home });
+    store.save(record('abc123def456', '2024-01-01T00:00:00.000Z'));
+    await store.flush();
+    await mkdir(path.join(home, 'executions', 'broken000000'), { recursive: true });
+    await writeFile(path.join(home, 'executions', 'broken000000', 'execution.json'), '{not json');
+    expect((await store.list()).map((r) => r.executionId)).toEqual(['abc123def456']);
+  });
+
+  it('writes step logs and per-attempt work folders inside the execution folder', async () => {
+    const store = new FileExecutionStore({ home });
+    const log = store.openStepLog('abc123def456', 'Train Model');
+    log.write('line 1');
+    log.write('line 2\n');
+    await log.close();
+    expect(log.relativePath).toBe(path.join('logs', 'Train_Model.log'));
+    expect(await readFile(log.path, 'utf8')).toBe('line 1\nline 2\n');
+    const workDir = await store.stepWorkDir('abc123def456', 'Train', 2);
+    expect(workDir).toBe(path.join(home, 'executions', 'abc123def456', 'steps', 'Train', 'attempt-2'));
+    expect(await readdir(workDir)).toEqual([]);
+  });
+
+  it('keeps cache entries across store instances, newest first', async () => {
+    const entry = (executionId: string) => ({
+      pipelineName: 'p',
+      key: 'k1',
+      stepName: 'Train',
+      stepType: 'Training' as const,
+      executionId,
+      executionArn: `arn:${executionId}`,
+      finishedAt: '2024-01-01T00:00:00.000Z',
+      properties: {},
+      propertyFiles: {},
+      outputParameters: {},
+      metadata: {},
+    });
+    const store = new FileExecutionStore({ home });
+    await Promise.all([store.recordCacheEntry(entry('e1')), store.recordCacheEntry(entry('e2'))]);
+    const entries = await new FileExecutionStore({ home }).cacheEntries('p', 'k1');
+    expect(entries.map((e) => e.executionId).sort()).toEqual(['e1', 'e2']);
+    expect(await store.cacheEntries('p', 'other')).toEqual([]);
+  });
+});

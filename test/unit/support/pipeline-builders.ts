@@ -1,0 +1,143 @@
+// Small builders for pipeline definitions in the SDK's shapes, and a one-call runner over the
+// in-memory stores, for scheduler, cache and stub tests.
+import type { SagesimConfig } from '../../../src/config.js';
+import { FakeClock } from '../../../src/engine/clock.js';
+import type { CacheConfig, Condition, JobStep, ParameterDeclaration, PipelineDefinition, PipelineStep, RetryPolicy } from '../../../src/engine/definition-types.js';
+import type { Reporter } from '../../../src/engine/events.js';
+import type { ExecutionRecord, StepRecord } from '../../../src/engine/execution-record.js';
+import { type ExecutionStore, MemoryExecutionStore } from '../../../src/engine/execution-store.js';
+import type { JsonObject, JsonValue } from '../../../src/engine/json.js';
+import { type RunPipelineOptions, runPipeline } from '../../../src/engine/scheduler.js';
+import { MemoryObjectStore } from '../../../src/mock-aws/memory-object-store.js';
+import type { ObjectStore } from '../../../src/mock-aws/object-store.js';
+import { type ExecutorRegistry, createRegistry } from '../../../src/steps/executor.js';
+import type { StubOptions } from '../../../src/steps/stub-executor.js';
+
+export function testConfig(overrides: Partial<SagesimConfig> = {}): SagesimConfig {
+  return Object.freeze({
+    cwd: '/tmp',
+    home: '/tmp/.sagesim-test-unused',
+    mock: true,
+    region: 'us-east-1',
+    accountId: '111122223333',
+    maxParallel: 4,
+    cache: true,
+    s3: { kind: 'embedded' },
+    images: {},
+    lambdas: {},
+    dockerSocket: '/var/run/docker.sock',
+    debug: false,
+    ...overrides,
+  } as SagesimConfig);
+}
+
+export function definition(steps: readonly PipelineStep[], parameters: readonly ParameterDeclaration[] = []): PipelineDefinition {
+  return { Version: '2020-12-01', Metadata: {}, Parameters: parameters, PipelineExperimentConfig: null, Steps: steps };
+}
+
+interface JobOptions {
+  readonly dependsOn?: readonly string[];
+  readonly cache?: CacheConfig;
+  readonly retry?: readonly RetryPolicy[];
+  readonly args?: JsonObject;
+}
+
+export function trainingStep(name: string, options: JobOptions = {}): JobStep {
+  return {
+    Name: name,
+    Type: 'Training',
+    ...(options.dependsOn ? { DependsOn: options.dependsOn } : {}),
+    ...(options.cache ? { CacheConfig: options.cache } : {}),
+    ...(options.retry ? { RetryPolicies: options.retry } : {}),
+    Arguments: {
+      AlgorithmSpecification: { TrainingImage: 'xgboost:1.7-1', TrainingInputMode: 'File' },
+      OutputDataConfig: { S3OutputPath: 's3://bucket/models' },
+      ResourceConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 30 },
+      StoppingCondition: { MaxRuntimeInSeconds: 86400 },
+      RoleArn: 'arn:aws:iam::111122223333:role/r',
+      HyperParameters: { max_depth: '5' },
+      ...options.args,
+    },
+  };
+}
+
+export function processingStep(
+  name: string,
+  options: JobOptions & { readonly outputs?: Record<string, JsonValue>; readonly propertyFiles?: JobStep['PropertyFiles'] } = {},
+): JobStep {
+  const outputs = options.outputs ?? { out: `s3://bucket/${name}/out` };
+  return {
+    Name: name,
+    Type: 'Processing',
+    ...(options.dependsOn ? { DependsOn: options.dependsOn } : {}),
+    ...(options.cache ? { CacheConfig: options.cache } : {}),
+    ...(options.retry ? { RetryPolicies: options.retry } : {}),
+    ...(options.propertyFiles ? { PropertyFiles: options.propertyFiles } : {}),
+    Arguments: {
+      ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 30 } },
+      AppSpecification: { ImageUri: 'sklearn:1.2-1' },
+      RoleArn: 'arn:aws:iam::111122223333:role/r',
+      ProcessingOutputConfig: {
+        Outputs: Object.entries(outputs).map(([OutputName, S3Uri]) => ({
+          OutputName,
+          AppManaged: false,
+          S3Output: { S3Uri, LocalPath: `/opt/ml/processing/${OutputName}`, S3UploadMode: 'EndOfJob' },
+        })),
+      },
+      ...options.args,
+    },
+  };
+}
+
+export function conditionStep(name: string, conditions: readonly Condition[], ifSteps: readonly PipelineStep[], elseSteps: readonly PipelineStep[] = [], dependsOn?: readonly string[]): PipelineStep {
+  return { Name: name, Type: 'Condition', ...(dependsOn ? { DependsOn: dependsOn } : {}), Arguments: { Conditions: conditions, IfSteps: ifSteps, ElseSteps: elseSteps } };
+}
+
+export function failStep(name: string, message: JsonValue, dependsOn?: readonly string[]): PipelineStep {
+  return { Name: name, Type: 'Fail', ...(dependsOn ? { DependsOn: dependsOn } : {}), Arguments: { ErrorMessage: message } };
+}
+
+export interface TestRun {
+  readonly store: ExecutionStore;
+  readonly objectStore: ObjectStore;
+  readonly clock: FakeClock;
+}
+
+/** Fresh in-memory stores and a fake clock; share one between runs to test caching. */
+export function testRun(): TestRun {
+  return { store: new MemoryExecutionStore(), objectStore: new MemoryObjectStore(), clock: new FakeClock('2024-06-01T12:00:00.000Z') };
+}
+
+export interface RunOptions extends Partial<Omit<RunPipelineOptions, 'definition' | 'config'>> {
+  readonly config?: Partial<SagesimConfig>;
+  readonly stubs?: StubOptions;
+  readonly reporter?: Reporter;
+}
+
+/** Runs `def` with every job step stubbed unless `stubs` says otherwise; drives the fake clock. */
+export async function run(def: PipelineDefinition, env: TestRun = testRun(), options: RunOptions = {}): Promise<ExecutionRecord> {
+  const executors: ExecutorRegistry = options.executors ?? createRegistry([]);
+  const promise = runPipeline({
+    pipelineName: 'test-pipeline',
+    executors,
+    stubs: { all: true },
+    store: env.store,
+    objectStore: env.objectStore,
+    clock: env.clock,
+    ...options,
+    definition: def,
+    config: testConfig(options.config),
+  });
+  return env.clock.runUntilSettled(promise);
+}
+
+export function stepOf(record: ExecutionRecord, name: string): StepRecord {
+  const step = record.steps.find((s) => s.stepName === name);
+  if (!step) throw new Error(`step ${name} not in the record: ${record.steps.map((s) => s.stepName).join(', ')}`);
+  return step;
+}
+
+/** Step name -> status, for whole-execution assertions. */
+export function statuses(record: ExecutionRecord): Record<string, string> {
+  return Object.fromEntries(record.steps.map((s) => [s.stepName, s.status]));
+}
