@@ -210,9 +210,7 @@ describe('packSourceDir', () => {
 
 describe('the shipped fixtures', () => {
   const fixtures = path.resolve(import.meta.dirname, '../../fixtures');
-  const names = readdirSync(fixtures, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name);
+  const names = ['housing', 'model-comparison', 'churn'];
 
   it.each(names)('%s has a valid manifest beside its pipeline', (name) => {
     const manifestFile = findManifestFor(path.join(fixtures, name, 'pipeline.json'));
