@@ -132,9 +132,18 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
   const experimentConfig = await resolveExperimentConfig(options.definition, contextWith(undefined));
   const resolveContext = (currentStep?: ResolveContext['currentStep']): ResolveContext => contextWith(experimentConfig, currentStep);
 
+  // The run loop sleeps until a step ends or a stop arrives.
+  let wakeUp: (() => void) | undefined;
+  const wake = (): void => {
+    const resolve = wakeUp;
+    wakeUp = undefined;
+    resolve?.();
+  };
+
   // Stopping: the execution's own controller, so executors and back-off waits see one signal.
   const abort = new AbortController();
   let stopRequested = false;
+  let finished = false;
   const onAbort = (): void => {
     if (stopRequested || finished) return;
     stopRequested = true;
@@ -143,7 +152,6 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
     abort.abort(options.signal?.reason);
     wake();
   };
-  let finished = false;
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   persist();
@@ -180,13 +188,6 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
   let inFlight = 0;
   let failed = false;
   let firstFailure: string | undefined;
-
-  let wakeUp: (() => void) | undefined;
-  function wake(): void {
-    const resolve = wakeUp;
-    wakeUp = undefined;
-    resolve?.();
-  }
 
   const addRecord = (name: string, step: PipelineStep): StepRecord => {
     const rec: StepRecord = {
