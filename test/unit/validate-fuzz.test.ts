@@ -63,7 +63,7 @@ type Mutation = { op: 'delete' | 'replace' | 'retype' | 'rename' | 'inject'; at:
 const mutation: fc.Arbitrary<Mutation> = fc.record({
   op: fc.constantFrom('delete', 'replace', 'retype', 'rename', 'inject'),
   at: fc.nat(),
-  value: fc.oneof(fc.jsonValue({ maxDepth: 3 }), badExpression),
+  value: fc.oneof(fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<JsonValue>, badExpression as fc.Arbitrary<JsonValue>),
   pick: fc.nat(),
 });
 

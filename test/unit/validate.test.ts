@@ -287,7 +287,7 @@ describe('conditions', () => {
   });
 
   it('accepts Not, Or and In nested in each other, and an empty list', () => {
-    const conditions = [
+    const conditions: JsonValue = [
       { Type: 'Not', Expression: { Type: 'Or', Conditions: [{ Type: 'In', QueryValue: get('Parameters.Threshold'), Values: [1, 2] }, { Type: 'LessThanOrEqualTo', LeftValue: 1, RightValue: 2 }] } },
     ];
     expect(codes(definition([conditionStep(conditions)]))).toEqual([]);
@@ -416,7 +416,7 @@ describe('RetryPolicies', () => {
   });
 
   it.each(['Condition', 'Fail', 'Lambda', 'Callback'])('refuses RetryPolicies on a %s step', (type) => {
-    const base = { Name: 'S', Type: type, Arguments: type === 'Condition' ? { Conditions: [], IfSteps: [], ElseSteps: [] } : {}, FunctionArn: 'arn', SqsQueueUrl: 'https://q' };
+    const base: JsonObject = { Name: 'S', Type: type, Arguments: type === 'Condition' ? { Conditions: [], IfSteps: [], ElseSteps: [] } : {}, FunctionArn: 'arn', SqsQueueUrl: 'https://q' };
     expect(withRetry([policy({ MaxAttempts: 1 })], base)).toEqual([['RETRY_NOT_SUPPORTED', '']]);
   });
 });
