@@ -1,0 +1,135 @@
+// The dockerode runtime against the real engine: output demultiplexed into lines, exits read from
+// inspect (OOMKilled), MaxRuntimeInSeconds and abort enforced, labels on every container, and no
+// container left behind after success, failure, timeout or abort; leftovers of a crash are swept.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ContainerSpec } from '../../src/steps/container-runtime.js';
+import { DockerRuntime } from '../../src/steps/docker-runtime.js';
+
+const IMAGE = 'sagesim/base:latest';
+const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+const runtime = new DockerRuntime({ socketPath: '/var/run/docker.sock' });
+const executionId = `rt-${randomBytes(4).toString('hex')}`;
+const live = (): AbortSignal => new AbortController().signal;
+
+function spec(command: string[], overrides: Partial<ContainerSpec> = {}): ContainerSpec {
+  return {
+    image: IMAGE,
+    command,
+    env: {},
+    mounts: [],
+    labels: { 'sagesim.execution-id': executionId, 'sagesim.step': 'runtime-test' },
+    network: 'host',
+    ...overrides,
+  };
+}
+
+async function containersOf(id: string): Promise<number> {
+  const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`sagesim.execution-id=${id}`] }) });
+  return list.length;
+}
+
+describe('Docker runtime', { timeout: 120_000 }, () => {
+  afterAll(async () => {
+    await runtime.sweep({ executionId });
+  });
+
+  it('answers ping; an unreachable engine is reported within seconds with how to start Docker', async () => {
+    await runtime.ping();
+    const started = Date.now();
+    const error = await new DockerRuntime({ socketPath: '/tmp/no-such-docker.sock' }).ping().catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(3500);
+    expect(error).toMatchObject({ code: 'DOCKER_UNAVAILABLE', hint: expect.stringMatching(/start Docker/) });
+  });
+
+  it('splits stdout and stderr into lines (TABs kept, a last line without newline included) and returns the exit code', async () => {
+    const lines: string[] = [];
+    const exit = await runtime.run(spec(['sh', '-c', 'echo out1; echo "err1" >&2; printf "a\\tb\\n"; printf "no newline"; exit 3']), {
+      signal: live(),
+      onLog: (line) => lines.push(line),
+    });
+    expect(lines.sort()).toEqual(['a\tb', 'err1', 'no newline', 'out1']);
+    expect(exit).toMatchObject({ exitCode: 3, oomKilled: false, timedOut: false, stopped: false });
+    expect(await containersOf(executionId)).toBe(0);
+  });
+
+  it('labels the container, passes env, entrypoint and mounts (read-only when asked)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rt-mount-'));
+    await writeFile(path.join(dir, 'in.txt'), 'hello');
+    const ro = await mkdtemp(path.join(tmpdir(), 'rt-ro-'));
+    const lines: string[] = [];
+    const running = await runtime.start(
+      spec(['-c', 'cat /data/in.txt; echo " $GREETING"; echo made > /data/out.txt; touch /ro/x 2>/dev/null || echo read-only; sleep 30'], {
+        entrypoint: ['sh'],
+        env: { GREETING: 'world' },
+        mounts: [
+          { hostPath: dir, containerPath: '/data' },
+          { hostPath: ro, containerPath: '/ro', readOnly: true },
+        ],
+      }),
+      { signal: live(), onLog: (line) => lines.push(line) },
+    );
+    const info = await docker.getContainer(running.id).inspect();
+    expect(info.Config.Labels).toMatchObject({ 'sagesim.execution-id': executionId, 'sagesim.step': 'runtime-test' });
+    await expect.poll(() => lines.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await running.stop();
+    expect(lines).toEqual(['hello world', 'read-only']);
+    expect(await readFile(path.join(dir, 'out.txt'), 'utf8')).toBe('made\n');
+    expect(await containersOf(executionId)).toBe(0);
+  });
+
+  it('has no network interface but loopback when network is none', async () => {
+    const lines: string[] = [];
+    await runtime.run(spec(['ls', '/sys/class/net'], { network: 'none' }), { signal: live(), onLog: (line) => lines.push(line) });
+    expect(lines).toEqual(['lo']);
+  });
+
+  it('stops a container that outlives maxRuntimeSeconds and removes it', async () => {
+    const started = Date.now();
+    const exit = await runtime.run(spec(['sleep', '60'], { maxRuntimeSeconds: 1 }), { signal: live() });
+    expect(exit).toMatchObject({ timedOut: true, stopped: false });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await containersOf(executionId)).toBe(0);
+  });
+
+  it('an abort stops and removes the container; run resolves as stopped', async () => {
+    const controller = new AbortController();
+    const exit = runtime.run(spec(['sh', '-c', 'echo up; sleep 60']), { signal: controller.signal, onLog: () => controller.abort() });
+    await expect(exit).resolves.toMatchObject({ stopped: true });
+    expect(await containersOf(executionId)).toBe(0);
+  });
+
+  it('reports a container killed by its memory limit as OOMKilled, exit 137', async () => {
+    const exit = await runtime.run(spec(['python3', '-c', "x = bytearray(400 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096])"], { memoryBytes: 64 * 1024 * 1024 }), {
+      signal: live(),
+    });
+    expect(exit).toMatchObject({ exitCode: 137, oomKilled: true });
+    expect(await containersOf(executionId)).toBe(0);
+  });
+
+  it('an image that is not present is IMAGE_NOT_FOUND with how to build or map it', async () => {
+    await expect(runtime.run(spec(['true'], { image: 'sagesim/does-not-exist:1' }), { signal: live() })).rejects.toMatchObject({
+      code: 'IMAGE_NOT_FOUND',
+      hint: expect.stringMatching(/npm run images/),
+    });
+  });
+
+  it('sweep removes the labelled leftovers of a crashed run, and only those', async () => {
+    const crashed = `crash-${randomBytes(4).toString('hex')}`;
+    const other = `other-${randomBytes(4).toString('hex')}`;
+    // What a killed sagesim leaves: created (or running) labelled containers nobody will remove.
+    for (const id of [crashed, crashed, other]) {
+      const container = await docker.createContainer({ Image: IMAGE, Cmd: ['sleep', '60'], Labels: { 'sagesim.execution-id': id, 'sagesim.step': 'x' } });
+      await container.start();
+    }
+    expect(await containersOf(crashed)).toBe(2);
+    expect(await runtime.sweep({ executionId: crashed })).toBe(2);
+    expect(await containersOf(crashed)).toBe(0);
+    expect(await containersOf(other)).toBe(1);
+    expect(await runtime.sweep({ executionId: other })).toBe(1);
+  });
+});
