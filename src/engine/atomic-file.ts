@@ -29,22 +29,29 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, h
 }
 
 /**
- * Serialises writes of one file and coalesces bursts: while a write runs, further requests
- * collapse into one follow-up write of the latest content. `request` never rejects; the first
- * failure is kept and thrown by `flush`.
+ * Serialises writes of one file and coalesces bursts: while a write runs (or while the minimum
+ * interval since the last one has not passed), further requests collapse into one follow-up write
+ * of the latest content. `request` never rejects; the first failure is kept and thrown by `flush`,
+ * which also skips any remaining wait.
  */
 export class CoalescingWriter {
   private running: Promise<void> | undefined;
   private pending: (() => string | Uint8Array) | undefined;
   private failure: unknown;
-
   private prepared = false;
+  private lastWrite = 0;
+  private hurry: (() => void) | undefined;
+  private flushing = 0;
 
   constructor(
     private readonly file: string,
-    private readonly hooks: AtomicWriteHooks = {},
-    /** Runs once before the first write, e.g. to create the folder. */
-    private readonly prepare?: () => Promise<void>,
+    private readonly options: {
+      readonly hooks?: AtomicWriteHooks;
+      /** Runs once before the first write, e.g. to create the folder. */
+      readonly prepare?: () => Promise<void>;
+      /** Least time between two writes; bursts within it become one write. @default 0 */
+      readonly minIntervalMs?: number;
+    } = {},
   ) {}
 
   /** Asks for `render()` to be written; it is called when the write starts, so it sees the latest state. */
@@ -55,7 +62,15 @@ export class CoalescingWriter {
 
   /** Resolves when every requested write is on disk; rethrows the first write failure. */
   async flush(): Promise<void> {
-    while (this.running) await this.running;
+    this.flushing++;
+    try {
+      while (this.running) {
+        this.hurry?.();
+        await this.running;
+      }
+    } finally {
+      this.flushing--;
+    }
     if (this.failure !== undefined) {
       const failure = this.failure;
       this.failure = undefined;
@@ -66,12 +81,15 @@ export class CoalescingWriter {
   private async drain(): Promise<void> {
     try {
       while (this.pending) {
+        await this.waitForInterval();
         const render = this.pending;
         this.pending = undefined;
+        if (!render) break;
+        this.lastWrite = Date.now();
         try {
-          if (!this.prepared && this.prepare) await this.prepare();
+          if (!this.prepared && this.options.prepare) await this.options.prepare();
           this.prepared = true;
-          await writeFileAtomic(this.file, render(), this.hooks);
+          await writeFileAtomic(this.file, render(), this.options.hooks);
         } catch (error) {
           this.failure ??= error;
         }
@@ -79,5 +97,19 @@ export class CoalescingWriter {
     } finally {
       this.running = undefined;
     }
+  }
+
+  private async waitForInterval(): Promise<void> {
+    const wait = this.lastWrite + (this.options.minIntervalMs ?? 0) - Date.now();
+    if (wait <= 0 || this.flushing > 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, wait);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.hurry = done;
+    });
+    this.hurry = undefined;
   }
 }

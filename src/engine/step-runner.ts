@@ -5,7 +5,7 @@ import { SagesimError, StepFailure, StoppedError, isSagesimError } from '../erro
 import type { ObjectStore } from '../mock-aws/object-store.js';
 import { joinS3 } from '../mock-aws/object-store.js';
 import type { StepContext, StepExecutor, StepResult } from '../steps/executor.js';
-import { processingOutputUri } from '../steps/stub-executor.js';
+import { StubExecutor, processingOutputUri } from '../steps/stub-executor.js';
 import { conditionOutcome } from '../steps/condition-executor.js';
 import { cacheKeyFor, cachePolicyFor, lookupCache, type CacheEntry } from './cache.js';
 import type { Clock } from './clock.js';
@@ -93,7 +93,7 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
         reporter.stepLog?.({ executionId: identity.executionId, stepName: step.Name, line });
       },
       logFile: log.path,
-      workDir: await env.store.stepWorkDir(identity.executionId, step.Name, n),
+      workDir: await env.store.stepWorkDir(identity.executionId, step.Name, n, { create: !(executor instanceof StubExecutor) }),
       warn: (message) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, message }),
     };
     const result = await executor.execute(context);

@@ -79,7 +79,6 @@ export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
       Object.assign(metadata, { [key]: { ...metadata[key], OutputParameters: metadataOutputs(outputParameters) } });
     }
     await this.writePropertyFiles(context, properties, spec);
-    context.log(`stub: ${context.step.Type} step ${context.step.Name} completed as ${context.jobName}`);
     return { properties, metadata, outputParameters };
   }
 
