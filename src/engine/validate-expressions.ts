@@ -1,6 +1,7 @@
 // Static checks of expressions (Get, Std:Join, Std:JsonGet) and conditions: malformed forms,
 // references to parameters, steps, property files, output parameters and property paths that
 // do not exist.
+import { assertNever } from '../errors.js';
 import { STEP_TYPES, type StepType } from './definition-types.js';
 import { appendKey } from './expressions.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
@@ -9,9 +10,6 @@ import { didYouMean } from './parameters.js';
 import { checkPropertyPath, propertyRoot } from './property-schema.js';
 import { type PathSegment, formatSegments, parseReference } from './reference-path.js';
 import type { FlatStep, ValidationScope } from './validate-context.js';
-
-export const CONDITION_TYPES = ['Equals', 'GreaterThan', 'GreaterThanOrEqualTo', 'LessThan', 'LessThanOrEqualTo', 'In', 'Not', 'Or'] as const;
-const COMPARISONS = new Set(['Equals', 'GreaterThan', 'GreaterThanOrEqualTo', 'LessThan', 'LessThanOrEqualTo']);
 
 /** Where an expression sits: the step that owns it (for `step` on problems and self-references). */
 interface Site {
@@ -85,6 +83,8 @@ function checkReference(text: string, path: string, site: Site): void {
     case 'step':
       checkStepReference(text, reference.step, reference.segments, path, site);
       return;
+    default:
+      assertNever(reference, 'reference');
   }
 }
 
@@ -279,84 +279,6 @@ function checkPropertyFileRef(ref: JsonValue, path: string, site: Site): void {
     return;
   }
   checkReference(text, `${path}.Get`, site);
-}
-
-/** Checks a list of conditions (the Conditions of a Condition step, or of an Or). */
-export function checkConditions(conditions: JsonValue | undefined, path: string, scope: ValidationScope, step: string | undefined): void {
-  const site = { scope, step };
-  if (!Array.isArray(conditions)) {
-    scope.problems.add('MALFORMED_CONDITION', path, conditions === undefined ? 'Conditions are missing' : 'Conditions must be a list', 'give a list of conditions (a list is an AND)', step);
-    return;
-  }
-  conditions.forEach((c, i) => checkCondition(c, `${path}[${i}]`, site));
-}
-
-function checkCondition(condition: JsonValue, path: string, site: Site): void {
-  const { problems } = site.scope;
-  if (!isJsonObject(condition)) {
-    problems.add('MALFORMED_CONDITION', path, `a condition must be an object, got ${preview(condition)}`, undefined, site.step);
-    return;
-  }
-  const type = condition['Type'];
-  if (typeof type !== 'string' || !(CONDITION_TYPES as readonly string[]).includes(type)) {
-    const suggestion = typeof type === 'string' ? didYouMean(type, CONDITION_TYPES) : undefined;
-    problems.add(
-      'UNKNOWN_CONDITION_TYPE',
-      `${path}.Type`,
-      type === undefined ? 'the condition has no Type' : `unknown condition type ${preview(type)}`,
-      suggestion ? `did you mean "${suggestion}"?` : `condition types are ${CONDITION_TYPES.join(', ')}`,
-      site.step,
-    );
-    return;
-  }
-  if (COMPARISONS.has(type)) {
-    for (const side of ['LeftValue', 'RightValue'] as const) {
-      if (condition[side] === undefined) {
-        problems.add('MALFORMED_CONDITION', `${path}.${side}`, `${type} condition has no ${side}`, `add ${side}`, site.step);
-      } else {
-        visit(condition[side] as JsonValue, `${path}.${side}`, site);
-      }
-    }
-    return;
-  }
-  switch (type) {
-    case 'In':
-      if (condition['QueryValue'] === undefined && condition['Values'] === undefined && (condition['Value'] !== undefined || condition['In'] !== undefined)) {
-        problems.add(
-          'MALFORMED_CONDITION',
-          path,
-          'In condition is spelled with Value and In, as in the outdated published schema',
-          'write {"Type": "In", "QueryValue": <value>, "Values": [...]}, as the SageMaker Python SDK does',
-          site.step,
-        );
-        return;
-      }
-      if (condition['QueryValue'] === undefined) {
-        problems.add('MALFORMED_CONDITION', `${path}.QueryValue`, 'In condition has no QueryValue', 'add "QueryValue": <value>', site.step);
-      } else {
-        visit(condition['QueryValue'] as JsonValue, `${path}.QueryValue`, site);
-      }
-      if (!Array.isArray(condition['Values'])) {
-        problems.add('MALFORMED_CONDITION', `${path}.Values`, 'In condition needs a list of Values', 'add "Values": [...]', site.step);
-      } else {
-        visit(condition['Values'], `${path}.Values`, site);
-      }
-      return;
-    case 'Not':
-      if (condition['Expression'] === undefined) {
-        problems.add('MALFORMED_CONDITION', `${path}.Expression`, 'Not condition has no Expression', 'add "Expression": <condition>', site.step);
-      } else {
-        checkCondition(condition['Expression'] as JsonValue, `${path}.Expression`, site);
-      }
-      return;
-    case 'Or':
-      if (!Array.isArray(condition['Conditions'])) {
-        problems.add('MALFORMED_CONDITION', `${path}.Conditions`, 'Or condition needs a list of Conditions', 'add "Conditions": [...]', site.step);
-      } else {
-        condition['Conditions'].forEach((c, i) => checkCondition(c, `${path}.Conditions[${i}]`, site));
-      }
-      return;
-  }
 }
 
 export function knownType(step: FlatStep): StepType | undefined {

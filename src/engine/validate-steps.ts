@@ -6,7 +6,8 @@ import { parseExpireAfter } from './expire-after.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
 import { didYouMean } from './parameters.js';
 import type { FlatStep, Problems, ValidationScope } from './validate-context.js';
-import { checkConditions, checkValue, knownType, preview, processingOutputNames } from './validate-expressions.js';
+import { checkConditions } from './validate-conditions.js';
+import { checkValue, knownType, preview, processingOutputNames } from './validate-expressions.js';
 
 /** Step and parameter names, as the pipeline definition schema allows them. */
 export const NAME_PATTERN = /^[A-Za-z0-9\-_]{1,64}$/;
