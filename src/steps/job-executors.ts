@@ -14,6 +14,7 @@ import { ModelExecutor } from './model-executor.js';
 import { ProcessingExecutor } from './processing-executor.js';
 import { RegisterModelExecutor } from './register-model-executor.js';
 import { TrainingExecutor } from './training-executor.js';
+import { TransformExecutor } from './transform-executor.js';
 import { TuningExecutor } from './tuning-executor.js';
 import { createUnsupportedExecutors } from './unsupported-executor.js';
 
@@ -46,6 +47,7 @@ export function createContainerExecutors(deps: ContainerExecutorDeps): StepExecu
     new ProcessingExecutor(jobDeps),
     new TrainingExecutor(jobDeps),
     new TuningExecutor(jobDeps),
+    new TransformExecutor(jobDeps),
     new ModelExecutor({ home, now: jobDeps.now }),
     new RegisterModelExecutor(new ModelRegistry({ home, region, accountId, now: jobDeps.now })),
     new LambdaExecutor({ config: deps.config, runtime: deps.runtime, s3Endpoint: deps.s3Endpoint, resolveImage: jobDeps.resolveImage }),
