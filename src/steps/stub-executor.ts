@@ -60,7 +60,14 @@ export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
     if (fail && (fail.times === undefined || context.attempt <= fail.times)) {
       const reason = fail.reason ?? `stub failure of step ${context.step.Name} (attempt ${context.attempt})`;
       context.log(`stub: failing attempt ${context.attempt}: ${reason}`);
-      throw new StepFailure(reason, { exceptionType: fail.exceptionType, source: 'user', code: 'STUB_FAILURE' });
+      // A failed job still has its ARN in the step metadata, as in the cloud.
+      const { metadata } = defaultProperties({ step: context.step, arguments: context.arguments, jobName: context.jobName, execution: context.execution, now: this.now() });
+      throw new StepFailure(reason, {
+        ...(fail.exceptionType ? { exceptionType: fail.exceptionType } : {}),
+        source: 'user',
+        code: 'STUB_FAILURE',
+        metadata: metadata as Readonly<Record<string, JsonValue>>,
+      });
     }
     const group = typeof context.arguments['ModelPackageGroupName'] === 'string' ? context.arguments['ModelPackageGroupName'] : undefined;
     const defaults = defaultProperties({
@@ -68,7 +75,7 @@ export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
       arguments: context.arguments,
       jobName: context.jobName,
       execution: context.execution,
-      now: (this.options.now ?? (() => new Date()))(),
+      now: this.now(),
       modelPackageVersion: context.step.Type === 'RegisterModel' && group !== undefined ? this.nextVersion(group) : undefined,
     });
     const properties = spec.properties ? mergeProperties(defaults.properties, normalizeStubProperties(spec.properties)) : defaults.properties;
@@ -80,6 +87,10 @@ export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
     }
     await this.writePropertyFiles(context, properties, spec);
     return { properties, metadata, outputParameters };
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
   }
 
   private nextVersion(group: string): number {

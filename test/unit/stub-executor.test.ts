@@ -135,7 +135,7 @@ describe('stubs file content', () => {
     for (const attempt of [1, 2]) {
       const error = await execute(executor, trainingStep('Train'), { attempt }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StepFailure);
-      expect(error).toMatchObject({ message: 'capacity', exceptionType: 'SageMaker.CAPACITY_ERROR' });
+      expect(error).toMatchObject({ message: 'capacity', exceptionType: 'SageMaker.CAPACITY_ERROR', metadata: { TrainingJob: { Arn: expect.stringContaining(':training-job/') } } });
     }
     await expect(execute(executor, trainingStep('Train'), { attempt: 3 })).resolves.toBeDefined();
   });

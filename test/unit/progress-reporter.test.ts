@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { createProgressReporter } from '../../src/cli/progress-reporter.js';
+import { formatDuration, formatSummary } from '../../src/cli/summary.js';
+import type { ExecutionRecord, StepRecord } from '../../src/engine/execution-record.js';
+
+function out(isTTY: boolean) {
+  let text = '';
+  return { stream: { isTTY, columns: 120, write: (chunk: string) => (text += chunk) }, text: () => text };
+}
+
+const execution: ExecutionRecord = {
+  executionId: 'abc123def456',
+  executionArn: 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/p/execution/abc123def456',
+  pipelineName: 'p',
+  pipelineArn: 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/p',
+  status: 'Executing',
+  startTime: '2024-06-01T12:00:00.000Z',
+  lastModifiedTime: '2024-06-01T12:00:00.000Z',
+  parameters: {},
+  definition: { Version: '2020-12-01', Parameters: [], Steps: [{ Name: 'TrainModel', Type: 'Training', Arguments: {} }] },
+  steps: [],
+  mode: 'local',
+};
+
+const step = (fields: Partial<StepRecord>): StepRecord => ({ stepName: 'TrainModel', stepType: 'Training', status: 'Executing', attemptCount: 1, metadata: {}, ...fields });
+
+describe('progress in a pipe: one line per transition', () => {
+  it('prints time, step and status for each transition', () => {
+    const o = out(false);
+    const reporter = createProgressReporter({ out: o.stream, now: () => new Date(2024, 5, 1, 12, 0, 1) });
+    reporter.executionStarted?.(execution);
+    reporter.stepStarted?.({ executionId: 'abc123def456', step: step({}), attempt: 1 });
+    reporter.stepFailed?.({ executionId: 'abc123def456', step: step({ failureReason: 'capacity' }), willRetry: true, retryInSeconds: 2 });
+    reporter.stepSucceeded?.({ executionId: 'abc123def456', step: step({ status: 'Succeeded', startTime: '2024-06-01T12:00:00.000Z', endTime: '2024-06-01T12:00:03.500Z' }) });
+    expect(o.text().split('\n')).toEqual([
+      '12:00:01 execution abc123def456 started (p)',
+      '12:00:01 TrainModel  Executing (attempt 1)',
+      '12:00:01 TrainModel  Failed (attempt 1): capacity; retrying in 2s',
+      '12:00:01 TrainModel  Succeeded in 3.5s',
+      '',
+    ]);
+  });
+});
+
+describe('progress on a terminal: a live view redrawn in place', () => {
+  it('redraws the same block with ANSI cursor moves instead of appending lines', () => {
+    const o = out(true);
+    const reporter = createProgressReporter({ out: o.stream });
+    reporter.executionStarted?.(execution);
+    reporter.stepStarted?.({ executionId: 'abc123def456', step: step({}), attempt: 1 });
+    reporter.close();
+    const first = o.text();
+    expect(first).toContain('\x1b[2K');
+    expect(first).toMatch(/▶ TrainModel\s+Executing/);
+    reporter.stepSucceeded?.({ executionId: 'abc123def456', step: step({ status: 'Succeeded' }) });
+    reporter.close();
+    const second = o.text().slice(first.length);
+    // Moves up over the two lines it drew (title and one step), then draws them again.
+    expect(second.startsWith('\x1b[2A')).toBe(true);
+    expect(second).toMatch(/✓ TrainModel\s+Succeeded/);
+  });
+});
+
+describe('summary table', () => {
+  it('shows status, duration, cache hit, attempts, outcome and reason per step', () => {
+    const record: ExecutionRecord = {
+      ...execution,
+      status: 'Failed',
+      failureReason: 'Step failure: One or multiple steps failed.',
+      endTime: '2024-06-01T12:01:05.000Z',
+      steps: [
+        step({ status: 'Succeeded', startTime: '2024-06-01T12:00:00.000Z', endTime: '2024-06-01T12:00:00.400Z', cacheHit: { sourcePipelineExecutionArn: 'arn:x', sourceStepName: 'TrainModel' } }),
+        step({ stepName: 'Check', stepType: 'Condition', status: 'Succeeded', metadata: { Condition: { Outcome: 'False' } } }),
+        step({ stepName: 'Register', stepType: 'RegisterModel', status: 'Skipped', attemptCount: 0, skipReason: 'branch not taken' }),
+        step({ stepName: 'Stop', stepType: 'Fail', status: 'Failed', attemptCount: 1, failureReason: 'too\nbad' }),
+      ],
+    };
+    const lines = formatSummary(record).split('\n');
+    expect(lines[0]).toMatch(/^STEP\s+STATUS\s+DURATION\s+CACHE\s+ATTEMPTS\s+OUTCOME\s+REASON$/);
+    expect(lines[1]).toMatch(/^TrainModel\s+Succeeded\s+400ms\s+hit\s+1\s+-$/);
+    expect(lines[2]).toMatch(/^Check\s+Succeeded\s+-\s+-\s+1\s+False$/);
+    expect(lines[3]).toMatch(/^Register\s+Skipped\s+-\s+-\s+-\s+-\s+branch not taken$/);
+    expect(lines[4]).toMatch(/too bad$/);
+    expect(lines).toContain('Execution abc123def456 Failed in 1m05s: Step failure: One or multiple steps failed.');
+  });
+
+  it.each([
+    [850, '850ms'],
+    [12_300, '12.3s'],
+    [245_000, '4m05s'],
+    [3_720_000, '1h02m'],
+  ])('formats %i ms as %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+});
