@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { resolveConfig } from '../../config.js';
 import type { ParameterValue } from '../../engine/definition-types.js';
 import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
-import { runDefinitionFile } from '../../engine/run-definition.js';
+import { type SelectiveRunOptions, runDefinitionFile } from '../../engine/run-definition.js';
 import { toRunJson } from '../../engine/run-record-json.js';
 import { SagesimError, StoppedError } from '../../errors.js';
 import { type StubOptions, type StubSpec, parseStubsFile } from '../../steps/stub-executor.js';
@@ -14,6 +14,7 @@ import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
 import { createProgressReporter } from '../progress-reporter.js';
 import { formatSummary } from '../summary.js';
 import type { CommandModule } from './index.js';
+import { type RemoteRunFlags, addRemoteRunOptions, runRemoteFromCli } from './run-remote.js';
 
 interface RunFlags {
   readonly param: string[];
@@ -29,13 +30,16 @@ interface RunFlags {
   readonly config?: string;
   readonly pipelineName?: string;
   readonly logs?: boolean;
+  readonly from?: string;
+  readonly steps?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export const runCommand: CommandModule = {
   register(program: Command, io: CliIo): void {
-    program
+    addRemoteRunOptions(
+      program
       .command('run')
       .description('run a pipeline definition locally (job steps as stubs until their executors exist)')
       .argument('<file>', 'pipeline definition JSON (pipeline.definition()) or a DescribePipeline response')
@@ -51,9 +55,13 @@ export const runCommand: CommandModule = {
       .option('--config <file>', `config file (default ./sagesim.config.json)`)
       .option('--pipeline-name <name>', 'pipeline name (default: the file name)')
       .option('--logs', 'print step log lines with the progress')
-      .action(async (file: string, flags: RunFlags) => {
-        await run(file, flags, io);
-      });
+      .option('--steps <A,B>', 'run only these steps (SelectiveExecutionConfig); the others upstream reuse the results of --from')
+      .option('--from <execution>', 'the execution (id, ARN or unique prefix) whose results the unselected steps reuse'),
+    ).action(async (file: string, flags: RunFlags & RemoteRunFlags) => {
+      // --no-mock: submitted to SageMaker (or --endpoint-url) by src/remote, followed from here.
+      if (flags.mock === false) await runRemoteFromCli(file, flags, io);
+      else await run(file, flags, io);
+    });
   },
 };
 
@@ -98,6 +106,7 @@ async function run(file: string, flags: RunFlags, io: CliIo): Promise<void> {
       parameters,
       ...(flags.pipelineName === undefined ? {} : { pipelineName: flags.pipelineName }),
       stubs,
+      ...selectiveOptions(flags),
       reporter: progress,
       signal: controller.signal,
     });
@@ -143,4 +152,15 @@ async function stubOptions(flags: RunFlags, io: CliIo): Promise<StubOptions> {
   }
   for (const name of flags.stub) steps[name] ??= {};
   return { all: flags.stubAll === true, steps };
+}
+
+function selectiveOptions(flags: RunFlags): { selective?: SelectiveRunOptions } {
+  if (flags.steps === undefined) {
+    if (flags.from !== undefined) {
+      throw new SagesimError('INVALID_ARGUMENT', '--from needs --steps: the steps to run again', { source: 'user', hint: 'e.g. --from <execution> --steps EvaluateModel,CheckMseThreshold' });
+    }
+    return {};
+  }
+  const steps = flags.steps.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return { selective: { steps, ...(flags.from === undefined ? {} : { from: flags.from }) } };
 }
