@@ -32,7 +32,10 @@ export async function resolveValue(value: JsonValue, ctx: ResolveContext): Promi
   const key = expressionKey(value);
   if (key !== undefined) return resolveExpression(key, value[key] as JsonValue, ctx);
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) out[k] = await resolveValue(v, ctx);
+  for (const [k, v] of Object.entries(value)) {
+    // defineProperty, so that a "__proto__" key in user JSON stays a plain key.
+    Object.defineProperty(out, k, { value: await resolveValue(v, ctx), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 

@@ -115,6 +115,13 @@ describe('resolveValue with Get', () => {
     });
   });
 
+  it('keeps a "__proto__" key in arguments as a plain key', async () => {
+    const value = JSON.parse('{"__proto__": {"x": {"Get": "Parameters.Mode"}}}') as JsonValue;
+    const resolved = (await resolveValue(value, context())) as JsonObject;
+    expect(Object.keys(resolved)).toEqual(['__proto__']);
+    expect(JSON.stringify(resolved)).toBe('{"__proto__":{"x":"fast"}}');
+  });
+
   it('treats an object with Get and other keys as plain JSON, not an expression', async () => {
     const value = { Get: 'Parameters.Mode', Note: 'literal' };
     expect(await resolveValue(value, context())).toEqual(value);

@@ -88,9 +88,11 @@ function applyMutation(root: JsonValue, m: Mutation): void {
       set(typeof current === 'string' ? m.pick : typeof current === 'number' ? String(current) : Array.isArray(current) ? { ...current } : isJsonObject(current) ? Object.values(current) : 'x');
       return;
     case 'rename': {
+      // Give some step the name of another (a duplicate) or of nothing in particular.
+      const nameSlots = all.filter((s) => s.key === 'Name' && !Array.isArray(s.parent) && typeof s.parent['Type'] === 'string');
+      const target = nameSlots[m.at % Math.max(nameSlots.length, 1)];
       const names = stepNames(root);
-      const target = all.find((s) => s.key === 'Name' && !Array.isArray(s.parent) && typeof s.parent['Type'] === 'string' && m.pick % 2 === 0) ?? all[m.at % all.length];
-      if (target && names.length > 0) (target.parent as Record<string | number, JsonValue>)[target.key] = names[m.pick % names.length] as string;
+      if (target) (target.parent as Record<string, JsonValue>)['Name'] = m.pick % 3 === 0 ? JSON.stringify(m.value) : (names[m.pick % names.length] as string);
       return;
     }
   }
