@@ -3,7 +3,7 @@
 // do not exist.
 import { assertNever } from '../errors.js';
 import { STEP_TYPES, type StepType } from './definition-types.js';
-import { appendKey } from './expressions.js';
+import { appendKey, expressionKey } from './expressions.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
 import { parseJsonPath } from './json-path.js';
 import { didYouMean } from './parameters.js';
@@ -233,7 +233,10 @@ function checkJsonGet(body: JsonValue, path: string, site: Site): void {
     return;
   }
   const jsonPath = body['Path'];
-  if (typeof jsonPath !== 'string') {
+  if (jsonPath !== undefined && expressionKey(jsonPath) !== undefined) {
+    // A Path built at run time (Std:Join of parameters) can only be checked then.
+    visit(jsonPath, `${path}.Path`, site);
+  } else if (typeof jsonPath !== 'string') {
     problems.add('MALFORMED_JSONGET', `${path}.Path`, jsonPath === undefined ? 'Std:JsonGet has no Path' : 'Std:JsonGet Path must be a string', 'add "Path": "a.b.c"', site.step);
   } else {
     try {

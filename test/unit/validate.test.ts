@@ -259,6 +259,7 @@ describe('expressions', () => {
     ['every execution variable', { 'Std:Join': { On: ' ', Values: ['PipelineExecutionId', 'PipelineExecutionArn', 'PipelineName', 'PipelineArn', 'StartDateTime', 'CurrentDateTime', 'TrainingJobName', 'ProcessingJobName'].map((v) => get(`Execution.${v}`)) } }],
     ['experiment config references', { 'Std:Join': { On: '/', Values: [get('PipelineExperimentConfig.ExperimentName'), get('PipelineExperimentConfig.TrialName')] } }],
     ['an object with Get and other keys, which is plain JSON', { Get: 'anything', Other: 1 }],
+    ['a JsonGet Path built with Join', { 'Std:JsonGet': { Path: { 'Std:Join': { On: '.', Values: ['metrics', get('Parameters.Threshold'), 'value'] } }, PropertyFile: get('Steps.Process.PropertyFiles.Report') } }],
     ['a JsonGet on an S3Uri built with Join', { 'Std:JsonGet': { Path: '$.a', S3Uri: { 'Std:Join': { On: '/', Values: [get("Steps.Process.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"), 'x.json'] } } } }],
   ])('accepts %s', (_label, expression) => {
     expect(codes(definition([failWith(expression)]))).toEqual([]);
