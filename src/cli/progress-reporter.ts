@@ -185,9 +185,12 @@ class LiveView implements ProgressReporter {
   }
 
   private draw(): void {
-    const columns = this.options.out.columns ?? 100;
+    // Some pseudo-terminals report 0 columns.
+    const columns = this.options.out.columns || 100;
     const lines: string[] = [];
-    for (const note of this.notes.splice(0)) lines.push(note);
+    // Notes are printed once, above the block, and scroll away with the output.
+    const notes = this.notes.splice(0);
+    lines.push(...notes);
     const counts = new Map<StepStatus, number>();
     for (const row of this.rows.values()) counts.set(row.status, (counts.get(row.status) ?? 0) + 1);
     const tally = [...counts].map(([status, n]) => `${n} ${status.toLowerCase()}`).join(', ');
@@ -210,7 +213,7 @@ class LiveView implements ProgressReporter {
     const extra = Math.max(0, this.drawnLines - lines.length);
     if (extra > 0) out += `\x1b[${extra}A`;
     this.options.out.write(out);
-    this.drawnLines = lines.length;
+    this.drawnLines = lines.length - notes.length;
   }
 }
 

@@ -59,6 +59,23 @@ describe('progress on a terminal: a live view redrawn in place', () => {
     expect(second.startsWith('\x1b[2A')).toBe(true);
     expect(second).toMatch(/✓ TrainModel\s+Succeeded/);
   });
+
+  it('prints warnings once above the block, where later redraws do not overwrite them', () => {
+    const o = out(true);
+    const reporter = createProgressReporter({ out: { ...o.stream, columns: 0 } });
+    reporter.executionStarted?.(execution);
+    reporter.warning?.({ message: 'stand-in property file' });
+    reporter.stepStarted?.({ executionId: 'abc123def456', step: step({}), attempt: 1 });
+    reporter.close();
+    const first = o.text();
+    expect(first).toContain('stand-in property file');
+    reporter.close();
+    const second = o.text().slice(first.length);
+    expect(second.startsWith('\x1b[2A')).toBe(true);
+    expect(second).not.toContain('stand-in');
+    // A terminal that reports 0 columns still gets whole lines.
+    expect(second).toMatch(/Executing\s*\n/);
+  });
 });
 
 describe('summary table', () => {
