@@ -11,6 +11,7 @@ import type { ExecutionRecord } from './execution-record.js';
 import { isJsonObject } from './json.js';
 import { parseDefinition, readDefinitionText } from './load-definition.js';
 import { runPipeline } from './scheduler.js';
+import { planSelectiveExecution } from './selective-execution.js';
 
 export interface RunDefinitionFileOptions {
   /** Path of the definition JSON (or a DescribePipeline response). */
@@ -29,6 +30,18 @@ export interface RunDefinitionFileOptions {
   readonly environment?: CreateRunEnvironmentOptions;
   /** Called with the record as soon as the execution exists. */
   readonly onStarted?: (execution: Readonly<ExecutionRecord>) => void;
+  /**
+   * Run only these steps, taking the results of the unselected steps upstream of them from
+   * another execution (SelectiveExecutionConfig; see selective-execution.ts).
+   */
+  readonly selective?: SelectiveRunOptions;
+}
+
+export interface SelectiveRunOptions {
+  /** The source execution: id, ARN or unique prefix of the id, in the configured store. */
+  readonly from?: string;
+  /** SelectedSteps. */
+  readonly steps: readonly string[];
 }
 
 export async function runDefinitionFile(options: RunDefinitionFileOptions): Promise<ExecutionRecord> {
@@ -36,6 +49,14 @@ export async function runDefinitionFile(options: RunDefinitionFileOptions): Prom
   const definition = parseDefinition(text, options.file);
   const pipelineName = options.pipelineName ?? defaultPipelineName(options.file, definition, text);
   await using env = await createRunEnvironment(options.config, { ...options.environment, ...(options.clock ? { clock: options.clock } : {}), ...(options.reporter ? { reporter: options.reporter } : {}) });
+  const plan = options.selective
+    ? planSelectiveExecution({
+        definition,
+        pipelineName,
+        selectedSteps: options.selective.steps,
+        ...(options.selective.from === undefined ? {} : { source: await env.store.find(options.selective.from) }),
+      })
+    : undefined;
   return runPipeline({
     definition,
     parameters: options.parameters ?? {},
@@ -49,6 +70,7 @@ export async function runDefinitionFile(options: RunDefinitionFileOptions): Prom
     clock: env.clock,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onStarted ? { onStarted: options.onStarted } : {}),
+    ...(plan ? { onlySteps: plan.selectedSteps, ...(plan.reuse ? { reuse: plan.reuse } : {}) } : {}),
   });
 }
 

@@ -95,6 +95,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
       random: options.random,
     });
   const startIso = identity.startTime.toISOString();
+  const isRetry = options.reuse?.execution.executionArn === identity.executionArn;
+  const reuseSource = isRetry ? options.reuse?.execution.sourceExecutionArn : options.reuse?.execution.executionArn;
   const record: ExecutionRecord = {
     executionId: identity.executionId,
     executionArn: identity.executionArn,
@@ -108,7 +110,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
     definition: options.definition,
     steps: [],
     mode: 'local',
-    ...(options.reuse ? { sourceExecutionArn: options.reuse.execution.executionArn } : {}),
+    // A retry (RetryPipelineExecution) reuses its own earlier run and keeps that run's source, if any.
+    ...(reuseSource === undefined ? {} : { sourceExecutionArn: reuseSource }),
     ...(options.onlySteps ? { selectedSteps: [...options.onlySteps] } : {}),
   };
   const persist = (): void => {
@@ -237,7 +240,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
     const source = options.reuse?.execution.steps.find((s) => s.stepName === name);
     if (!node || !source) return;
     const rec = addRecord(name, node.step);
-    Object.assign(rec, structuredClone(source), { reusedFrom: options.reuse?.execution.executionArn });
+    // A retried execution keeps its succeeded steps as they were; a selective one marks where they came from.
+    Object.assign(rec, structuredClone(source), isRetry ? {} : { reusedFrom: options.reuse?.execution.executionArn });
     const reusedOutputs: StepOutputs = {
       stepType: node.step.Type,
       properties: source.properties ?? {},
