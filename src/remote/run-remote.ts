@@ -171,14 +171,20 @@ async function uploadAssets(options: RunRemoteOptions): Promise<SeedResult | und
   }
   const store = options.objectStore;
   options.reporter?.progress?.({ message: `uploading the assets of ${manifestFile} to ${store.description}` });
-  return awsCall(
-    {
-      action: `uploading the assets of ${manifestFile}`,
-      target: store.description,
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    },
-    () => seedManifest(manifest, store, options.reporter ? { reporter: options.reporter } : {}),
-  );
+  const context: AwsCallContext = {
+    action: `uploading the assets of ${manifestFile}`,
+    target: store.description,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  };
+  try {
+    return await seedManifest(manifest, store, options.reporter ? { reporter: options.reporter } : {});
+  } catch (error) {
+    // The store speaks of mock-mode S3 settings; here the user gave --endpoint-url or AWS.
+    if (error instanceof SagesimError && (error.code === 'S3_UNREACHABLE' || error.code === 'S3_ERROR') && error.cause !== undefined) {
+      throw toAwsError(error.cause, context);
+    }
+    throw toAwsError(error, context);
+  }
 }
 
 function manifestBuckets(file: string): string[] {

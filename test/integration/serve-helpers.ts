@@ -32,20 +32,36 @@ export const ABALONE_STUBS: StubOptions = {
   },
 };
 
+export const HOUSING_FILE = path.resolve('fixtures/housing/pipeline.json');
+export const HOUSING_GROUP = 'sagesim-housing';
+
+/** The housing pipeline's job steps as stubs; its evaluation says MSE 0.3 (threshold 0.5 by default). */
+export const HOUSING_STUBS: StubOptions = {
+  all: false,
+  steps: {
+    PreprocessHousingData: {},
+    TrainModel: {},
+    EvaluateModel: { propertyFiles: { EvaluationReport: { regression_metrics: { mse: { value: 0.3, standard_deviation: 0.1 } } } } },
+    'HousingModel-CreateModel': {},
+    TransformTestData: {},
+  },
+};
+
 export interface ServeFixture {
   readonly serve: ServeHandle;
   readonly home: string;
   close(): Promise<void>;
 }
 
-export async function startTestServe(): Promise<ServeFixture> {
+/** `stubs: undefined` runs every step for real (containers). @default ABALONE_STUBS */
+export async function startTestServe(options: { readonly stubs?: StubOptions | undefined } = { stubs: ABALONE_STUBS }): Promise<ServeFixture> {
   const home = mkdtempSync(path.join(tmpdir(), 'sagesim-serve-'));
   const config = resolveConfig({ cwd: process.cwd(), home }, {});
   const registry = new ModelRegistry({ home, region: config.region, accountId: config.accountId });
   const serve = await startServe({
     config,
     port: 0,
-    stubs: ABALONE_STUBS,
+    ...(options.stubs ? { stubs: options.stubs } : {}),
     environment: { executors: [new RegisterModelExecutor(registry)] },
   });
   return {

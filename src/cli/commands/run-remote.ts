@@ -91,7 +91,8 @@ export async function runRemoteFromCli(file: string, flags: RemoteRunFlags, io: 
         description: `AWS S3 (${config.region})`,
       });
 
-  const progress = createProgressReporter({ out: flags.json ? io.stderr : io.stdout });
+  // Progress goes to stderr when stdout carries a result (--json, or the ARN under --no-wait).
+  const progress = createProgressReporter({ out: flags.json || flags.wait === false ? io.stderr : io.stdout });
   const follow = new AbortController();
   let submission: RemoteSubmission | undefined;
   let interrupts = 0;
