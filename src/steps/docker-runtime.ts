@@ -72,14 +72,15 @@ export class DockerRuntime implements ContainerRuntime {
     };
     let stoppedByUser = false;
     let timedOut = false;
-    let stopping: Promise<void> | undefined;
-    const stop = (): Promise<void> => {
-      stopping ??= container.stop({ t: this.stopGraceSeconds }).then(
-        () => undefined,
+    let started = false;
+    let stopRequested = false;
+    // A stop that reaches the engine before `start` does nothing; it is sent again once started.
+    const stop = async (): Promise<void> => {
+      stopRequested = true;
+      if (!started) return;
+      await container.stop({ t: this.stopGraceSeconds }).catch(() => {
         // 304: already stopped; 404: already gone. Anything else is reported by wait/remove.
-        () => undefined,
-      );
-      return stopping;
+      });
     };
     const remove = (): Promise<void> =>
       container.remove({ force: true, v: true }).then(
@@ -99,6 +100,11 @@ export class DockerRuntime implements ContainerRuntime {
       throw this.apiError(`attach to the container of ${spec.image}`, cause);
     }
     const outputDone = pipeLines(this.docker, stream, emit);
+    if (signal.aborted) {
+      stream.destroy();
+      await remove().catch(() => undefined);
+      return alreadyStopped();
+    }
 
     const onAbort = (): void => {
       stoppedByUser = true;
@@ -115,6 +121,8 @@ export class DockerRuntime implements ContainerRuntime {
       await remove().catch(() => undefined);
       throw this.apiError(`start the container of ${spec.image}`, cause);
     }
+    started = true;
+    if (stopRequested) void stop();
     if (spec.maxRuntimeSeconds !== undefined && spec.maxRuntimeSeconds > 0) {
       timer = setTimeout(() => {
         timedOut = true;
