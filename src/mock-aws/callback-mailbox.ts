@@ -43,11 +43,13 @@ export async function registerCallback(home: string, pending: PendingCallback): 
 }
 
 /**
- * Delivers a result for `token`. Throws `CALLBACK_NOT_FOUND` when no step waits for it and
- * `CALLBACK_ALREADY_DELIVERED` when it was answered already.
+ * Delivers a result for `token` and returns the waiting step's registration. Throws
+ * `CALLBACK_NOT_FOUND` when no step waits for it and `CALLBACK_ALREADY_DELIVERED` when it was
+ * answered already.
  */
-export async function deliverCallback(home: string, token: string, result: CallbackResult): Promise<void> {
-  if (!TOKEN.test(token) || !(await readJsonIfExists<PendingCallback>(registrationFile(home, token)))) {
+export async function deliverCallback(home: string, token: string, result: CallbackResult): Promise<PendingCallback> {
+  const pending = TOKEN.test(token) ? await readJsonIfExists<PendingCallback>(registrationFile(home, token)) : undefined;
+  if (!pending) {
     throw new SagesimError('CALLBACK_NOT_FOUND', `no step is waiting for callback token ${JSON.stringify(token)} in ${home}`, {
       source: 'user',
       hint: 'the step may have finished or been stopped; `sagesim callback ls` lists the tokens steps wait for (use the same --home as the run)',
@@ -56,6 +58,7 @@ export async function deliverCallback(home: string, token: string, result: Callb
   if (!(await createJsonExclusive(resultFile(home, token), result))) {
     throw new SagesimError('CALLBACK_ALREADY_DELIVERED', `callback token ${token} was already answered`, { source: 'user' });
   }
+  return pending;
 }
 
 /** The result delivered for `token`, if any. */

@@ -118,7 +118,11 @@ describe('callback mailbox', () => {
     });
     const running = executor('T2').execute(await executorContext(step));
     await waitForPending();
-    await deliverCallback(home, 'T2', { status: 'Failure', failureReason: 'first' });
+    expect(await deliverCallback(home, 'T2', { status: 'Failure', failureReason: 'first' })).toMatchObject({
+      token: 'T2',
+      stepName: 'ManualReview',
+      executionArn: expect.stringContaining('execution/abcdef123456'),
+    });
     await expect(deliverCallback(home, 'T2', { status: 'Failure', failureReason: 'second' })).rejects.toMatchObject({
       code: 'CALLBACK_ALREADY_DELIVERED',
     });
