@@ -5,6 +5,8 @@
 export const EXECUTION_ID_LABEL = 'sagesim.execution-id';
 /** Label every sagesim container carries: the step that started it. */
 export const STEP_LABEL = 'sagesim.step';
+/** Label the runtime adds: the process id of the sagesim that started the container. */
+export const PID_LABEL = 'sagesim.pid';
 
 /** A host folder (or file) bind-mounted into the container. */
 export interface ContainerMount {
@@ -75,6 +77,11 @@ export interface RunningContainer extends AsyncDisposable {
 export interface SweepFilter {
   /** Only this execution's containers. @default every sagesim-labelled container */
   readonly executionId?: string;
+  /**
+   * Only containers whose sagesim process is gone (a crashed run): safe to sweep at start-up while
+   * other sagesim processes on this machine have containers running. @default false
+   */
+  readonly orphaned?: boolean;
 }
 
 export interface ContainerRuntime {

@@ -7,6 +7,7 @@ import { SagesimError } from '../errors.js';
 import {
   EXECUTION_ID_LABEL,
   LineTail,
+  PID_LABEL,
   type ContainerExit,
   type ContainerRuntime,
   type ContainerSpec,
@@ -179,6 +180,7 @@ export class DockerRuntime implements ContainerRuntime {
     );
     let removed = 0;
     for (const info of containers) {
+      if (filter.orphaned === true && processAlive(info.Labels?.[PID_LABEL])) continue;
       try {
         await this.docker.getContainer(info.Id).remove({ force: true, v: true });
         removed += 1;
@@ -238,7 +240,7 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
   const options: Docker.ContainerCreateOptions = {
     Image: spec.image,
     Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
-    Labels: { ...spec.labels },
+    Labels: { ...spec.labels, [PID_LABEL]: String(process.pid) },
     HostConfig: hostConfig,
     AttachStdout: true,
     AttachStderr: true,
@@ -308,6 +310,19 @@ function statusOf(error: unknown): number | undefined {
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES' || code === 'ECONNRESET';
+}
+
+/** Whether the sagesim process that labelled a container still runs (on this machine). */
+function processAlive(pidLabel: string | undefined): boolean {
+  const pid = Number(pidLabel);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to another user.
+    return (error as { code?: string }).code === 'EPERM';
+  }
 }
 
 function delay(ms: number): Promise<void> {

@@ -151,6 +151,8 @@ export class FakeContainerRuntime implements ContainerRuntime {
 
   async sweep(filter: SweepFilter = {}): Promise<number> {
     let removed = 0;
+    // Every fake container belongs to this (live) process: none is ever orphaned.
+    if (filter.orphaned === true) return 0;
     for (const { spec, stop } of [...this.live.values()]) {
       if (filter.executionId === undefined || spec.labels[EXECUTION_ID_LABEL] === filter.executionId) {
         await stop();

@@ -1,6 +1,7 @@
 // The dockerode runtime against the real engine: output demultiplexed into lines, exits read from
 // inspect (OOMKilled), MaxRuntimeInSeconds and abort enforced, labels on every container, and no
 // container left behind after success, failure, timeout or abort; leftovers of a crash are swept.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -131,5 +132,25 @@ describe('Docker runtime', { timeout: 120_000 }, () => {
     expect(await containersOf(crashed)).toBe(0);
     expect(await containersOf(other)).toBe(1);
     expect(await runtime.sweep({ executionId: other })).toBe(1);
+  });
+
+  it('an orphans-only sweep spares the containers of sagesim processes still running', async () => {
+    const id = `orphan-${randomBytes(4).toString('hex')}`;
+    const dead = spawnSync('true').pid;
+    for (const pid of [dead, process.pid]) {
+      const labels = { 'sagesim.execution-id': id, 'sagesim.step': 'x', 'sagesim.pid': String(pid) };
+      await docker.createContainer({ Image: IMAGE, Cmd: ['true'], Labels: labels });
+    }
+    expect(await runtime.sweep({ executionId: id, orphaned: true })).toBe(1);
+    const left = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`sagesim.execution-id=${id}`] }) });
+    expect(left.map((c) => c.Labels['sagesim.pid'])).toEqual([String(process.pid)]);
+    expect(await runtime.sweep({ executionId: id })).toBe(1);
+  });
+
+  it('labels each container with the pid of the sagesim that started it', async () => {
+    const running = await runtime.start(spec(['sleep', '30']), { signal: live() });
+    const info = await docker.getContainer(running.id).inspect();
+    expect(info.Config.Labels['sagesim.pid']).toBe(String(process.pid));
+    await running.stop();
   });
 });

@@ -98,6 +98,14 @@ describe('fake container runtime', () => {
     expect(runtime.leftovers).toBe(0);
   });
 
+  it('never sweeps its own containers as orphans', async () => {
+    const runtime = new FakeContainerRuntime({ behaviour: () => new Promise<void>(() => undefined) });
+    await runtime.start(spec(), { signal: live() });
+    expect(await runtime.sweep({ orphaned: true })).toBe(0);
+    expect(runtime.leftovers).toBe(1);
+    await runtime.sweep();
+  });
+
   it('counts how many containers ran at once', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
