@@ -7,6 +7,7 @@ import path from 'node:path';
 import { resolveConfig } from '../../src/config.js';
 import { ModelRegistry } from '../../src/mock-aws/model-registry.js';
 import { type ServeHandle, startServe } from '../../src/mock-aws/serve.js';
+import { CallbackExecutor } from '../../src/steps/callback-executor.js';
 import { RegisterModelExecutor } from '../../src/steps/register-model-executor.js';
 import type { StubOptions } from '../../src/steps/stub-executor.js';
 
@@ -32,6 +33,19 @@ export const ABALONE_STUBS: StubOptions = {
   },
 };
 
+export const CALLBACK_FILE = path.resolve('fixtures/definitions/lambda-callback.json');
+export const CALLBACK_STEP = 'ManualDataApproval';
+
+/** The Lambda step as a stub; the Callback step waits for a real callback. */
+export const CALLBACK_STUBS: StubOptions = {
+  all: false,
+  steps: {
+    LookupDatasetVersion: { outputParameters: { version: 'v3', s3_uri: 's3://sagesim-demo/customers/v3.csv' } },
+    FeaturizeApprovedData: {},
+    NotifyFeaturesReady: {},
+  },
+};
+
 export const HOUSING_FILE = path.resolve('fixtures/housing/pipeline.json');
 export const HOUSING_GROUP = 'sagesim-housing';
 
@@ -53,8 +67,14 @@ export interface ServeFixture {
   close(): Promise<void>;
 }
 
-/** `stubs: undefined` runs every step for real (containers). @default ABALONE_STUBS */
-export async function startTestServe(options: { readonly stubs?: StubOptions | undefined } = { stubs: ABALONE_STUBS }): Promise<ServeFixture> {
+export interface TestServeOptions {
+  /** `undefined` runs every step for real (containers). */
+  readonly stubs: StubOptions | undefined;
+  /** Callback steps wait for SendPipelineExecutionStepSuccess/Failure (mailbox polled every 50 ms). */
+  readonly callbacks?: boolean;
+}
+
+export async function startTestServe(options: TestServeOptions = { stubs: ABALONE_STUBS }): Promise<ServeFixture> {
   const home = mkdtempSync(path.join(tmpdir(), 'sagesim-serve-'));
   const config = resolveConfig({ cwd: process.cwd(), home }, {});
   const registry = new ModelRegistry({ home, region: config.region, accountId: config.accountId });
@@ -62,7 +82,9 @@ export async function startTestServe(options: { readonly stubs?: StubOptions | u
     config,
     port: 0,
     ...(options.stubs ? { stubs: options.stubs } : {}),
-    environment: { executors: [new RegisterModelExecutor(registry)] },
+    environment: {
+      executors: [new RegisterModelExecutor(registry), ...(options.callbacks ? [new CallbackExecutor({ home, pollIntervalMs: 50 })] : [])],
+    },
   });
   return {
     serve,

@@ -87,19 +87,42 @@ export class LocalExecutionService implements ExecutionService {
 
   async get(executionArn: string): Promise<ExecutionRecord | undefined> {
     const live = this.running.get(executionArn)?.live;
-    if (live) return structuredClone(live) as ExecutionRecord;
+    if (live) return (await this.withCallbackTokens([structuredClone(live) as ExecutionRecord]))[0];
     const id = executionArn.slice(executionArn.lastIndexOf('/') + 1);
     if (!/^[a-z0-9]+$/.test(id)) return undefined;
     const record = await this.options.environment.store.get(id);
-    return record && record.executionArn === executionArn ? record : undefined;
+    return record && record.executionArn === executionArn ? (await this.withCallbackTokens([record]))[0] : undefined;
   }
 
   async list(): Promise<ExecutionRecord[]> {
     const stored = await this.options.environment.store.list();
-    return stored.map((record) => {
-      const live = this.running.get(record.executionArn)?.live;
-      return live ? (structuredClone(live) as ExecutionRecord) : record;
-    });
+    return this.withCallbackTokens(
+      stored.map((record) => {
+        const live = this.running.get(record.executionArn)?.live;
+        return live ? (structuredClone(live) as ExecutionRecord) : record;
+      }),
+    );
+  }
+
+  /**
+   * A waiting Callback step has no result yet, so the engine's record does not hold its token;
+   * the cloud lists it while the step waits (that is how a client finds the token to answer), so
+   * it is taken from the callback mailbox.
+   */
+  private async withCallbackTokens(records: ExecutionRecord[]): Promise<ExecutionRecord[]> {
+    const waiting = (record: ExecutionRecord): boolean =>
+      record.steps.some((step) => step.stepType === 'Callback' && (step.status === 'Executing' || step.status === 'Starting') && !step.metadata.Callback);
+    if (!records.some(waiting)) return records;
+    const pending = await pendingCallbacks(this.options.config.home);
+    for (const record of records) {
+      if (!waiting(record)) continue;
+      for (const step of record.steps) {
+        if (step.stepType !== 'Callback' || step.metadata.Callback) continue;
+        const callback = pending.find((p) => p.executionArn === record.executionArn && p.stepName === step.stepName);
+        if (callback) step.metadata = { ...step.metadata, Callback: { CallbackToken: callback.token } };
+      }
+    }
+    return records;
   }
 
   async deliverCallback(token: string, outcome: CallbackOutcome): Promise<{ readonly executionArn: string }> {
