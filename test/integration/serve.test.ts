@@ -10,6 +10,7 @@ import {
   ListPipelineExecutionStepsCommand,
   ListPipelineExecutionsCommand,
   ResourceNotFound,
+  RetryPipelineExecutionCommand,
   SageMakerClient,
   StartPipelineExecutionCommand,
   StopPipelineExecutionCommand,
@@ -110,6 +111,7 @@ describe('sagesim serve with @aws-sdk/client-sagemaker', { timeout: 60_000 }, ()
     expect(await unknown.json()).toMatchObject({ __type: 'UnknownOperationException' });
     await expect(client.send(new StopPipelineExecutionCommand({ PipelineExecutionArn: 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/typed/execution/nope' }))).rejects.toBeInstanceOf(
       ResourceNotFound,
+  RetryPipelineExecutionCommand,
     );
     // Still up.
     expect((await client.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: (await startAndWait('typed')) }))).PipelineExecutionSteps?.length).toBeGreaterThan(0);
@@ -124,6 +126,44 @@ describe('sagesim serve with @aws-sdk/client-sagemaker', { timeout: 60_000 }, ()
     } finally {
       s3.destroy();
     }
+  });
+
+  it('SelectiveExecutionConfig reruns the selected steps and reuses the rest from the source execution', async () => {
+    await client.send(new CreatePipelineCommand({ PipelineName: 'selective', PipelineDefinition: abaloneDefinition(), RoleArn: ROLE_ARN }));
+    const source = await startAndWait('selective');
+    const started = await client.send(
+      new StartPipelineExecutionCommand({
+        PipelineName: 'selective',
+        SelectiveExecutionConfig: { SourcePipelineExecutionArn: source, SelectedSteps: [{ StepName: 'AbaloneEval' }, { StepName: 'AbaloneMSECond' }] },
+      }),
+    );
+    const arn = started.PipelineExecutionArn as string;
+    expect(await waitForEnd(arn)).toBe('Succeeded');
+    const described = await client.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }));
+    expect(described.SelectiveExecutionConfig).toEqual({ SourcePipelineExecutionArn: source, SelectedSteps: [{ StepName: 'AbaloneEval' }, { StepName: 'AbaloneMSECond' }] });
+    const steps = (await client.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn }))).PipelineExecutionSteps ?? [];
+    const byName = new Map(steps.map((step) => [step.StepName, step]));
+    expect(byName.get('AbaloneTrain')?.SelectiveExecutionResult).toEqual({ SourcePipelineExecutionArn: source });
+    expect(byName.get('AbaloneEval')?.StepStatus).toBe('Succeeded');
+    expect(byName.get('AbaloneEval')?.SelectiveExecutionResult).toBeUndefined();
+  });
+
+  it('RetryPipelineExecution runs a failed execution again in place, keeping what succeeded', async () => {
+    await client.send(new CreatePipelineCommand({ PipelineName: 'retried', PipelineDefinition: abaloneDefinition(), RoleArn: ROLE_ARN }));
+    // MSE 3.2 above a threshold of 1: the Fail step fails the execution.
+    const started = await client.send(new StartPipelineExecutionCommand({ PipelineName: 'retried', PipelineParameters: [{ Name: 'MseThreshold', Value: '1' }] }));
+    const arn = started.PipelineExecutionArn as string;
+    expect(await waitForEnd(arn)).toBe('Failed');
+    const before = (await client.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn }))).PipelineExecutionSteps ?? [];
+    expect(before.find((s) => s.StepName === 'AbaloneMSEFail')?.StepStatus).toBe('Failed');
+
+    const retried = await client.send(new RetryPipelineExecutionCommand({ PipelineExecutionArn: arn }));
+    expect(retried.PipelineExecutionArn).toBe(arn);
+    expect(await waitForEnd(arn)).toBe('Failed');
+    const after = (await client.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn }))).PipelineExecutionSteps ?? [];
+    const train = (list: typeof after) => list.find((s) => s.StepName === ABALONE_TRAIN_STEP);
+    // The training job is the one of the first attempt: reused, not run again.
+    expect(train(after)?.Metadata?.TrainingJob?.Arn).toBe(train(before)?.Metadata?.TrainingJob?.Arn);
   });
 
   async function startAndWait(name: string): Promise<string> {
