@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { SagesimConfig } from '../config.js';
 import { type CreateRunEnvironmentOptions, createRunEnvironment } from '../runtime/create-environment.js';
+import { prepareRun } from '../runtime/prepare-run.js';
 import type { StubOptions } from '../steps/stub-executor.js';
 import type { Clock } from './clock.js';
 import type { ParameterValue, PipelineDefinition } from './definition-types.js';
@@ -49,6 +50,12 @@ export async function runDefinitionFile(options: RunDefinitionFileOptions): Prom
   const definition = parseDefinition(text, options.file);
   const pipelineName = options.pipelineName ?? defaultPipelineName(options.file, definition, text);
   await using env = await createRunEnvironment(options.config, { ...options.environment, ...(options.clock ? { clock: options.clock } : {}), ...(options.reporter ? { reporter: options.reporter } : {}) });
+  await prepareRun(env, {
+    definition,
+    definitionFile: options.file,
+    ...(options.stubs ? { stubs: options.stubs } : {}),
+    ...(options.reporter ? { reporter: options.reporter } : {}),
+  });
   const plan = options.selective
     ? planSelectiveExecution({
         definition,
@@ -57,7 +64,7 @@ export async function runDefinitionFile(options: RunDefinitionFileOptions): Prom
         ...(options.selective.from === undefined ? {} : { source: await env.store.find(options.selective.from) }),
       })
     : undefined;
-  return runPipeline({
+  return await runPipeline({
     definition,
     parameters: options.parameters ?? {},
     pipelineName,
@@ -79,7 +86,7 @@ export function defaultPipelineName(file: string, definition: PipelineDefinition
   const fromDescribe = text === undefined ? undefined : describePipelineName(text);
   const fromMetadata = definition.Metadata?.['PipelineName'];
   const candidate =
-    fromDescribe ?? (typeof fromMetadata === 'string' && fromMetadata ? fromMetadata : path.basename(file).replace(/\.json$/i, ''));
+    fromDescribe ?? (typeof fromMetadata === 'string' && fromMetadata ? fromMetadata : nameFromFile(file));
   const cleaned = candidate
     .replace(/[^A-Za-z0-9-]+/g, '-')
     .replace(/^-+|-+$/g, '')
@@ -96,4 +103,11 @@ function describePipelineName(text: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `fixtures/housing/pipeline.json` -> `housing`; `abalone.json` -> `abalone`. */
+function nameFromFile(file: string): string {
+  const base = path.basename(file).replace(/\.json$/i, '');
+  const generic = /^(pipeline|definition|pipeline-definition)$/i.test(base);
+  return generic ? path.basename(path.dirname(path.resolve(file))) : base;
 }

@@ -6,15 +6,22 @@ import type { Reporter } from '../engine/events.js';
 import { type ExecutionStore, FileExecutionStore, MemoryExecutionStore } from '../engine/execution-store.js';
 import { MemoryObjectStore } from '../mock-aws/memory-object-store.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
+import { createObjectStore } from '../mock-aws/s3-client.js';
 import { ConditionExecutor } from '../steps/condition-executor.js';
+import type { ContainerRuntime } from '../steps/container-runtime.js';
+import { DockerRuntime } from '../steps/docker-runtime.js';
 import { type ExecutorRegistry, type StepExecutor, createRegistry } from '../steps/executor.js';
 import { FailExecutor } from '../steps/fail-executor.js';
+import { createContainerExecutors } from '../steps/job-executors.js';
 
 /** Everything a run needs from the outside world. */
 export interface RunEnvironment {
   readonly config: SagesimConfig;
   readonly executors: ExecutorRegistry;
   readonly objectStore: ObjectStore;
+  /** The S3 endpoint job containers are pointed at; undefined for an in-memory store. */
+  readonly s3Endpoint: string | undefined;
+  readonly runtime: ContainerRuntime;
   readonly store: ExecutionStore;
   readonly clock: Clock;
 }
@@ -22,10 +29,16 @@ export interface RunEnvironment {
 export interface CreateRunEnvironmentOptions {
   /** Keep executions in memory instead of under `config.home`. @default 'file' */
   readonly store?: 'file' | 'memory';
-  /** Use this object store instead of building one from `config.s3`. */
-  readonly objectStore?: ObjectStore;
+  /**
+   * The object store: an instance, `'memory'` for an in-memory one (stub-only runs in tests), or
+   * `'config'` to build it from `config.s3` (embedded S3 in mock mode, an endpoint, or AWS).
+   * @default 'config'
+   */
+  readonly objectStore?: ObjectStore | 'memory' | 'config';
   /** Executors added to (or replacing) the built-in ones, by step type. */
   readonly executors?: readonly StepExecutor[];
+  /** @default a DockerRuntime on config.dockerSocket */
+  readonly runtime?: ContainerRuntime;
   /** @default systemClock */
   readonly clock?: Clock;
   /** Told about slow preparation (starting S3, building images). */
@@ -34,23 +47,55 @@ export interface CreateRunEnvironmentOptions {
 
 /**
  * Builds the environment of a run from the configuration. Dispose it (`await using`) to release
- * what it started, in reverse order, even when the run failed.
- *
- * Today: Condition and Fail executors, an in-memory object store; job steps need stubs.
+ * what it started, in reverse order, even when the run failed. Nothing here contacts Docker:
+ * prepareRun() checks the engine and the images only when a step really needs a container.
  */
 export async function createRunEnvironment(config: SagesimConfig, options: CreateRunEnvironmentOptions = {}): Promise<RunEnvironment & AsyncDisposable> {
   const releasers: (() => Promise<void>)[] = [];
   try {
-    const objectStore = options.objectStore ?? new MemoryObjectStore();
     const store: ExecutionStore = options.store === 'memory' ? new MemoryExecutionStore() : new FileExecutionStore({ home: config.home });
     releasers.push(() => store.flush());
-    const executors = createRegistry([new ConditionExecutor(), new FailExecutor(), ...(options.executors ?? [])]);
+
+    let objectStore: ObjectStore;
+    let s3Endpoint: string | undefined;
+    const wanted = options.objectStore ?? 'config';
+    if (wanted === 'memory') {
+      objectStore = new MemoryObjectStore();
+    } else if (wanted === 'config') {
+      if (config.s3.kind === 'embedded' && config.mock) options.reporter?.progress?.({ message: 'starting the embedded S3' });
+      const s3 = await createObjectStore(config);
+      releasers.push(() => s3[Symbol.asyncDispose]());
+      objectStore = s3;
+      s3Endpoint = s3.endpoint;
+    } else {
+      objectStore = wanted;
+      s3Endpoint = 'endpoint' in wanted && typeof wanted.endpoint === 'string' ? wanted.endpoint : undefined;
+    }
+
+    const runtime = options.runtime ?? new DockerRuntime({ socketPath: config.dockerSocket });
+    const clock = options.clock ?? systemClock;
+    const executors = createRegistry([
+      new ConditionExecutor(),
+      new FailExecutor(),
+      ...createContainerExecutors({
+        config,
+        runtime,
+        objectStore,
+        // Containers of an in-memory run can reach no S3; job steps of such runs are stubbed.
+        s3Endpoint: s3Endpoint ?? 'http://127.0.0.1:9',
+        ...(options.reporter ? { reporter: options.reporter } : {}),
+        now: () => clock.now(),
+      }),
+      ...(options.executors ?? []),
+    ]);
     return {
       config,
       executors,
       objectStore,
+      s3Endpoint,
+      runtime,
       store,
-      clock: options.clock ?? systemClock,
+      clock,
       [Symbol.asyncDispose]: () => release(releasers),
     };
   } catch (error) {

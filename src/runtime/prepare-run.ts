@@ -1,0 +1,94 @@
+// What a local run needs before its first step: the fixture's objects placed in S3 (mock mode),
+// and, when a step will really start a container, a reachable Docker engine and sagesim's images.
+// Checked up front so that a missing engine is one clear message within seconds, not a failed step.
+import type { PipelineDefinition, PipelineStep } from '../engine/definition-types.js';
+import type { Reporter } from '../engine/events.js';
+import { isJsonObject, type JsonValue } from '../engine/json.js';
+import { seedForDefinition } from '../fixtures/manifest.js';
+import { ensureImages, localImageNameOf } from '../images/build-images.js';
+import { resolveImage } from '../images/image-mapping.js';
+import { isStubbed, type StubOptions } from '../steps/stub-executor.js';
+import type { RunEnvironment } from './create-environment.js';
+
+/** Step types whose executor starts a container. */
+const CONTAINER_STEP_TYPES: ReadonlySet<PipelineStep['Type']> = new Set(['Processing', 'Training', 'Tuning', 'Transform', 'Lambda']);
+
+export interface PrepareRunOptions {
+  readonly definition: PipelineDefinition;
+  /** The definition's file: a manifest.json beside it is seeded in mock mode. */
+  readonly definitionFile?: string;
+  readonly stubs?: StubOptions;
+  readonly reporter?: Reporter;
+}
+
+export interface PreparedRun {
+  /** Objects the manifest placed (0 when they were already there), or undefined without a manifest. */
+  readonly seeded?: { readonly placed: number; readonly skipped: number };
+  /** sagesim images built for this run. */
+  readonly builtImages: readonly string[];
+}
+
+export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions): Promise<PreparedRun> {
+  let seeded: PreparedRun['seeded'];
+  if (options.definitionFile !== undefined && env.config.mock && env.s3Endpoint !== undefined) {
+    const result = await seedForDefinition(options.definitionFile, env.objectStore, options.reporter ? { reporter: options.reporter } : {});
+    if (result) seeded = { placed: result.placed, skipped: result.skipped };
+  }
+
+  const containerSteps = flattenSteps(options.definition.Steps).filter(
+    (step) => CONTAINER_STEP_TYPES.has(step.Type) && !isStubbed(options.stubs, step),
+  );
+  if (containerSteps.length === 0) return { ...(seeded ? { seeded } : {}), builtImages: [] };
+
+  await env.runtime.ping();
+  // Containers of a sagesim process that crashed or was killed: removed before we start our own.
+  await env.runtime.sweep({ orphaned: true });
+  const images = new Set<string>();
+  for (const value of [...containerSteps, ...options.definition.Parameters.map((p) => p.DefaultValue ?? null)]) {
+    for (const text of strings(value as JsonValue)) {
+      const local = sagesimImageFor(text, env);
+      if (local) images.add(local);
+    }
+  }
+  // Transform steps run the image of a model created by another step.
+  if (containerSteps.some((s) => s.Type === 'Transform')) {
+    for (const step of flattenSteps(options.definition.Steps)) {
+      if (step.Type !== 'Model' && step.Type !== 'RegisterModel') continue;
+      for (const text of strings(step.Arguments as JsonValue)) {
+        const local = sagesimImageFor(text, env);
+        if (local) images.add(local);
+      }
+    }
+  }
+  const built = await ensureImages([...images], {
+    dockerSocket: env.config.dockerSocket,
+    ...(options.reporter ? { reporter: options.reporter } : {}),
+  });
+  return { ...(seeded ? { seeded } : {}), builtImages: built.map((b) => b.name) };
+}
+
+function sagesimImageFor(text: string, env: RunEnvironment): string | undefined {
+  if (!/\.dkr\.ecr\.|^sagesim\//.test(text)) return undefined;
+  try {
+    const { localTag } = resolveImage(text, env.config, { isPresent: () => true });
+    return localImageNameOf(localTag) ? localTag : undefined;
+  } catch {
+    // Not an image we map: the step's executor reports it with the step's name.
+    return undefined;
+  }
+}
+
+function flattenSteps(steps: readonly PipelineStep[]): PipelineStep[] {
+  const out: PipelineStep[] = [];
+  for (const step of steps) {
+    out.push(step);
+    if (step.Type === 'Condition') out.push(...flattenSteps(step.Arguments.IfSteps), ...flattenSteps(step.Arguments.ElseSteps));
+  }
+  return out;
+}
+
+function* strings(value: JsonValue): Generator<string> {
+  if (typeof value === 'string') yield value;
+  else if (Array.isArray(value)) for (const item of value) yield* strings(item);
+  else if (isJsonObject(value)) for (const item of Object.values(value)) yield* strings(item);
+}
