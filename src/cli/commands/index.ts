@@ -6,13 +6,17 @@ import { callbackCommand } from './callback.js';
 import { dataCommand } from './data.js';
 import { graphCommand } from './graph.js';
 import { imagesCommand } from './images.js';
+import { logsCommand } from './logs.js';
+import { lsCommand } from './ls.js';
 import { modelsCommand } from './models.js';
+import { retryCommand } from './retry.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
+import { showCommand } from './show.js';
 import { validateCommand } from './validate.js';
 
 export interface CommandModule {
   register(program: Command, io: CliIo): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, runCommand, dataCommand, imagesCommand, modelsCommand, callbackCommand, serveCommand];
+export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, retryCommand, dataCommand, imagesCommand, modelsCommand, callbackCommand, serveCommand];

@@ -1,0 +1,65 @@
+// `sagesim logs <execution> <step> [--follow]`: prints a step's container log; --follow keeps
+// printing what the step writes until it ends.
+import type { Command } from 'commander';
+import { resolveConfig } from '../../config.js';
+import { FileExecutionStore } from '../../engine/execution-store.js';
+import { findStep } from '../../history/find-step.js';
+import { followStepLog, readLogFrom, stepLogPath } from '../../history/step-log.js';
+import type { CliIo } from '../cli-io.js';
+import type { CommandModule } from './index.js';
+
+interface LogsFlags {
+  readonly home?: string;
+  readonly config?: string;
+  readonly follow?: boolean;
+}
+
+export const logsCommand: CommandModule = {
+  register(program: Command, io: CliIo): void {
+    program
+      .command('logs')
+      .description("print a step's container log")
+      .argument('<execution>', 'execution id, ARN or a unique prefix of the id (see `sagesim ls`)')
+      .argument('<step>', 'step name (any case, or a unique prefix)')
+      .option('-f, --follow', 'keep printing new lines until the step ends')
+      .option('--home <dir>', 'sagesim home holding executions (default .sagesim, or SAGESIM_HOME)')
+      .option('--config <file>', 'config file (default ./sagesim.config.json)')
+      .action(async (reference: string, stepReference: string, flags: LogsFlags) => {
+        const config = resolveConfig({ cwd: io.cwd, ...(flags.home === undefined ? {} : { home: flags.home }), ...(flags.config === undefined ? {} : { configFile: flags.config }) }, io.env);
+        const store = new FileExecutionStore({ home: config.home });
+        const execution = await store.find(reference);
+        const step = findStep(execution, stepReference);
+        if (flags.follow) {
+          const controller = new AbortController();
+          const signals = io.signals ?? process;
+          const onSigint = (): void => controller.abort();
+          signals.on('SIGINT', onSigint);
+          try {
+            const last = await followStepLog({ store, executionId: execution.executionId, stepName: step.name, write: (text) => io.stdout.write(text), signal: controller.signal });
+            if (last) io.stderr.write(`-- ${step.name} ${last.status}${last.failureReason ? `: ${last.failureReason.split('\n')[0] ?? ''}` : ''}\n`);
+          } finally {
+            signals.off('SIGINT', onSigint);
+          }
+          return;
+        }
+        const file = stepLogPath(store, execution, step);
+        const { text } = await readLogFrom(file);
+        if (text) {
+          io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+          return;
+        }
+        const status = step.record?.status;
+        const why =
+          status === undefined
+            ? 'it has not started'
+            : status === 'Skipped'
+              ? `it did not run (${step.record?.skipReason ?? 'skipped'})`
+              : step.record?.cacheHit
+                ? 'its result came from the cache'
+                : step.record?.reusedFrom
+                  ? `its result was reused from ${step.record.reusedFrom}`
+                  : 'it wrote no output';
+        io.stderr.write(`step ${step.name} has no log: ${why}\n`);
+      });
+  },
+};

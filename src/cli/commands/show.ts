@@ -1,0 +1,50 @@
+// `sagesim show <execution>`: one execution with its steps, timings, attempts, cache hits,
+// resolved arguments, properties and failure reasons.
+import type { Command } from 'commander';
+import { resolveConfig } from '../../config.js';
+import { FileExecutionStore } from '../../engine/execution-store.js';
+import { findStep } from '../../history/find-step.js';
+import { formatExecutionDetails } from '../../history/format-execution-details.js';
+import type { CliIo } from '../cli-io.js';
+import type { CommandModule } from './index.js';
+
+interface ShowFlags {
+  readonly home?: string;
+  readonly config?: string;
+  readonly json?: boolean;
+  readonly step?: string;
+  readonly brief?: boolean;
+}
+
+export const showCommand: CommandModule = {
+  register(program: Command, io: CliIo): void {
+    program
+      .command('show')
+      .description('show an execution: steps, timings, attempts, cache hits, resolved arguments, properties, failures')
+      .argument('<execution>', 'execution id, ARN or a unique prefix of the id (see `sagesim ls`)')
+      .option('--step <name>', "only this step's details")
+      .option('--brief', 'leave out resolved arguments and properties')
+      .option('--json', 'print the execution record as stored, as JSON')
+      .option('--home <dir>', 'sagesim home holding executions (default .sagesim, or SAGESIM_HOME)')
+      .option('--config <file>', 'config file (default ./sagesim.config.json)')
+      .action(async (reference: string, flags: ShowFlags) => {
+        const config = resolveConfig({ cwd: io.cwd, ...(flags.home === undefined ? {} : { home: flags.home }), ...(flags.config === undefined ? {} : { configFile: flags.config }) }, io.env);
+        const store = new FileExecutionStore({ home: config.home });
+        const record = await store.find(reference);
+        const step = flags.step === undefined ? undefined : findStep(record, flags.step);
+        if (flags.json) {
+          const output = step === undefined ? record : (step.record ?? { stepName: step.name, status: 'NotStarted' });
+          io.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+          return;
+        }
+        io.stdout.write(
+          formatExecutionDetails(record, {
+            executionDir: store.executionDir(record.executionId),
+            ...(step === undefined ? {} : { step: step.name }),
+            ...(flags.brief ? { brief: true } : {}),
+            ...(io.env['TZ'] ? { timeZone: io.env['TZ'] } : {}),
+          }),
+        );
+      });
+  },
+};
