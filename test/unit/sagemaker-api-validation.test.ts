@@ -1,7 +1,7 @@
 // The API emulator's pure pieces: request validation against the service model's constraints,
 // page tokens, and the wire format of responses.
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/mock-aws/sagemaker-api/api-error.js';
+import type { ApiError } from '../../src/mock-aws/sagemaker-api/api-error.js';
 import { OPERATION_SHAPES } from '../../src/mock-aws/sagemaker-api/operation-shapes.js';
 import { paginate } from '../../src/mock-aws/sagemaker-api/pagination.js';
 import { validateInput } from '../../src/mock-aws/sagemaker-api/validation.js';
