@@ -125,7 +125,8 @@ export async function retryExecution(options: RetryExecutionOptions): Promise<Ex
     ...(options.reporter ? { reporter: options.reporter } : {}),
   });
   const execution = await env.store.find(options.reference);
-  return retryPipelineExecution({
+  // Awaited here: the environment (its S3, its containers) must outlive the execution.
+  return await retryPipelineExecution({
     execution,
     config: options.config,
     executors: env.executors,
