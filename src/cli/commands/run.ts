@@ -41,7 +41,7 @@ export const runCommand: CommandModule = {
     addRemoteRunOptions(
       program
       .command('run')
-      .description('run a pipeline definition locally (job steps as stubs until their executors exist)')
+      .description('run a pipeline definition: locally in mock mode (embedded S3, each job step in a Docker container), or on SageMaker with --no-mock')
       .argument('<file>', 'pipeline definition JSON (pipeline.definition()) or a DescribePipeline response')
       .option('--param <Name=Value>', 'a parameter value (repeatable)', collect, [])
       .option('--params <file>', 'parameter values from a JSON object file ({"Name": value}); --param wins')
