@@ -4,6 +4,7 @@
 import type { SagesimConfig } from '../config.js';
 import { SagesimError } from '../errors.js';
 import { type CreateRunEnvironmentOptions, createRunEnvironment } from '../runtime/create-environment.js';
+import { prepareRun } from '../runtime/prepare-run.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
 import type { ExecutorRegistry } from '../steps/executor.js';
 import type { StubOptions } from '../steps/stub-executor.js';
@@ -125,6 +126,13 @@ export async function retryExecution(options: RetryExecutionOptions): Promise<Ex
     ...(options.reporter ? { reporter: options.reporter } : {}),
   });
   const execution = await env.store.find(options.reference);
+  planRetry(execution);
+  // Docker reachable and the images there before anything runs again (no manifest: no file).
+  await prepareRun(env, {
+    definition: execution.definition,
+    ...(options.stubs ? { stubs: options.stubs } : {}),
+    ...(options.reporter ? { reporter: options.reporter } : {}),
+  });
   // Awaited here: the environment (its S3, its containers) must outlive the execution.
   return await retryPipelineExecution({
     execution,
