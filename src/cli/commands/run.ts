@@ -28,6 +28,7 @@ interface RunFlags {
   readonly json?: boolean;
   readonly home?: string;
   readonly config?: string;
+  readonly s3Endpoint?: string;
   readonly pipelineName?: string;
   readonly logs?: boolean;
   readonly from?: string;
@@ -53,6 +54,7 @@ export const runCommand: CommandModule = {
       .option('--json', 'print the final execution as JSON (DescribePipelineExecution + steps) on stdout')
       .option('--home <dir>', 'sagesim home holding executions (default .sagesim, or SAGESIM_HOME)')
       .option('--config <file>', `config file (default ./sagesim.config.json)`)
+      .option('--s3-endpoint <url>', 'use this S3 (LocalStack, MinIO...) instead of the embedded emulator (default AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL)')
       .option('--pipeline-name <name>', 'pipeline name (default: the file name)')
       .option('--logs', 'print step log lines with the progress')
       .option('--steps <A,B>', 'run only these steps (SelectiveExecutionConfig); the others upstream reuse the results of --from')
@@ -71,6 +73,7 @@ async function run(file: string, flags: RunFlags, io: CliIo): Promise<void> {
       cwd: io.cwd,
       ...(flags.home === undefined ? {} : { home: flags.home }),
       ...(flags.config === undefined ? {} : { configFile: flags.config }),
+      ...(flags.s3Endpoint === undefined ? {} : { s3Endpoint: flags.s3Endpoint }),
       ...(flags.maxParallel === undefined ? {} : { maxParallel: parseMaxParallel(flags.maxParallel) }),
       ...(flags.cache === false ? { cache: false } : {}),
     },
