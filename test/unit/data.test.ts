@@ -1,4 +1,5 @@
 // The synthetic data sets: deterministic for a seed, shaped like the real sets, and learnable.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHURN_COLUMNS, churnRows, generateChurn, type ChurnRow } from '../../src/data/churn.js';
 import { coastLongitude, isInCalifornia } from '../../src/data/california.js';
@@ -120,6 +121,21 @@ describe('housing data', () => {
       .slice(1)
       .filter((line) => line.endsWith(',5.00001'));
     expect(capped.length).toBeGreaterThan(0);
+  });
+
+  it('keeps every column in range and every block group on land, whatever the seed', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), (seed) => {
+        for (const row of housingRows({ rows: 40, seed })) {
+          expect(isInCalifornia({ lat: row.Latitude, lon: row.Longitude })).toBe(true);
+          expect(row.MedHouseVal).toBeGreaterThanOrEqual(0.14999);
+          expect(row.MedHouseVal).toBeLessThanOrEqual(HOUSING_VALUE_CAP);
+          expect(row.MedInc).toBeLessThanOrEqual(15.0001);
+          expect(Number.isInteger(row.HouseAge) && row.HouseAge >= 1 && row.HouseAge <= 52).toBe(true);
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('places every block group on land', () => {
