@@ -1,0 +1,262 @@
+// The harness users call from their own test suites: an isolated sagesim home, an S3 (embedded
+// with Docker, in memory with stubs only), and `run()` with parameters, per-step stubs, fault
+// injection and manifest seeding, returning what a test asserts on. `await using` releases it all.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type ConfigOverrides, type SagesimConfig, resolveConfig } from '../config.js';
+import { type Clock, FakeClock, systemClock } from '../engine/clock.js';
+import type { ParameterValue, PipelineDefinition } from '../engine/definition-types.js';
+import type { Reporter } from '../engine/events.js';
+import type { ExecutionRecord } from '../engine/execution-record.js';
+import { buildGraph } from '../engine/graph.js';
+import { parseDefinition, readDefinitionText } from '../engine/load-definition.js';
+import { defaultPipelineName } from '../engine/run-definition.js';
+import { runPipeline } from '../engine/scheduler.js';
+import { planSelectiveExecution } from '../engine/selective-execution.js';
+import { SagesimError } from '../errors.js';
+import { findManifestFor, loadManifest, seedManifest } from '../fixtures/manifest.js';
+import { type RunEnvironment, createRunEnvironment } from '../runtime/create-environment.js';
+import { prepareRun } from '../runtime/prepare-run.js';
+import { type ExecutorRegistry, createRegistry } from '../steps/executor.js';
+import type { StubOptions, StubSpec } from '../steps/stub-executor.js';
+import { FaultInjectingExecutor, type FaultSpec } from './fault-injection.js';
+import { type TestRunResult, testRunResult } from './test-run-result.js';
+import { type TestS3, testS3 } from './test-s3.js';
+
+export interface TestEnvironmentOptions {
+  /**
+   * Run job steps in real containers (Docker, sagesim's images, the embedded S3). Without it every
+   * job step is a stub unless `run()` says otherwise, S3 is in memory, and nothing touches Docker.
+   * @default false
+   */
+  readonly docker?: boolean;
+  /** The sagesim home (executions, model registry, S3 data). @default a new temporary folder, removed by dispose() */
+  readonly home?: string;
+  /** Configuration as `sagesim.config.json` would give it (image mappings, Lambda handlers, region...). */
+  readonly config?: Omit<ConfigOverrides, 'home' | 'mock' | 'configFile'>;
+  /**
+   * Time. `fake`: retry back-off and other waits pass instantly (a FakeClock driven to the end of
+   * each run); `real`: wall-clock time. @default 'fake' without Docker, 'real' with Docker
+   */
+  readonly time?: 'fake' | 'real';
+  /** Told about every run's events (e.g. to print progress while debugging a test). */
+  readonly reporter?: Reporter;
+}
+
+/** A stub for one step: its properties, property files, output parameters, and optionally a failure. */
+export interface TestStub {
+  /** Merged over the properties a real job would report (objects merge, other values replace). */
+  readonly properties?: StubSpec['properties'];
+  /** Content of each declared property file, by PropertyFileName (written where the job would write it). */
+  readonly propertyFiles?: StubSpec['propertyFiles'];
+  /** Lambda / Callback output parameters. */
+  readonly outputParameters?: StubSpec['outputParameters'];
+  /** Make the stub fail: every attempt, or its first `times`. */
+  readonly fail?: FaultSpec;
+}
+
+export interface TestRunOptions {
+  /** Parameter values (strings are converted to the declared types, as `--param` does). @default the defaults */
+  readonly parameters?: Readonly<Record<string, ParameterValue>>;
+  /** Steps that run as stubs, by name. */
+  readonly stubs?: Readonly<Record<string, TestStub>>;
+  /** Stub every job step (Condition and Fail steps always run). @default true without Docker, false with it */
+  readonly stubAll?: boolean;
+  /**
+   * Steps that fail on their first attempts with a given exception type, then run as they would
+   * (stubs included), to exercise RetryPolicies.
+   */
+  readonly faults?: Readonly<Record<string, FaultSpec>>;
+  /**
+   * Place a fixture manifest's objects in S3 before running: `true` for the `manifest.json`
+   * beside the definition file, or the manifest's path. @default true with Docker and a file, else false
+   */
+  readonly seed?: boolean | string;
+  /** @default the DescribePipeline name, Metadata.PipelineName, the file's base name, or `test-pipeline` */
+  readonly pipelineName?: string;
+  /** Selective execution: run only these steps, the others' results taken from `from`. */
+  readonly steps?: readonly string[];
+  /** The source of a selective execution: an earlier result, or an execution id / ARN / prefix. */
+  readonly from?: TestRunResult | string;
+  /** Honour CacheConfig. @default true */
+  readonly cache?: boolean;
+  /** Steps running at once at most. @default the configuration's */
+  readonly maxParallel?: number;
+  /** Told about this run's events, besides the environment's reporter. */
+  readonly reporter?: Reporter;
+  /** Abort to stop the execution. */
+  readonly signal?: AbortSignal;
+}
+
+export interface TestEnvironment extends AsyncDisposable {
+  /** The isolated home of this environment. */
+  readonly home: string;
+  readonly config: SagesimConfig;
+  /** The environment's S3. */
+  readonly s3: TestS3;
+  /** Runs a definition (a file path, or the definition object) to its end. */
+  run(definition: string | PipelineDefinition, options?: TestRunOptions): Promise<TestRunResult>;
+  /** Every execution of this environment, newest first. */
+  executions(): Promise<ExecutionRecord[]>;
+  /** Stops S3, removes the temporary home (when the environment made it). Idempotent. */
+  dispose(): Promise<void>;
+}
+
+/** Creates an isolated environment; release it with `await using` or `dispose()`. */
+export async function createTestEnvironment(options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
+  const docker = options.docker === true;
+  const ownHome = options.home === undefined;
+  const home = options.home ?? (await mkdtemp(path.join(tmpdir(), 'sagesim-test-')));
+  const releasers: (() => Promise<void>)[] = [];
+  if (ownHome) releasers.push(() => rm(home, { recursive: true, force: true }));
+  try {
+    const config = resolveConfig({ ...options.config, cwd: options.config?.cwd ?? process.cwd(), home, mock: true }, {});
+    const useFakeTime = (options.time ?? (docker ? 'real' : 'fake')) === 'fake';
+    const clock: Clock = useFakeTime ? new FakeClock(new Date()) : systemClock;
+    const env = await createRunEnvironment(config, {
+      objectStore: docker ? 'config' : 'memory',
+      clock,
+      ...(options.reporter ? { reporter: options.reporter } : {}),
+    });
+    // Stops the embedded S3; every step's container is removed by the runtime when the step ends.
+    releasers.push(async () => {
+      await env[Symbol.asyncDispose]();
+    });
+
+    let disposed: Promise<void> | undefined;
+    const dispose = (): Promise<void> => (disposed ??= release(releasers));
+    return {
+      home,
+      config,
+      s3: testS3(env.objectStore),
+      run: (definition, runOptions = {}) => runInEnvironment(env, { docker, clock, reporter: options.reporter }, definition, runOptions),
+      executions: () => env.store.list(),
+      dispose,
+      [Symbol.asyncDispose]: dispose,
+    };
+  } catch (error) {
+    await release(releasers).catch(() => undefined);
+    throw error;
+  }
+}
+
+interface HarnessState {
+  readonly docker: boolean;
+  readonly clock: Clock;
+  readonly reporter: Reporter | undefined;
+}
+
+async function runInEnvironment(env: RunEnvironment, state: HarnessState, input: string | PipelineDefinition, options: TestRunOptions): Promise<TestRunResult> {
+  const file = typeof input === 'string' ? path.resolve(input) : undefined;
+  const text = file === undefined ? JSON.stringify(input) : await readDefinitionText(file);
+  const definition = parseDefinition(text, file ?? 'definition');
+  const pipelineName = options.pipelineName ?? (file === undefined ? metadataName(definition) : defaultPipelineName(file, definition, text));
+
+  const stubAll = options.stubAll ?? !state.docker;
+  const stubs = stubOptions(options, stubAll);
+  const seed = options.seed ?? (state.docker && file !== undefined);
+  if (seed !== false) await seedFor(env, seed, file);
+  const reporter = combine(state.reporter, options.reporter);
+  await prepareRun(env, { definition, stubs, ...(reporter ? { reporter } : {}) });
+
+  const source = options.from === undefined ? undefined : typeof options.from === 'string' ? await env.store.find(options.from) : (options.from.record as ExecutionRecord);
+  if (source !== undefined && options.steps === undefined) {
+    throw new SagesimError('TEST_FROM_WITHOUT_STEPS', '`from` needs `steps`: the steps to run again', { source: 'user' });
+  }
+  const plan = options.steps === undefined ? undefined : planSelectiveExecution({ definition, pipelineName, selectedSteps: options.steps, ...(source ? { source } : {}) });
+
+  const config = {
+    ...env.config,
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
+    ...(options.maxParallel === undefined ? {} : { maxParallel: options.maxParallel }),
+  };
+  if (state.clock instanceof FakeClock) {
+    // Fake time still moves forward between runs, so executions sort by start as they ran.
+    await state.clock.advance(Math.max(1, Date.now() - state.clock.now().getTime()));
+  }
+  const running = runPipeline({
+    definition,
+    ...(options.parameters ? { parameters: options.parameters } : {}),
+    pipelineName,
+    config,
+    executors: withFaults(env.executors, options.faults ?? {}, definition),
+    stubs,
+    objectStore: env.objectStore,
+    store: env.store,
+    clock: state.clock,
+    ...(reporter ? { reporter } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(plan ? { onlySteps: plan.selectedSteps, ...(plan.reuse ? { reuse: plan.reuse } : {}) } : {}),
+  });
+  const record = state.clock instanceof FakeClock ? await state.clock.runUntilSettled(running) : await running;
+  await env.store.flush();
+  return testRunResult(record, env.store.executionDir(record.executionId));
+}
+
+/** Stubs as the engine takes them; a fault on a stubbed step becomes that stub's failure. */
+function stubOptions(options: TestRunOptions, all: boolean): StubOptions {
+  const steps: Record<string, StubSpec> = { ...options.stubs };
+  for (const [name, fault] of Object.entries(options.faults ?? {})) {
+    const stub = steps[name];
+    if (all || stub !== undefined) steps[name] = { ...stub, fail: stub?.fail ?? fault };
+  }
+  return { all, steps };
+}
+
+/** Every executor wrapped so the steps named in `faults` fail as they say (stubbed ones fail through their stub). */
+function withFaults(executors: ExecutorRegistry, faults: Readonly<Record<string, FaultSpec>>, definition: PipelineDefinition): ExecutorRegistry {
+  const names = Object.keys(faults);
+  if (names.length === 0) return executors;
+  const known = buildGraph(definition).nodes;
+  const unknown = names.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new SagesimError('TEST_UNKNOWN_STEP', `faults name steps the pipeline does not have: ${unknown.join(', ')}`, {
+      source: 'user',
+      hint: `steps are: ${[...known.keys()].join(', ')}`,
+    });
+  }
+  return createRegistry([...executors.values()].map((executor) => new FaultInjectingExecutor(executor, faults)));
+}
+
+async function seedFor(env: RunEnvironment, seed: true | string, file: string | undefined): Promise<void> {
+  const manifestFile = typeof seed === 'string' ? path.resolve(seed) : file === undefined ? undefined : findManifestFor(file);
+  if (manifestFile === undefined) {
+    throw new SagesimError('TEST_NO_MANIFEST', file === undefined ? '`seed: true` needs a definition file (or give the manifest path)' : `no manifest.json beside ${file}`, {
+      source: 'user',
+      hint: 'give seed the path of a manifest, e.g. seed: "fixtures/housing/manifest.json"',
+    });
+  }
+  await seedManifest(loadManifest(manifestFile), env.objectStore);
+}
+
+function metadataName(definition: PipelineDefinition): string {
+  const name = definition.Metadata?.['PipelineName'];
+  return typeof name === 'string' && name !== '' ? name : 'test-pipeline';
+}
+
+function combine(a: Reporter | undefined, b: Reporter | undefined): Reporter | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof Reporter)[]);
+  const out: Record<string, (event: never) => void> = {};
+  for (const key of keys) {
+    out[key] = (event: never) => {
+      (a[key] as ((e: never) => void) | undefined)?.(event);
+      (b[key] as ((e: never) => void) | undefined)?.(event);
+    };
+  }
+  return out as Reporter;
+}
+
+async function release(releasers: (() => Promise<void>)[]): Promise<void> {
+  let failure: unknown;
+  while (releasers.length > 0) {
+    try {
+      await releasers.pop()?.();
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
+}
