@@ -8,6 +8,8 @@ import { seedForDefinition } from '../fixtures/manifest.js';
 import { ensureImages, localImageNameOf } from '../images/build-images.js';
 import { resolveImage } from '../images/image-mapping.js';
 import { isStubbed, type StubOptions } from '../steps/stub-executor.js';
+import { isUnsupportedStepType, unsupportedStepMessage } from '../steps/unsupported-executor.js';
+import { SagesimError } from '../errors.js';
 import type { RunEnvironment } from './create-environment.js';
 
 /** Step types whose executor starts a container. */
@@ -29,6 +31,8 @@ export interface PreparedRun {
 }
 
 export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions): Promise<PreparedRun> {
+  checkLocalStepTypes(options);
+
   let seeded: PreparedRun['seeded'];
   if (options.definitionFile !== undefined && env.config.mock && env.s3Endpoint !== undefined) {
     const result = await seedForDefinition(options.definitionFile, env.objectStore, options.reporter ? { reporter: options.reporter } : {});
@@ -65,6 +69,33 @@ export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions
     ...(options.reporter ? { reporter: options.reporter } : {}),
   });
   return { ...(seeded ? { seeded } : {}), builtImages: built.map((b) => b.name) };
+}
+
+/**
+ * Steps of types that cannot run locally must be stubbed. One that always runs fails the run
+ * before it starts; one inside a condition branch only may never run, so it is a warning.
+ */
+function checkLocalStepTypes(options: PrepareRunOptions): void {
+  const always: string[] = [];
+  const visit = (steps: readonly PipelineStep[], inBranch: boolean): void => {
+    for (const step of steps) {
+      if (step.Type === 'Condition') {
+        visit(step.Arguments.IfSteps, true);
+        visit(step.Arguments.ElseSteps, true);
+      } else if (isUnsupportedStepType(step.Type) && !isStubbed(options.stubs, step)) {
+        const message = unsupportedStepMessage(step.Name, step.Type);
+        if (inBranch) options.reporter?.warning?.({ stepName: step.Name, message: `${message} (it will fail if its branch runs)` });
+        else always.push(message);
+      }
+    }
+  };
+  visit(options.definition.Steps, false);
+  if (always.length > 0) {
+    throw new SagesimError('STEP_TYPE_NOT_LOCAL', always.join('\n'), {
+      source: 'user',
+      hint: 'stubs stand in for steps that cannot run locally: --stub <step>, --stubs stubs.json, or --stub-all',
+    });
+  }
 }
 
 function sagesimImageFor(text: string, env: RunEnvironment): string | undefined {

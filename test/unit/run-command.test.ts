@@ -150,7 +150,6 @@ describe('sagesim run stopping and errors', () => {
   it.each([
     ['an unknown parameter', ['--stub-all', '--param', 'Nope=1'], /Nope/],
     ['a bad --max-parallel', ['--stub-all', '--max-parallel', '0'], /--max-parallel/],
-    ['job steps with no executor and no stub', [], /--stub AbaloneProcess/],
     ['a missing stubs file', ['--stubs', 'missing.json'], /stubs file not found/],
   ])('%s is a usage error: exit 2', async (_label, extra, message) => {
     const cwd = tempDir();
@@ -158,6 +157,24 @@ describe('sagesim run stopping and errors', () => {
     const code = await runCli(['run', fixture('abalone.json'), ...extra, '--home', path.join(cwd, 'home')], io);
     expect(code).toBe(2);
     expect(io.err()).toMatch(message);
+  });
+
+  it('a step type that cannot run locally, left unstubbed, is a usage error before anything runs: exit 2', async () => {
+    const cwd = tempDir();
+    const definition = {
+      Version: '2020-12-01',
+      Metadata: {},
+      Parameters: [],
+      PipelineExperimentConfig: null,
+      Steps: [{ Name: 'SparkJob', Type: 'EMR', Arguments: { ClusterId: 'j-1ABCDEF', StepConfig: { HadoopJarStep: { Jar: 'command-runner.jar' } } } }],
+    };
+    const file = path.join(cwd, 'emr.json');
+    writeFileSync(file, JSON.stringify(definition));
+    const io = testIo(cwd);
+    const code = await runCli(['run', file, '--home', path.join(cwd, 'home')], io);
+    expect(code).toBe(2);
+    expect(io.err()).toMatch(/SparkJob.*EMR step.*--stub SparkJob/);
+    expect(io.err()).toContain('hint:');
   });
 
   it('a missing definition file is a usage error: exit 2', async () => {
