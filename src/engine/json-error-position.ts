@@ -9,6 +9,18 @@ export function jsonErrorPosition(text: string): { line: number; column: number 
   return { line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 };
 }
 
+/**
+ * What follows "… is not JSON" in a message: ` (line L, column C): <V8's reason>`, without V8's
+ * quoted excerpt of the text (it may span lines and says less than the position does).
+ */
+export function notJsonDetail(text: string, error: unknown): string {
+  const where = jsonErrorPosition(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const reason = (error instanceof Error ? error.message : String(error))
+    .replace(/,\s*(?:\.\.\.)?".*$/s, '')
+    .replace(/ at position \d+.*$/s, '');
+  return `${where ? ` (line ${where.line}, column ${where.column})` : ''}: ${reason}`;
+}
+
 /** Offset of the first JSON syntax error in `text`, or undefined if it is valid JSON. */
 export function jsonErrorOffset(text: string): number | undefined {
   let i = 0;

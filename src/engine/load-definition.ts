@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { DefinitionError, SagesimError, type DefinitionProblem } from '../errors.js';
 import type { PipelineDefinition } from './definition-types.js';
-import { jsonErrorPosition } from './json-error-position.js';
+import { notJsonDetail } from './json-error-position.js';
 import { isJsonObject } from './json.js';
 import { validateDefinition } from './validate.js';
 
@@ -41,7 +41,11 @@ export async function readDefinitionText(file: string): Promise<string> {
         hint: 'check the path; export a definition with `pipeline.definition()` in the SageMaker Python SDK',
       });
     }
-    throw new SagesimError('FILE_NOT_READABLE', `cannot read definition file ${file}: ${(error as Error).message}`, { source: 'user', cause: error });
+    throw new SagesimError('FILE_NOT_READABLE', `cannot read definition file ${file}: ${(error as Error).message}`, {
+      source: 'user',
+      cause: error,
+      hint: code === 'EISDIR' ? 'give the path of the definition JSON file, not of a folder' : 'check that the file is readable',
+    });
   }
 }
 
@@ -49,8 +53,7 @@ function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
-    const where = jsonErrorPosition(text);
-    throw new SagesimError('NOT_JSON', `${source} is not JSON${where ? ` (line ${where.line}, column ${where.column})` : ''}: ${(error as Error).message}`, {
+    throw new SagesimError('NOT_JSON', `${source} is not JSON${notJsonDetail(text, error)}`, {
       source: 'user',
       cause: error,
       hint: 'give the JSON string that pipeline.definition() returns, or a DescribePipeline response',
