@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { ParameterError, SagesimError, assertNever } from '../errors.js';
 import type { ParameterDeclaration, ParameterType, ParameterValue } from './definition-types.js';
+import { notJsonDetail } from './json-error-position.js';
 import { isJsonObject } from './json.js';
 
 type Provided = string | number | boolean;
@@ -123,7 +124,11 @@ export async function readParamsFile(file: string): Promise<Record<string, strin
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new SagesimError('NOT_JSON', `parameters file ${file} is not JSON: ${(error as Error).message}`, { source: 'user', cause: error });
+    throw new SagesimError('NOT_JSON', `parameters file ${file} is not JSON${notJsonDetail(text, error)}`, {
+      source: 'user',
+      cause: error,
+      hint: 'write {"Name": value, ...} or [{"Name": "...", "Value": "..."}, ...]',
+    });
   }
   const out: Record<string, string | number | boolean> = {};
   const bad = (detail: string): SagesimError =>
