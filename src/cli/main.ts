@@ -1,8 +1,7 @@
 // The CLI is a thin shell over the programmatic API: commander parses, commands call the API,
 // and this file maps errors to messages and exit codes.
 import { Command, CommanderError } from 'commander';
-import { isSagesimError } from '../errors.js';
-import { DefinitionError } from '../errors.js';
+import { DefinitionError, StoppedError, isSagesimError } from '../errors.js';
 import { type CliIo, EXIT, ExitCode } from './cli-io.js';
 import { COMMANDS } from './commands/index.js';
 import { formatProblems } from './format-problems.js';
@@ -17,7 +16,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     })
-    .showHelpAfterError('(run `sagesim <command> --help` for usage)');
+    .showHelpAfterError('hint: run `sagesim --help` for the commands, `sagesim <command> --help` for their options');
   for (const module of COMMANDS) module.register(program, io);
 
   try {
@@ -35,7 +34,12 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof DefinitionError) {
-    io.stderr.write(formatProblems(error.message, error.problems));
+    io.stderr.write(formatProblems(`error: ${error.message}`, error.problems));
+    return EXIT.failed;
+  }
+  // Ctrl-C before the execution existed (starting S3, seeding, building images): nothing ran.
+  if (error instanceof StoppedError || (isSagesimError(error) && error.code === 'STOPPED')) {
+    io.stderr.write(`stopped: ${error.message}\n`);
     return EXIT.failed;
   }
   if (isSagesimError(error)) {
@@ -44,11 +48,43 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
     if (debug && error.source !== 'user' && error.stack) io.stderr.write(`${error.stack}\n`);
     return error.source === 'user' ? EXIT.usage : EXIT.failed;
   }
+  const fsProblem = fileSystemError(error);
+  if (fsProblem) {
+    io.stderr.write(`error: ${fsProblem}\n`);
+    io.stderr.write(`hint: ${FILE_SYSTEM_HINT}\n`);
+    if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return EXIT.usage;
+  }
   const message = error instanceof Error ? error.message : String(error);
   io.stderr.write(`internal error: ${message}\n`);
   if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   else io.stderr.write('hint: run again with --debug for the stack trace, and please report it\n');
   return EXIT.internal;
+}
+
+const FILE_SYSTEM_HINT =
+  'check that the path exists and is writable; sagesim keeps executions, logs and its S3 data under its home (--home or SAGESIM_HOME, default ./.sagesim)';
+
+const ERRNO_MEANING: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  ENOENT: 'no such file or folder',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EEXIST: 'it already exists',
+};
+
+/** A file-system failure (not writable home, full disk, ...) in words, or undefined for other errors. */
+function fileSystemError(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof path !== 'string' || typeof syscall !== 'string') return undefined;
+  const meaning = ERRNO_MEANING[code];
+  if (meaning === undefined) return undefined;
+  return `cannot ${syscall} ${path}: ${meaning} (${code})`;
 }
 
 const VERSION = '0.1.0';
