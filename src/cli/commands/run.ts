@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config.js';
 import type { ParameterValue } from '../../engine/definition-types.js';
+import { notJsonDetail } from '../../engine/json-error-position.js';
 import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
 import { type SelectiveRunOptions, runDefinitionFile } from '../../engine/run-definition.js';
 import { toRunJson } from '../../engine/run-record-json.js';
@@ -12,7 +13,7 @@ import { SagesimError, StoppedError } from '../../errors.js';
 import { type StubOptions, type StubSpec, parseStubsFile } from '../../steps/stub-executor.js';
 import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
 import { createProgressReporter } from '../progress-reporter.js';
-import { formatSummary } from '../summary.js';
+import { formatRunSummary } from '../run-report/run-summary.js';
 import type { CommandModule } from './index.js';
 import { type RemoteRunFlags, addRemoteRunOptions, runRemoteFromCli } from './run-remote.js';
 
@@ -118,7 +119,7 @@ async function run(file: string, flags: RunFlags, io: CliIo): Promise<void> {
     progress.close();
   }
 
-  const summary = formatSummary(record, { width: io.stdout.columns });
+  const summary = await formatRunSummary(record, { config, out: flags.json ? io.stderr : io.stdout, env: io.env, flags });
   if (flags.json) {
     io.stderr.write(summary);
     io.stdout.write(`${JSON.stringify(toRunJson(record), null, 2)}\n`);
@@ -131,7 +132,10 @@ async function run(file: string, flags: RunFlags, io: CliIo): Promise<void> {
 function parseMaxParallel(raw: string): number {
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isSafeInteger(value) || value < 1) {
-    throw new SagesimError('INVALID_ARGUMENT', `--max-parallel must be a whole number of at least 1, got ${JSON.stringify(raw)}`, { source: 'user' });
+    throw new SagesimError('INVALID_ARGUMENT', `--max-parallel must be a whole number of at least 1, got ${JSON.stringify(raw)}`, {
+      source: 'user',
+      hint: 'e.g. --max-parallel 1 to run one step at a time; leave it out to use the number of cores',
+    });
   }
   return value;
 }
@@ -141,11 +145,14 @@ async function stubOptions(flags: RunFlags, io: CliIo): Promise<StubOptions> {
   if (flags.stubs !== undefined) {
     const file = path.resolve(io.cwd, flags.stubs);
     let parsed: unknown;
+    let text: string | undefined;
     try {
-      parsed = JSON.parse(await readFile(file, 'utf8'));
+      text = await readFile(file, 'utf8');
+      parsed = JSON.parse(text);
     } catch (cause) {
       const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new SagesimError('INVALID_STUBS', missing ? `stubs file not found: ${file}` : `cannot read stubs file ${file}: ${(cause as Error).message}`, {
+      const problem = text === undefined ? `cannot read stubs file ${file}: ${(cause as Error).message}` : `stubs file ${file} is not JSON${notJsonDetail(text, cause)}`;
+      throw new SagesimError('INVALID_STUBS', missing ? `stubs file not found: ${file}` : problem, {
         source: 'user',
         cause,
         hint: 'a stubs file is JSON: {"<StepName>": {"properties": {...}, "propertyFiles": {...}, "fail": {...}}}',
