@@ -3,6 +3,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
+import { parseConfigFile } from './config-file.js';
+import { notJsonDetail } from './engine/json-error-position.js';
 import { SagesimError } from './errors.js';
 
 /** How a Lambda step's FunctionArn runs locally. */
@@ -84,7 +86,10 @@ export function resolveConfig(
   const endpoint = overrides.s3Endpoint ?? env['AWS_ENDPOINT_URL_S3'] ?? env['AWS_ENDPOINT_URL'] ?? file.s3Endpoint;
   const maxParallel = overrides.maxParallel ?? numberFromEnv(env, 'SAGESIM_MAX_PARALLEL') ?? file.maxParallel ?? Math.max(1, cpus().length);
   if (!Number.isInteger(maxParallel) || maxParallel < 1) {
-    throw new SagesimError('INVALID_CONFIG', `max-parallel must be a whole number of at least 1, got ${maxParallel}`, { source: 'user' });
+    throw new SagesimError('INVALID_CONFIG', `max-parallel must be a whole number of at least 1, got ${maxParallel}`, {
+      source: 'user',
+      hint: 'check SAGESIM_MAX_PARALLEL and "maxParallel" in sagesim.config.json',
+    });
   }
   const dockerHost = env['DOCKER_HOST'];
   const dockerSocket =
@@ -108,15 +113,17 @@ export function resolveConfig(
 
 function readConfigFile(file: string, required: boolean): ConfigFile {
   if (!existsSync(file)) {
-    if (required) throw new SagesimError('CONFIG_NOT_FOUND', `config file not found: ${file}`, { source: 'user' });
+    if (required) throw new SagesimError('CONFIG_NOT_FOUND', `config file not found: ${file}`, { source: 'user', hint: `check the path given to --config (without it, sagesim reads ./${CONFIG_FILE_NAME} when there is one)` });
     return {};
   }
+  let text: string | undefined;
   try {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-    return parsed as ConfigFile;
+    text = readFileSync(file, 'utf8');
+    return parseConfigFile(JSON.parse(text), file);
   } catch (cause) {
-    throw new SagesimError('INVALID_CONFIG', `cannot read config file ${file}: ${(cause as Error).message}`, {
+    if (cause instanceof SagesimError) throw cause;
+    const problem = text === undefined ? (cause as Error).message : `not JSON${notJsonDetail(text, cause)}`;
+    throw new SagesimError('INVALID_CONFIG', `cannot read config file ${file}: ${problem}`, {
       source: 'user',
       hint: `${CONFIG_FILE_NAME} must be a JSON object, e.g. {"images": {"<ecr uri>": "my/image:tag"}}`,
       cause,
