@@ -149,7 +149,8 @@ export async function stageInputs(context: JobContext, inputs: readonly StageInp
         throwIfStopped(context.signal);
         if (isSagesimError(error) && MISSING_INPUT_CODES.has(error.code)) throw missingInput(context, input, error);
         if (isSagesimError(error) && error.source === 'user') {
-          throw new StepFailure(`ClientError: step "${context.stepName}": input "${input.name}" (${input.s3Uri}): ${error.message}`, {
+          const hint = error.hint === undefined ? '' : ` (${error.hint})`;
+          throw new StepFailure(`ClientError: step "${context.stepName}": input "${input.name}" (${input.s3Uri}): ${error.message}${hint}`, {
             code: error.code,
             source: 'user',
             cause: error,
