@@ -84,7 +84,7 @@ export function containerFailureReason(failure: ContainerFailure): string {
 export function missingInputReason(stepName: string, inputName: string, uri: string, objectStore: string): string {
   return (
     `ClientError: step "${stepName}": input "${inputName}" has no objects at ${uri} (in ${objectStore}). ` +
-    `Upload the data first (e.g. \`sagesim s3 cp <file> ${uri.endsWith('/') ? uri : `${uri}/`}\`) or fix the S3Uri.`
+    `Upload the data first (e.g. \`sagesim s3 cp <file> ${uri.endsWith('/') ? uri : `${uri}/`}\`, or an entry in a manifest.json beside the definition, which \`sagesim run\` places before the run) or fix the S3Uri.`
   );
 }
 
