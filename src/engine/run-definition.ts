@@ -55,6 +55,7 @@ export async function runDefinitionFile(options: RunDefinitionFileOptions): Prom
     definitionFile: options.file,
     ...(options.stubs ? { stubs: options.stubs } : {}),
     ...(options.reporter ? { reporter: options.reporter } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const plan = options.selective
     ? planSelectiveExecution({

@@ -21,6 +21,8 @@ export interface PrepareRunOptions {
   readonly definitionFile?: string;
   readonly stubs?: StubOptions;
   readonly reporter?: Reporter;
+  /** Ctrl-C: stops seeding and image builds; the run then throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PreparedRun {
@@ -35,7 +37,10 @@ export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions
 
   let seeded: PreparedRun['seeded'];
   if (options.definitionFile !== undefined && env.config.mock && env.s3Endpoint !== undefined) {
-    const result = await seedForDefinition(options.definitionFile, env.objectStore, options.reporter ? { reporter: options.reporter } : {});
+    const result = await seedForDefinition(options.definitionFile, env.objectStore, {
+      ...(options.reporter ? { reporter: options.reporter } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     if (result) seeded = { placed: result.placed, skipped: result.skipped };
   }
 
@@ -44,6 +49,7 @@ export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions
   );
   if (containerSteps.length === 0) return { ...(seeded ? { seeded } : {}), builtImages: [] };
 
+  options.signal?.throwIfAborted();
   await env.runtime.ping();
   // Containers of a sagesim process that crashed or was killed: removed before we start our own.
   await env.runtime.sweep({ orphaned: true });
@@ -67,6 +73,7 @@ export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions
   const built = await ensureImages([...images], {
     dockerSocket: env.config.dockerSocket,
     ...(options.reporter ? { reporter: options.reporter } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   return { ...(seeded ? { seeded } : {}), builtImages: built.map((b) => b.name) };
 }
