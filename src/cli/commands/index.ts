@@ -9,6 +9,7 @@ import { imagesCommand } from './images.js';
 import { logsCommand } from './logs.js';
 import { lsCommand } from './ls.js';
 import { modelsCommand } from './models.js';
+import { reproduceCommand } from './reproduce.js';
 import { retryCommand } from './retry.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
@@ -19,4 +20,4 @@ export interface CommandModule {
   register(program: Command, io: CliIo): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, retryCommand, dataCommand, imagesCommand, modelsCommand, callbackCommand, serveCommand];
+export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, reproduceCommand, retryCommand, dataCommand, imagesCommand, modelsCommand, callbackCommand, serveCommand];

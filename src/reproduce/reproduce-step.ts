@@ -1,0 +1,291 @@
+// `sagesim reproduce`: runs one job step of an earlier execution again, alone, exactly as it ran
+// (same image, resolved arguments, environment, /opt/ml layout, the same inputs staged from S3),
+// through the step type's own executor, in a folder the user can inspect. Outputs are written
+// under that folder, never over the original execution's outputs, unless `upload` is asked for.
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SagesimConfig } from '../config.js';
+import type { PipelineDefinition } from '../engine/definition-types.js';
+import type { Reporter } from '../engine/events.js';
+import { FileExecutionStore, safeFileName } from '../engine/execution-store.js';
+import { type JsonObject, type JsonValue, isJsonObject } from '../engine/json.js';
+import { SagesimError, StepFailure, StoppedError } from '../errors.js';
+import { MANIFEST_FILE_NAME, findManifestFor, loadManifest, seedManifest } from '../fixtures/manifest.js';
+import { saveModel } from '../mock-aws/model-store.js';
+import { joinS3, type ObjectStore } from '../mock-aws/object-store.js';
+import { createRunEnvironment } from '../runtime/create-environment.js';
+import { prepareRun } from '../runtime/prepare-run.js';
+import type { ContainerRuntime, ContainerSpec } from '../steps/container-runtime.js';
+import { DockerRuntime } from '../steps/docker-runtime.js';
+import type { StepContext } from '../steps/executor.js';
+import { processingOutputUri } from '../steps/stub-executor.js';
+import { type JobDescriber, cloudSource, createSdkDescriber } from './cloud-source.js';
+import { reproductionObjectStore, type ReproductionObjectStore } from './reproduction-object-store.js';
+import { ReproductionRuntime, type ShellOpener, shellSessionIn } from './reproduction-runtime.js';
+import { type ReproductionSource, localSource } from './reproduction-source.js';
+
+/** Where the execution ran. */
+export type ReproductionOrigin =
+  /** An execution in the local store (`config.home`), named by id, ARN or unique prefix. */
+  | { readonly kind: 'local' }
+  /**
+   * A SageMaker execution (or one of `sagesim serve`), named by its full ARN. Its S3 is the
+   * configuration's (`config.s3`: the endpoint, or AWS S3).
+   */
+  | { readonly kind: 'cloud'; readonly endpoint?: string; readonly describer?: JobDescriber };
+
+export interface ReproduceStepOptions {
+  readonly config: SagesimConfig;
+  /** The execution: id, ARN or unique prefix (local), the full execution ARN (cloud). */
+  readonly execution: string;
+  /** The step's name (any case, or a unique prefix). */
+  readonly step: string;
+  /** @default { kind: 'local' } */
+  readonly origin?: ReproductionOrigin;
+  /** The reproduction's folder. @default `<home>/reproductions/<execution>-<step>-<time>` */
+  readonly dir?: string;
+  /** Keep the staged inputs after a successful run (they are always kept after a failure). @default false */
+  readonly keep?: boolean;
+  /**
+   * Upload the outputs to their S3 locations, over the original execution's outputs, as the job
+   * did. @default false: outputs are written under `<dir>/outputs/<bucket>/<key>`
+   */
+  readonly upload?: boolean;
+  /**
+   * Place a fixture manifest's objects in S3 first (after editing a script it uploads): a
+   * manifest.json, or a pipeline definition with one beside it.
+   */
+  readonly seed?: string;
+  /** Open an interactive shell in the job's container instead of running its command. */
+  readonly shell?: ShellOpener;
+  /** Each line of the container's output (also written to `<dir>/container.log`). */
+  readonly onLine?: (line: string) => void;
+  /** Called once the folder is made, before inputs are staged. */
+  readonly onPrepared?: (prepared: { readonly dir: string; readonly source: ReproductionSource }) => void;
+  /** Told about slow preparation (starting S3, building images) and warnings. */
+  readonly reporter?: Reporter;
+  /** Aborting stops the container. */
+  readonly signal?: AbortSignal;
+  /** Test seam. @default a DockerRuntime on config.dockerSocket */
+  readonly runtime?: ContainerRuntime;
+  /** Test seam: the S3 the inputs are read from. @default built from the configuration */
+  readonly objectStore?: ObjectStore;
+}
+
+export interface ReproductionOutput {
+  readonly uri: string;
+  /** The local file holding it (undefined when uploaded). */
+  readonly file?: string;
+}
+
+export interface ReproductionResult {
+  /** `Shell`: the user's shell session ended; the job's command was not run by sagesim. */
+  readonly status: 'Succeeded' | 'Failed' | 'Stopped' | 'Shell';
+  readonly dir: string;
+  readonly source: ReproductionSource;
+  /** The job container's exit code (the shell's with `--shell`), when it ran. */
+  readonly exitCode?: number;
+  readonly failureReason?: string;
+  /** The container as it was run: image (local tag), command, environment, mounts. */
+  readonly container?: ContainerSpec;
+  /** What the job wrote. */
+  readonly outputs: readonly ReproductionOutput[];
+  /** Property files the step declares, read from the reproduction's outputs. */
+  readonly propertyFiles: Readonly<Record<string, JsonValue>>;
+  /** The container's output. */
+  readonly logFile: string;
+  /** Whether the outputs went to S3 over the original ones. */
+  readonly uploaded: boolean;
+}
+
+export async function reproduceStep(options: ReproduceStepOptions): Promise<ReproductionResult> {
+  const origin = options.origin ?? { kind: 'local' };
+  const source = await readSource(options, origin);
+  const dir = path.resolve(options.dir ?? path.join(options.config.home, 'reproductions', `${source.execution.executionId}-${safeFileName(source.step.Name)}-${stamp()}`));
+  await mkdir(dir, { recursive: true });
+  // A cloud job's model and any local state of the reproduction stay inside its folder.
+  const config: SagesimConfig =
+    origin.kind === 'cloud'
+      ? Object.freeze({ ...options.config, home: path.join(dir, 'home'), mock: options.config.mock && origin.endpoint !== undefined, ...(origin.endpoint ? { s3: { kind: 'endpoint' as const, url: origin.endpoint } } : {}) })
+      : options.config;
+  if (source.model) await saveModel(config.home, source.model);
+  options.onPrepared?.({ dir, source });
+
+  const runtime = new ReproductionRuntime(options.runtime ?? new DockerRuntime({ socketPath: config.dockerSocket }), options.shell);
+  await using env = await createRunEnvironment(config, {
+    runtime,
+    store: 'memory',
+    ...(options.objectStore ? { objectStore: options.objectStore } : {}),
+    ...(options.reporter ? { reporter: options.reporter } : {}),
+  });
+  if (options.seed !== undefined) await seed(options.seed, env.objectStore);
+  await prepareRun(env, { definition: definitionOf(source), ...(options.reporter ? { reporter: options.reporter } : {}) });
+
+  const executor = env.executors.get(source.stepType);
+  if (!executor) throw new SagesimError('INTERNAL', `no ${source.stepType} executor`);
+  const upload = options.upload === true;
+  const store = upload ? env.objectStore : reproductionObjectStore(env.objectStore, path.join(dir, 'outputs'));
+  const logFile = path.join(dir, 'container.log');
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const context: StepContext = {
+    execution: source.execution,
+    step: source.step,
+    arguments: source.arguments,
+    jobName: source.jobName,
+    attempt: 1,
+    signal: options.signal ?? new AbortController().signal,
+    objectStore: store,
+    log: (line) => {
+      log.write(`${line}\n`);
+      options.onLine?.(line);
+    },
+    logFile,
+    workDir: path.join(dir, 'job'),
+    warn: (message) => options.reporter?.warning?.({ executionId: source.execution.executionId, stepName: source.step.Name, message }),
+  };
+  await mkdir(context.workDir, { recursive: true });
+
+  let result: Omit<ReproductionResult, 'dir' | 'source' | 'logFile' | 'uploaded' | 'container' | 'outputs' | 'propertyFiles'>;
+  let properties: JsonObject | undefined;
+  try {
+    properties = (await executor.execute(context)).properties;
+    result = { status: 'Succeeded', ...exitOf(runtime) };
+  } catch (error) {
+    const shell = shellSessionIn(error);
+    if (shell) result = { status: 'Shell', exitCode: shell.exitCode };
+    else if (error instanceof StoppedError || options.signal?.aborted) result = { status: 'Stopped' };
+    else if (error instanceof StepFailure) result = { status: 'Failed', failureReason: error.message, ...exitOf(runtime) };
+    else throw error;
+  } finally {
+    await new Promise<void>((resolve) => log.end(resolve));
+  }
+
+  const outputs: ReproductionOutput[] = upload ? [] : (store as ReproductionObjectStore).writtenObjects();
+  const propertyFiles = properties ? await readPropertyFiles(source, properties, store) : {};
+  if (result.status === 'Succeeded' && options.keep !== true) await removeStagedInputs(source, runtime.specs);
+  const container = runtime.specs.at(-1);
+  const final: ReproductionResult = { ...result, dir, source, logFile, outputs, propertyFiles, uploaded: upload, ...(container ? { container } : {}) };
+  await writeFile(path.join(dir, 'reproduction.json'), `${JSON.stringify(describe(final), null, 2)}\n`);
+  return final;
+}
+
+async function readSource(options: ReproduceStepOptions, origin: ReproductionOrigin): Promise<ReproductionSource> {
+  switch (origin.kind) {
+    case 'local': {
+      const execution = await new FileExecutionStore({ home: options.config.home }).find(options.execution);
+      return localSource(execution, options.step);
+    }
+    case 'cloud': {
+      if (origin.describer) return cloudSource(origin.describer, options.execution, options.step);
+      const describer = createSdkDescriber({ region: options.config.region, ...(origin.endpoint ? { endpoint: origin.endpoint } : {}) });
+      try {
+        return await cloudSource(describer, options.execution, options.step);
+      } finally {
+        describer.destroy();
+      }
+    }
+  }
+}
+
+/** A one-step definition of the job, so preparation checks Docker and builds the image it needs. */
+function definitionOf(source: ReproductionSource): PipelineDefinition {
+  const model = source.model?.PrimaryContainer?.Image;
+  return {
+    Version: '2020-12-01',
+    Metadata: {},
+    Parameters: [],
+    PipelineExperimentConfig: null,
+    Steps: [
+      { Name: source.step.Name, Type: source.stepType, Arguments: source.arguments } as PipelineDefinition['Steps'][number],
+      ...(model ? [{ Name: 'Model', Type: 'Model', Arguments: { PrimaryContainer: { Image: model } } } as PipelineDefinition['Steps'][number]] : []),
+    ],
+  };
+}
+
+async function seed(file: string, store: ObjectStore): Promise<void> {
+  const resolved = path.resolve(file);
+  const manifestFile = path.basename(resolved) === MANIFEST_FILE_NAME ? resolved : findManifestFor(resolved);
+  if (manifestFile === undefined) {
+    throw new SagesimError('NO_MANIFEST', `no ${MANIFEST_FILE_NAME} beside ${resolved}`, { source: 'user', hint: 'give --seed the manifest itself, or a definition that has one beside it' });
+  }
+  await seedManifest(loadManifest(manifestFile), store);
+}
+
+function exitOf(runtime: ReproductionRuntime): { exitCode?: number } {
+  return runtime.lastExit ? { exitCode: runtime.lastExit.exitCode } : {};
+}
+
+/** Property files the step declares, from the outputs this run wrote. */
+async function readPropertyFiles(source: ReproductionSource, properties: JsonObject, store: ObjectStore): Promise<Record<string, JsonValue>> {
+  const declarations = 'PropertyFiles' in source.step ? (source.step.PropertyFiles ?? []) : [];
+  const out: Record<string, JsonValue> = {};
+  for (const declaration of declarations) {
+    const outputUri = processingOutputUri(properties, declaration.OutputName);
+    if (!outputUri) continue;
+    try {
+      out[declaration.PropertyFileName] = JSON.parse((await store.get(joinS3(outputUri, declaration.FilePath))).toString('utf8')) as JsonValue;
+    } catch {
+      // Not written, or not JSON: the report shows the outputs; the pipeline run would fail the step.
+    }
+  }
+  return out;
+}
+
+/** The host folders the job's inputs were downloaded to (the same bytes are still in S3). */
+async function removeStagedInputs(source: ReproductionSource, specs: readonly ContainerSpec[]): Promise<void> {
+  const inputPaths = new Set<string>();
+  if (source.stepType === 'Processing') {
+    for (const input of arrayOf(source.arguments['ProcessingInputs'])) {
+      const localPath = isJsonObject(input) && isJsonObject(input['S3Input'] ?? null) ? (input['S3Input'] as JsonObject)['LocalPath'] : undefined;
+      if (typeof localPath === 'string') inputPaths.add(localPath.replace(/\/+$/, ''));
+    }
+  }
+  for (const spec of specs) {
+    for (const mount of spec.mounts) {
+      const target = mount.containerPath.replace(/\/+$/, '');
+      if (inputPaths.has(target)) await rm(mount.hostPath, { recursive: true, force: true });
+      if (source.stepType === 'Training' && target === '/opt/ml/input') await rm(path.join(mount.hostPath, 'data'), { recursive: true, force: true });
+    }
+  }
+}
+
+function arrayOf(value: JsonValue | undefined): JsonValue[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** What `reproduction.json` records: enough to see what ran and to run it again by hand. */
+function describe(result: ReproductionResult): JsonObject {
+  const spec = result.container;
+  return {
+    status: result.status,
+    ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
+    ...(result.failureReason === undefined ? {} : { failureReason: result.failureReason }),
+    origin: result.source.origin,
+    executionArn: result.source.execution.executionArn,
+    step: result.source.step.Name,
+    stepType: result.source.stepType,
+    jobName: result.source.jobName,
+    originalStatus: result.source.originalStatus,
+    arguments: result.source.arguments,
+    ...(spec
+      ? {
+          container: {
+            image: spec.image,
+            ...(spec.entrypoint ? { entrypoint: [...spec.entrypoint] } : {}),
+            ...(spec.command ? { command: [...spec.command] } : {}),
+            env: { ...spec.env },
+            mounts: spec.mounts.map((m) => ({ hostPath: m.hostPath, containerPath: m.containerPath })),
+            network: spec.network,
+          },
+        }
+      : {}),
+    uploaded: result.uploaded,
+    outputs: result.outputs.map((o) => ({ uri: o.uri, ...(o.file ? { file: o.file } : {}) })),
+    propertyFiles: result.propertyFiles as JsonObject,
+  };
+}
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+}
