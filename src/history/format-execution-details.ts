@@ -11,8 +11,10 @@ export interface ExecutionDetailsOptions extends TimeFormatOptions {
   readonly step?: string;
   /** Leave out resolved arguments and properties (the long parts). @default false */
   readonly brief?: boolean;
-  /** The execution's folder, to show where its logs are. */
+  /** The execution's folder. */
   readonly executionDir?: string;
+  /** Where a step's log file is, to show it. @default its path relative to the execution's folder */
+  readonly logPath?: (step: StepRecord) => string;
   /** For the elapsed time of executions still running. @default new Date() */
   readonly now?: Date;
 }
@@ -76,7 +78,7 @@ function stepDetails(step: StepRecord, options: ExecutionDetailsOptions): string
   if (step.metadata.Condition) field('Outcome', step.metadata.Condition.Outcome);
   if (step.metadata.Fail) field('Error', step.metadata.Fail.ErrorMessage);
   if (step.failureReason) field('Failure', indentContinuation(step.failureReason, 14));
-  if (step.logFile) field('Log', options.executionDir ? `${options.executionDir}/${step.logFile}` : step.logFile);
+  if (step.logFile) field('Log', options.logPath ? options.logPath(step) : step.logFile);
   if (step.outputParameters && Object.keys(step.outputParameters).length > 0) block(lines, 'Output parameters', step.outputParameters);
   if (step.propertyFiles && Object.keys(step.propertyFiles).length > 0) block(lines, 'Property files', step.propertyFiles);
   if (!options.brief) {

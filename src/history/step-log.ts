@@ -10,7 +10,10 @@ import { StoppedError, assertNever } from '../errors.js';
 /** Where a step's log is (or will be) written. */
 export function stepLogPath(store: Pick<ExecutionStore, 'executionDir'>, execution: Pick<ExecutionRecord, 'executionId'>, step: { readonly name: string; readonly record?: StepRecord | undefined }): string {
   const relative = step.record?.logFile ?? path.join('logs', `${safeFileName(step.name)}.log`);
-  return path.join(store.executionDir(execution.executionId), relative);
+  // A step reused by a selective execution ran, and logged, in its source execution.
+  const reusedFrom = step.record?.reusedFrom;
+  const owner = reusedFrom === undefined ? execution.executionId : reusedFrom.slice(reusedFrom.lastIndexOf('/') + 1);
+  return path.join(store.executionDir(owner), relative);
 }
 
 /** The log's text from byte `offset` on; empty when there is no log (yet). */

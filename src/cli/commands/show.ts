@@ -5,6 +5,7 @@ import { resolveConfig } from '../../config.js';
 import { FileExecutionStore } from '../../engine/execution-store.js';
 import { findStep } from '../../history/find-step.js';
 import { formatExecutionDetails } from '../../history/format-execution-details.js';
+import { stepLogPath } from '../../history/step-log.js';
 import type { CliIo } from '../cli-io.js';
 import type { CommandModule } from './index.js';
 
@@ -40,6 +41,7 @@ export const showCommand: CommandModule = {
         io.stdout.write(
           formatExecutionDetails(record, {
             executionDir: store.executionDir(record.executionId),
+            logPath: (s) => stepLogPath(store, record, { name: s.stepName, record: s }),
             ...(step === undefined ? {} : { step: step.name }),
             ...(flags.brief ? { brief: true } : {}),
             ...(io.env['TZ'] ? { timeZone: io.env['TZ'] } : {}),
