@@ -1,42 +1,148 @@
-// The table printed when an execution ends: one row per step with its status, duration, cache
-// hit, attempts, condition outcome and failure (or skip) reason.
-import type { ExecutionRecord, StepRecord } from '../engine/execution-record.js';
+// What a run prints when it ends: the step table (status, duration, cache hit, attempts,
+// condition outcome, reason), then what a person reads next — training metrics, the evaluation
+// report, conditions, registered models, transform output, failures — and the commands to go on.
+import type { ExecutionRecord, StepRecord, StepStatus } from '../engine/execution-record.js';
+import { assertNever } from '../errors.js';
+import { conditionSection } from './run-report/condition-section.js';
+import { evaluationSection } from './run-report/evaluation-section.js';
+import { failureSection } from './run-report/failure-section.js';
+import { ANSI_STYLE, type Layout, PLAIN_STYLE, type Style } from './run-report/layout.js';
+import { modelSection } from './run-report/model-section.js';
+import { nextSection } from './run-report/next-section.js';
+import { type BranchOwner, branchOwners, oneLine, shortSkipReason } from './run-report/skip-reason.js';
+import { trainingSection } from './run-report/training-section.js';
+import { type TransformOutput, transformOutputs, transformSection } from './run-report/transform-section.js';
 
 export interface SummaryOptions {
-  /** Cut long reasons to fit this width. @default no limit */
+  /** The terminal's columns: table rows are cut and sections wrapped to fit. @default 100 columns, rows not cut */
   readonly width?: number;
+  /** ANSI colours (only for a terminal). @default false */
+  readonly color?: boolean;
+  /** Only the step table and the execution line. @default false */
+  readonly tableOnly?: boolean;
+  /**
+   * Transform outputs with their objects listed (listTransformOutputs, while the store is
+   * reachable). @default the S3 prefixes from the record, without a count
+   */
+  readonly transformOutputs?: readonly TransformOutput[];
+  /** Flags the suggested commands need to find this run, e.g. `--home /tmp/x`. @default '' */
+  readonly storeFlags?: string;
 }
+
+/** Sections are wrapped at the terminal's width, but never wider than this: long lines are hard to read. */
+const MAX_WRAP = 120;
+const DEFAULT_WRAP = 100;
 
 export function formatSummary(record: Readonly<ExecutionRecord>, options: SummaryOptions = {}): string {
-  const header = ['STEP', 'STATUS', 'DURATION', 'CACHE', 'ATTEMPTS', 'OUTCOME', 'REASON'];
-  const rows = record.steps.map((step) => [
-    step.stepName,
-    step.status,
-    step.startTime && step.endTime ? formatDuration(Date.parse(step.endTime) - Date.parse(step.startTime)) : '-',
-    step.cacheHit ? 'hit' : step.reusedFrom ? 'reused' : '-',
-    step.attemptCount > 0 ? String(step.attemptCount) : '-',
-    step.metadata.Condition?.Outcome ?? '-',
-    oneLine(reasonOf(step)),
-  ]);
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => {
-    const text = cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-    return options.width !== undefined && text.length > options.width ? `${text.slice(0, Math.max(options.width - 1, 0))}…` : text;
-  };
+  const style = options.color ? ANSI_STYLE : PLAIN_STYLE;
+  // Some pseudo-terminals report 0 columns.
+  const width = options.width !== undefined && options.width > 0 ? options.width : undefined;
+  const layout: Layout = { width: Math.min(width ?? DEFAULT_WRAP, MAX_WRAP), style };
+  const blocks: string[][] = [formatStepTable(record, { ...(width === undefined ? {} : { width }), style })];
+  if (!options.tableOnly) {
+    const outputs = options.transformOutputs ?? transformOutputs(record);
+    const sections: (() => string[])[] = [
+      () => trainingSection(record, layout),
+      () => evaluationSection(record, layout),
+      () => conditionSection(record, layout),
+      () => modelSection(record, layout),
+      () => transformSection(outputs, layout),
+      () => failureSection(record, layout),
+    ];
+    for (const build of sections) blocks.push(safely(build));
+  }
+  blocks.push(executionLines(record, style));
+  if (!options.tableOnly) {
+    const outputs = options.transformOutputs ?? transformOutputs(record);
+    blocks.push(safely(() => nextSection(record, layout, { transformOutputs: outputs, ...(options.storeFlags ? { storeFlags: options.storeFlags } : {}) })));
+  }
+  return `${blocks
+    .filter((block) => block.length > 0)
+    .map((block) => block.join('\n'))
+    .join('\n\n')}\n`;
+}
+
+/** A section that cannot be drawn (a record shaped in a way it did not expect) is left out, not fatal. */
+function safely(build: () => string[]): string[] {
+  try {
+    return build();
+  } catch {
+    return [];
+  }
+}
+
+function executionLines(record: Readonly<ExecutionRecord>, style: Style): string[] {
   const duration = record.endTime ? ` in ${formatDuration(Date.parse(record.endTime) - Date.parse(record.startTime))}` : '';
-  const out = [line(header), ...rows.map(line), ''];
-  out.push(`Execution ${record.executionId} ${record.status}${duration}${record.failureReason ? `: ${record.failureReason}` : ''}`);
-  out.push(`  ${record.executionArn}`);
-  return `${out.join('\n')}\n`;
+  const reason = record.failureReason ? `: ${record.failureReason}` : '';
+  return [`Execution ${record.executionId} ${styleStatus(record.status, style)}${duration}${reason}`, `  ${record.executionArn}`];
 }
 
-function reasonOf(step: StepRecord): string {
-  if (step.status === 'Skipped') return step.skipReason ?? '';
-  return step.failureReason ?? '';
+export interface StepTableOptions {
+  /** Cut rows to this width. @default no limit */
+  readonly width?: number;
+  /** @default no colour */
+  readonly style?: Style;
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ');
+/** Below this many columns left for it, the REASON goes under its row rather than beside it. */
+const MIN_REASON_COLUMNS = 24;
+
+/** One row per step; reasons on one line (the failure section has them in full). */
+export function formatStepTable(record: Readonly<ExecutionRecord>, options: StepTableOptions = {}): string[] {
+  const style = options.style ?? PLAIN_STYLE;
+  const header = ['STEP', 'STATUS', 'DURATION', 'CACHE', 'ATTEMPTS', 'OUTCOME'];
+  const branches = branchOwners(record.definition.Steps);
+  const rows = record.steps.map((step) => ({
+    cells: [
+      step.stepName,
+      step.status,
+      step.startTime && step.endTime ? formatDuration(Date.parse(step.endTime) - Date.parse(step.startTime)) : '-',
+      step.cacheHit ? 'hit' : step.reusedFrom ? 'reused' : '-',
+      step.attemptCount > 0 ? String(step.attemptCount) : '-',
+      step.metadata.Condition?.Outcome ?? '-',
+    ],
+    reason: oneLine(reasonOf(step, record, branches)),
+  }));
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row.cells[i] ?? '').length)));
+  const fixed = widths.reduce((sum, w) => sum + w + 2, 0);
+  const beside = options.width === undefined || options.width - fixed >= MIN_REASON_COLUMNS;
+  const cut = (text: string, room: number): string => (options.width !== undefined && text.length > room ? `${text.slice(0, Math.max(room - 1, 0))}…` : text);
+  // Colour is applied after padding, so that escape codes do not count as columns.
+  const cells = (values: readonly string[], styled: (cell: string, i: number) => string): string =>
+    values.map((cell, i) => styled(cell, i) + ' '.repeat(Math.max(0, (widths[i] ?? 0) - cell.length))).join('  ');
+  const lines = [(cells(header, (cell) => style.bold(cell)) + (beside ? `  ${style.bold('REASON')}` : '')).trimEnd()];
+  for (const row of rows) {
+    const text = cells(row.cells, (cell, i) => (i === 1 ? styleStatus(cell as StepStatus, style) : cell));
+    if (row.reason === '') lines.push(text.trimEnd());
+    else if (beside) lines.push(`${text}  ${cut(row.reason, (options.width ?? 0) - fixed)}`);
+    else lines.push(text.trimEnd(), `    ${cut(row.reason, (options.width ?? 0) - 4)}`);
+  }
+  return lines;
+}
+
+function styleStatus(status: StepStatus | ExecutionRecord['status'], style: Style): string {
+  switch (status) {
+    case 'Succeeded':
+      return style.good(status);
+    case 'Failed':
+      return style.bad(status);
+    case 'Stopped':
+    case 'Stopping':
+      return style.warn(status);
+    case 'Skipped':
+      return style.dim(status);
+    case 'Starting':
+    case 'Executing':
+      return status;
+    default:
+      return assertNever(status, 'status');
+  }
+}
+
+function reasonOf(step: StepRecord, record: Readonly<ExecutionRecord>, owners: ReadonlyMap<string, BranchOwner>): string {
+  if (step.status !== 'Skipped') return step.failureReason ?? '';
+  // The engine's sentence is long for a table cell; the condition and its outcome say the same.
+  return shortSkipReason(step, owners, (name) => record.steps.find((s) => s.stepName === name)?.metadata.Condition?.Outcome);
 }
 
 /** `850ms`, `12.3s`, `4m05s`, `1h02m`. */
