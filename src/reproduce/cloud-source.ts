@@ -30,11 +30,17 @@ export interface SdkDescriberOptions {
   readonly region: string;
   /** `sagesim serve` or another endpoint; absent for SageMaker itself. */
   readonly endpoint?: string;
+  /** Fixed credentials (a local endpoint); absent: the SDK's standard chain. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
-/** Over @aws-sdk/client-sagemaker with the standard credential chain. */
+/** Over @aws-sdk/client-sagemaker (credentials: the given ones, else the standard chain). */
 export function createSdkDescriber(options: SdkDescriberOptions): JobDescriber & { destroy(): void } {
-  const client = new SageMakerClient({ region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+  const client = new SageMakerClient({
+    region: options.region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: { ...options.credentials } } : {}),
+  });
   const target = options.endpoint ? `the SageMaker endpoint ${options.endpoint}` : `SageMaker in ${options.region}`;
   const context = (action: string) => ({ action, target, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
   return {

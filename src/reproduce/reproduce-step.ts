@@ -13,6 +13,7 @@ import { type JsonObject, type JsonValue, isJsonObject } from '../engine/json.js
 import { SagesimError, StepFailure, StoppedError } from '../errors.js';
 import { MANIFEST_FILE_NAME, findManifestFor, loadManifest, seedManifest } from '../fixtures/manifest.js';
 import { saveModel } from '../mock-aws/model-store.js';
+import { DUMMY_CREDENTIALS } from '../mock-aws/s3-client.js';
 import { joinS3, type ObjectStore } from '../mock-aws/object-store.js';
 import { createRunEnvironment } from '../runtime/create-environment.js';
 import { prepareRun } from '../runtime/prepare-run.js';
@@ -33,7 +34,17 @@ export type ReproductionOrigin =
    * A SageMaker execution (or one of `sagesim serve`), named by its full ARN. Its S3 is the
    * configuration's (`config.s3`: the endpoint, or AWS S3).
    */
-  | { readonly kind: 'cloud'; readonly endpoint?: string; readonly describer?: JobDescriber };
+  | {
+      readonly kind: 'cloud';
+      readonly endpoint?: string;
+      /**
+       * `dummy`: sagesim's fixed credentials (a `sagesim serve` or other local endpoint; its job
+       * containers get them too); `default`: the SDK's standard chain. @default 'default'
+       */
+      readonly credentials?: 'dummy' | 'default';
+      /** Test seam: the SageMaker calls. */
+      readonly describer?: JobDescriber;
+    };
 
 export interface ReproduceStepOptions {
   readonly config: SagesimConfig;
@@ -107,7 +118,13 @@ export async function reproduceStep(options: ReproduceStepOptions): Promise<Repr
   // A cloud job's model and any local state of the reproduction stay inside its folder.
   const config: SagesimConfig =
     origin.kind === 'cloud'
-      ? Object.freeze({ ...options.config, home: path.join(dir, 'home'), mock: options.config.mock && origin.endpoint !== undefined, ...(origin.endpoint ? { s3: { kind: 'endpoint' as const, url: origin.endpoint } } : {}) })
+      ? Object.freeze({
+          ...options.config,
+          home: path.join(dir, 'home'),
+          // "mock" here means dummy credentials for the endpoint's S3 and in the job's container.
+          mock: origin.credentials === 'dummy',
+          ...(origin.endpoint ? { s3: { kind: 'endpoint' as const, url: origin.endpoint } } : {}),
+        })
       : options.config;
   if (source.model) await saveModel(config.home, source.model);
   options.onPrepared?.({ dir, source });
@@ -178,7 +195,11 @@ async function readSource(options: ReproduceStepOptions, origin: ReproductionOri
     }
     case 'cloud': {
       if (origin.describer) return cloudSource(origin.describer, options.execution, options.step);
-      const describer = createSdkDescriber({ region: options.config.region, ...(origin.endpoint ? { endpoint: origin.endpoint } : {}) });
+      const describer = createSdkDescriber({
+        region: options.config.region,
+        ...(origin.endpoint ? { endpoint: origin.endpoint } : {}),
+        ...(origin.credentials === 'dummy' ? { credentials: DUMMY_CREDENTIALS } : {}),
+      });
       try {
         return await cloudSource(describer, options.execution, options.step);
       } finally {

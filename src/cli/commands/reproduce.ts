@@ -81,7 +81,14 @@ async function reproduce(execution: string, step: string, flags: ReproduceFlags,
       config,
       execution,
       step,
-      origin: cloud ? { kind: 'cloud', ...(flags.endpointUrl === undefined ? {} : { endpoint: flags.endpointUrl }) } : { kind: 'local' },
+      origin: cloud
+        ? {
+            kind: 'cloud',
+            ...(flags.endpointUrl === undefined ? {} : { endpoint: flags.endpointUrl }),
+            // A local endpoint (sagesim serve) takes any credentials: dummy ones unless the user has some.
+            credentials: flags.endpointUrl !== undefined && isLoopback(flags.endpointUrl) && !hasCredentials(io.env) ? 'dummy' : 'default',
+          }
+        : { kind: 'local' },
       ...(flags.dir === undefined ? {} : { dir: path.resolve(io.cwd, flags.dir) }),
       ...(flags.seed === undefined ? {} : { seed: path.resolve(io.cwd, flags.seed) }),
       ...(flags.keep ? { keep: true } : {}),
@@ -170,4 +177,17 @@ function report(result: ReproductionResult): string {
 
 function firstLine(text: string): string {
   return text.split('\n')[0] ?? '';
+}
+
+function isLoopback(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
+  } catch {
+    return false;
+  }
+}
+
+function hasCredentials(env: CliIo['env']): boolean {
+  return Boolean(env['AWS_ACCESS_KEY_ID'] || env['AWS_PROFILE']);
 }
