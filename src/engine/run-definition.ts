@@ -11,7 +11,9 @@ import type { Reporter } from './events.js';
 import type { ExecutionRecord } from './execution-record.js';
 import { isJsonObject } from './json.js';
 import { parseDefinition, readDefinitionText } from './load-definition.js';
-import { runPipeline } from './scheduler.js';
+import { buildGraph } from './graph.js';
+import { resolveParameters } from './parameters.js';
+import { checkStubNames, runPipeline } from './scheduler.js';
 import { planSelectiveExecution } from './selective-execution.js';
 
 export interface RunDefinitionFileOptions {
@@ -49,6 +51,9 @@ export async function runDefinitionFile(options: RunDefinitionFileOptions): Prom
   const text = await readDefinitionText(options.file);
   const definition = parseDefinition(text, options.file);
   const pipelineName = options.pipelineName ?? defaultPipelineName(options.file, definition, text);
+  // What the user typed is checked before S3 starts, Docker is asked or an image is built.
+  resolveParameters(definition.Parameters, options.parameters ?? {});
+  checkStubNames(buildGraph(definition), options.stubs);
   await using env = await createRunEnvironment(options.config, { ...options.environment, ...(options.clock ? { clock: options.clock } : {}), ...(options.reporter ? { reporter: options.reporter } : {}) });
   await prepareRun(env, {
     definition,

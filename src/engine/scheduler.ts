@@ -317,6 +317,17 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
   return record;
 }
 
+/** Stubs given for steps the pipeline does not have (a typo, most often) are a usage error. */
+export function checkStubNames(graph: PipelineGraph, stubs: StubOptions | undefined): void {
+  const unknownStubs = Object.keys(stubs?.steps ?? {}).filter((name) => !graph.nodes.has(name));
+  if (unknownStubs.length > 0) {
+    throw new SagesimError('UNKNOWN_STUB_STEP', `stubs name steps the pipeline does not have: ${unknownStubs.join(', ')}`, {
+      source: 'user',
+      hint: `steps are: ${[...graph.nodes.keys()].join(', ')}`,
+    });
+  }
+}
+
 /** The executor of every step, checked before anything runs; a missing one is a usage error. */
 function pickExecutors(graph: PipelineGraph, options: RunPipelineOptions, clock: Clock): (step: PipelineStep) => StepExecutor | Omit<StepExecutor, 'stepType'> {
   const builtins = new Map<string, StepExecutor>([
@@ -324,13 +335,7 @@ function pickExecutors(graph: PipelineGraph, options: RunPipelineOptions, clock:
     ['Fail', new FailExecutor()],
   ]);
   const stub = new StubExecutor({ stubs: options.stubs ?? {}, now: () => clock.now(), definition: options.definition });
-  const unknownStubs = Object.keys(options.stubs?.steps ?? {}).filter((name) => !graph.nodes.has(name));
-  if (unknownStubs.length > 0) {
-    throw new SagesimError('UNKNOWN_STUB_STEP', `stubs name steps the pipeline does not have: ${unknownStubs.join(', ')}`, {
-      source: 'user',
-      hint: `steps are: ${[...graph.nodes.keys()].join(', ')}`,
-    });
-  }
+  checkStubNames(graph, options.stubs);
   const missing: PipelineStep[] = [];
   for (const node of graph.nodes.values()) {
     if (isStubbed(options.stubs, node.step)) continue;
