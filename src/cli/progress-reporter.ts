@@ -62,7 +62,7 @@ class LineView implements ProgressReporter {
   }
 
   stepSkipped(event: StepEventBase): void {
-    this.step(event, `Skipped (${this.skips.reasonOf(event.step) || 'not run'})`);
+    this.step(event, `Skipped: ${this.skips.reasonOf(event.step) || 'not run'}`);
   }
 
   stepStopped(event: StepEventBase): void {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createProgressReporter } from '../../src/cli/progress-reporter.js';
 import { formatDuration, formatSummary } from '../../src/cli/summary.js';
 import type { ExecutionRecord, StepRecord } from '../../src/engine/execution-record.js';
@@ -108,5 +108,84 @@ describe('summary table', () => {
     [3_720_000, '1h02m'],
   ])('formats %i ms as %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('progress wording', () => {
+  const conditional: ExecutionRecord = {
+    ...execution,
+    definition: {
+      Version: '2020-12-01',
+      Parameters: [],
+      Steps: [
+        {
+          Name: 'Check',
+          Type: 'Condition',
+          Arguments: { Conditions: [], IfSteps: [{ Name: 'Register', Type: 'RegisterModel', Arguments: {} }], ElseSteps: [{ Name: 'Stop', Type: 'Fail', Arguments: {} }] },
+        },
+      ],
+    },
+  };
+  const longSkip = 'branch not taken: condition Check evaluated to True and this step is in its ElseSteps';
+
+  it('a skipped step names its condition and outcome in a few words; a cache hit names the execution by id', () => {
+    const o = out(false);
+    const reporter = createProgressReporter({ out: o.stream, now: () => new Date(2024, 5, 1, 12, 0, 1) });
+    reporter.executionStarted?.(conditional);
+    reporter.stepCached?.({
+      executionId: 'abc123def456',
+      step: step({ status: 'Succeeded', cacheHit: { sourcePipelineExecutionArn: `${execution.pipelineArn}/execution/0ld3xecut10n`, sourceStepName: 'TrainModel' } }),
+    });
+    reporter.stepSucceeded?.({ executionId: 'abc123def456', step: step({ stepName: 'Check', stepType: 'Condition', status: 'Succeeded', metadata: { Condition: { Outcome: 'True' } } }) });
+    reporter.stepSkipped?.({ executionId: 'abc123def456', step: step({ stepName: 'Stop', stepType: 'Fail', status: 'Skipped', skipReason: longSkip }) });
+    const lines = o.text().split('\n');
+    expect(lines).toContain('12:00:01 TrainModel  Succeeded (cache hit from 0ld3xecut10n)');
+    expect(lines).toContain('12:00:01 Stop      Skipped: branch not taken (Check: True)');
+  });
+
+  it('the live view keeps a multi-line failure reason on its row, so redraws stay aligned', () => {
+    const o = out(true);
+    const reporter = createProgressReporter({ out: o.stream });
+    reporter.executionStarted?.(execution);
+    reporter.stepFailed?.({ executionId: 'abc123def456', step: step({ status: 'Failed', failureReason: 'exit 1\nTraceback:\n  boom' }), willRetry: false });
+    reporter.close();
+    expect(o.text()).toMatch(/✗ TrainModel\s+Failed\s+exit 1 Traceback: boom\n/);
+    reporter.close();
+    // Two lines drawn (title and the step): the redraw moves up over exactly those.
+    expect(o.text()).toContain('\x1b[2A');
+  });
+
+  it('the live view shows how long a running step has been running', () => {
+    const o = out(true);
+    let now = new Date(2024, 5, 1, 12, 0, 0);
+    const reporter = createProgressReporter({ out: o.stream, now: () => now });
+    reporter.executionStarted?.(execution);
+    reporter.stepStarted?.({ executionId: 'abc123def456', step: step({}), attempt: 1 });
+    now = new Date(2024, 5, 1, 12, 1, 5);
+    reporter.close();
+    expect(o.text()).toMatch(/▶ TrainModel\s+Executing 1m05s\n/);
+  });
+
+  it('the live view says it is preparing while S3 and images are made ready, and not once the run started', () => {
+    vi.useFakeTimers();
+    try {
+      const o = out(true);
+      let now = new Date(2024, 5, 1, 12, 0, 0);
+      const reporter = createProgressReporter({ out: o.stream, now: () => now });
+      reporter.progress?.({ message: 'sagesim/xgboost: building sagesim/xgboost:abc' });
+      now = new Date(2024, 5, 1, 12, 0, 42);
+      // The first draw (events are coalesced for 50 ms), then a redraw every second.
+      vi.advanceTimersByTime(1050);
+      expect(o.text()).toContain('sagesim/xgboost: building sagesim/xgboost:abc\n');
+      expect(o.text()).toContain('… preparing 42s\n');
+      const before = o.text().length;
+      reporter.executionStarted?.(execution);
+      reporter.close();
+      expect(o.text().slice(before)).not.toContain('preparing');
+      // Nothing runs any more: no redraws are left scheduled.
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
