@@ -219,7 +219,7 @@ describe('the summary at the end of a run', () => {
     const coloured = formatSummary(housing(), { color: true });
     expect(coloured).toContain('\x1b[32mSucceeded\x1b[39m');
     // Colour does not shift the columns: without escapes, the text is the plain one.
-    expect(coloured.replace(/\x1b\[\d+m/g, '')).toBe(formatSummary(housing()));
+    expect(coloured.replace(new RegExp(String.raw`\x1b\[\d+m`, 'g'), '')).toBe(formatSummary(housing()));
   });
 
   it.each([80, 100, 120])('keeps the sections within %i columns (commands and ARNs excepted)', (width) => {
