@@ -3,6 +3,7 @@
 // DescribeTransformJob (and DescribeModel for a transform) for the arguments the job was created with.
 import {
   DescribeModelCommand,
+  DescribePipelineDefinitionForExecutionCommand,
   DescribeProcessingJobCommand,
   DescribeTrainingJobCommand,
   DescribeTransformJobCommand,
@@ -11,6 +12,8 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { PipelineStep } from '../engine/definition-types.js';
+import { buildGraph } from '../engine/graph.js';
+import { parseDefinition } from '../engine/load-definition.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../engine/json.js';
 import type { ExecutionIdentity } from '../engine/resolve-context.js';
 import { SagesimError } from '../errors.js';
@@ -24,6 +27,8 @@ export interface JobDescriber {
   listSteps(executionArn: string): Promise<PipelineExecutionStep[]>;
   describeJob(type: ReproducibleStepType, jobName: string): Promise<JsonObject>;
   describeModel(modelName: string): Promise<JsonObject>;
+  /** DescribePipelineDefinitionForExecution: the definition JSON the execution ran. */
+  definitionForExecution?(executionArn: string): Promise<string | undefined>;
 }
 
 export interface SdkDescriberOptions {
@@ -71,6 +76,9 @@ export function createSdkDescriber(options: SdkDescriberOptions): JobDescriber &
       });
       return toJson(response);
     },
+    definitionForExecution: async (executionArn) =>
+      (await awsCall(context(`DescribePipelineDefinitionForExecution ${executionArn}`), () => client.send(new DescribePipelineDefinitionForExecutionCommand({ PipelineExecutionArn: executionArn }))))
+        .PipelineDefinition,
     describeModel: async (modelName) => toJson(await awsCall(context(`DescribeModel ${modelName}`), () => client.send(new DescribeModelCommand({ ModelName: modelName })))),
     destroy: () => client.destroy(),
   };
@@ -120,15 +128,17 @@ export async function cloudSource(describer: JobDescriber, executionArn: string,
   }
   const [key, type] = entry;
   const jobArn = metadata[key]?.Arn as string;
-  const jobName = jobArn.slice(jobArn.lastIndexOf('/') + 1);
-  const described = await describer.describeJob(type, jobName);
+  // ARNs lowercase the name; the description has it as the job was created.
+  const described = await describer.describeJob(type, jobArn.slice(jobArn.lastIndexOf('/') + 1));
+  const describedName = described[`${type}JobName`];
+  const jobName = typeof describedName === 'string' && describedName !== '' ? describedName : jobArn.slice(jobArn.lastIndexOf('/') + 1);
   const args: JsonObject = {};
   for (const field of CREATE_FIELDS[type]) if (described[field] !== undefined && described[field] !== null) args[field] = described[field] as JsonValue;
   const model = type === 'Transform' && typeof args['ModelName'] === 'string' ? toModelRecord(await describer.describeModel(args['ModelName'])) : undefined;
   return {
     origin: 'cloud',
     execution,
-    step: { Name: name, Type: type, Arguments: {} } as PipelineStep,
+    step: (await declaredStep(describer, executionArn, name)) ?? ({ Name: name, Type: type, Arguments: {} } as PipelineStep),
     stepType: type,
     jobName,
     arguments: args,
@@ -157,6 +167,17 @@ function pickStep(steps: readonly PipelineExecutionStep[], reference: string, ex
     });
   }
   return step;
+}
+
+/** The step as the execution's definition declares it (its PropertyFiles), when the API gives it. */
+async function declaredStep(describer: JobDescriber, executionArn: string, name: string): Promise<PipelineStep | undefined> {
+  try {
+    const text = await describer.definitionForExecution?.(executionArn);
+    return text === undefined ? undefined : buildGraph(parseDefinition(text, executionArn)).nodes.get(name)?.step;
+  } catch {
+    // Without it the job still runs; only the property files are not read back.
+    return undefined;
+  }
 }
 
 /** arn:aws:sagemaker:<region>:<account>:pipeline/<name>/execution/<id> */
