@@ -50,6 +50,7 @@ export interface ImageStatus extends ImageState {
 
 /** Builds what is missing or out of date (everything with `force`) and reports each image's outcome. */
 export async function buildImages(options: BuildImagesOptions = {}): Promise<readonly BuiltImage[]> {
+  options.signal?.throwIfAborted();
   await ensureDocker(options);
   const args = [...(options.force ? ['--force'] : []), ...(options.only ?? [])];
   const outcomes = new Map<LocalImageName, BuiltImage>();
@@ -114,10 +115,18 @@ function runScript(args: readonly string[], options: BuildImagesOptions, onLine:
   const socketPath = options.dockerSocket ?? '/var/run/docker.sock';
   const env: Record<string, string | undefined> = { ...(options.env ?? process.env), DOCKER_HOST: `unix://${socketPath}` };
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [path.join(dir, 'build-images.sh'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // With a signal the build gets its own process group, so that an abort reaches what bash is
+    // waiting on (docker build, debootstrap): bash alone defers SIGTERM until its child ends.
+    const ownGroup = options.signal !== undefined;
+    const child = spawn('bash', [path.join(dir, 'build-images.sh'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
     const stderr: string[] = [];
     const onAbort = (): void => {
-      child.kill('SIGTERM');
+      try {
+        if (ownGroup && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+        else child.kill('SIGTERM');
+      } catch {
+        // Already gone.
+      }
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     splitLines(child.stdout, onLine);
