@@ -100,7 +100,7 @@ build_base() {
       ;;
     dockerfile)
       say "sagesim/base: debootstrap not available (or not root): building FROM debian:bookworm-slim with apt-get; this needs a reachable image registry"
-      DOCKER_BUILDKIT=0 docker build -q -f "$here/base/Dockerfile.fallback" -t "$base_tag" "$here" >/dev/null
+      DOCKER_BUILDKIT=0 docker build --force-rm -q -f "$here/base/Dockerfile.fallback" -t "$base_tag" "$here" >/dev/null
       ;;
     *) echo "SAGESIM_BASE_METHOD must be debootstrap or dockerfile, got $method" >&2; exit 2 ;;
   esac
@@ -122,7 +122,8 @@ build_image() {
   build_base_once
   say "sagesim/$name: building $tag"
   # The classic builder resolves FROM against local images only, which is what an offline build needs.
-  if ! DOCKER_BUILDKIT=0 docker build \
+  # --force-rm: a failed or interrupted (Ctrl-C) build leaves no intermediate container behind.
+  if ! DOCKER_BUILDKIT=0 docker build --force-rm \
     --build-arg "BASE=$base_tag" \
     --label "sagesim.content-hash=$hash" \
     --label "sagesim.image=$name" \
