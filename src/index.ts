@@ -1,0 +1,92 @@
+// The public API of `sagesim`: what the CLI itself calls, for programs and test suites. Named
+// exports only; the test harness is `sagesim/testing`.
+
+// Configuration
+export { CONFIG_FILE_NAME, resolveConfig } from './config.js';
+export type { ConfigFile, ConfigOverrides, LambdaHandlerConfig, S3Config, SagesimConfig } from './config.js';
+
+// Errors
+export {
+  DefinitionError,
+  ExpressionError,
+  ParameterError,
+  RETRYABLE_EXCEPTION_TYPES,
+  SagesimError,
+  StepFailure,
+  StoppedError,
+  isSagesimError,
+} from './errors.js';
+export type { DefinitionProblem, ErrorSource, RetryableExceptionType, SagesimErrorOptions } from './errors.js';
+
+// Definitions: load, validate, graph
+export { loadDefinitionFile, parseDefinition, readDefinitionText, validateDefinitionText } from './engine/load-definition.js';
+export { validateDefinition } from './engine/validate.js';
+export type { ValidationResult } from './engine/validate.js';
+export { buildGraph } from './engine/graph.js';
+export type { GraphEdge, PipelineGraph, StepNode } from './engine/graph.js';
+export { GRAPH_FORMATS, renderGraph } from './engine/graph-render.js';
+export type { GraphFormat } from './engine/graph-render.js';
+export { resolveParameters } from './engine/parameters.js';
+export { DEFINITION_VERSION, STEP_TYPES } from './engine/definition-types.js';
+export type {
+  CacheConfig,
+  Condition,
+  ConditionStep,
+  FailStep,
+  JobStep,
+  ParameterDeclaration,
+  ParameterType,
+  ParameterValue,
+  PipelineDefinition,
+  PipelineStep,
+  RetryPolicy,
+  StepType,
+} from './engine/definition-types.js';
+
+// Running
+export { defaultPipelineName, runDefinitionFile } from './engine/run-definition.js';
+export type { RunDefinitionFileOptions, SelectiveRunOptions } from './engine/run-definition.js';
+export { STEP_FAILURE_REASON, runPipeline } from './engine/scheduler.js';
+export type { ReuseSteps, RunPipelineOptions } from './engine/scheduler.js';
+export { planSelectiveExecution } from './engine/selective-execution.js';
+export type { PlanSelectiveExecutionOptions, SelectiveExecutionPlan } from './engine/selective-execution.js';
+export { planRetry, retryExecution, retryPipelineExecution } from './engine/retry-execution.js';
+export type { RetryExecutionOptions, RetryPipelineExecutionOptions, RetryPlan } from './engine/retry-execution.js';
+export { createRunEnvironment } from './runtime/create-environment.js';
+export type { CreateRunEnvironmentOptions, RunEnvironment } from './runtime/create-environment.js';
+export type { StubOptions, StubSpec } from './steps/stub-executor.js';
+export type { StepContext, StepExecutor, StepResult } from './steps/executor.js';
+export { FakeClock, systemClock } from './engine/clock.js';
+export type { Clock } from './engine/clock.js';
+export { combineReporters } from './engine/events.js';
+export type { Reporter, StepEventBase } from './engine/events.js';
+
+// Executions and their history
+export { FileExecutionStore, MemoryExecutionStore } from './engine/execution-store.js';
+export type { ExecutionStore } from './engine/execution-store.js';
+export type { ExecutionRecord, ExecutionStatus, StepMetadata, StepRecord, StepStatus } from './engine/execution-record.js';
+export { toDescribePipelineExecution, toPipelineExecutionSteps, toRunJson } from './engine/run-record-json.js';
+export type { DescribePipelineExecutionShape, PipelineExecutionStepShape, RunJsonShape } from './engine/run-record-json.js';
+export { formatExecutionList } from './history/format-execution-list.js';
+export { formatExecutionDetails } from './history/format-execution-details.js';
+export { findStep } from './history/find-step.js';
+export { followStepLog, readLogFrom, stepLogPath } from './history/step-log.js';
+
+// Reproducing a step
+export { reproduceStep } from './reproduce/reproduce-step.js';
+export type { ReproduceStepOptions, ReproductionOrigin, ReproductionOutput, ReproductionResult } from './reproduce/reproduce-step.js';
+export type { ReproductionSource } from './reproduce/reproduction-source.js';
+
+// Fixtures and S3
+export { findManifestFor, loadManifest, seedManifest } from './fixtures/manifest.js';
+export type { Manifest, ManifestEntry } from './fixtures/manifest.js';
+export type { ObjectInfo, ObjectStore } from './mock-aws/object-store.js';
+
+// The SageMaker-compatible endpoint and cloud submission
+export { DEFAULT_SERVE_PORT, startServe } from './mock-aws/serve.js';
+export type { ServeHandle, ServeOptions } from './mock-aws/serve.js';
+export { runRemote } from './remote/run-remote.js';
+export type { RemoteRunResult, RunRemoteOptions } from './remote/run-remote.js';
+
+// JSON
+export type { JsonObject, JsonPrimitive, JsonValue } from './engine/json.js';
