@@ -1,0 +1,141 @@
+// Ctrl-C and crashes leave nothing behind: the real CLI in a child process, a step running
+// `sleep 60` in sagesim/sklearn, and the containers found by their labels. SIGINT (once or twice)
+// stops the execution and its container; SIGKILL leaves a container that the next run sweeps;
+// Ctrl-C while S3 is seeded ends the command before any execution exists.
+import { readFileSync, readdirSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExecutionRecord } from '../../src/engine/execution-record.js';
+import {
+  type CliProcess,
+  DEFINITIONS,
+  containersLabelled,
+  ensureBuilt,
+  pidAlive,
+  removeContainersLabelled,
+  runCli,
+  startCli,
+  waitForRunningContainer,
+} from './support/real-cli.js';
+
+const SLEEP = path.join(DEFINITIONS, 'sleep.json');
+const STARTED = /execution ([a-z0-9]{12}) started/;
+
+function readRecord(home: string, executionId: string): ExecutionRecord {
+  return JSON.parse(readFileSync(path.join(home, 'executions', executionId, 'execution.json'), 'utf8')) as ExecutionRecord;
+}
+
+describe('Ctrl-C and crashes leave nothing behind', { timeout: 240_000 }, () => {
+  let root: string;
+  const started: CliProcess[] = [];
+  const executions: string[] = [];
+
+  beforeAll(() => {
+    ensureBuilt();
+    root = mkdtempSync(path.join(tmpdir(), 'sagesim-sigint-'));
+  });
+
+  afterAll(async () => {
+    for (const cli of started) if (pidAlive(cli.pid)) cli.child.kill('SIGKILL');
+    for (const id of executions) await removeContainersLabelled(`sagesim.execution-id=${id}`);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const newHome = (): string => mkdtempSync(path.join(root, 'home-'));
+
+  /** Starts `run sleep.json` and waits until its step's container is running. */
+  async function runUntilContainerRuns(home: string): Promise<{ cli: CliProcess; executionId: string; label: string }> {
+    const cli = startCli(['run', SLEEP, '--home', home], { cwd: root });
+    started.push(cli);
+    const executionId = (await cli.waitFor(STARTED, 60_000))[1] ?? '';
+    executions.push(executionId);
+    const label = `sagesim.execution-id=${executionId}`;
+    await waitForRunningContainer(label, 60_000);
+    return { cli, executionId, label };
+  }
+
+  it('SIGINT while a step runs: exit 1 within 15 s, execution and step Stopped, no container left', async () => {
+    const home = newHome();
+    const { cli, executionId, label } = await runUntilContainerRuns(home);
+
+    const sent = Date.now();
+    cli.child.kill('SIGINT');
+    const result = await cli.exited;
+
+    expect(result.code, result.stderr).toBe(1);
+    expect(Date.now() - sent).toBeLessThan(15_000);
+    expect(result.stderr).toContain('stopping the execution');
+    expect(result.stderr).not.toMatch(/^ {4}at /m);
+    const record = readRecord(home, executionId);
+    expect(record.status).toBe('Stopped');
+    expect(record.steps.map((s) => [s.stepName, s.status])).toEqual([['Sleep', 'Stopped']]);
+    expect(await containersLabelled(label)).toEqual([]);
+  });
+
+  it('a second SIGINT while stopping changes nothing: still Stopped, still no container left', async () => {
+    const home = newHome();
+    const { cli, executionId, label } = await runUntilContainerRuns(home);
+
+    const sent = Date.now();
+    cli.child.kill('SIGINT');
+    await cli.waitFor(/stopping the execution/, 5_000);
+    cli.child.kill('SIGINT');
+    const result = await cli.exited;
+
+    expect(result.code, result.stderr).toBe(1);
+    expect(Date.now() - sent).toBeLessThan(15_000);
+    expect(result.stderr).toContain('still stopping');
+    expect(readRecord(home, executionId).status).toBe('Stopped');
+    expect(await containersLabelled(label)).toEqual([]);
+  });
+
+  it('SIGKILL of the CLI mid-step leaves a container that the next run sweeps', async () => {
+    const home = newHome();
+    const { cli, label } = await runUntilContainerRuns(home);
+
+    cli.child.kill('SIGKILL');
+    await cli.exited;
+    // Nothing could clean up: the container outlives the process that labelled it.
+    expect((await containersLabelled(label)).map((c) => c.Labels['sagesim.pid'])).toEqual([String(cli.pid)]);
+
+    const next = await runCli(['run', path.join(DEFINITIONS, 'quick.json'), '--home', home], { cwd: root });
+    expect(next.code, next.stderr).toBe(0);
+    expect(await containersLabelled(label)).toEqual([]);
+  });
+
+  it('a run that succeeds and one that fails leave no container', async () => {
+    const home = newHome();
+    for (const [file, code] of [
+      ['quick.json', 0],
+      ['raises.json', 1],
+    ] as const) {
+      const result = await runCli(['run', path.join(DEFINITIONS, file), '--home', home], { cwd: root });
+      expect(result.code, result.stderr).toBe(code);
+      const executionId = STARTED.exec(result.stdout)?.[1] ?? '';
+      executions.push(executionId);
+      expect(await containersLabelled(`sagesim.execution-id=${executionId}`)).toEqual([]);
+    }
+  });
+
+  it('SIGINT while S3 is being seeded: exit 1 within 15 s, no execution recorded, nothing running', async () => {
+    const home = newHome();
+    const cli = startCli(['run', path.join(DEFINITIONS, 'slow-seed/pipeline.json'), '--home', home], { cwd: root });
+    started.push(cli);
+    await cli.waitFor(/placed s3:\/\/sagesim-slow-seed\/data\/part-00\.csv/, 60_000);
+
+    const sent = Date.now();
+    cli.child.kill('SIGINT');
+    const result = await cli.exited;
+
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(Date.now() - sent).toBeLessThan(15_000);
+    expect(result.stderr).toMatch(/^stopped: /m);
+    expect(result.stderr).not.toMatch(/^ {4}at /m);
+    // Seeding stopped between objects: the last ones were never placed, and no execution began.
+    expect(result.stdout).not.toContain('part-19.csv');
+    const executionsDir = path.join(home, 'executions');
+    expect(existsSync(executionsDir) ? readdirSync(executionsDir) : []).toEqual([]);
+    expect(await containersLabelled(`sagesim.pid=${cli.pid}`)).toEqual([]);
+  });
+});
