@@ -55,13 +55,7 @@ export async function runDefinitionFile(options: RunDefinitionFileOptions): Prom
   resolveParameters(definition.Parameters, options.parameters ?? {});
   checkStubNames(buildGraph(definition), options.stubs);
   await using env = await createRunEnvironment(options.config, { ...options.environment, ...(options.clock ? { clock: options.clock } : {}), ...(options.reporter ? { reporter: options.reporter } : {}) });
-  await prepareRun(env, {
-    definition,
-    definitionFile: options.file,
-    ...(options.stubs ? { stubs: options.stubs } : {}),
-    ...(options.reporter ? { reporter: options.reporter } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  // A bad selection is refused before seeding S3 or building images.
   const plan = options.selective
     ? planSelectiveExecution({
         definition,
@@ -70,6 +64,13 @@ export async function runDefinitionFile(options: RunDefinitionFileOptions): Prom
         ...(options.selective.from === undefined ? {} : { source: await env.store.find(options.selective.from) }),
       })
     : undefined;
+  await prepareRun(env, {
+    definition,
+    definitionFile: options.file,
+    ...(options.stubs ? { stubs: options.stubs } : {}),
+    ...(options.reporter ? { reporter: options.reporter } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   return await runPipeline({
     definition,
     parameters: options.parameters ?? {},
