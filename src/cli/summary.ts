@@ -14,7 +14,7 @@ import { trainingSection } from './run-report/training-section.js';
 import { type TransformOutput, transformOutputs, transformSection } from './run-report/transform-section.js';
 
 export interface SummaryOptions {
-  /** The terminal's columns: table rows are cut and sections wrapped to fit. @default 100 columns, rows not cut */
+  /** The terminal's columns: table rows are cut and sections wrapped to fit. @default sections at 100 columns, rows at 160 */
   readonly width?: number;
   /** ANSI colours (only for a terminal). @default false */
   readonly color?: boolean;
@@ -78,7 +78,7 @@ function executionLines(record: Readonly<ExecutionRecord>, style: Style): string
 }
 
 export interface StepTableOptions {
-  /** Cut rows to this width. @default no limit */
+  /** Cut rows to this width. @default 160 (a pipe or a log file) */
   readonly width?: number;
   /** @default no colour */
   readonly style?: Style;
@@ -86,6 +86,8 @@ export interface StepTableOptions {
 
 /** Below this many columns left for it, the REASON goes under its row rather than beside it. */
 const MIN_REASON_COLUMNS = 24;
+/** Without a terminal (a pipe, a CI log), rows are cut here; the failure section has reasons in full. */
+const PIPE_ROW_COLUMNS = 160;
 
 /** One row per step; reasons on one line (the failure section has them in full). */
 export function formatStepTable(record: Readonly<ExecutionRecord>, options: StepTableOptions = {}): string[] {
@@ -101,12 +103,14 @@ export function formatStepTable(record: Readonly<ExecutionRecord>, options: Step
       step.attemptCount > 0 ? String(step.attemptCount) : '-',
       step.metadata.Condition?.Outcome ?? '-',
     ],
-    reason: oneLine(reasonOf(step, record, branches)),
+    // The first line says what happened; the failure section below has the rest.
+    reason: oneLine(reasonOf(step, record, branches).split(/\r?\n/)[0] ?? ''),
   }));
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row.cells[i] ?? '').length)));
   const fixed = widths.reduce((sum, w) => sum + w + 2, 0);
-  const beside = options.width === undefined || options.width - fixed >= MIN_REASON_COLUMNS;
-  const cut = (text: string, room: number): string => (options.width !== undefined && text.length > room ? `${text.slice(0, Math.max(room - 1, 0))}…` : text);
+  const width = options.width ?? PIPE_ROW_COLUMNS;
+  const beside = width - fixed >= MIN_REASON_COLUMNS;
+  const cut = (text: string, room: number): string => (text.length > room ? `${text.slice(0, Math.max(room - 1, 0))}…` : text);
   // Colour is applied after padding, so that escape codes do not count as columns.
   const cells = (values: readonly string[], styled: (cell: string, i: number) => string): string =>
     values.map((cell, i) => styled(cell, i) + ' '.repeat(Math.max(0, (widths[i] ?? 0) - cell.length))).join('  ');
@@ -114,8 +118,8 @@ export function formatStepTable(record: Readonly<ExecutionRecord>, options: Step
   for (const row of rows) {
     const text = cells(row.cells, (cell, i) => (i === 1 ? styleStatus(cell as StepStatus, style) : cell));
     if (row.reason === '') lines.push(text.trimEnd());
-    else if (beside) lines.push(`${text}  ${cut(row.reason, (options.width ?? 0) - fixed)}`);
-    else lines.push(text.trimEnd(), `    ${cut(row.reason, (options.width ?? 0) - 4)}`);
+    else if (beside) lines.push(`${text}  ${cut(row.reason, width - fixed)}`);
+    else lines.push(text.trimEnd(), `    ${cut(row.reason, width - 4)}`);
   }
   return lines;
 }

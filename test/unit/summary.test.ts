@@ -315,3 +315,14 @@ describe('listing the transform output after the run', () => {
     expect(storeFlagsOf(flags)).toBe(text);
   });
 });
+
+describe('the step table in a pipe or a log', () => {
+  it('keeps a long multi-line failure reason to its first line, cut to 160 columns', () => {
+    const record = housing({ status: 'Failed' });
+    const reason = `AlgorithmError: ${'x'.repeat(300)}\nLast 3 lines of the log:\n  | boom`;
+    record.steps[0] = { ...(record.steps[0] as StepRecord), status: 'Failed', failureReason: reason };
+    const row = formatSummary(record).split('\n').find((line) => line.startsWith('TrainModel '));
+    expect(row).toHaveLength(160);
+    expect(row).toMatch(/Failed .* AlgorithmError: x+…$/);
+  });
+});
