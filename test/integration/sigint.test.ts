@@ -2,11 +2,13 @@
 // `sleep 60` in sagesim/sklearn, and the containers found by their labels. SIGINT (once or twice)
 // stops the execution and its container; SIGKILL leaves a container that the next run sweeps;
 // Ctrl-C while S3 is seeded ends the command before any execution exists.
-import { readFileSync, readdirSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
+import { buildImages } from '../../src/images/build-images.js';
 import {
   type CliProcess,
   DEFINITIONS,
@@ -138,4 +140,33 @@ describe('Ctrl-C and crashes leave nothing behind', { timeout: 240_000 }, () => 
     expect(existsSync(executionsDir) ? readdirSync(executionsDir) : []).toEqual([]);
     expect(await containersLabelled(`sagesim.pid=${cli.pid}`)).toEqual([]);
   });
+
+  it('Ctrl-C during an image build ends the build at once, with what it was waiting on', async () => {
+    // A stand-in for containers/: its build script waits on a child, as bash waits on docker build.
+    const containers = path.join(root, 'containers');
+    mkdirSync(containers);
+    const marker = `sagesim-sigint-build-${process.pid}`;
+    writeFileSync(path.join(containers, 'build-images.sh'), `echo "sagesim/knn: building sagesim/knn:0123456789ab"\n(exec -a ${marker} sleep 60)\n`);
+    const controller = new AbortController();
+    const build = buildImages({
+      containersDir: containers,
+      only: ['knn'],
+      signal: controller.signal,
+      reporter: { progress: () => controller.abort() },
+    });
+
+    const sent = Date.now();
+    await expect(build).rejects.toMatchObject({ code: 'STOPPED' });
+    expect(Date.now() - sent).toBeLessThan(5_000);
+    expect(processesNamed(marker)).toEqual([]);
+  });
 });
+
+/** Pids of processes whose command line contains `text`. */
+function processesNamed(text: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-f', text], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
