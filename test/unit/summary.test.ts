@@ -79,14 +79,14 @@ function housing(overrides: Partial<ExecutionRecord> = {}): ExecutionRecord {
         metadata: { Condition: { Outcome: 'True' } },
         resolvedArguments: { Conditions: [{ Type: 'LessThanOrEqualTo', LeftValue: 0.29213681901546507, RightValue: 0.5 }] },
       }),
-      step({
+      {
         stepName: 'MseTooHigh',
         stepType: 'Fail',
         status: 'Skipped',
         attemptCount: 0,
-        startTime: undefined as never,
+        metadata: {},
         skipReason: 'branch not taken: condition CheckMseThreshold evaluated to True and this step is in its ElseSteps',
-      } as StepRecord),
+      },
       step({
         stepName: 'Register',
         stepType: 'RegisterModel',
