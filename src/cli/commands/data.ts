@@ -78,6 +78,7 @@ function parseWhole(flag: string, raw: string, min: number): number {
   if (raw.trim() === '' || !Number.isSafeInteger(value) || value < min) {
     throw new SagesimError('INVALID_ARGUMENT', `${flag} must be a whole number${min === 1 ? ' of at least 1' : ''}, got ${JSON.stringify(raw)}`, {
       source: 'user',
+      hint: `e.g. ${flag} ${min > 0 ? 1000 : 42}`,
     });
   }
   return value;
