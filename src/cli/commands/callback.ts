@@ -79,7 +79,10 @@ export function parseOutputs(assignments: readonly string[]): Record<string, str
   for (const assignment of assignments) {
     const at = assignment.indexOf('=');
     if (at <= 0) {
-      throw new SagesimError('INVALID_ARGUMENT', `--output must look like Name=Value, got ${JSON.stringify(assignment)}`, { source: 'user' });
+      throw new SagesimError('INVALID_ARGUMENT', `--output must look like Name=Value, got ${JSON.stringify(assignment)}`, {
+        source: 'user',
+        hint: 'e.g. --output ModelApproved=true (repeat --output for each of the step\'s OutputParameters)',
+      });
     }
     out[assignment.slice(0, at)] = assignment.slice(at + 1);
   }
