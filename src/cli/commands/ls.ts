@@ -41,7 +41,7 @@ export const lsCommand: CommandModule = {
 function parseLimit(raw: string): number {
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new SagesimError('INVALID_ARGUMENT', `--limit must be a whole number of at least 1, got ${JSON.stringify(raw)}`, { source: 'user' });
+    throw new SagesimError('INVALID_ARGUMENT', `--limit must be a whole number of at least 1, got ${JSON.stringify(raw)}`, { source: 'user', hint: 'e.g. --limit 20' });
   }
   return value;
 }
