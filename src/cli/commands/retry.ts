@@ -45,7 +45,10 @@ export const retryCommand: CommandModule = {
       .action(async (reference: string, flags: RetryFlags) => {
         const maxParallel = flags.maxParallel === undefined ? undefined : Number(flags.maxParallel);
         if (maxParallel !== undefined && (!Number.isSafeInteger(maxParallel) || maxParallel < 1)) {
-          throw new SagesimError('INVALID_ARGUMENT', `--max-parallel must be a whole number of at least 1, got ${JSON.stringify(flags.maxParallel)}`, { source: 'user' });
+          throw new SagesimError('INVALID_ARGUMENT', `--max-parallel must be a whole number of at least 1, got ${JSON.stringify(flags.maxParallel)}`, {
+            source: 'user',
+            hint: 'e.g. --max-parallel 1 to run one step at a time; leave it out to use the number of cores',
+          });
         }
         const config = resolveConfig(
           {
