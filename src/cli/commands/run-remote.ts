@@ -69,7 +69,10 @@ export async function runRemoteFromCli(file: string, flags: RemoteRunFlags, io: 
   }
   const maxParallel = flags.maxParallel === undefined ? undefined : Number(flags.maxParallel);
   if (maxParallel !== undefined && (!Number.isSafeInteger(maxParallel) || maxParallel < 1)) {
-    throw new SagesimError('INVALID_ARGUMENT', `--max-parallel must be a whole number of at least 1, got ${JSON.stringify(flags.maxParallel)}`, { source: 'user' });
+    throw new SagesimError('INVALID_ARGUMENT', `--max-parallel must be a whole number of at least 1, got ${JSON.stringify(flags.maxParallel)}`, {
+      source: 'user',
+      hint: 'e.g. --max-parallel 1 to run one step at a time; leave it out to use the number of cores',
+    });
   }
   const parameters: Record<string, ParameterValue> = {
     ...(flags.params === undefined ? {} : await readParamsFile(path.resolve(io.cwd, flags.params))),
