@@ -1,19 +1,14 @@
 // `sagesim run <file>`: runs a pipeline definition locally and prints its progress, a summary,
 // and with --json the record shaped like DescribePipelineExecution + ListPipelineExecutionSteps.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config.js';
 import type { ParameterValue } from '../../engine/definition-types.js';
-import { notJsonDetail } from '../../engine/json-error-position.js';
 import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
 import { type SelectiveRunOptions, runDefinitionFile } from '../../engine/run-definition.js';
-import { toRunJson } from '../../engine/run-record-json.js';
-import { SagesimError, StoppedError } from '../../errors.js';
-import { type StubOptions, type StubSpec, parseStubsFile } from '../../steps/stub-executor.js';
-import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
-import { createProgressReporter } from '../progress-reporter.js';
-import { formatRunSummary } from '../run-report/run-summary.js';
+import { SagesimError } from '../../errors.js';
+import type { CliIo } from '../cli-io.js';
+import { collect, executeWithProgress, parseMaxParallel, stubOptionsFromFlags } from '../run-session.js';
 import type { CommandModule } from './index.js';
 import { type RemoteRunFlags, addRemoteRunOptions, runRemoteFromCli } from './run-remote.js';
 
@@ -35,8 +30,6 @@ interface RunFlags {
   readonly from?: string;
   readonly steps?: string;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export const runCommand: CommandModule = {
   register(program: Command, io: CliIo): void {
@@ -68,7 +61,7 @@ export const runCommand: CommandModule = {
   },
 };
 
-async function run(file: string, flags: RunFlags, io: CliIo): Promise<void> {
+async function run(definitionFile: string, flags: RunFlags, io: CliIo): Promise<void> {
   const config = resolveConfig(
     {
       cwd: io.cwd,
@@ -84,84 +77,20 @@ async function run(file: string, flags: RunFlags, io: CliIo): Promise<void> {
     ...(flags.params === undefined ? {} : await readParamsFile(path.resolve(io.cwd, flags.params))),
     ...parseParamAssignments(flags.param),
   };
-  const stubs = await stubOptions(flags, io);
-
-  // Progress goes to stderr so that --json output on stdout stays parseable.
-  const progressOut = flags.json ? io.stderr : io.stdout;
-  const progress = createProgressReporter({ out: progressOut, showLogs: flags.logs === true });
-  const controller = new AbortController();
-  const signals = io.signals ?? process;
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      io.stderr.write('\nstopping the execution (running steps are being stopped)...\n');
-      controller.abort(new StoppedError('stopped by SIGINT'));
-    } else {
-      io.stderr.write('still stopping; waiting for running steps to end\n');
-    }
-  };
-  signals.on('SIGINT', onSigint);
-  let record;
-  try {
-    record = await runDefinitionFile({
-      file: path.resolve(io.cwd, file),
+  const stubs = await stubOptionsFromFlags(flags, io);
+  const file = path.resolve(io.cwd, definitionFile);
+  await executeWithProgress(io, flags, config, (reporter, signal) =>
+    runDefinitionFile({
+      file,
       config,
       parameters,
       ...(flags.pipelineName === undefined ? {} : { pipelineName: flags.pipelineName }),
       stubs,
       ...selectiveOptions(flags),
-      reporter: progress,
-      signal: controller.signal,
-    });
-  } finally {
-    signals.off('SIGINT', onSigint);
-    progress.close();
-  }
-
-  const summary = await formatRunSummary(record, { config, out: flags.json ? io.stderr : io.stdout, env: io.env, flags });
-  if (flags.json) {
-    io.stderr.write(summary);
-    io.stdout.write(`${JSON.stringify(toRunJson(record), null, 2)}\n`);
-  } else {
-    io.stdout.write(`\n${summary}`);
-  }
-  if (record.status !== 'Succeeded') throw new ExitCode(EXIT.failed);
-}
-
-function parseMaxParallel(raw: string): number {
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isSafeInteger(value) || value < 1) {
-    throw new SagesimError('INVALID_ARGUMENT', `--max-parallel must be a whole number of at least 1, got ${JSON.stringify(raw)}`, {
-      source: 'user',
-      hint: 'e.g. --max-parallel 1 to run one step at a time; leave it out to use the number of cores',
-    });
-  }
-  return value;
-}
-
-async function stubOptions(flags: RunFlags, io: CliIo): Promise<StubOptions> {
-  const steps: Record<string, StubSpec> = {};
-  if (flags.stubs !== undefined) {
-    const file = path.resolve(io.cwd, flags.stubs);
-    let parsed: unknown;
-    let text: string | undefined;
-    try {
-      text = await readFile(file, 'utf8');
-      parsed = JSON.parse(text);
-    } catch (cause) {
-      const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-      const problem = text === undefined ? `cannot read stubs file ${file}: ${(cause as Error).message}` : `stubs file ${file} is not JSON${notJsonDetail(text, cause)}`;
-      throw new SagesimError('INVALID_STUBS', missing ? `stubs file not found: ${file}` : problem, {
-        source: 'user',
-        cause,
-        hint: 'a stubs file is JSON: {"<StepName>": {"properties": {...}, "propertyFiles": {...}, "fail": {...}}}',
-      });
-    }
-    Object.assign(steps, parseStubsFile(parsed, file));
-  }
-  for (const name of flags.stub) steps[name] ??= {};
-  return { all: flags.stubAll === true, steps };
+      reporter,
+      signal,
+    }),
+  );
 }
 
 function selectiveOptions(flags: RunFlags): { selective?: SelectiveRunOptions } {

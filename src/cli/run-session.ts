@@ -1,0 +1,110 @@
+// What `run` and `retry` share on the command line: stub flags, --max-parallel, and running an
+// execution with the progress view, SIGINT handling, the summary and --json output.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SagesimConfig } from '../config.js';
+import type { Reporter } from '../engine/events.js';
+import type { ExecutionRecord } from '../engine/execution-record.js';
+import { notJsonDetail } from '../engine/json-error-position.js';
+import { toRunJson } from '../engine/run-record-json.js';
+import { SagesimError, StoppedError } from '../errors.js';
+import { type StubOptions, type StubSpec, parseStubsFile } from '../steps/stub-executor.js';
+import { type CliIo, EXIT, ExitCode } from './cli-io.js';
+import { createProgressReporter } from './progress-reporter.js';
+import { formatRunSummary } from './run-report/run-summary.js';
+
+export interface StubFlags {
+  readonly stub: readonly string[];
+  readonly stubAll?: boolean;
+  readonly stubs?: string;
+}
+
+export interface SessionFlags {
+  readonly json?: boolean;
+  readonly logs?: boolean;
+  readonly home?: string;
+  readonly config?: string;
+}
+
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function parseMaxParallel(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(value) || value < 1) {
+    throw new SagesimError('INVALID_ARGUMENT', `--max-parallel must be a whole number of at least 1, got ${JSON.stringify(raw)}`, {
+      source: 'user',
+      hint: 'e.g. --max-parallel 1 to run one step at a time; leave it out to use the number of cores',
+    });
+  }
+  return value;
+}
+
+/** `--stub`, `--stub-all` and `--stubs file.json` as the engine's StubOptions. */
+export async function stubOptionsFromFlags(flags: StubFlags, io: CliIo): Promise<StubOptions> {
+  const steps: Record<string, StubSpec> = {};
+  if (flags.stubs !== undefined) {
+    const file = path.resolve(io.cwd, flags.stubs);
+    let parsed: unknown;
+    let text: string | undefined;
+    try {
+      text = await readFile(file, 'utf8');
+      parsed = JSON.parse(text);
+    } catch (cause) {
+      const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+      const problem = text === undefined ? `cannot read stubs file ${file}: ${(cause as Error).message}` : `stubs file ${file} is not JSON${notJsonDetail(text, cause)}`;
+      throw new SagesimError('INVALID_STUBS', missing ? `stubs file not found: ${file}` : problem, {
+        source: 'user',
+        cause,
+        hint: 'a stubs file is JSON: {"<StepName>": {"properties": {...}, "propertyFiles": {...}, "fail": {...}}}',
+      });
+    }
+    Object.assign(steps, parseStubsFile(parsed, file));
+  }
+  for (const name of flags.stub) steps[name] ??= {};
+  return { all: flags.stubAll === true, steps };
+}
+
+/**
+ * Runs an execution with the progress view (on stderr under --json, so stdout stays parseable),
+ * stops it on the first SIGINT, then prints the summary (and the JSON record). Throws
+ * ExitCode(1) unless the execution succeeded.
+ */
+export async function executeWithProgress(
+  io: CliIo,
+  flags: SessionFlags,
+  config: SagesimConfig,
+  start: (reporter: Reporter, signal: AbortSignal) => Promise<ExecutionRecord>,
+): Promise<ExecutionRecord> {
+  const progressOut = flags.json ? io.stderr : io.stdout;
+  const progress = createProgressReporter({ out: progressOut, showLogs: flags.logs === true });
+  const controller = new AbortController();
+  const signals = io.signals ?? process;
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      io.stderr.write('\nstopping the execution (running steps are being stopped)...\n');
+      controller.abort(new StoppedError('stopped by SIGINT'));
+    } else {
+      io.stderr.write('still stopping; waiting for running steps to end\n');
+    }
+  };
+  signals.on('SIGINT', onSigint);
+  let record: ExecutionRecord;
+  try {
+    record = await start(progress, controller.signal);
+  } finally {
+    signals.off('SIGINT', onSigint);
+    progress.close();
+  }
+
+  const summary = await formatRunSummary(record, { config, out: progressOut, env: io.env, flags });
+  if (flags.json) {
+    io.stderr.write(summary);
+    io.stdout.write(`${JSON.stringify(toRunJson(record), null, 2)}\n`);
+  } else {
+    io.stdout.write(`\n${summary}`);
+  }
+  if (record.status !== 'Succeeded') throw new ExitCode(EXIT.failed);
+  return record;
+}
