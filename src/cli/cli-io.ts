@@ -13,9 +13,12 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly stdin?: Readable;
-  /** Where SIGINT is observed; defaults to the process. Tests pass their own emitter. */
-  readonly signals?: { on(event: 'SIGINT', listener: () => void): unknown; off(event: 'SIGINT', listener: () => void): unknown };
+  /** Where SIGINT and SIGTERM are observed; defaults to the process. Tests pass their own emitter. */
+  readonly signals?: { on(event: StopSignal, listener: () => void): unknown; off(event: StopSignal, listener: () => void): unknown };
 }
+
+/** The signals that ask a command to stop: Ctrl-C, and `timeout`, a cancelled CI job or `docker stop`. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
 
 /** Exit codes shared by every command. */
 export const EXIT = {

@@ -1,5 +1,5 @@
 // What `run` and `retry` share on the command line: stub flags, --max-parallel, and running an
-// execution with the progress view, SIGINT handling, the summary and --json output.
+// execution with the progress view, SIGINT/SIGTERM handling, the summary and --json output.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SagesimConfig } from '../config.js';
@@ -12,6 +12,7 @@ import { type StubOptions, type StubSpec, parseStubsFile } from '../steps/stub-e
 import { type CliIo, EXIT, ExitCode } from './cli-io.js';
 import { createProgressReporter } from './progress-reporter.js';
 import { formatRunSummary } from './run-report/run-summary.js';
+import { onStopSignal } from './stop-signals.js';
 
 export interface StubFlags {
   readonly stub: readonly string[];
@@ -66,7 +67,7 @@ export async function stubOptionsFromFlags(flags: StubFlags, io: CliIo): Promise
 
 /**
  * Runs an execution with the progress view (on stderr under --json, so stdout stays parseable),
- * stops it on the first SIGINT, then prints the summary (and the JSON record). Throws
+ * stops it on the first SIGINT or SIGTERM (`timeout`, a cancelled CI job, `docker stop`), then prints the summary (and the JSON record). Throws
  * ExitCode(1) unless the execution succeeded.
  */
 export async function executeWithProgress(
@@ -78,23 +79,21 @@ export async function executeWithProgress(
   const progressOut = flags.json ? io.stderr : io.stdout;
   const progress = createProgressReporter({ out: progressOut, showLogs: flags.logs === true });
   const controller = new AbortController();
-  const signals = io.signals ?? process;
   let interrupts = 0;
-  const onSigint = (): void => {
+  const stopListening = onStopSignal(io, (signal) => {
     interrupts++;
     if (interrupts === 1) {
-      io.stderr.write('\nstopping the execution (running steps are being stopped)...\n');
-      controller.abort(new StoppedError('stopped by SIGINT'));
+      io.stderr.write(`\n${signal === 'SIGINT' ? '' : `${signal}: `}stopping the execution (running steps are being stopped)...\n`);
+      controller.abort(new StoppedError(`stopped by ${signal}`));
     } else {
       io.stderr.write('still stopping; waiting for running steps to end\n');
     }
-  };
-  signals.on('SIGINT', onSigint);
+  });
   let record: ExecutionRecord;
   try {
     record = await start(progress, controller.signal);
   } finally {
-    signals.off('SIGINT', onSigint);
+    stopListening();
     progress.close();
   }
 

@@ -92,6 +92,55 @@ describe('Ctrl-C and crashes leave nothing behind', { timeout: 240_000 }, () => 
     expect(await containersLabelled(label)).toEqual([]);
   });
 
+  it('SIGTERM (timeout, a cancelled CI job, docker stop) while a step runs is handled like SIGINT', async () => {
+    const home = newHome();
+    const { cli, executionId, label } = await runUntilContainerRuns(home);
+
+    const sent = Date.now();
+    cli.child.kill('SIGTERM');
+    const result = await cli.exited;
+
+    expect(result.signal, result.stderr).toBeNull();
+    expect(result.code, result.stderr).toBe(1);
+    expect(Date.now() - sent).toBeLessThan(15_000);
+    expect(result.stderr).toContain('SIGTERM: stopping the execution');
+    expect(result.stderr).not.toMatch(/^ {4}at /m);
+    const record = readRecord(home, executionId);
+    expect(record.status).toBe('Stopped');
+    expect(record.steps.map((s) => [s.stepName, s.status])).toEqual([['Sleep', 'Stopped']]);
+    expect(await containersLabelled(label)).toEqual([]);
+  });
+
+  it('SIGTERM to `run --no-mock` stops the execution it submitted to `sagesim serve`; SIGTERM to serve closes it cleanly', async () => {
+    const serveHome = newHome();
+    const serve = startCli(['serve', '--port', '0', '--home', serveHome, '--quiet'], { cwd: root });
+    started.push(serve);
+    const endpoint = (await serve.waitFor(/(http:\/\/127\.0\.0\.1:\d+)/, 60_000))[1] ?? '';
+
+    const run = startCli(['run', SLEEP, '--no-mock', '--endpoint-url', endpoint, '--role', 'arn:aws:iam::111122223333:role/SageMakerRole', '--home', newHome()], { cwd: root });
+    started.push(run);
+    const executionId = (await run.waitFor(/started arn:\S+\/execution\/([a-z0-9]+)/, 60_000))[1] ?? '';
+    executions.push(executionId);
+    const label = `sagesim.execution-id=${executionId}`;
+    await waitForRunningContainer(label, 60_000);
+
+    run.child.kill('SIGTERM');
+    const ran = await run.exited;
+    expect(ran.signal, ran.stderr).toBeNull();
+    expect(ran.code, ran.stderr).toBe(1);
+    expect(ran.stderr).toContain('stopping arn:');
+    expect(ran.stdout).toMatch(/execution [a-z0-9]{12} Stopped/i);
+    // serve writes its records in bursts: give the last one a moment to land.
+    await expect.poll(() => readRecord(serveHome, executionId).status, { timeout: 5_000 }).toBe('Stopped');
+    expect(await containersLabelled(label)).toEqual([]);
+
+    serve.child.kill('SIGTERM');
+    const served = await serve.exited;
+    expect(served.signal, served.stderr).toBeNull();
+    expect(served.code, served.stderr).toBe(0);
+    expect(served.stderr).toContain('stopping: running executions are being stopped');
+  });
+
   it('SIGKILL of the CLI mid-step leaves a container that the next run sweeps', async () => {
     const home = newHome();
     const { cli, label } = await runUntilContainerRuns(home);

@@ -147,6 +147,35 @@ describe('sagesim run stopping and errors', () => {
     expect(io.signalEmitter.listenerCount('SIGINT')).toBe(0);
   });
 
+  it('SIGTERM (timeout, a cancelled CI job, docker stop) stops the execution like SIGINT: Stopped, exit 1', async () => {
+    const cwd = tempDir();
+    const io = testIo(cwd, (chunk, self) => {
+      if (chunk.includes(' started (')) self.signalEmitter.emit('SIGTERM');
+    });
+    const code = await runCli(['run', fixture('abalone.json'), '--stub-all', '--home', path.join(cwd, 'home')], io);
+    expect(code).toBe(1);
+    expect(io.err()).toContain('SIGTERM');
+    expect(io.err()).toContain('stopping the execution');
+    expect(io.out()).toMatch(/^Execution [a-z0-9]{12} Stopped/m);
+    expect(io.signalEmitter.listenerCount('SIGTERM')).toBe(0);
+  });
+
+  it('SIGTERM during `sagesim retry` stops the retried execution: Stopped, exit 1', async () => {
+    const cwd = tempDir();
+    const home = path.join(cwd, 'home');
+    const stubsFile = path.join(cwd, 'failing-stubs.json');
+    writeFileSync(stubsFile, JSON.stringify({ AbaloneTrain: { fail: { reason: 'boom' } } }));
+    const failed = await runJson([fixture('abalone.json'), '--stub-all', '--stubs', stubsFile], cwd);
+    expect(failed.json.PipelineExecutionStatus).toBe('Failed');
+    const io = testIo(cwd, (chunk, self) => {
+      if (chunk.includes(' started (')) self.signalEmitter.emit('SIGTERM');
+    });
+    const code = await runCli(['retry', failed.json.PipelineExecutionArn, '--stub-all', '--home', home], io);
+    expect(code).toBe(1);
+    expect(io.out()).toMatch(/^Execution [a-z0-9]{12} Stopped/m);
+    expect(io.signalEmitter.listenerCount('SIGTERM')).toBe(0);
+  });
+
   it.each([
     ['an unknown parameter', ['--stub-all', '--param', 'Nope=1'], /Nope/],
     ['a bad --max-parallel', ['--stub-all', '--max-parallel', '0'], /--max-parallel/],

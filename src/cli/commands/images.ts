@@ -2,9 +2,10 @@
 // SageMaker's scikit-learn, XGBoost and KNN images, built offline from containers/.
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config.js';
-import { type LocalImageName, LOCAL_IMAGE_NAMES, buildImages, imageStatus } from '../../images/build-images.js';
-import { SagesimError } from '../../errors.js';
+import { type BuiltImage, type LocalImageName, LOCAL_IMAGE_NAMES, buildImages, imageStatus } from '../../images/build-images.js';
+import { SagesimError, StoppedError } from '../../errors.js';
 import type { CliIo } from '../cli-io.js';
+import { onStopSignal } from '../stop-signals.js';
 import type { CommandModule } from './index.js';
 
 interface BuildFlags {
@@ -22,13 +23,26 @@ export const imagesCommand: CommandModule = {
       .action(async (names: string[], flags: BuildFlags) => {
         const config = resolveConfig({ cwd: io.cwd }, io.env);
         const started = Date.now();
-        const results = await buildImages({
-          dockerSocket: config.dockerSocket,
-          env: io.env,
-          force: flags.force === true,
-          only: names.length > 0 ? names.map(checkName) : undefined,
-          reporter: { progress: ({ message }) => io.stdout.write(`${message}\n`) },
+        // Ctrl-C or SIGTERM ends the build script and what it waits on (docker build, debootstrap).
+        const controller = new AbortController();
+        const stopListening = onStopSignal(io, (signal) => {
+          if (controller.signal.aborted) return;
+          io.stderr.write(`\n${signal}: stopping the image build...\n`);
+          controller.abort(new StoppedError(`image build stopped by ${signal}`));
         });
+        let results: readonly BuiltImage[];
+        try {
+          results = await buildImages({
+            dockerSocket: config.dockerSocket,
+            env: io.env,
+            force: flags.force === true,
+            only: names.length > 0 ? names.map(checkName) : undefined,
+            reporter: { progress: ({ message }) => io.stdout.write(`${message}\n`) },
+            signal: controller.signal,
+          });
+        } finally {
+          stopListening();
+        }
         const built = results.filter((r) => r.outcome === 'built').length;
         io.stdout.write(
           built === 0

@@ -4,7 +4,9 @@
 // - on a terminal, the first Ctrl-C asks whether to stop the remote execution: yes stops it and
 //   follows it to Stopped; no leaves it running and stops following;
 // - without a terminal (CI), Ctrl-C stops the remote execution, so a cancelled job leaves nothing
-//   running (and billing) in the account; a second Ctrl-C stops following at once.
+//   running (and billing) in the account; a second Ctrl-C stops following at once;
+// - SIGTERM (`timeout`, a cancelled CI job, `docker stop`) has nobody to ask: it always stops the
+//   remote execution, as Ctrl-C does without a terminal.
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
@@ -18,8 +20,9 @@ import { S3ObjectStore } from '../../mock-aws/s3-object-store.js';
 import { toAwsError } from '../../remote/aws-error.js';
 import { type RemoteRunResult, type RemoteSubmission, runRemote } from '../../remote/run-remote.js';
 import { createSdkControl } from '../../remote/sagemaker-control.js';
-import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
+import { type CliIo, EXIT, ExitCode, type StopSignal } from '../cli-io.js';
 import { createProgressReporter } from '../progress-reporter.js';
+import { onStopSignal } from '../stop-signals.js';
 import { formatSummary } from '../summary.js';
 
 /** The flags `run` has for `--no-mock` (commander's camel-cased names). */
@@ -116,7 +119,7 @@ export async function runRemoteFromCli(file: string, flags: RemoteRunFlags, io: 
     io.stderr.write(`left ${arn} running; follow it with: aws sagemaker describe-pipeline-execution --pipeline-execution-arn ${arn}${endpoint ? ` --endpoint-url ${endpoint}` : ''}\n`);
     follow.abort(new StoppedError('stopped following'));
   };
-  const onSigint = (): void => {
+  const onStop = (signal: StopSignal): void => {
     interrupts++;
     if (!submission) {
       interruptedBeforeStart = true;
@@ -128,7 +131,7 @@ export async function runRemoteFromCli(file: string, flags: RemoteRunFlags, io: 
       detach(arn);
       return;
     }
-    if (!interactive) {
+    if (!interactive || signal === 'SIGTERM') {
       void stopRemote(arn);
       return;
     }
@@ -139,8 +142,7 @@ export async function runRemoteFromCli(file: string, flags: RemoteRunFlags, io: 
       else detach(arn);
     });
   };
-  const signals = io.signals ?? process;
-  signals.on('SIGINT', onSigint);
+  const stopListening = onStopSignal(io, onStop);
 
   let result: RemoteRunResult;
   try {
@@ -167,7 +169,7 @@ export async function runRemoteFromCli(file: string, flags: RemoteRunFlags, io: 
     if (error instanceof StoppedError && submission) throw new ExitCode(EXIT.failed);
     throw error;
   } finally {
-    signals.off('SIGINT', onSigint);
+    stopListening();
     progress.close();
     control.destroy();
     await objectStore[Symbol.asyncDispose]();

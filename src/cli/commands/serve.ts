@@ -1,6 +1,6 @@
 // `sagesim serve`: a SageMaker-compatible endpoint (control plane + S3) on 127.0.0.1, so boto3,
 // the AWS CLI, the SageMaker Python SDK and `sagesim run --no-mock --endpoint-url` drive local
-// executions unchanged. Runs until Ctrl-C.
+// executions unchanged. Runs until Ctrl-C or SIGTERM (`docker stop`, a cancelled CI job).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -10,6 +10,7 @@ import { SagesimError, isSagesimError } from '../../errors.js';
 import { DEFAULT_SERVE_PORT, startServe } from '../../mock-aws/serve.js';
 import { type StubOptions, type StubSpec, parseStubsFile } from '../../steps/stub-executor.js';
 import type { CliIo, OutputStream } from '../cli-io.js';
+import { onStopSignal } from '../stop-signals.js';
 import type { CommandModule } from './index.js';
 
 interface ServeFlags {
@@ -87,15 +88,14 @@ async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
         `Ctrl-C stops the server (and the executions running in it).\n`,
     );
   }
-  const signals = io.signals ?? process;
-  await new Promise<void>((resolve) => {
-    const onSigint = (): void => {
-      signals.off('SIGINT', onSigint);
-      resolve();
-    };
-    signals.on('SIGINT', onSigint);
+  // The first SIGINT or SIGTERM closes the server; a second one (of either kind) ends Node at once.
+  const signal = await new Promise<string>((resolve) => {
+    const stopListening = onStopSignal(io, (received) => {
+      stopListening();
+      resolve(received);
+    });
   });
-  write(io.stderr, 'stopping: running executions are being stopped...\n');
+  write(io.stderr, `${signal === 'SIGINT' ? '' : `${signal}: `}stopping: running executions are being stopped...\n`);
   await handle.close();
 }
 
