@@ -50,6 +50,21 @@ export interface StepRecord {
   reusedFrom?: string;
 }
 
+/**
+ * The sagesim process running a local execution (for `sagesim serve`, the server). A process
+ * killed with SIGKILL, or a reboot, cannot record how its executions ended; a later process that
+ * finds the owner gone records them Failed instead of leaving them Executing forever.
+ */
+export interface ExecutionOwner {
+  readonly pid: number;
+  readonly hostname: string;
+  /**
+   * When the process started, as the kernel counts it (Linux: /proc/<pid>/stat starttime), so a
+   * reused pid is not taken for the owner. Absent where that is not cheap to read.
+   */
+  readonly processStart?: string;
+}
+
 export interface ExecutionRecord {
   readonly executionId: string;
   readonly executionArn: string;
@@ -70,4 +85,6 @@ export interface ExecutionRecord {
   /** Set for selective executions and retries. */
   readonly sourceExecutionArn?: string;
   readonly selectedSteps?: readonly string[];
+  /** The process running the execution (local mode); absent in records of older sagesim versions. */
+  readonly owner?: ExecutionOwner;
 }

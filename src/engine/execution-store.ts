@@ -1,6 +1,7 @@
 // Where executions live: `<home>/executions/<id>/execution.json` (written atomically, bursts of
 // changes coalesced), step logs under `logs/`, per-attempt scratch folders under `steps/`, and the
 // index of successful step results that caching reads. An in-memory twin serves tests and benches.
+// Reading an execution whose sagesim process was killed mid-run records it Failed (execution-owner.ts).
 import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { SagesimError } from '../errors.js';
 import type { CacheEntry, CacheIndex } from './cache.js';
 import type { ExecutionRecord } from './execution-record.js';
 import { type AtomicWriteHooks, CoalescingWriter, writeFileAtomic } from './atomic-file.js';
+import { type ProcessProbe, abandonment, failAbandoned, systemProcessProbe } from './execution-owner.js';
 
 /** Where one step's output lines go. */
 export interface StepLogSink {
@@ -87,6 +89,10 @@ export interface FileExecutionStoreOptions {
    * write. A crash loses at most this much of the history, never its integrity. @default 100
    */
   readonly minWriteIntervalMs?: number;
+  /** How the owners of unfinished executions are looked up on this host. @default the system's */
+  readonly processProbe?: ProcessProbe;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
 }
 
 export class FileExecutionStore implements ExecutionStore {
@@ -95,6 +101,8 @@ export class FileExecutionStore implements ExecutionStore {
   private readonly cacheRoot: string;
   private readonly writers = new Map<string, CoalescingWriter>();
   private readonly cacheLocks = new Map<string, Promise<void>>();
+  /** Abandoned executions being recorded Failed, so that concurrent reads write once. */
+  private readonly settling = new Map<string, Promise<ExecutionRecord | undefined>>();
 
   constructor(private readonly options: FileExecutionStoreOptions) {
     this.root = path.join(options.home, 'executions');
@@ -126,13 +134,43 @@ export class FileExecutionStore implements ExecutionStore {
     for (const writer of this.writers.values()) await writer.flush();
   }
 
+  /**
+   * Reads an execution. One left Executing or Stopping by a sagesim process of this host that is
+   * gone (SIGKILL, a reboot) is returned, and persisted, as Failed.
+   */
   async get(executionId: string): Promise<ExecutionRecord | undefined> {
+    const record = await this.read(executionId);
+    const probe = this.options.processProbe ?? systemProcessProbe;
+    if (record === undefined || abandonment(record, probe) === undefined) return record;
+    let settled = this.settling.get(executionId);
+    if (!settled) {
+      settled = this.settleAbandoned(executionId, probe).finally(() => this.settling.delete(executionId));
+      this.settling.set(executionId, settled);
+    }
+    return settled;
+  }
+
+  private async read(executionId: string): Promise<ExecutionRecord | undefined> {
     try {
       return JSON.parse(await readFile(path.join(this.executionDir(executionId), 'execution.json'), 'utf8')) as ExecutionRecord;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw new SagesimError('STORE_READ_FAILED', `cannot read execution ${executionId}: ${(error as Error).message}`, { cause: error });
     }
+  }
+
+  private async settleAbandoned(executionId: string, probe: ProcessProbe): Promise<ExecutionRecord | undefined> {
+    // Read again now that the owner is known to be gone: it may have written its end just before.
+    const current = await this.read(executionId);
+    const reason = current === undefined ? undefined : abandonment(current, probe);
+    if (current === undefined || reason === undefined) return current;
+    const failed = failAbandoned(current, reason, (this.options.now ?? (() => new Date()))());
+    try {
+      await writeFileAtomic(path.join(this.executionDir(executionId), 'execution.json'), JSON.stringify(failed), this.options.writeHooks);
+    } catch {
+      // A read-only store still shows the truth; a writable one records it on a later read.
+    }
+    return failed;
   }
 
   async list(): Promise<ExecutionRecord[]> {

@@ -12,7 +12,8 @@ import { StubExecutor, isStubbed, type StubOptions } from '../steps/stub-executo
 import { type Clock, systemClock } from './clock.js';
 import type { ParameterValue, PipelineDefinition, PipelineStep } from './definition-types.js';
 import { type Reporter, combineReporters } from './events.js';
-import type { ExecutionRecord, StepRecord } from './execution-record.js';
+import { currentOwner } from './execution-owner.js';
+import type { ExecutionOwner, ExecutionRecord, StepRecord } from './execution-record.js';
 import type { ExecutionStore } from './execution-store.js';
 import { renderJoinValue, resolveValue } from './expressions.js';
 import { buildGraph, type PipelineGraph } from './graph.js';
@@ -74,6 +75,8 @@ export interface RunPipelineOptions {
   readonly random?: () => number;
   /** Called once the execution record exists and is saved, before any step starts. */
   readonly onStarted?: (execution: Readonly<ExecutionRecord>) => void;
+  /** The process recorded as running the execution. @default this process */
+  readonly owner?: ExecutionOwner;
 }
 
 /** Runs the pipeline to its end and returns the final record (also saved in the store). */
@@ -113,6 +116,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
     // A retry (RetryPipelineExecution) reuses its own earlier run and keeps that run's source, if any.
     ...(reuseSource === undefined ? {} : { sourceExecutionArn: reuseSource }),
     ...(options.onlySteps ? { selectedSteps: [...options.onlySteps] } : {}),
+    // Lets a later process tell this run, if it is killed, from one still going.
+    owner: options.owner ?? currentOwner(),
   };
   const persist = (): void => {
     record.lastModifiedTime = clock.now().toISOString();

@@ -141,14 +141,24 @@ describe('Ctrl-C and crashes leave nothing behind', { timeout: 240_000 }, () => 
     expect(served.stderr).toContain('stopping: running executions are being stopped');
   });
 
-  it('SIGKILL of the CLI mid-step leaves a container that the next run sweeps', async () => {
+  it('SIGKILL of the CLI mid-step: the next `ls` shows the execution Failed, the next run sweeps its container', async () => {
     const home = newHome();
-    const { cli, label } = await runUntilContainerRuns(home);
+    const { cli, executionId, label } = await runUntilContainerRuns(home);
 
     cli.child.kill('SIGKILL');
     await cli.exited;
     // Nothing could clean up: the container outlives the process that labelled it.
     expect((await containersLabelled(label)).map((c) => c.Labels['sagesim.pid'])).toEqual([String(cli.pid)]);
+    expect(readRecord(home, executionId).status).toBe('Executing');
+
+    // The record names its owner; once that process is gone, the execution can never finish.
+    const ls = await runCli(['ls', '--home', home], { cwd: root });
+    expect(ls.code, ls.stderr).toBe(0);
+    expect(ls.stdout).toMatch(new RegExp(`^${executionId}\\s.*\\bFailed\\b`, 'm'));
+    const reason = `sagesim process ${cli.pid} ended before the execution finished (killed?)`;
+    const record = readRecord(home, executionId);
+    expect(record).toMatchObject({ status: 'Failed', failureReason: reason });
+    expect(record.steps.map((s) => [s.stepName, s.status])).toEqual([['Sleep', 'Failed']]);
 
     const next = await runCli(['run', path.join(DEFINITIONS, 'quick.json'), '--home', home], { cwd: root });
     expect(next.code, next.stderr).toBe(0);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
+import type { ProcessProbe } from '../../src/engine/execution-owner.js';
 import { type ExecutionStore, FileExecutionStore, MemoryExecutionStore } from '../../src/engine/execution-store.js';
 import { isSagesimError } from '../../src/errors.js';
 
@@ -77,6 +78,48 @@ describe.each([
     expect((await store.find('y1')).executionId).toBe('y1abcdefghij');
     expect(await codeOf(store.find('x'))).toBe('EXECUTION_AMBIGUOUS');
     expect(await codeOf(store.find('zzz'))).toBe('EXECUTION_NOT_FOUND');
+  });
+});
+
+describe('file store: executions whose sagesim process was killed', () => {
+  const owner = { pid: 4242, hostname: 'laptop' };
+  /** A host named `laptop` where only the pids in `alive` run. */
+  const probe = (...alive: number[]): ProcessProbe => ({ hostname: 'laptop', pid: 1, alive: (pid) => alive.includes(pid), startOf: () => undefined });
+  const REASON = 'sagesim process 4242 ended before the execution finished (killed?)';
+
+  async function killedMidRun(): Promise<void> {
+    const writer = new FileExecutionStore({ home, processProbe: probe(4242) });
+    const rec = { ...record('abc123def456', '2024-01-01T00:00:00.000Z'), owner };
+    rec.steps.push({ stepName: 'Train', stepType: 'Training', status: 'Executing', attemptCount: 1, metadata: {}, startTime: '2024-01-01T00:00:01.000Z' });
+    writer.save(rec);
+    await writer.flush();
+  }
+
+  it('lists, shows and persists an Executing execution whose owner is gone as Failed, with its running steps', async () => {
+    await killedMidRun();
+    const store = new FileExecutionStore({ home, processProbe: probe(), now: () => new Date('2024-01-02T00:00:00.000Z') });
+
+    const [listed] = await store.list();
+    expect(listed).toMatchObject({ executionId: 'abc123def456', status: 'Failed', failureReason: REASON });
+    expect(listed?.steps.map((s) => [s.stepName, s.status, s.failureReason])).toEqual([['Train', 'Failed', 'sagesim process 4242 ended before the step finished (killed?)']]);
+    expect((await store.find('abc1')).status).toBe('Failed');
+    const onDisk = JSON.parse(await readFile(path.join(home, 'executions', 'abc123def456', 'execution.json'), 'utf8')) as ExecutionRecord;
+    expect(onDisk).toMatchObject({ status: 'Failed', failureReason: REASON, lastModifiedTime: '2024-01-02T00:00:00.000Z' });
+  });
+
+  it('records it once when it is read by many at the same time', async () => {
+    await killedMidRun();
+    let writes = 0;
+    const store = new FileExecutionStore({ home, processProbe: probe(), writeHooks: { beforeRename: async () => void writes++ } });
+    const reads = await Promise.all([store.get('abc123def456'), store.list(), store.find('abc123def456')]);
+    expect(reads.flat().map((r) => r?.status)).toEqual(['Failed', 'Failed', 'Failed']);
+    expect(writes).toBe(1);
+  });
+
+  it('leaves an execution alone while its owner runs', async () => {
+    await killedMidRun();
+    const store = new FileExecutionStore({ home, processProbe: probe(4242) });
+    expect((await store.get('abc123def456'))?.status).toBe('Executing');
   });
 });
 

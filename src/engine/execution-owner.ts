@@ -1,0 +1,81 @@
+// Who runs a local execution, and whether that process is still there. A run killed with SIGKILL
+// (or ended by a reboot) cannot record its end; the next process that reads the store does it for
+// it, so that the execution does not stay Executing forever.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { ExecutionOwner, ExecutionRecord, StepStatus } from './execution-record.js';
+
+/** What this host knows about its processes; tests pass a fake. */
+export interface ProcessProbe {
+  readonly hostname: string;
+  readonly pid: number;
+  /** Whether a process with this pid exists on this host (whoever owns it). */
+  alive(pid: number): boolean;
+  /** The kernel's start time of a process, when cheap to read: tells a reused pid from the owner. */
+  startOf(pid: number): string | undefined;
+}
+
+export const systemProcessProbe: ProcessProbe = {
+  hostname: hostname(),
+  pid: process.pid,
+  alive(pid) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      // EPERM: it exists but belongs to another user.
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  },
+  startOf(pid) {
+    try {
+      // Field 22 (starttime, in clock ticks since boot), counted after the parenthesised command
+      // name, which may itself hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** The owner to record for an execution this process runs. */
+export function currentOwner(probe: ProcessProbe = systemProcessProbe): ExecutionOwner {
+  const processStart = probe.startOf(probe.pid);
+  return { pid: probe.pid, hostname: probe.hostname, ...(processStart === undefined ? {} : { processStart }) };
+}
+
+/**
+ * Why an unfinished execution can no longer finish, or undefined when it is finished, not local,
+ * owned by another host (whose processes this one cannot see) or by a process that is still there.
+ */
+export function abandonment(record: Readonly<ExecutionRecord>, probe: ProcessProbe = systemProcessProbe): string | undefined {
+  if (record.mode !== 'local' || (record.status !== 'Executing' && record.status !== 'Stopping')) return undefined;
+  const owner = record.owner;
+  if (owner === undefined || owner.hostname !== probe.hostname) return undefined;
+  if (probe.alive(owner.pid)) {
+    const start = owner.processStart === undefined ? undefined : probe.startOf(owner.pid);
+    // Alive with the same start (or no way to tell): it is the owner, still at work.
+    if (start === undefined || start === owner.processStart) return undefined;
+  }
+  return `sagesim process ${owner.pid} ended before the execution finished (killed?)`;
+}
+
+const UNFINISHED_STEP: ReadonlySet<StepStatus> = new Set(['Starting', 'Executing', 'Stopping']);
+
+/**
+ * The record as Failed with `reason`, and its unfinished steps Failed likewise. The end is the
+ * last time the owner wrote the record: the last moment it is known to have been at work.
+ */
+export function failAbandoned(record: Readonly<ExecutionRecord>, reason: string, now: Date): ExecutionRecord {
+  const endTime = record.lastModifiedTime;
+  const stepReason = reason.replace('before the execution finished', 'before the step finished');
+  return {
+    ...record,
+    status: 'Failed',
+    failureReason: reason,
+    endTime,
+    lastModifiedTime: now.toISOString(),
+    steps: record.steps.map((step) => (UNFINISHED_STEP.has(step.status) ? { ...step, status: 'Failed', failureReason: stepReason, endTime } : step)),
+  };
+}
