@@ -18,6 +18,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     })
     .showHelpAfterError('hint: run `sagesim --help` for the commands, `sagesim <command> --help` for their options');
   for (const module of COMMANDS) module.register(program, io);
+  for (const command of program.commands) nameHelpInHint(command, 'sagesim');
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -25,6 +26,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     return reportError(error, io, program.opts<{ debug?: boolean }>().debug === true || io.env['SAGESIM_DEBUG'] === '1');
   }
+}
+
+/** A usage error in a command points at that command's own help (`sagesim images build --help`). */
+function nameHelpInHint(command: Command, parent: string): void {
+  const invocation = `${parent} ${command.name()}`;
+  command.showHelpAfterError(`hint: run \`${invocation} --help\` for its ${command.commands.length > 0 ? 'commands' : 'options'}`);
+  for (const sub of command.commands) nameHelpInHint(sub, invocation);
 }
 
 function reportError(error: unknown, io: CliIo, debug: boolean): number {

@@ -3,6 +3,7 @@
 import { ExpressionError, assertNever } from '../errors.js';
 import type { ComparisonType, Condition } from './definition-types.js';
 import type { JsonValue } from './json.js';
+import { withArticle } from '../util/article.js';
 
 /** True when every condition holds (an empty list holds). */
 export function evaluateConditions(conditions: readonly Condition[]): boolean {
@@ -113,6 +114,6 @@ function asTimestamp(value: string): number | undefined {
 }
 
 function describe(value: JsonValue): string {
-  const type = value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  const type = value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : withArticle(typeof value);
   return `${JSON.stringify(value)} (${type})`;
 }

@@ -5,6 +5,7 @@ import { getJsonPath } from './json-path.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
 import { type PathSegment, type Reference, formatSegments, parseReference } from './reference-path.js';
 import type { ResolveContext, StepOutputs } from './resolve-context.js';
+import { withArticle } from '../util/article.js';
 
 /** Keys by which `['key']` selects an element of a list, in the order SageMaker's shapes use them. */
 export const LIST_KEY_FIELDS = ['OutputName', 'InputName', 'ChannelName', 'MetricName', 'Name', 'VariantName'] as const;
@@ -227,7 +228,7 @@ function describeChildren(value: JsonValue): string {
     const keys = Object.keys(value);
     return keys.length ? keys.join(', ') : '(an empty object)';
   }
-  return `(a ${value === null ? 'null' : typeof value}, which has no members)`;
+  return `(${withArticle(value === null ? 'null' : typeof value)}, which has no members)`;
 }
 
 async function resolveJoin(body: JsonValue, ctx: ResolveContext): Promise<JsonValue> {

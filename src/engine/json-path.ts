@@ -2,6 +2,7 @@
 // Our own because the error must say which part of the path was missing and what exists there.
 import { ExpressionError, assertNever } from '../errors.js';
 import { type JsonValue, isJsonObject } from './json.js';
+import { withArticle } from '../util/article.js';
 
 export type JsonPathSegment =
   | { readonly kind: 'member'; readonly name: string }
@@ -129,7 +130,7 @@ function collectDescendants(value: JsonValue, name: string, out: JsonValue[]): v
 export function describeKeys(value: JsonValue): string[] {
   if (Array.isArray(value)) return value.length === 0 ? ['(an empty list)'] : [`[0]..[${value.length - 1}]`];
   if (isJsonObject(value)) return Object.keys(value);
-  return [`(a ${value === null ? 'null' : typeof value}, which has no members)`];
+  return [`(${withArticle(value === null ? 'null' : typeof value)}, which has no members)`];
 }
 
 function invalidPath(path: string, reason: string): ExpressionError {

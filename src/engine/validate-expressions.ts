@@ -10,6 +10,7 @@ import { didYouMean } from './parameters.js';
 import { checkPropertyPath, propertyRoot } from './property-schema.js';
 import { type PathSegment, formatSegments, parseReference } from './reference-path.js';
 import type { FlatStep, ValidationScope } from './validate-context.js';
+import { withArticle } from '../util/article.js';
 
 /** Where an expression sits: the step that owns it (for `step` on problems and self-references). */
 interface Site {
@@ -156,7 +157,7 @@ function checkOutputParameter(
     problems.add(
       'UNKNOWN_PROPERTY',
       path,
-      `Get "${text}": only Lambda and Callback steps have OutputParameters; "${target.name}" is a ${type} step`,
+      `Get "${text}": only Lambda and Callback steps have OutputParameters; "${target.name}" is ${withArticle(type)} step`,
       `use a property of the ${type} step instead`,
       site.step,
     );

@@ -8,6 +8,7 @@ import { didYouMean } from './parameters.js';
 import type { FlatStep, Problems, ValidationScope } from './validate-context.js';
 import { checkConditions } from './validate-conditions.js';
 import { checkValue, knownType, preview, processingOutputNames } from './validate-expressions.js';
+import { withArticle } from '../util/article.js';
 
 /** Step and parameter names, as the pipeline definition schema allows them. */
 export const NAME_PATTERN = /^[A-Za-z0-9\-_]{1,64}$/;
@@ -123,7 +124,7 @@ export function checkStep(step: FlatStep, scope: ValidationScope): void {
     return;
   }
   if (!isJsonObject(args)) {
-    problems.add('MISSING_ARGUMENTS', `${path}.Arguments`, `a ${type} step needs an Arguments object`, `give the request the SDK builds for a ${type} step`, name);
+    problems.add('MISSING_ARGUMENTS', `${path}.Arguments`, `${withArticle(type)} step needs an Arguments object`, `give the request the SDK builds for ${withArticle(type)} step`, name);
   } else {
     checkValue(args, `${path}.Arguments`, scope, name);
   }

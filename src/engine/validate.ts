@@ -8,6 +8,7 @@ import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
 import { type FlatStep, Problems, type ValidationScope } from './validate-context.js';
 import { checkValue, declaredPropertyFiles, preview } from './validate-expressions.js';
 import { NAME_PATTERN, checkStep, checkStepIdentities, collectSteps } from './validate-steps.js';
+import { withArticle } from '../util/article.js';
 
 export { parseExpireAfter };
 
@@ -99,7 +100,7 @@ function checkParameters(list: JsonValue | undefined, problems: Problems): Map<s
     }
     const defaultValue = param['DefaultValue'];
     if (defaultValue !== undefined && !hasType(defaultValue, type)) {
-      problems.add('INVALID_DEFAULT_VALUE', `${path}.DefaultValue`, `${label} is ${type} but its DefaultValue is ${preview(defaultValue)}`, `give a ${type} DefaultValue`);
+      problems.add('INVALID_DEFAULT_VALUE', `${path}.DefaultValue`, `${label} is ${type} but its DefaultValue is ${preview(defaultValue)}`, `give ${withArticle(type)} DefaultValue`);
     }
     const enumValues = param['EnumValues'];
     if (enumValues !== undefined) {

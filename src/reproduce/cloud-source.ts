@@ -20,6 +20,7 @@ import { SagesimError } from '../errors.js';
 import type { ModelRecord } from '../mock-aws/model-store.js';
 import { awsCall } from '../remote/aws-error.js';
 import type { ReproducibleStepType, ReproductionSource } from './reproduction-source.js';
+import { withArticle } from '../util/article.js';
 
 /** The SageMaker calls a cloud reproduction makes; one SDK implementation, fakes in tests. */
 export interface JobDescriber {
@@ -122,7 +123,7 @@ export async function cloudSource(describer: JobDescriber, executionArn: string,
       kinds.length === 0 ? 'STEP_NOT_STARTED' : 'STEP_NOT_REPRODUCIBLE',
       kinds.length === 0
         ? `step ${name} of ${executionArn} started no job (status ${step.StepStatus ?? 'unknown'})`
-        : `step ${name} of ${executionArn} is a ${kinds.join(', ')} step: only Processing, Training and Transform jobs can be reproduced`,
+        : `step ${name} of ${executionArn} is ${withArticle(kinds.join(', '))} step: only Processing, Training and Transform jobs can be reproduced`,
       { source: 'user' },
     );
   }

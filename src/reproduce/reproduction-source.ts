@@ -9,6 +9,7 @@ import { identityOf } from '../engine/retry-execution.js';
 import { SagesimError } from '../errors.js';
 import { findStep } from '../history/find-step.js';
 import type { ModelRecord } from '../mock-aws/model-store.js';
+import { withArticle } from '../util/article.js';
 
 /** The step types whose container run can be reproduced. */
 export type ReproducibleStepType = 'Processing' | 'Training' | 'Transform';
@@ -58,7 +59,7 @@ export function localSource(execution: ExecutionRecord, stepReference: string): 
   const node = buildGraph(execution.definition).nodes.get(found.name);
   const type = found.record?.stepType ?? node?.step.Type ?? 'unknown';
   if (!isReproducible(type)) {
-    throw new SagesimError('STEP_NOT_REPRODUCIBLE', `step ${found.name} is a ${type} step: only Processing, Training and Transform steps run a container to reproduce`, {
+    throw new SagesimError('STEP_NOT_REPRODUCIBLE', `step ${found.name} is ${withArticle(type)} step: only Processing, Training and Transform steps run a container to reproduce`, {
       source: 'user',
       hint: `sagesim show ${execution.executionId} --step ${found.name} shows what it did`,
     });

@@ -16,6 +16,8 @@ export interface ContainerFailure {
   readonly exit: ContainerExit;
   /** Text of /opt/ml/output/failure (or the processing message file), when the container wrote one. */
   readonly failureText?: string;
+  /** The path in the container `failureText` was read from. @default '/opt/ml/output/failure' */
+  readonly failureFile?: string;
   /** StoppingCondition.MaxRuntimeInSeconds, to explain a timeout. */
   readonly maxRuntimeSeconds?: number;
   /** Memory limit given to the container, to explain an OOM kill. */
@@ -66,7 +68,7 @@ export function containerFailureReason(failure: ContainerFailure): string {
   }
   const failureText = failure.failureText?.trim();
   if (failureText) {
-    lines.push('Failure file (/opt/ml/output/failure):');
+    lines.push(`${failureFileLabel(failure.failureFile ?? FAILURE_FILE)}:`);
     lines.push(...indent(failureText.split(/\r?\n/)));
   }
   const tail = exit.logTail.slice(-FAILURE_LOG_LINES);
@@ -78,6 +80,16 @@ export function containerFailureReason(failure: ContainerFailure): string {
   }
   lines.push(`Full log: ${logsCommand(failure.executionId, failure.stepName)}`);
   return lines.join('\n');
+}
+
+/** Where SageMaker's containers write why they failed. */
+export const FAILURE_FILE = '/opt/ml/output/failure';
+/** Where processing containers may write their exit message (ProcessingJob ExitMessage). */
+export const MESSAGE_FILE = '/opt/ml/output/message';
+
+/** Names the file by what it is: the message file is not the failure file. */
+function failureFileLabel(file: string): string {
+  return file === MESSAGE_FILE ? `Exit message (${file})` : `Failure file (${file})`;
 }
 
 /** A job input that is not in S3: names the step, the input and the URI. */

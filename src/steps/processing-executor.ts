@@ -6,7 +6,7 @@ import type { JsonObject } from '../engine/json.js';
 import { StepFailure } from '../errors.js';
 import { sagemakerArn } from './default-properties.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
-import { containerFailureReason } from './failure-reason.js';
+import { FAILURE_FILE, MESSAGE_FILE, containerFailureReason } from './failure-reason.js';
 import { ArgumentReader } from './job-arguments.js';
 import {
   jobContextOf,
@@ -129,7 +129,9 @@ export class ProcessingExecutor implements StepExecutor {
       ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
     });
     const endTime = deps.now();
-    const message = (await readTextIfExists(path.join(messageDir, 'message'))) ?? (await readTextIfExists(path.join(messageDir, 'failure')));
+    const exitMessage = await readTextIfExists(path.join(messageDir, 'message'));
+    const failureFileText = exitMessage === undefined ? await readTextIfExists(path.join(messageDir, 'failure')) : undefined;
+    const message = exitMessage ?? failureFileText;
 
     const properties: JsonObject = {
       ...context.arguments,
@@ -150,7 +152,7 @@ export class ProcessingExecutor implements StepExecutor {
         imageUri,
         localImage: image.localTag,
         exit,
-        ...(message === undefined ? {} : { failureText: message }),
+        ...(message === undefined ? {} : { failureText: message, failureFile: exitMessage === undefined ? FAILURE_FILE : MESSAGE_FILE }),
         ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
         ...(memoryBytes === undefined ? {} : { memoryBytes }),
       });

@@ -3,6 +3,7 @@
 import type { StepType } from '../engine/definition-types.js';
 import { StepFailure } from '../errors.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
+import { withArticle } from '../util/article.js';
 
 export type UnsupportedStepType = 'EMR' | 'QualityCheck' | 'ClarifyCheck' | 'AutoML';
 export const UNSUPPORTED_STEP_TYPES: readonly UnsupportedStepType[] = ['EMR', 'QualityCheck', 'ClarifyCheck', 'AutoML'];
@@ -13,7 +14,7 @@ export function isUnsupportedStepType(type: StepType): type is UnsupportedStepTy
 
 /** The message, shared with any pre-flight check that wants to warn before an execution starts. */
 export function unsupportedStepMessage(stepName: string, type: UnsupportedStepType): string {
-  return `step "${stepName}" is a ${type} step, which does not run locally (${WHY[type]}); stub it: \`sagesim run <definition> --stub ${stepName}\`, or list it in a stubs file given with \`--stubs stubs.json\` to choose its properties`;
+  return `step "${stepName}" is ${withArticle(type)} step, which does not run locally (${WHY[type]}); stub it: \`sagesim run <definition> --stub ${stepName}\`, or list it in a stubs file given with \`--stubs stubs.json\` to choose its properties`;
 }
 
 const WHY: Readonly<Record<UnsupportedStepType, string>> = {

@@ -9,6 +9,7 @@ import { walkProperties } from '../engine/expressions.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../engine/json.js';
 import { parsePropertyPath } from '../engine/reference-path.js';
 import { SagesimError } from '../errors.js';
+import { withArticle } from '../util/article.js';
 
 /** One step of a finished test run. */
 export interface TestStep {
@@ -86,7 +87,7 @@ export function testRunResult(record: ExecutionRecord, executionDir: string): Te
     conditionOutcome: (name) => {
       const found = step(name);
       if (found.type !== 'Condition') {
-        throw new SagesimError('TEST_NOT_A_CONDITION', `step "${name}" is a ${found.type} step, not a Condition`, { source: 'user' });
+        throw new SagesimError('TEST_NOT_A_CONDITION', `step "${name}" is ${withArticle(found.type)} step, not a Condition`, { source: 'user' });
       }
       return found.outcome;
     },

@@ -48,6 +48,7 @@ const FILES: Readonly<Record<string, string>> = {
       processingStep('Train', { Environment: { DEPTH: { Get: 'Parameters.MaxDeth' } } }),
     ]),
   ),
+  'bad-default.json': JSON.stringify(pipeline([processingStep('Prepare')], [{ Name: 'MaxDepth', Type: 'Integer', DefaultValue: 1.5 }])),
   'emr.json': JSON.stringify(pipeline([{ Name: 'SparkPrep', Type: 'EMR', Arguments: { ClusterId: 'j-1ABCDEFGHIJKL', StepConfig: {} } }])),
   'params-not-json.json': '{\n  "MaxDepth": 3,\n}\n',
   'params-bad-entry.json': JSON.stringify([{ Name: 'MaxDepth' }]),
@@ -70,6 +71,13 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
+  {
+    label: 'a parameter default of the wrong type names the type with its article',
+    args: ['validate', 'bad-default.json'],
+    exit: 1,
+    stream: 'stdout',
+    mentions: ['$.Parameters[0].DefaultValue', 'give an Integer DefaultValue'],
+  },
   { label: 'validate of a missing definition file', args: ['validate', 'nothere.json'], exit: 2, mentions: ['definition file not found', 'nothere.json'] },
   { label: 'run of a missing definition file', args: ['run', 'nothere.json'], exit: 2, mentions: ['definition file not found', 'nothere.json'] },
   { label: 'a folder given as the definition', args: ['run', '.'], exit: 2, mentions: ['cannot read definition file', 'not of a folder'] },
@@ -124,8 +132,9 @@ const CASES: readonly Case[] = [
   { label: 'a missing stubs file', args: ['run', 'pipeline.json', '--stubs', 'nope.json'], exit: 2, mentions: ['stubs file not found', 'nope.json'] },
   { label: 'an unknown command', args: ['bogus'], exit: 2, mentions: ["unknown command 'bogus'", 'sagesim --help'] },
   { label: 'a misspelt command', args: ['valdate', 'pipeline.json'], exit: 2, mentions: ["unknown command 'valdate'", 'Did you mean validate?'] },
-  { label: 'an unknown flag', args: ['run', 'pipeline.json', '--stub-al'], exit: 2, mentions: ["unknown option '--stub-al'", '--stub-all'] },
-  { label: 'run without a file', args: ['run'], exit: 2, mentions: ["missing required argument 'file'"] },
+  { label: 'an unknown flag', args: ['run', 'pipeline.json', '--stub-al'], exit: 2, mentions: ["unknown option '--stub-al'", '--stub-all', 'run `sagesim run --help`'] },
+  { label: 'an unknown flag of a nested command', args: ['images', 'build', '--forse'], exit: 2, mentions: ["unknown option '--forse'", 'run `sagesim images build --help`'] },
+  { label: 'run without a file', args: ['run'], exit: 2, mentions: ["missing required argument 'file'", 'run `sagesim run --help`'] },
   { label: '--max-parallel 0', args: ['run', 'pipeline.json', '--stub-all', '--max-parallel', '0'], exit: 2, mentions: ['--max-parallel must be a whole number of at least 1, got "0"'] },
   { label: '--max-parallel that is not a number', args: ['run', 'pipeline.json', '--stub-all', '--max-parallel', 'lots'], exit: 2, mentions: ['--max-parallel', '"lots"'] },
   {
@@ -153,7 +162,7 @@ const CASES: readonly Case[] = [
     label: 'a step type that does not run locally',
     args: ['run', 'emr.json'],
     exit: 2,
-    mentions: ['step "SparkPrep"', 'EMR', 'does not run locally', '--stub SparkPrep'],
+    mentions: ['step "SparkPrep" is an EMR step', 'does not run locally', '--stub SparkPrep'],
   },
   {
     label: 'a pipeline with a container step while Docker is not reachable',

@@ -29,6 +29,12 @@ describe('container failure reasons', () => {
     expect(reason).toContain('sagesim logs abc123def456 Train');
   });
 
+  it('labels a processing exit message by the file it came from, not as the failure file', () => {
+    const reason = containerFailureReason({ ...base, exit: exit({ exitCode: 2 }), failureText: 'column "price" is missing', failureFile: '/opt/ml/output/message' });
+    expect(reason).toContain('Exit message (/opt/ml/output/message):\n  | column "price" is missing');
+    expect(reason).not.toContain('Failure file');
+  });
+
   it('exit 137 with OOMKilled: says the container ran out of memory and what limit it had', () => {
     const reason = containerFailureReason({ ...base, exit: exit({ exitCode: 137, oomKilled: true }), memoryBytes: 64 * 1024 * 1024 });
     expect(reason).toContain('exited with code 137');

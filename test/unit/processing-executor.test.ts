@@ -199,8 +199,21 @@ describe('Processing executor', () => {
     });
     const context = await executorContext(step(processingArguments()), { objectStore: await seededStore() });
     const failure = (await new ProcessingExecutor(jobDeps(undefined, { runtime })).execute(context).catch((e: unknown) => e)) as StepFailure;
-    expect(failure.message).toContain('column "price" is missing');
+    expect(failure.message).toContain('Exit message (/opt/ml/output/message):\n  | column "price" is missing');
+    expect(failure.message).not.toContain('Failure file');
     expect(failure.properties?.['ExitMessage']).toBe('column "price" is missing');
+  });
+
+  it('labels text from /opt/ml/output/failure as the failure file', async () => {
+    const runtime = new FakeContainerRuntime({
+      behaviour: async (container) => {
+        await writeFile(container.hostPath('/opt/ml/output/failure'), 'KeyError: price');
+        return { exitCode: 1 };
+      },
+    });
+    const context = await executorContext(step(processingArguments()), { objectStore: await seededStore() });
+    const failure = (await new ProcessingExecutor(jobDeps(undefined, { runtime })).execute(context).catch((e: unknown) => e)) as StepFailure;
+    expect(failure.message).toContain('Failure file (/opt/ml/output/failure):\n  | KeyError: price');
   });
 
   it('an input with no objects fails before any container starts, naming the step, input and URI', async () => {
