@@ -44,8 +44,9 @@ export interface ExecutionStore extends CacheIndex {
   /** Opens (lazily) the log of one step. */
   openStepLog(executionId: string, stepName: string): StepLogSink;
   /**
-   * A scratch folder for one step attempt: `<id>/steps/<step>/attempt-<n>`. The file store creates
-   * it unless `create` is false (stubs need none).
+   * A scratch folder for one step attempt: `<id>/steps/<step>/attempt-<n>`, or `attempt-<n>-run-<k>`
+   * when an earlier run of the execution (before RetryPipelineExecution) used that attempt number:
+   * the file store always creates an empty folder, unless `create` is false (stubs need none).
    */
   stepWorkDir(executionId: string, stepName: string, attempt: number, options?: { readonly create?: boolean }): Promise<string>;
 }
@@ -229,9 +230,22 @@ export class FileExecutionStore implements ExecutionStore {
   }
 
   async stepWorkDir(executionId: string, stepName: string, attempt: number, options: { readonly create?: boolean } = {}): Promise<string> {
-    const dir = path.join(this.executionDir(executionId), 'steps', safeFileName(stepName), `attempt-${attempt}`);
-    if (options.create !== false) await mkdir(dir, { recursive: true });
-    return dir;
+    const stepDir = path.join(this.executionDir(executionId), 'steps', safeFileName(stepName));
+    const first = path.join(stepDir, `attempt-${attempt}`);
+    if (options.create === false) return first;
+    await mkdir(stepDir, { recursive: true });
+    // A retried execution numbers its attempts from 1 again. Each run gets a folder of its own, so
+    // that it never sees what a failed run left; the failed run's files stay for inspection (and
+    // may belong to root, written by a container, so removing them could fail anyway).
+    for (let run = 1; ; run++) {
+      const dir = run === 1 ? first : `${first}-run-${run}`;
+      try {
+        await mkdir(dir);
+        return dir;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
   }
 
   async recordCacheEntry(entry: CacheEntry): Promise<void> {

@@ -197,6 +197,19 @@ describe('file store durability', () => {
     expect(await readdir(workDir)).toEqual([]);
   });
 
+  it('gives every run of a step attempt a fresh work folder: a retried step never sees what a failed run left', async () => {
+    const store = new FileExecutionStore({ home });
+    const failedRun = await store.stepWorkDir('abc123def456', 'Train', 1);
+    await writeFile(path.join(failedRun, 'partial-model.pkl'), 'half written');
+
+    // RetryPipelineExecution (`sagesim retry`) runs the step again from attempt 1.
+    const retried = await store.stepWorkDir('abc123def456', 'Train', 1);
+    expect(retried).not.toBe(failedRun);
+    expect(await readdir(retried)).toEqual([]);
+    expect(await readdir(failedRun)).toEqual(['partial-model.pkl']);
+    expect(await store.stepWorkDir('abc123def456', 'Train', 1)).not.toBe(retried);
+  });
+
   it('keeps cache entries across store instances, newest first', async () => {
     const entry = (executionId: string) => ({
       pipelineName: 'p',
