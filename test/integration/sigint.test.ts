@@ -1,6 +1,7 @@
 // Ctrl-C and crashes leave nothing behind: the real CLI in a child process, a step running
 // `sleep 60` in sagesim/sklearn, and the containers found by their labels. SIGINT (once or twice)
-// stops the execution and its container; SIGKILL leaves a container that the next run sweeps;
+// and SIGTERM stop the execution and its container (also for run --no-mock and serve); SIGKILL
+// leaves a container that the next run sweeps and an execution that the next `ls` records Failed;
 // Ctrl-C while S3 is seeded ends the command before any execution exists.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
