@@ -2,9 +2,9 @@
 // pipe or log: one line per transition. Both are plain Reporters; the summary table is separate.
 import type { Reporter, StepEventBase } from '../engine/events.js';
 import type { ExecutionRecord, StepStatus } from '../engine/execution-record.js';
+import { formatDuration } from '../history/format-time.js';
 import type { OutputStream } from './cli-io.js';
 import { type BranchOwner, branchOwners, executionIdOf, oneLine, shortSkipReason } from './run-report/skip-reason.js';
-import { formatDuration } from './summary.js';
 
 export interface ProgressReporterOptions {
   readonly out: OutputStream;

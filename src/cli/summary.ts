@@ -3,6 +3,7 @@
 // report, conditions, registered models, transform output, failures — and the commands to go on.
 import type { ExecutionRecord, StepRecord, StepStatus } from '../engine/execution-record.js';
 import { assertNever } from '../errors.js';
+import { formatDuration, formatSpan } from '../history/format-time.js';
 import { conditionSection } from './run-report/condition-section.js';
 import { evaluationSection } from './run-report/evaluation-section.js';
 import { failureSection } from './run-report/failure-section.js';
@@ -98,7 +99,7 @@ export function formatStepTable(record: Readonly<ExecutionRecord>, options: Step
     cells: [
       step.stepName,
       step.status,
-      step.startTime && step.endTime ? formatDuration(Date.parse(step.endTime) - Date.parse(step.startTime)) : '-',
+      formatSpan(step.startTime, step.endTime),
       step.cacheHit ? 'hit' : step.reusedFrom ? 'reused' : '-',
       step.attemptCount > 0 ? String(step.attemptCount) : '-',
       step.metadata.Condition?.Outcome ?? '-',
@@ -147,15 +148,4 @@ function reasonOf(step: StepRecord, record: Readonly<ExecutionRecord>, owners: R
   if (step.status !== 'Skipped') return step.failureReason ?? '';
   // The engine's sentence is long for a table cell; the condition and its outcome say the same.
   return shortSkipReason(step, owners, (name) => record.steps.find((s) => s.stepName === name)?.metadata.Condition?.Outcome);
-}
-
-/** `850ms`, `12.3s`, `4m05s`, `1h02m`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '-';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createProgressReporter } from '../../src/cli/progress-reporter.js';
-import { formatDuration, formatSummary } from '../../src/cli/summary.js';
+import { formatSummary } from '../../src/cli/summary.js';
+import { formatDuration } from '../../src/history/format-time.js';
 import type { ExecutionRecord, StepRecord } from '../../src/engine/execution-record.js';
 
 function out(isTTY: boolean) {
