@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config.js';
 import { SagesimError } from '../../errors.js';
+import { renderTable } from '../../history/table.js';
 import { type ModelApprovalStatus, ModelRegistry, isModelApprovalStatus } from '../../mock-aws/model-registry.js';
 import type { CliIo } from '../cli-io.js';
 import type { CommandModule } from './index.js';
@@ -106,7 +107,7 @@ async function list(group: string | undefined, flags: ListFlags, io: CliIo): Pro
     return;
   }
   const rows = summaries.map((p) => [p.ModelPackageGroupName, String(p.ModelPackageVersion), p.ModelApprovalStatus, p.CreationTime, p.ModelPackageArn]);
-  io.stdout.write(table(['GROUP', 'VERSION', 'STATUS', 'CREATED', 'ARN'], rows));
+  io.stdout.write(renderTable(['GROUP', 'VERSION', 'STATUS', 'CREATED', 'ARN'], rows));
 }
 
 async function decide(arn: string, status: ModelApprovalStatus, flags: DecideFlags, io: CliIo): Promise<void> {
@@ -115,14 +116,4 @@ async function decide(arn: string, status: ModelApprovalStatus, flags: DecideFla
     ...(flags.description === undefined ? {} : { ApprovalDescription: flags.description }),
   });
   io.stdout.write(`${updated.ModelPackageArn}: ${updated.ModelApprovalStatus}\n`);
-}
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
