@@ -24,7 +24,8 @@ export function createS3Client(options: S3ClientOptions): S3Client {
   return new S3Client({
     region: options.region,
     ...(custom ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-    ...(options.credentials === 'dummy' ? { credentials: DUMMY_CREDENTIALS } : {}),
+    // A copy: the SDK marks the credentials object it is given (a frozen one makes it throw).
+    ...(options.credentials === 'dummy' ? { credentials: { ...DUMMY_CREDENTIALS } } : {}),
     // Emulators do not return or check flexible checksums; computing CRC32 over every staged
     // byte would only cost CPU (and send aws-chunked bodies some emulators cannot read).
     ...(custom ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
