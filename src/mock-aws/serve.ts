@@ -10,6 +10,7 @@ import type { Reporter } from '../engine/events.js';
 import { parseDefinition } from '../engine/load-definition.js';
 import { SagesimError } from '../errors.js';
 import { type CreateRunEnvironmentOptions, createRunEnvironment } from '../runtime/create-environment.js';
+import { type Releaser, releaseAll } from '../runtime/release-all.js';
 import type { StubOptions } from '../steps/stub-executor.js';
 import { createEmbeddedS3Handler } from './embedded-s3.js';
 import { ModelRegistry } from './model-registry.js';
@@ -54,7 +55,7 @@ const HOST = '127.0.0.1';
 
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const { config } = options;
-  const releasers: (() => Promise<void>)[] = [];
+  const releasers: Releaser[] = [];
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
     if (handler) handler(req, res);
@@ -122,10 +123,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     handler = (req, res) => (isSageMakerRequest(req) ? api(req, res) : s3.handler(req, res));
 
     let closing: Promise<void> | undefined;
-    const close = (): Promise<void> => (closing ??= release(releasers));
+    const close = (): Promise<void> => (closing ??= releaseAll(releasers));
     return { endpoint, port, close, [Symbol.asyncDispose]: close };
   } catch (error) {
-    await release(releasers).catch(() => undefined);
+    await releaseAll(releasers).catch(() => undefined);
     if (!server.listening) server.close();
     throw error;
   }
@@ -148,17 +149,4 @@ function listen(server: ReturnType<typeof createServer>, port: number): Promise<
       resolve();
     });
   });
-}
-
-/** Runs every releaser, last first; all run even if one fails, and the first failure is rethrown. */
-async function release(releasers: (() => Promise<void>)[]): Promise<void> {
-  let failure: unknown;
-  while (releasers.length > 0) {
-    try {
-      await releasers.pop()?.();
-    } catch (error) {
-      failure ??= error;
-    }
-  }
-  if (failure !== undefined) throw failure;
 }

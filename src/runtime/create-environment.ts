@@ -13,6 +13,7 @@ import { DockerRuntime } from '../steps/docker-runtime.js';
 import { type ExecutorRegistry, type StepExecutor, createRegistry } from '../steps/executor.js';
 import { FailExecutor } from '../steps/fail-executor.js';
 import { createContainerExecutors } from '../steps/job-executors.js';
+import { type Releaser, releaseAll } from './release-all.js';
 
 /** Everything a run needs from the outside world. */
 export interface RunEnvironment {
@@ -51,7 +52,7 @@ export interface CreateRunEnvironmentOptions {
  * prepareRun() checks the engine and the images only when a step really needs a container.
  */
 export async function createRunEnvironment(config: SagesimConfig, options: CreateRunEnvironmentOptions = {}): Promise<RunEnvironment & AsyncDisposable> {
-  const releasers: (() => Promise<void>)[] = [];
+  const releasers: Releaser[] = [];
   try {
     const store: ExecutionStore = options.store === 'memory' ? new MemoryExecutionStore() : new FileExecutionStore({ home: config.home });
     releasers.push(() => store.flush());
@@ -96,24 +97,10 @@ export async function createRunEnvironment(config: SagesimConfig, options: Creat
       runtime,
       store,
       clock,
-      [Symbol.asyncDispose]: () => release(releasers),
+      [Symbol.asyncDispose]: () => releaseAll(releasers),
     };
   } catch (error) {
-    await release(releasers).catch(() => undefined);
+    await releaseAll(releasers).catch(() => undefined);
     throw error;
   }
-}
-
-/** Runs every releaser, last first; all run even if one fails, and the first failure is rethrown. */
-async function release(releasers: (() => Promise<void>)[]): Promise<void> {
-  let failure: unknown;
-  while (releasers.length > 0) {
-    const releaser = releasers.pop();
-    try {
-      await releaser?.();
-    } catch (error) {
-      failure ??= error;
-    }
-  }
-  if (failure !== undefined) throw failure;
 }

@@ -18,6 +18,7 @@ import { SagesimError } from '../errors.js';
 import { findManifestFor, loadManifest, seedManifest } from '../fixtures/manifest.js';
 import { type RunEnvironment, createRunEnvironment } from '../runtime/create-environment.js';
 import { prepareRun } from '../runtime/prepare-run.js';
+import { type Releaser, releaseAll } from '../runtime/release-all.js';
 import { type ExecutorRegistry, createRegistry } from '../steps/executor.js';
 import type { StubOptions, StubSpec } from '../steps/stub-executor.js';
 import { FaultInjectingExecutor, type FaultSpec } from './fault-injection.js';
@@ -108,7 +109,7 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
   const docker = options.docker === true;
   const ownHome = options.home === undefined;
   const home = options.home ?? (await mkdtemp(path.join(tmpdir(), 'sagesim-test-')));
-  const releasers: (() => Promise<void>)[] = [];
+  const releasers: Releaser[] = [];
   if (ownHome) releasers.push(() => rm(home, { recursive: true, force: true }));
   try {
     const config = resolveConfig({ ...options.config, cwd: options.config?.cwd ?? process.cwd(), home, mock: true }, {});
@@ -125,7 +126,7 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
     });
 
     let disposed: Promise<void> | undefined;
-    const dispose = (): Promise<void> => (disposed ??= release(releasers));
+    const dispose = (): Promise<void> => (disposed ??= releaseAll(releasers));
     return {
       home,
       config,
@@ -136,7 +137,7 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
       [Symbol.asyncDispose]: dispose,
     };
   } catch (error) {
-    await release(releasers).catch(() => undefined);
+    await releaseAll(releasers).catch(() => undefined);
     throw error;
   }
 }
@@ -247,16 +248,4 @@ function combine(a: Reporter | undefined, b: Reporter | undefined): Reporter | u
     };
   }
   return out as Reporter;
-}
-
-async function release(releasers: (() => Promise<void>)[]): Promise<void> {
-  let failure: unknown;
-  while (releasers.length > 0) {
-    try {
-      await releasers.pop()?.();
-    } catch (error) {
-      failure ??= error;
-    }
-  }
-  if (failure !== undefined) throw failure;
 }
