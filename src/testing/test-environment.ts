@@ -7,7 +7,7 @@ import path from 'node:path';
 import { type ConfigOverrides, type SagesimConfig, resolveConfig } from '../config.js';
 import { type Clock, FakeClock, systemClock } from '../engine/clock.js';
 import type { ParameterValue, PipelineDefinition } from '../engine/definition-types.js';
-import type { Reporter } from '../engine/events.js';
+import { type Reporter, combineReporters } from '../engine/events.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
 import { buildGraph } from '../engine/graph.js';
 import { parseDefinition, readDefinitionText } from '../engine/load-definition.js';
@@ -158,8 +158,8 @@ async function runInEnvironment(env: RunEnvironment, state: HarnessState, input:
   const stubs = stubOptions(options, stubAll);
   const seed = options.seed ?? (state.docker && file !== undefined);
   if (seed !== false) await seedFor(env, seed, file);
-  const reporter = combine(state.reporter, options.reporter);
-  await prepareRun(env, { definition, stubs, ...(reporter ? { reporter } : {}) });
+  const reporter = combineReporters(state.reporter, options.reporter);
+  await prepareRun(env, { definition, stubs, reporter });
 
   const source = options.from === undefined ? undefined : typeof options.from === 'string' ? await env.store.find(options.from) : (options.from.record as ExecutionRecord);
   if (source !== undefined && options.steps === undefined) {
@@ -186,7 +186,7 @@ async function runInEnvironment(env: RunEnvironment, state: HarnessState, input:
     objectStore: env.objectStore,
     store: env.store,
     clock: state.clock,
-    ...(reporter ? { reporter } : {}),
+    reporter,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(plan ? { onlySteps: plan.selectedSteps, ...(plan.reuse ? { reuse: plan.reuse } : {}) } : {}),
   });
@@ -234,18 +234,4 @@ async function seedFor(env: RunEnvironment, seed: true | string, file: string | 
 function metadataName(definition: PipelineDefinition): string {
   const name = definition.Metadata?.['PipelineName'];
   return typeof name === 'string' && name !== '' ? name : 'test-pipeline';
-}
-
-function combine(a: Reporter | undefined, b: Reporter | undefined): Reporter | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof Reporter)[]);
-  const out: Record<string, (event: never) => void> = {};
-  for (const key of keys) {
-    out[key] = (event: never) => {
-      (a[key] as ((e: never) => void) | undefined)?.(event);
-      (b[key] as ((e: never) => void) | undefined)?.(event);
-    };
-  }
-  return out as Reporter;
 }
