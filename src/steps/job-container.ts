@@ -3,6 +3,7 @@
 // readable errors, and running the container with infrastructure errors marked retryable.
 import { readFile } from 'node:fs/promises';
 import type { SagesimConfig } from '../config.js';
+import type { JsonObject, JsonValue } from '../engine/json.js';
 import { isSagesimError, SagesimError, StepFailure, StoppedError } from '../errors.js';
 import {
   EXECUTION_ID_LABEL,
@@ -12,7 +13,8 @@ import {
   type ContainerRuntime,
 } from './container-runtime.js';
 import type { StepContext } from './executor.js';
-import { missingInputReason } from './failure-reason.js';
+import { type ContainerFailure, containerFailureReason, missingInputReason } from './failure-reason.js';
+import type { ArgumentReader } from './job-arguments.js';
 import type { MetricDefinition } from './metrics.js';
 import { downloadPrefix, uploadDir, uploadFile } from './staging.js';
 
@@ -249,6 +251,41 @@ export async function runJobContainer(deps: JobDeps, context: JobContext, job: J
   }
   if (exit.stopped) throw new StoppedError();
   return exit;
+}
+
+/**
+ * The StepFailure of a job whose container exited non-zero or outran MaxRuntimeInSeconds: its
+ * FailureReason explains the exit, and `failedProperties` is what Describe reports for the failed job.
+ */
+export function containerJobFailure(
+  failure: ContainerFailure,
+  metadata: Readonly<Record<string, JsonValue>>,
+  failedProperties: (reason: string) => JsonObject,
+): StepFailure {
+  const reason = containerFailureReason(failure);
+  return new StepFailure(reason, {
+    code: failure.exit.timedOut ? 'MAX_RUNTIME_EXCEEDED' : 'CONTAINER_FAILED',
+    source: 'container',
+    metadata,
+    properties: failedProperties(reason),
+  });
+}
+
+/** The RoleArn a job describes: the step's, or a local placeholder in the execution's account. */
+export function describedRoleArn(args: ArgumentReader, execution: JobContext['execution']): string {
+  return args.optionalString('RoleArn') ?? `arn:aws:iam::${execution.accountId}:role/sagesim`;
+}
+
+/** The StoppingCondition a job describes: the step's, or SageMaker's default of one day. */
+export function describedStoppingCondition(args: ArgumentReader): JsonObject {
+  return args.has('StoppingCondition') ? args.object('StoppingCondition').value : { MaxRuntimeInSeconds: 86400 };
+}
+
+/** SageMaker would start InstanceCount copies of the job; locally one container runs, and the user is told. */
+export function warnSingleInstance(context: JobContext, instanceCount: number | undefined): void {
+  if (instanceCount !== undefined && instanceCount > 1) {
+    context.warn(`step "${context.stepName}": InstanceCount ${instanceCount} runs as a single local container`);
+  }
 }
 
 /** Reads a small text file the container may have written (failure, message), or undefined. */

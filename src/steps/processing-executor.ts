@@ -3,12 +3,14 @@
 // with ContainerEntrypoint/ContainerArguments, outputs uploaded from their LocalPath after exit 0.
 import path from 'node:path';
 import type { JsonObject } from '../engine/json.js';
-import { StepFailure } from '../errors.js';
 import { sagemakerArn } from './default-properties.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
-import { FAILURE_FILE, MESSAGE_FILE, containerFailureReason } from './failure-reason.js';
+import { FAILURE_FILE, MESSAGE_FILE } from './failure-reason.js';
 import { ArgumentReader } from './job-arguments.js';
 import {
+  containerJobFailure,
+  describedRoleArn,
+  describedStoppingCondition,
   jobContextOf,
   jobEnvironment,
   readTextIfExists,
@@ -18,6 +20,7 @@ import {
   throwIfStopped,
   unsupported,
   uploadOutput,
+  warnSingleInstance,
   type JobDeps,
   type StageInput,
 } from './job-container.js';
@@ -45,8 +48,7 @@ export class ProcessingExecutor implements StepExecutor {
     const entrypoint = app.optionalStrings('ContainerEntrypoint');
     const containerArguments = app.optionalStrings('ContainerArguments');
     const cluster = args.object('ProcessingResources').object('ClusterConfig');
-    const instanceCount = cluster.optionalNumber('InstanceCount') ?? 1;
-    if (instanceCount > 1) context.warn(`step "${stepName}": InstanceCount ${instanceCount} runs as a single local container`);
+    warnSingleInstance(job, cluster.optionalNumber('InstanceCount'));
     const maxRuntimeSeconds = args.object('StoppingCondition').optionalNumber('MaxRuntimeInSeconds');
     const networkIsolation = args.object('NetworkConfig').optionalBoolean('EnableNetworkIsolation') === true;
 
@@ -108,8 +110,8 @@ export class ProcessingExecutor implements StepExecutor {
       ProcessingInputs: describedInputs,
       ProcessingOutputConfig: outputConfig.value,
       ProcessingResources: args.object('ProcessingResources').value,
-      RoleArn: args.optionalString('RoleArn') ?? `arn:aws:iam::${context.execution.accountId}:role/sagesim`,
-      StoppingCondition: args.has('StoppingCondition') ? args.object('StoppingCondition').value : { MaxRuntimeInSeconds: 86400 },
+      RoleArn: describedRoleArn(args, context.execution),
+      StoppingCondition: describedStoppingCondition(args),
       ...(args.has('NetworkConfig') ? { NetworkConfig: args.object('NetworkConfig').value } : {}),
     };
     await writeJson(path.join(layout.configDir, 'processingjobconfig.json'), request);
@@ -146,22 +148,20 @@ export class ProcessingExecutor implements StepExecutor {
     const metadata = { ProcessingJob: { Arn: arn } };
 
     if (exit.exitCode !== 0 || exit.timedOut) {
-      const reason = containerFailureReason({
-        stepName,
-        executionId: context.execution.executionId,
-        imageUri,
-        localImage: image.localTag,
-        exit,
-        ...(message === undefined ? {} : { failureText: message, failureFile: exitMessage === undefined ? FAILURE_FILE : MESSAGE_FILE }),
-        ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
-        ...(memoryBytes === undefined ? {} : { memoryBytes }),
-      });
-      throw new StepFailure(reason, {
-        code: exit.timedOut ? 'MAX_RUNTIME_EXCEEDED' : 'CONTAINER_FAILED',
-        source: 'container',
+      throw containerJobFailure(
+        {
+          stepName,
+          executionId: context.execution.executionId,
+          imageUri,
+          localImage: image.localTag,
+          exit,
+          ...(message === undefined ? {} : { failureText: message, failureFile: exitMessage === undefined ? FAILURE_FILE : MESSAGE_FILE }),
+          ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
+          ...(memoryBytes === undefined ? {} : { memoryBytes }),
+        },
         metadata,
-        properties: { ...properties, ProcessingJobStatus: 'Failed', FailureReason: reason },
-      });
+        (reason) => ({ ...properties, ProcessingJobStatus: 'Failed', FailureReason: reason }),
+      );
     }
 
     throwIfStopped(context.signal);

@@ -12,9 +12,11 @@ import { isSagesimError, StepFailure } from '../errors.js';
 import { joinS3 } from '../mock-aws/object-store.js';
 import { defaultBucketUri, modelArtifactsUri, sagemakerArn } from './default-properties.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
-import { containerFailureReason } from './failure-reason.js';
 import { ArgumentReader } from './job-arguments.js';
 import {
+  containerJobFailure,
+  describedRoleArn,
+  describedStoppingCondition,
   infrastructureFailure,
   jobContextOf,
   jobEnvironment,
@@ -26,6 +28,7 @@ import {
   unsupported,
   uploadFileTo,
   uploadOutput,
+  warnSingleInstance,
   type JobContext,
   type JobDeps,
   type StageInput,
@@ -90,8 +93,7 @@ export async function runTrainingJob(
   const hyperParameters = args.stringMap('HyperParameters');
   const environment = args.stringMap('Environment');
   const resources = args.object('ResourceConfig');
-  const instanceCount = resources.optionalNumber('InstanceCount') ?? 1;
-  if (instanceCount > 1) context.warn(`step "${stepName}": InstanceCount ${instanceCount} runs as a single local container`);
+  warnSingleInstance(context, resources.optionalNumber('InstanceCount'));
   const maxRuntimeSeconds = args.object('StoppingCondition').optionalNumber('MaxRuntimeInSeconds');
   const networkIsolation = args.optionalBoolean('EnableNetworkIsolation') === true;
   const outputPath = args.object('OutputDataConfig').optionalString('S3OutputPath') ?? defaultBucketUri(context.execution);
@@ -153,8 +155,8 @@ export async function runTrainingJob(
     AlgorithmSpecification: { TrainingInputMode: defaultInputMode, ...algorithm.value, MetricDefinitions: metricDefinitions.map((d) => ({ ...d })) },
     HyperParameters: hyperParameters,
     OutputDataConfig: { ...args.object('OutputDataConfig').value, S3OutputPath: outputPath },
-    StoppingCondition: args.has('StoppingCondition') ? args.object('StoppingCondition').value : { MaxRuntimeInSeconds: 86400 },
-    RoleArn: args.optionalString('RoleArn') ?? `arn:aws:iam::${context.execution.accountId}:role/sagesim`,
+    StoppingCondition: describedStoppingCondition(args),
+    RoleArn: describedRoleArn(args, context.execution),
     EnableNetworkIsolation: networkIsolation,
     ...options.extraProperties,
   };
@@ -201,27 +203,25 @@ export async function runTrainingJob(
 
   if (exit.exitCode !== 0 || exit.timedOut) {
     const failureText = await readTextIfExists(layout.failureFile);
-    const reason = containerFailureReason({
-      stepName,
-      executionId: context.execution.executionId,
-      imageUri,
-      localImage: image.localTag,
-      exit,
-      ...(failureText === undefined ? {} : { failureText }),
-      ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
-      ...(memoryBytes === undefined ? {} : { memoryBytes }),
-    });
-    throw new StepFailure(reason, {
-      code: exit.timedOut ? 'MAX_RUNTIME_EXCEEDED' : 'CONTAINER_FAILED',
-      source: 'container',
-      metadata: { TrainingJob: { Arn: arn } },
-      properties: {
+    throw containerJobFailure(
+      {
+        stepName,
+        executionId: context.execution.executionId,
+        imageUri,
+        localImage: image.localTag,
+        exit,
+        ...(failureText === undefined ? {} : { failureText }),
+        ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
+        ...(memoryBytes === undefined ? {} : { memoryBytes }),
+      },
+      { TrainingJob: { Arn: arn } },
+      (reason) => ({
         ...properties,
         TrainingJobStatus: exit.timedOut ? 'Stopped' : 'Failed',
         SecondaryStatus: exit.timedOut ? 'MaxRuntimeExceeded' : 'Failed',
         FailureReason: reason,
-      },
-    });
+      }),
+    );
   }
 
   throwIfStopped(context.signal);
