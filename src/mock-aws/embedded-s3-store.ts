@@ -1,11 +1,12 @@
 // The embedded S3's file store: s3rver's FilesystemStore with the fixes sagesim relies on
 // (atomic, fully flushed writes; listings in key order so pagination never skips a key).
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 const require = createRequire(import.meta.url);
@@ -87,7 +88,7 @@ export class EmbeddedS3Store extends FilesystemStore {
     }
   }
 
-  /** Reads with a bigger buffer than s3rver's 64 KiB: GETs of large objects are the hot path of staging. */
+  /** Like s3rver's, with a body that can be sent without per-chunk garbage (ObjectFileReadable). */
   async getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<S3rverObject | null> {
     let metadata: Record<string, string>;
     try {
@@ -97,21 +98,14 @@ export class EmbeddedS3Store extends FilesystemStore {
       throw error;
     }
     const size = Number(metadata['content-length']);
-    const lastByte = Math.max(0, size - 1);
     const ranged = options !== undefined && (options.start !== undefined || options.end !== undefined);
-    const range = { start: options?.start ?? 0, end: Math.min(options?.end ?? Infinity, lastByte) };
+    // s3rver's range rules: the end is capped at the last byte, and its controller answers
+    // InvalidRange for an object returned without content.
+    const range = { start: options?.start ?? 0, end: Math.min(options?.end ?? Infinity, Math.max(0, size - 1)) };
     const object = new S3Object(bucket, key, null, metadata) as S3rverObject & { range?: typeof range; content: unknown };
     if (ranged) object.range = range;
-    // An unsatisfiable range: no content, s3rver's controller answers InvalidRange.
     if (range.start < 0 || range.end < range.start) return object;
-    const stream = createReadStream(this.getResourcePath(bucket, key, 'object'), { ...range, highWaterMark: READ_HIGH_WATER_MARK });
-    try {
-      await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
-    object.content = stream;
+    object.content = new ObjectFileReadable(this.getResourcePath(bucket, key, 'object'), size, range.start, size === 0 ? -1 : range.end);
     return object;
   }
 
@@ -211,4 +205,100 @@ async function writeHashed(content: Readable | Buffer, file: string): Promise<{ 
   const source = Buffer.isBuffer(content) ? [content] : content;
   await pipeline(source, meter, createWriteStream(file, { highWaterMark: WRITE_HIGH_WATER_MARK }));
   return { size, md5: hash.digest('hex') };
+}
+
+const SEND_CHUNK = 256 * 1024;
+const SEND_BUFFERS = 4;
+
+/**
+ * An object's bytes `start..end` (inclusive). Read as a stream it works like fs.createReadStream;
+ * `sendTo` instead writes them to an HTTP response through four reused buffers. A stream
+ * allocates a new buffer per read, and that garbage (a GiB per GiB served) makes V8 run a full
+ * collection every few dozen MiB, which costs more CPU than the copy itself. The file is opened
+ * on first use (a 304 or HEAD answer never opens it) and must still have the size the headers
+ * announced: an object replaced in between fails the response rather than mixing versions.
+ */
+export class ObjectFileReadable extends Readable {
+  private position: number;
+  private sending = false;
+  private handle: FileHandle | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly size: number,
+    start: number,
+    private readonly end: number,
+  ) {
+    super({ highWaterMark: READ_HIGH_WATER_MARK });
+    this.position = start;
+  }
+
+  private async opened(): Promise<FileHandle> {
+    if (this.handle) return this.handle;
+    const handle = await open(this.file, 'r');
+    if (this.destroyed) {
+      await handle.close();
+      throw new Error('object body destroyed');
+    }
+    this.handle = handle;
+    if ((await handle.stat()).size !== this.size) throw new Error('the object was replaced while being read');
+    return handle;
+  }
+
+  override _read(size: number): void {
+    const length = Math.min(size, this.end - this.position + 1);
+    if (length <= 0) {
+      this.push(null);
+      return;
+    }
+    const buffer = Buffer.allocUnsafe(length);
+    this.opened()
+      .then((handle) => handle.read(buffer, 0, length, this.position))
+      .then(
+        ({ bytesRead }) => {
+          if (bytesRead === 0) return this.destroy(new Error('object file is shorter than its metadata says'));
+          this.position += bytesRead;
+          this.push(bytesRead === length ? buffer : buffer.subarray(0, bytesRead));
+        },
+        (error: Error) => this.destroy(error),
+      );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.handle) return callback(error);
+    this.handle.close().then(
+      () => callback(error),
+      (closeError: Error) => callback(error ?? closeError),
+    );
+  }
+
+  /** Writes the bytes to `res` and ends it; a buffer is read into again only once the socket took it. */
+  async sendTo(res: ServerResponse): Promise<void> {
+    if (this.sending || this.readableDidRead) throw new Error('object body already consumed');
+    this.sending = true;
+    const closed = new Promise<never>((_, reject) => {
+      res.once('close', () => reject(new Error('client closed the connection')));
+    });
+    closed.catch(() => undefined);
+    try {
+      const handle = await this.opened();
+      const buffers = Array.from({ length: SEND_BUFFERS }, () => Buffer.allocUnsafeSlow(SEND_CHUNK));
+      const written: (Promise<void> | undefined)[] = [];
+      for (let slot = 0; this.position <= this.end; slot = (slot + 1) % SEND_BUFFERS) {
+        if (written[slot]) await Promise.race([written[slot], closed]);
+        const buffer = buffers[slot] as Buffer;
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(SEND_CHUNK, this.end - this.position + 1), this.position);
+        if (bytesRead === 0) throw new Error('object file is shorter than its metadata says');
+        this.position += bytesRead;
+        const chunk = buffer.subarray(0, bytesRead);
+        written[slot] = new Promise<void>((resolve, reject) => res.write(chunk, (error) => (error ? reject(error) : resolve())));
+      }
+      await Promise.race([Promise.all(written), closed]);
+      await Promise.race([new Promise<void>((resolve) => res.end(resolve)), closed.catch(() => undefined)]);
+    } catch (error) {
+      res.destroy(error as Error);
+    } finally {
+      this.destroy();
+    }
+  }
 }

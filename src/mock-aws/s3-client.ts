@@ -1,6 +1,8 @@
 // Builds the object store a run (or `sagesim s3`) talks to, from the resolved configuration:
 // the embedded emulator in mock mode, a given endpoint (LocalStack, any S3), or AWS S3.
 import { Agent } from 'node:http';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { S3Client } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import type { SagesimConfig } from '../config.js';
@@ -9,7 +11,10 @@ import { startEmbeddedS3 } from './embedded-s3.js';
 import { S3ObjectStore } from './s3-object-store.js';
 
 /** The credentials sagesim signs with against the embedded emulator or, in mock mode, LocalStack. */
-export const DUMMY_CREDENTIALS = Object.freeze({ accessKeyId: 'sagesim', secretAccessKey: 'sagesim' });
+export const DUMMY_CREDENTIALS: { readonly accessKeyId: string; readonly secretAccessKey: string } = Object.freeze({
+  accessKeyId: 'sagesim',
+  secretAccessKey: 'sagesim',
+});
 
 export interface S3ClientOptions {
   /** A custom endpoint (path-style addressing); absent for AWS S3. */
@@ -17,6 +22,11 @@ export interface S3ClientOptions {
   readonly region: string;
   /** `dummy`: sagesim's fixed credentials; `default`: the SDK's standard chain (env, profile, SSO, role). */
   readonly credentials: 'dummy' | 'default';
+  /**
+   * Send the HTTP requests over this Unix socket instead of TCP (the embedded emulator's
+   * `socketPath`); the endpoint still names the host and port requests are signed for.
+   */
+  readonly socketPath?: string;
 }
 
 export function createS3Client(options: S3ClientOptions): S3Client {
@@ -31,7 +41,7 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     ...(custom ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
     requestHandler: {
       // Staging runs many transfers at once; keep their connections open between requests.
-      httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }),
+      httpAgent: options.socketPath ? new UnixSocketAgent(options.socketPath) : new Agent({ keepAlive: true, maxSockets: 64 }),
       connectionTimeout: 5_000,
     },
   });
@@ -52,7 +62,7 @@ export async function createObjectStore(config: SagesimConfig): Promise<S3Object
         return new S3ObjectStore({ client, endpoint, description: `AWS S3 (${config.region})` });
       }
       const emulator = await startEmbeddedS3({ dataDir: embeddedS3DataDir(config) });
-      const client = createS3Client({ endpoint: emulator.endpoint, region: config.region, credentials: 'dummy' });
+      const client = createS3Client({ endpoint: emulator.endpoint, region: config.region, credentials: 'dummy', socketPath: emulator.socketPath });
       return new S3ObjectStore({
         client,
         endpoint: emulator.endpoint,
@@ -73,4 +83,16 @@ export async function createObjectStore(config: SagesimConfig): Promise<S3Object
 /** Where the embedded emulator keeps its objects. */
 export function embeddedS3DataDir(config: Pick<SagesimConfig, 'home'>): string {
   return path.join(config.home, 's3');
+}
+
+/** Keep-alive agent whose connections go to a Unix socket, whatever host the request names. */
+class UnixSocketAgent extends Agent {
+  constructor(private readonly socketPath: string) {
+    super({ keepAlive: true, maxSockets: 64 });
+  }
+
+  // Returning the socket is enough: the agent then uses it as if handed to its callback.
+  override createConnection(): Duplex {
+    return connect(this.socketPath);
+  }
 }

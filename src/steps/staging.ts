@@ -1,6 +1,7 @@
 // Moves a job's data between S3 and local folders as SageMaker does: inputs (S3Prefix or
 // ManifestFile) downloaded before a container starts, outputs uploaded after it ends.
 // Streamed to and from disk, transfers in parallel, large objects in parallel byte ranges.
+import { setMaxListeners } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -247,8 +248,11 @@ async function downloadTasks(store: ObjectStore, uri: string, file: string, size
  * when every started task has, so no transfer outlives it.
  */
 async function runPool(tasks: readonly Task[], options: TransferOptions): Promise<void> {
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
+  // Every transfer in flight listens on it (the request, the file stream): not a leak.
+  setMaxListeners(Math.max(10, concurrency * 4), signal);
   let next = 0;
   let failure: unknown;
   const worker = async (): Promise<void> => {
@@ -263,7 +267,6 @@ async function runPool(tasks: readonly Task[], options: TransferOptions): Promis
       }
     }
   };
-  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
   if (options.signal?.aborted) throw new StoppedError('staging stopped');
   if (failure !== undefined) throw failure;
