@@ -73,10 +73,8 @@ export interface ModelRegistryOptions {
   readonly now?: () => Date;
 }
 
-export interface ListModelPackagesOptions {
-  /** A group name or ARN. @default every group */
-  readonly groupName?: string;
-  readonly approvalStatus?: ModelApprovalStatus;
+/** What the List* operations of the registry share: a name filter, a time window, order and paging. */
+export interface ListOptions {
   readonly nameContains?: string;
   readonly creationTimeAfter?: Date;
   readonly creationTimeBefore?: Date;
@@ -89,18 +87,13 @@ export interface ListModelPackagesOptions {
   readonly nextToken?: string;
 }
 
-export interface ListModelPackageGroupsOptions {
-  readonly nameContains?: string;
-  readonly creationTimeAfter?: Date;
-  readonly creationTimeBefore?: Date;
-  /** @default 'CreationTime' */
-  readonly sortBy?: 'Name' | 'CreationTime';
-  /** @default 'Ascending' */
-  readonly sortOrder?: SortOrder;
-  /** 1..100. @default 100 */
-  readonly maxResults?: number;
-  readonly nextToken?: string;
+export interface ListModelPackagesOptions extends ListOptions {
+  /** A group name or ARN. @default every group */
+  readonly groupName?: string;
+  readonly approvalStatus?: ModelApprovalStatus;
 }
+
+export type ListModelPackageGroupsOptions = ListOptions;
 
 export interface ModelPackageUpdate {
   readonly ModelApprovalStatus?: ModelApprovalStatus;

@@ -14,7 +14,7 @@ import type { JsonObject } from '../../../engine/json.js';
 import { isSagesimError } from '../../../errors.js';
 import { ApiError, validationError } from '../api-error.js';
 import type { SageMakerApiBackend } from '../api-backend.js';
-import type { ModelApprovalStatus } from '../../model-registry.js';
+import type { ListOptions, ModelApprovalStatus } from '../../model-registry.js';
 import { parseTimestamp } from '../validation.js';
 
 export async function describeModel(input: DescribeModelInput, backend: SageMakerApiBackend): Promise<JsonObject> {
@@ -40,19 +40,8 @@ export async function describeModelPackageGroup(input: DescribeModelPackageGroup
 }
 
 export async function listModelPackageGroups(input: ListModelPackageGroupsInput, backend: SageMakerApiBackend): Promise<JsonObject> {
-  const after = parseTimestamp(input.CreationTimeAfter);
-  const before = parseTimestamp(input.CreationTimeBefore);
-  const result = await registry(() =>
-    backend.registry.listModelPackageGroups({
-      ...(input.NameContains === undefined ? {} : { nameContains: input.NameContains }),
-      ...(after === undefined ? {} : { creationTimeAfter: after }),
-      ...(before === undefined ? {} : { creationTimeBefore: before }),
-      ...(input.SortBy === undefined ? {} : { sortBy: input.SortBy }),
-      ...(input.SortOrder === undefined ? {} : { sortOrder: input.SortOrder }),
-      ...(input.MaxResults === undefined ? {} : { maxResults: input.MaxResults }),
-      ...(input.NextToken === undefined ? {} : { nextToken: input.NextToken }),
-    }),
-  );
+  const options = listOptionsOf(input);
+  const result = await registry(() => backend.registry.listModelPackageGroups(options));
   return result as unknown as JsonObject;
 }
 
@@ -63,19 +52,12 @@ export async function describeModelPackage(input: DescribeModelPackageInput, bac
 
 export async function listModelPackages(input: ListModelPackagesInput, backend: SageMakerApiBackend): Promise<JsonObject> {
   if (input.ModelPackageType === 'Unversioned') return { ModelPackageSummaryList: [] };
-  const after = parseTimestamp(input.CreationTimeAfter);
-  const before = parseTimestamp(input.CreationTimeBefore);
+  const options = listOptionsOf(input);
   const result = await registry(() =>
     backend.registry.listModelPackages({
       ...(input.ModelPackageGroupName === undefined ? {} : { groupName: input.ModelPackageGroupName }),
       ...(input.ModelApprovalStatus === undefined ? {} : { approvalStatus: input.ModelApprovalStatus as ModelApprovalStatus }),
-      ...(input.NameContains === undefined ? {} : { nameContains: input.NameContains }),
-      ...(after === undefined ? {} : { creationTimeAfter: after }),
-      ...(before === undefined ? {} : { creationTimeBefore: before }),
-      ...(input.SortBy === undefined ? {} : { sortBy: input.SortBy }),
-      ...(input.SortOrder === undefined ? {} : { sortOrder: input.SortOrder }),
-      ...(input.MaxResults === undefined ? {} : { maxResults: input.MaxResults }),
-      ...(input.NextToken === undefined ? {} : { nextToken: input.NextToken }),
+      ...options,
     }),
   );
   return result as unknown as JsonObject;
@@ -91,6 +73,21 @@ export async function updateModelPackage(input: UpdateModelPackageInput, backend
     }),
   );
   return { ModelPackageArn: updated.ModelPackageArn };
+}
+
+/** The members both registry listings take, from either List request. Timestamps are parsed before the registry runs. */
+function listOptionsOf(input: ListModelPackageGroupsInput | ListModelPackagesInput): ListOptions {
+  const after = parseTimestamp(input.CreationTimeAfter);
+  const before = parseTimestamp(input.CreationTimeBefore);
+  return {
+    ...(input.NameContains === undefined ? {} : { nameContains: input.NameContains }),
+    ...(after === undefined ? {} : { creationTimeAfter: after }),
+    ...(before === undefined ? {} : { creationTimeBefore: before }),
+    ...(input.SortBy === undefined ? {} : { sortBy: input.SortBy }),
+    ...(input.SortOrder === undefined ? {} : { sortOrder: input.SortOrder }),
+    ...(input.MaxResults === undefined ? {} : { maxResults: input.MaxResults }),
+    ...(input.NextToken === undefined ? {} : { nextToken: input.NextToken }),
+  };
 }
 
 /**
