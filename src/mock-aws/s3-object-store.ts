@@ -9,6 +9,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListBucketsCommand,
   ListObjectsV2Command,
   type PutObjectCommandInput,
   type S3Client,
@@ -158,6 +159,19 @@ export class S3ObjectStore implements RangedObjectStore, AsyncDisposable {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return out;
+  }
+
+  /** Every bucket the credentials can see, by name. */
+  async listBuckets(): Promise<{ name: string; creationDate?: Date }[]> {
+    try {
+      const out = await this.client.send(new ListBucketsCommand({}));
+      return (out.Buckets ?? [])
+        .filter((bucket) => bucket.Name !== undefined)
+        .map((bucket) => ({ name: bucket.Name as string, creationDate: bucket.CreationDate }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    } catch (error) {
+      throw this.mapError(error, 'ListBuckets', 's3://');
+    }
   }
 
   async exists(uri: string): Promise<boolean> {

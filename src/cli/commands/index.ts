@@ -12,6 +12,7 @@ import { modelsCommand } from './models.js';
 import { reproduceCommand } from './reproduce.js';
 import { retryCommand } from './retry.js';
 import { runCommand } from './run.js';
+import { s3Command } from './s3.js';
 import { serveCommand } from './serve.js';
 import { showCommand } from './show.js';
 import { validateCommand } from './validate.js';
@@ -20,4 +21,4 @@ export interface CommandModule {
   register(program: Command, io: CliIo): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, reproduceCommand, retryCommand, dataCommand, imagesCommand, modelsCommand, callbackCommand, serveCommand];
+export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, reproduceCommand, retryCommand, dataCommand, s3Command, imagesCommand, modelsCommand, callbackCommand, serveCommand];

@@ -1,0 +1,183 @@
+// `sagesim s3 ls [uri] | cat <uri> | cp <src> <dst>`: inspect and seed the S3 a run stages
+// through (the embedded emulator with its data in the home, or --s3-endpoint / AWS_ENDPOINT_URL).
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import type { Command } from 'commander';
+import { resolveConfig } from '../../config.js';
+import { SagesimError } from '../../errors.js';
+import { type ObjectInfo, formatS3Uri, joinS3, parseS3Uri } from '../../mock-aws/object-store.js';
+import { createObjectStore } from '../../mock-aws/s3-client.js';
+import type { S3ObjectStore } from '../../mock-aws/s3-object-store.js';
+import { downloadFile, downloadPrefix, uploadDir, uploadFile } from '../../steps/staging.js';
+import type { CliIo } from '../cli-io.js';
+import type { CommandModule } from './index.js';
+
+interface StoreFlags {
+  readonly home?: string;
+  readonly config?: string;
+  readonly s3Endpoint?: string;
+}
+
+interface LsFlags extends StoreFlags {
+  readonly recursive?: boolean;
+}
+
+interface CpFlags extends StoreFlags {
+  readonly recursive?: boolean;
+}
+
+export const s3Command: CommandModule = {
+  register(program: Command, io: CliIo): void {
+    const s3 = program
+      .command('s3')
+      .description('inspect and seed the S3 that runs stage through (the embedded S3 in mock mode)');
+    withStore(
+      s3
+        .command('ls')
+        .description('list buckets, or the objects and folders under an s3:// prefix')
+        .argument('[uri]', 's3://bucket[/prefix]')
+        .option('-r, --recursive', 'every object under the prefix, not one folder level'),
+    ).action(async (uri: string | undefined, flags: LsFlags) => {
+      await withObjectStore(flags, io, (store) => (uri === undefined ? listBuckets(store, io) : listObjects(store, uri, flags.recursive === true, io)));
+    });
+    withStore(s3.command('cat').description('print an object (as UTF-8 text)').argument('<uri>', 's3://bucket/key')).action(
+      async (uri: string, flags: StoreFlags) => {
+        await withObjectStore(flags, io, (store) => cat(store, uri, io));
+      },
+    );
+    withStore(
+      s3
+        .command('cp')
+        .description('copy a file or folder to S3, an object or prefix from S3, or between S3 URIs')
+        .argument('<src>', 'local path or s3:// URI')
+        .argument('<dst>', 'local path or s3:// URI')
+        .option('-r, --recursive', 'copy a whole folder, or every object under a prefix'),
+    ).action(async (src: string, dst: string, flags: CpFlags) => {
+      await withObjectStore(flags, io, (store) => copy(store, src, dst, flags.recursive === true, io));
+    });
+  },
+};
+
+function withStore(command: Command): Command {
+  return command
+    .option('--home <dir>', 'sagesim home holding the embedded S3 data (default .sagesim, or SAGESIM_HOME)')
+    .option('--config <file>', 'config file (default ./sagesim.config.json)')
+    .option('--s3-endpoint <url>', 'use this S3 (LocalStack, MinIO...) instead of the embedded emulator (default AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL)');
+}
+
+async function withObjectStore(flags: StoreFlags, io: CliIo, run: (store: S3ObjectStore) => Promise<void>): Promise<void> {
+  const config = resolveConfig(
+    {
+      cwd: io.cwd,
+      ...(flags.home === undefined ? {} : { home: flags.home }),
+      ...(flags.config === undefined ? {} : { configFile: flags.config }),
+      ...(flags.s3Endpoint === undefined ? {} : { s3Endpoint: flags.s3Endpoint }),
+    },
+    io.env,
+  );
+  await using store = await createObjectStore(config);
+  await run(store);
+}
+
+async function listBuckets(store: S3ObjectStore, io: CliIo): Promise<void> {
+  for (const bucket of await store.listBuckets()) io.stdout.write(`${formatDate(bucket.creationDate)} ${bucket.name}\n`);
+}
+
+/**
+ * Like `aws s3 ls`: one folder level (`PRE name/` lines, then objects) named relative to the
+ * prefix's last slash, or with --recursive every object by its full key.
+ */
+async function listObjects(store: S3ObjectStore, uri: string, recursive: boolean, io: CliIo): Promise<void> {
+  const { key: prefix } = parseS3Uri(uri);
+  const objects = await store.list(uri);
+  if (recursive) {
+    for (const object of objects) io.stdout.write(objectLine(object, object.key));
+    return;
+  }
+  const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+  const folders = new Set<string>();
+  const files: ObjectInfo[] = [];
+  for (const object of objects) {
+    const rest = object.key.slice(base.length);
+    const slash = rest.indexOf('/', prefix.length - base.length);
+    if (slash === -1) files.push(object);
+    else folders.add(rest.slice(0, slash + 1));
+  }
+  for (const folder of folders) io.stdout.write(`${' '.repeat(30)} PRE ${folder}\n`);
+  for (const object of files) io.stdout.write(objectLine(object, object.key.slice(base.length)));
+}
+
+function objectLine(object: ObjectInfo, name: string): string {
+  return `${formatDate(object.lastModified)} ${String(object.size).padStart(10)} ${name}\n`;
+}
+
+function formatDate(date: Date | undefined): string {
+  if (!date) return ' '.repeat(19);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+async function cat(store: S3ObjectStore, uri: string, io: CliIo): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of await store.getStream(uri)) io.stdout.write(decoder.write(chunk as Buffer));
+  const rest = decoder.end();
+  if (rest) io.stdout.write(rest);
+}
+
+async function copy(store: S3ObjectStore, src: string, dst: string, recursive: boolean, io: CliIo): Promise<void> {
+  const fromS3 = src.startsWith('s3://');
+  const toS3 = dst.startsWith('s3://');
+  if (!fromS3 && !toS3) {
+    throw new SagesimError('INVALID_ARGUMENT', 'one of <src> and <dst> must be an s3:// URI', { source: 'user', hint: 'use cp(1) to copy between local paths' });
+  }
+  if (fromS3 && toS3) return copyWithinS3(store, src, dst, recursive, io);
+  if (toS3) return upload(store, path.resolve(io.cwd, src), dst, recursive, io);
+  return download(store, src, path.resolve(io.cwd, dst), recursive, io);
+}
+
+async function upload(store: S3ObjectStore, local: string, uri: string, recursive: boolean, io: CliIo): Promise<void> {
+  const info = await stat(local).catch(() => undefined);
+  if (!info) throw new SagesimError('FILE_NOT_FOUND', `no such file or folder: ${local}`, { source: 'user' });
+  if (info.isDirectory()) {
+    if (!recursive) {
+      throw new SagesimError('INVALID_ARGUMENT', `${local} is a folder`, { source: 'user', hint: 'add --recursive to upload every file under it' });
+    }
+    const summary = await uploadDir(store, local, uri);
+    io.stdout.write(`upload: ${summary.files} files (${summary.bytes} bytes) from ${local} to ${joinS3(uri)}/\n`);
+    return;
+  }
+  // `s3://bucket/dir/` (or a bare bucket) takes the file's name, as `aws s3 cp` does.
+  const { bucket, key } = parseS3Uri(uri);
+  const target = key === '' || key.endsWith('/') ? formatS3Uri(bucket, `${key}${path.basename(local)}`) : uri;
+  await uploadFile(store, local, target);
+  io.stdout.write(`upload: ${local} to ${target}\n`);
+}
+
+async function download(store: S3ObjectStore, uri: string, local: string, recursive: boolean, io: CliIo): Promise<void> {
+  if (recursive) {
+    // The prefix is a folder, as in `aws s3 cp --recursive`: keys land relative to it.
+    const folder = uri.endsWith('/') ? uri : `${uri}/`;
+    const summary = await downloadPrefix(store, folder, local);
+    io.stdout.write(`download: ${summary.files} files (${summary.bytes} bytes) from ${folder} to ${local}\n`);
+    return;
+  }
+  const { key } = parseS3Uri(uri);
+  const isDir = (await stat(local).catch(() => undefined))?.isDirectory() === true;
+  const target = isDir || local.endsWith(path.sep) ? path.join(local, path.posix.basename(key)) : local;
+  await downloadFile(store, uri, target);
+  io.stdout.write(`download: ${uri} to ${target}\n`);
+}
+
+async function copyWithinS3(store: S3ObjectStore, src: string, dst: string, recursive: boolean, io: CliIo): Promise<void> {
+  if (!recursive) {
+    await store.put(dst, await store.getStream(src));
+    io.stdout.write(`copy: ${src} to ${dst}\n`);
+    return;
+  }
+  const folder = src.endsWith('/') ? src : `${src}/`;
+  const { key: prefix } = parseS3Uri(folder);
+  const objects = (await store.list(folder)).filter((object) => !object.key.endsWith('/'));
+  for (const object of objects) await store.put(joinS3(dst, object.key.slice(prefix.length)), await store.getStream(object.uri));
+  io.stdout.write(`copy: ${objects.length} objects from ${folder} to ${joinS3(dst)}/\n`);
+}
