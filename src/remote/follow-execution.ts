@@ -7,6 +7,7 @@ import { type Clock, systemClock } from '../engine/clock.js';
 import type { ParameterValue, PipelineDefinition, PipelineStep, StepType } from '../engine/definition-types.js';
 import { type Reporter, combineReporters } from '../engine/events.js';
 import type { ExecutionRecord, ExecutionStatus, StepMetadata, StepRecord, StepStatus } from '../engine/execution-record.js';
+import { flattenSteps } from '../engine/flatten-steps.js';
 import { assertNever } from '../errors.js';
 import { awsCall } from './aws-error.js';
 import type { SageMakerControl } from './sagemaker-control.js';
@@ -160,7 +161,7 @@ function applySteps(record: ExecutionRecord, listed: readonly PipelineExecutionS
 /** The service lists only steps that ran; the rest of the definition is reported as not run. */
 function reportNotRun(record: ExecutionRecord, steps: readonly PipelineStep[], reporter: Reporter): void {
   const seen = new Set(record.steps.map((s) => s.stepName));
-  for (const step of flatten(steps)) {
+  for (const step of flattenSteps(steps)) {
     if (seen.has(step.Name)) continue;
     const skipped: StepRecord = {
       stepName: step.Name,
@@ -175,12 +176,8 @@ function reportNotRun(record: ExecutionRecord, steps: readonly PipelineStep[], r
   }
 }
 
-function flatten(steps: readonly PipelineStep[]): PipelineStep[] {
-  return steps.flatMap((step) => (step.Type === 'Condition' ? [step, ...flatten(step.Arguments.IfSteps), ...flatten(step.Arguments.ElseSteps)] : [step]));
-}
-
 function stepTypes(steps: readonly PipelineStep[]): Map<string, StepType> {
-  return new Map(flatten(steps).map((step) => [step.Name, step.Type]));
+  return new Map(flattenSteps(steps).map((step) => [step.Name, step.Type]));
 }
 
 const METADATA_TYPES: readonly [string, StepType][] = [

@@ -3,6 +3,7 @@
 // Checked up front so that a missing engine is one clear message within seconds, not a failed step.
 import type { PipelineDefinition, PipelineStep } from '../engine/definition-types.js';
 import type { Reporter } from '../engine/events.js';
+import { flattenSteps } from '../engine/flatten-steps.js';
 import { isJsonObject, type JsonValue } from '../engine/json.js';
 import { seedForDefinition } from '../fixtures/manifest.js';
 import { ensureImages, localImageNameOf } from '../images/build-images.js';
@@ -114,15 +115,6 @@ function sagesimImageFor(text: string, env: RunEnvironment): string | undefined 
     // Not an image we map: the step's executor reports it with the step's name.
     return undefined;
   }
-}
-
-function flattenSteps(steps: readonly PipelineStep[]): PipelineStep[] {
-  const out: PipelineStep[] = [];
-  for (const step of steps) {
-    out.push(step);
-    if (step.Type === 'Condition') out.push(...flattenSteps(step.Arguments.IfSteps), ...flattenSteps(step.Arguments.ElseSteps));
-  }
-  return out;
 }
 
 function* strings(value: JsonValue): Generator<string> {

@@ -3,6 +3,7 @@
 import type { ComparisonType, Condition, PipelineStep } from '../../engine/definition-types.js';
 import { assertNever } from '../../errors.js';
 import type { ExecutionRecord } from '../../engine/execution-record.js';
+import { flattenSteps } from '../../engine/flatten-steps.js';
 import { isJsonObject, type JsonValue } from '../../engine/json.js';
 import { type Layout, formatValue, nameColumnWidth, section } from './layout.js';
 
@@ -40,14 +41,10 @@ export function conditionSection(record: Readonly<ExecutionRecord>, layout: Layo
   return section('Conditions', lines, layout);
 }
 
-function conditionDefinitions(steps: readonly PipelineStep[], into = new Map<string, readonly Condition[]>()): Map<string, readonly Condition[]> {
-  for (const step of steps) {
-    if (step.Type !== 'Condition') continue;
-    into.set(step.Name, step.Arguments.Conditions);
-    conditionDefinitions(step.Arguments.IfSteps, into);
-    conditionDefinitions(step.Arguments.ElseSteps, into);
-  }
-  return into;
+function conditionDefinitions(steps: readonly PipelineStep[]): Map<string, readonly Condition[]> {
+  const definitions = new Map<string, readonly Condition[]>();
+  for (const step of flattenSteps(steps)) if (step.Type === 'Condition') definitions.set(step.Name, step.Arguments.Conditions);
+  return definitions;
 }
 
 function resolvedConditions(args: JsonValue | undefined): readonly Condition[] | undefined {

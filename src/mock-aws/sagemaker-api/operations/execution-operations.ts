@@ -19,8 +19,9 @@ import type {
   UpdatePipelineExecutionRequest,
   UpdatePipelineExecutionResponse,
 } from '@aws-sdk/client-sagemaker';
-import type { PipelineDefinition, PipelineStep } from '../../../engine/definition-types.js';
+import type { PipelineDefinition } from '../../../engine/definition-types.js';
 import type { ExecutionRecord } from '../../../engine/execution-record.js';
+import { flattenSteps } from '../../../engine/flatten-steps.js';
 import { pipelineArn } from '../../../engine/identity.js';
 import { resolveParameters } from '../../../engine/parameters.js';
 import { ParameterError } from '../../../errors.js';
@@ -227,14 +228,10 @@ async function checkSelective(
   if (source.status === 'Executing' || source.status === 'Stopping') {
     throw validationError(`Source pipeline execution ${source.executionArn} is still ${source.status}; select steps of a finished execution.`);
   }
-  const known = new Set(allStepNames(definition.Steps));
+  const known = new Set(flattenSteps(definition.Steps).map((step) => step.Name));
   const unknown = selective.selectedSteps.filter((name) => !known.has(name));
   if (unknown.length > 0) {
     throw validationError(`SelectedSteps ${unknown.map((n) => `'${n}'`).join(', ')} not found in the pipeline definition; steps: ${[...known].join(', ')}.`);
   }
   return { sourceExecutionArn: source.executionArn, selectedSteps: selective.selectedSteps };
-}
-
-function allStepNames(steps: readonly PipelineStep[]): string[] {
-  return steps.flatMap((step) => (step.Type === 'Condition' ? [step.Name, ...allStepNames(step.Arguments.IfSteps), ...allStepNames(step.Arguments.ElseSteps)] : [step.Name]));
 }
