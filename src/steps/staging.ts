@@ -87,7 +87,9 @@ export async function uploadDir(store: ObjectStore, localDir: string, s3Uri: str
   const files = await listFiles(localDir);
   let bytes = 0;
   const tasks = files.map((relative): Task => async (signal) => {
-    bytes += await uploadFile(store, path.join(localDir, relative), joinS3(s3Uri, ...relative.split(path.sep)), { signal });
+    // Not `bytes += await ...`: that reads `bytes` before the await and loses parallel updates.
+    const size = await uploadFile(store, path.join(localDir, relative), joinS3(s3Uri, ...relative.split(path.sep)), { signal });
+    bytes += size;
   });
   await runPool(tasks, options);
   return { files: files.length, bytes };
