@@ -10,6 +10,7 @@ import { type ReproductionResult, reproduceStep } from '../../reproduce/reproduc
 import type { ReproductionSource } from '../../reproduce/reproduction-source.js';
 import type { ContainerSpec } from '../../steps/container-runtime.js';
 import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
+import { wantsDummyCredentials } from '../local-endpoint.js';
 import type { CommandModule } from './index.js';
 
 interface ReproduceFlags {
@@ -86,7 +87,7 @@ async function reproduce(execution: string, step: string, flags: ReproduceFlags,
             kind: 'cloud',
             ...(flags.endpointUrl === undefined ? {} : { endpoint: flags.endpointUrl }),
             // A local endpoint (sagesim serve) takes any credentials: dummy ones unless the user has some.
-            credentials: flags.endpointUrl !== undefined && isLoopback(flags.endpointUrl) && !hasCredentials(io.env) ? 'dummy' : 'default',
+            credentials: wantsDummyCredentials(flags.endpointUrl, io.env) ? 'dummy' : 'default',
           }
         : { kind: 'local' },
       ...(flags.dir === undefined ? {} : { dir: path.resolve(io.cwd, flags.dir) }),
@@ -177,17 +178,4 @@ function report(result: ReproductionResult): string {
 
 function firstLine(text: string): string {
   return text.split('\n')[0] ?? '';
-}
-
-function isLoopback(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
-  } catch {
-    return false;
-  }
-}
-
-function hasCredentials(env: CliIo['env']): boolean {
-  return Boolean(env['AWS_ACCESS_KEY_ID'] || env['AWS_PROFILE']);
 }

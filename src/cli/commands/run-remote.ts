@@ -21,6 +21,7 @@ import { toAwsError } from '../../remote/aws-error.js';
 import { type RemoteRunResult, type RemoteSubmission, runRemote } from '../../remote/run-remote.js';
 import { createSdkControl } from '../../remote/sagemaker-control.js';
 import { type CliIo, EXIT, ExitCode, type StopSignal } from '../cli-io.js';
+import { wantsDummyCredentials } from '../local-endpoint.js';
 import { createProgressReporter } from '../progress-reporter.js';
 import { onStopSignal } from '../stop-signals.js';
 import { formatSummary } from '../summary.js';
@@ -82,7 +83,7 @@ export async function runRemoteFromCli(file: string, flags: RemoteRunFlags, io: 
     ...parseParamAssignments(flags.param),
   };
   // A local endpoint accepts any credentials; do not make users invent some.
-  const dummy = endpoint !== undefined && isLoopback(endpoint) && !hasCredentials(io.env) ? DUMMY_CREDENTIALS : undefined;
+  const dummy = wantsDummyCredentials(endpoint, io.env) ? DUMMY_CREDENTIALS : undefined;
   const control = createSdkControl({ region: config.region, ...(endpoint ? { endpoint } : {}), ...(dummy ? { credentials: dummy } : {}) });
   const objectStore = endpoint
     ? new S3ObjectStore({
@@ -198,17 +199,4 @@ async function ask(io: CliIo, question: string): Promise<string> {
   } finally {
     rl.close();
   }
-}
-
-function isLoopback(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
-  } catch {
-    return false;
-  }
-}
-
-function hasCredentials(env: Readonly<Record<string, string | undefined>>): boolean {
-  return Boolean(env['AWS_ACCESS_KEY_ID'] || env['AWS_PROFILE'] || env['AWS_WEB_IDENTITY_TOKEN_FILE'] || env['AWS_CONTAINER_CREDENTIALS_FULL_URI']);
 }
