@@ -112,21 +112,25 @@ export class EmbeddedS3Store extends FilesystemStore {
   /**
    * s3rver walks directories in file-name order, which differs from key order (`a._S3rver_object`
    * sorts after `a-b._S3rver_object`), so a paginated listing could skip keys. List the matching
-   * keys, sort them as S3 does (by UTF-8 bytes), then page.
+   * keys, sort them as S3 does (by UTF-8 bytes), then page. `lastEntry` is the last key or common
+   * prefix returned, where the next page starts after.
    */
   async listObjects(
     bucket: string,
     options: ListObjectsOptions,
-  ): Promise<{ objects: S3rverObject[]; commonPrefixes: string[]; isTruncated: boolean }> {
+  ): Promise<{ objects: S3rverObject[]; commonPrefixes: string[]; isTruncated: boolean; lastEntry?: string }> {
     const { delimiter = '', startAfter = '', prefix = '', maxKeys = Infinity } = options;
     const bucketPath = this.getBucketPath(bucket);
+    // A page that ended on a common prefix resumes after every key that rolls up into it.
+    const afterPrefix = delimiter !== '' && startAfter.endsWith(delimiter) && startAfter.startsWith(prefix);
     const keys = (await collectKeys(bucketPath, prefix))
-      .filter((key) => key.startsWith(prefix) && compareKeys(key, startAfter) > 0)
+      .filter((key) => key.startsWith(prefix) && compareKeys(key, startAfter) > 0 && !(afterPrefix && key.startsWith(startAfter)))
       .sort(compareKeys);
 
     const commonPrefixes: string[] = [];
     const selected: string[] = [];
     let isTruncated = false;
+    let lastEntry: string | undefined;
     for (const key of keys) {
       const rest = key.slice(prefix.length);
       const cut = delimiter ? rest.indexOf(delimiter) : -1;
@@ -139,6 +143,7 @@ export class EmbeddedS3Store extends FilesystemStore {
       }
       if (isPrefix) commonPrefixes.push(entry);
       else selected.push(key);
+      lastEntry = entry;
     }
 
     const objects = await Promise.all(
@@ -151,7 +156,7 @@ export class EmbeddedS3Store extends FilesystemStore {
         }
       }),
     );
-    return { objects: objects.filter((object) => object !== undefined), commonPrefixes, isTruncated };
+    return { objects: objects.filter((object) => object !== undefined), commonPrefixes, isTruncated, lastEntry };
   }
 }
 

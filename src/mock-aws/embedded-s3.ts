@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SagesimError } from '../errors.js';
 import { AwsChunkedDecoder, isAwsChunked, unchunkHeaders } from './aws-chunked-decoder.js';
+import { listBucket, listedBucket } from './embedded-s3-list.js';
 import { EmbeddedS3Store, ObjectFileReadable } from './embedded-s3-store.js';
 
 const require = createRequire(import.meta.url);
@@ -59,7 +60,8 @@ interface S3rverApp {
 interface KoaContext {
   req: IncomingMessage | AwsChunkedDecoder;
   readonly res: ServerResponse;
-  readonly body: unknown;
+  body: unknown;
+  status: number;
   respond?: boolean;
   readonly request: { readonly req: IncomingMessage };
   readonly method: string;
@@ -177,6 +179,13 @@ function sagesimMiddleware(store: EmbeddedS3Store): KoaMiddleware {
       original.pipe(decoder);
       unchunkHeaders(original.headers);
       ctx.req = decoder;
+    }
+    const listed = listedBucket(ctx);
+    if (listed !== undefined) {
+      const body = await listBucket(store, listed, ctx);
+      if (body) ctx.body = body;
+      else ctx.status = 200;
+      return;
     }
     const bucket = bucketToCreate(ctx);
     if (bucket !== undefined && !(await store.getBucket(bucket))) await store.putBucket(bucket);
