@@ -1,11 +1,11 @@
 // `sagesim logs <execution> <step> [--follow]`: prints a step's container log; --follow keeps
 // printing what the step writes until it ends.
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config.js';
 import { FileExecutionStore } from '../../engine/execution-store.js';
 import { findStep } from '../../history/find-step.js';
 import { followStepLog, readLogFrom, stepLogPath } from '../../history/step-log.js';
 import type { CliIo } from '../cli-io.js';
+import { configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
 
 interface LogsFlags {
@@ -25,7 +25,7 @@ export const logsCommand: CommandModule = {
       .option('--home <dir>', 'sagesim home holding executions (default .sagesim, or SAGESIM_HOME)')
       .option('--config <file>', 'config file (default ./sagesim.config.json)')
       .action(async (reference: string, stepReference: string, flags: LogsFlags) => {
-        const config = resolveConfig({ cwd: io.cwd, ...(flags.home === undefined ? {} : { home: flags.home }), ...(flags.config === undefined ? {} : { configFile: flags.config }) }, io.env);
+        const config = configFromFlags(flags, io);
         const store = new FileExecutionStore({ home: config.home });
         const execution = await store.find(reference);
         const step = findStep(execution, stepReference);

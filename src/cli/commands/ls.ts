@@ -1,11 +1,11 @@
 // `sagesim ls`: the executions in the store, newest first.
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config.js';
 import { FileExecutionStore } from '../../engine/execution-store.js';
 import { toDescribePipelineExecution } from '../../engine/run-record-json.js';
 import { SagesimError } from '../../errors.js';
 import { formatExecutionList } from '../../history/format-execution-list.js';
 import type { CliIo } from '../cli-io.js';
+import { configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
 
 interface LsFlags {
@@ -27,7 +27,7 @@ export const lsCommand: CommandModule = {
       .option('--home <dir>', 'sagesim home holding executions (default .sagesim, or SAGESIM_HOME)')
       .option('--config <file>', 'config file (default ./sagesim.config.json)')
       .action(async (flags: LsFlags) => {
-        const config = resolveConfig({ cwd: io.cwd, ...(flags.home === undefined ? {} : { home: flags.home }), ...(flags.config === undefined ? {} : { configFile: flags.config }) }, io.env);
+        const config = configFromFlags(flags, io);
         const store = new FileExecutionStore({ home: config.home });
         let records = await store.list();
         if (flags.pipeline !== undefined) records = records.filter((record) => record.pipelineName.toLowerCase() === flags.pipeline?.toLowerCase());

@@ -1,17 +1,12 @@
 // `sagesim models ls [group]`, `sagesim models describe <arn>` and `sagesim models approve|reject
 // <arn>`: the local model registry that RegisterModel steps write to.
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config.js';
 import { SagesimError } from '../../errors.js';
 import { renderTable } from '../../history/table.js';
 import { type ModelApprovalStatus, ModelRegistry, isModelApprovalStatus } from '../../mock-aws/model-registry.js';
 import type { CliIo } from '../cli-io.js';
+import { type StoreFlags, configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
-
-interface StoreFlags {
-  readonly home?: string;
-  readonly config?: string;
-}
 
 interface ListFlags extends StoreFlags {
   readonly status?: string;
@@ -65,14 +60,7 @@ function withStore(command: Command): Command {
 }
 
 function registryOf(flags: StoreFlags, io: CliIo): ModelRegistry {
-  const config = resolveConfig(
-    {
-      cwd: io.cwd,
-      ...(flags.home === undefined ? {} : { home: flags.home }),
-      ...(flags.config === undefined ? {} : { configFile: flags.config }),
-    },
-    io.env,
-  );
+  const config = configFromFlags(flags, io);
   return new ModelRegistry({ home: config.home, region: config.region, accountId: config.accountId });
 }
 

@@ -3,7 +3,6 @@
 // `--shell` opens a shell in that container instead. `--no-mock` reads the job from SageMaker.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config.js';
 import { StoppedError } from '../../errors.js';
 import { checkTerminal, jobCommandOf, openInteractiveShell, type ShellTerminal } from '../../reproduce/interactive-shell.js';
 import { type ReproductionResult, reproduceStep } from '../../reproduce/reproduce-step.js';
@@ -11,6 +10,7 @@ import type { ReproductionSource } from '../../reproduce/reproduction-source.js'
 import type { ContainerSpec } from '../../steps/container-runtime.js';
 import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
 import { wantsDummyCredentials } from '../local-endpoint.js';
+import { configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
 
 interface ReproduceFlags {
@@ -57,17 +57,11 @@ export const reproduceCommand: CommandModule = {
 async function reproduce(execution: string, step: string, flags: ReproduceFlags, io: CliIo): Promise<void> {
   const terminal = flags.shell ? shellTerminal(io) : undefined;
   const cloud = flags.mock === false;
-  const config = resolveConfig(
-    {
-      cwd: io.cwd,
-      ...(flags.home === undefined ? {} : { home: flags.home }),
-      ...(flags.config === undefined ? {} : { configFile: flags.config }),
-      ...(cloud ? { mock: false } : {}),
-      ...(flags.region === undefined ? {} : { region: flags.region }),
-      ...(flags.endpointUrl === undefined ? {} : { s3Endpoint: flags.endpointUrl }),
-    },
-    io.env,
-  );
+  const config = configFromFlags(flags, io, {
+    ...(cloud ? { mock: false } : {}),
+    ...(flags.region === undefined ? {} : { region: flags.region }),
+    ...(flags.endpointUrl === undefined ? {} : { s3Endpoint: flags.endpointUrl }),
+  });
   const out = flags.json ? io.stderr : io.stdout;
   const controller = new AbortController();
   const signals = io.signals ?? process;

@@ -1,10 +1,10 @@
 // `sagesim retry <execution>`: RetryPipelineExecution: the failed execution resumes in place (same
 // id and ARN), reusing the steps that succeeded and running the failed and unstarted ones again.
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config.js';
 import { retryExecution } from '../../engine/retry-execution.js';
 import type { CliIo } from '../cli-io.js';
 import { collect, executeWithProgress, parseMaxParallel, stubOptionsFromFlags } from '../run-session.js';
+import { configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
 
 interface RetryFlags {
@@ -36,16 +36,10 @@ export const retryCommand: CommandModule = {
       .option('--config <file>', 'config file (default ./sagesim.config.json)')
       .action(async (reference: string, flags: RetryFlags) => {
         const maxParallel = flags.maxParallel === undefined ? undefined : parseMaxParallel(flags.maxParallel);
-        const config = resolveConfig(
-          {
-            cwd: io.cwd,
-            ...(flags.home === undefined ? {} : { home: flags.home }),
-            ...(flags.config === undefined ? {} : { configFile: flags.config }),
-            ...(maxParallel === undefined ? {} : { maxParallel }),
-            ...(flags.cache === false ? { cache: false } : {}),
-          },
-          io.env,
-        );
+        const config = configFromFlags(flags, io, {
+          ...(maxParallel === undefined ? {} : { maxParallel }),
+          ...(flags.cache === false ? { cache: false } : {}),
+        });
         const stubs = await stubOptionsFromFlags(flags, io);
         await executeWithProgress(io, flags, config, (reporter, signal) => retryExecution({ reference, config, stubs, reporter, signal }));
       });

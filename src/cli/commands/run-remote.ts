@@ -10,7 +10,6 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config.js';
 import type { ParameterValue } from '../../engine/definition-types.js';
 import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
 import { toRunJson } from '../../engine/run-record-json.js';
@@ -24,6 +23,7 @@ import { type CliIo, EXIT, ExitCode, type StopSignal } from '../cli-io.js';
 import { wantsDummyCredentials } from '../local-endpoint.js';
 import { createProgressReporter } from '../progress-reporter.js';
 import { onStopSignal } from '../stop-signals.js';
+import { configFromFlags } from '../store-flags.js';
 import { formatSummary } from '../summary.js';
 
 /** The flags `run` has for `--no-mock` (commander's camel-cased names). */
@@ -57,16 +57,10 @@ export function addRemoteRunOptions(command: Command): Command {
 }
 
 export async function runRemoteFromCli(file: string, flags: RemoteRunFlags, io: CliIo): Promise<void> {
-  const config = resolveConfig(
-    {
-      cwd: io.cwd,
-      mock: false,
-      ...(flags.region === undefined ? {} : { region: flags.region }),
-      ...(flags.config === undefined ? {} : { configFile: flags.config }),
-      ...(flags.home === undefined ? {} : { home: flags.home }),
-    },
-    io.env,
-  );
+  const config = configFromFlags(flags, io, {
+    mock: false,
+    ...(flags.region === undefined ? {} : { region: flags.region }),
+  });
   const endpoint = flags.endpointUrl;
   if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) {
     throw new SagesimError('INVALID_ARGUMENT', `--endpoint-url must be an http(s) URL, got ${JSON.stringify(endpoint)}`, { source: 'user', hint: 'e.g. --endpoint-url http://127.0.0.1:4566' });

@@ -2,13 +2,13 @@
 // and with --json the record shaped like DescribePipelineExecution + ListPipelineExecutionSteps.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config.js';
 import type { ParameterValue } from '../../engine/definition-types.js';
 import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
 import { type SelectiveRunOptions, runDefinitionFile } from '../../engine/run-definition.js';
 import { SagesimError } from '../../errors.js';
 import type { CliIo } from '../cli-io.js';
 import { collect, executeWithProgress, parseMaxParallel, stubOptionsFromFlags } from '../run-session.js';
+import { configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
 import { type RemoteRunFlags, addRemoteRunOptions, runRemoteFromCli } from './run-remote.js';
 
@@ -62,17 +62,11 @@ export const runCommand: CommandModule = {
 };
 
 async function run(definitionFile: string, flags: RunFlags, io: CliIo): Promise<void> {
-  const config = resolveConfig(
-    {
-      cwd: io.cwd,
-      ...(flags.home === undefined ? {} : { home: flags.home }),
-      ...(flags.config === undefined ? {} : { configFile: flags.config }),
-      ...(flags.s3Endpoint === undefined ? {} : { s3Endpoint: flags.s3Endpoint }),
-      ...(flags.maxParallel === undefined ? {} : { maxParallel: parseMaxParallel(flags.maxParallel) }),
-      ...(flags.cache === false ? { cache: false } : {}),
-    },
-    io.env,
-  );
+  const config = configFromFlags(flags, io, {
+    ...(flags.s3Endpoint === undefined ? {} : { s3Endpoint: flags.s3Endpoint }),
+    ...(flags.maxParallel === undefined ? {} : { maxParallel: parseMaxParallel(flags.maxParallel) }),
+    ...(flags.cache === false ? { cache: false } : {}),
+  });
   const parameters: Record<string, ParameterValue> = {
     ...(flags.params === undefined ? {} : await readParamsFile(path.resolve(io.cwd, flags.params))),
     ...parseParamAssignments(flags.param),

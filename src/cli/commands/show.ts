@@ -1,12 +1,12 @@
 // `sagesim show <execution>`: one execution with its steps, timings, attempts, cache hits,
 // resolved arguments, properties and failure reasons.
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config.js';
 import { FileExecutionStore } from '../../engine/execution-store.js';
 import { findStep } from '../../history/find-step.js';
 import { formatExecutionDetails } from '../../history/format-execution-details.js';
 import { stepLogPath } from '../../history/step-log.js';
 import type { CliIo } from '../cli-io.js';
+import { configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
 
 interface ShowFlags {
@@ -29,7 +29,7 @@ export const showCommand: CommandModule = {
       .option('--home <dir>', 'sagesim home holding executions (default .sagesim, or SAGESIM_HOME)')
       .option('--config <file>', 'config file (default ./sagesim.config.json)')
       .action(async (reference: string, flags: ShowFlags) => {
-        const config = resolveConfig({ cwd: io.cwd, ...(flags.home === undefined ? {} : { home: flags.home }), ...(flags.config === undefined ? {} : { configFile: flags.config }) }, io.env);
+        const config = configFromFlags(flags, io);
         const store = new FileExecutionStore({ home: config.home });
         const record = await store.find(reference);
         const step = flags.step === undefined ? undefined : findStep(record, flags.step);
