@@ -1,5 +1,6 @@
-// What `run` and `retry` share on the command line: stub flags, --max-parallel, and running an
-// execution with the progress view, SIGINT/SIGTERM handling, the summary and --json output.
+// What `run` and `retry` share on the command line (`serve` too, for the stub flags): stub flags,
+// --max-parallel, and running an execution with the progress view, SIGINT/SIGTERM handling, the
+// summary and --json output.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SagesimConfig } from '../config.js';

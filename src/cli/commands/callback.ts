@@ -1,16 +1,12 @@
 // `sagesim callback succeed|fail <token>` answers a Callback step waiting in a local execution
 // (as SendPipelineExecutionStepSuccess/Failure would); `sagesim callback ls` lists waiting steps.
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config.js';
 import { SagesimError } from '../../errors.js';
 import { deliverCallback, pendingCallbacks } from '../../mock-aws/callback-mailbox.js';
 import type { CliIo } from '../cli-io.js';
+import { collect } from '../run-session.js';
+import { type StoreFlags, configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
-
-interface StoreFlags {
-  readonly home?: string;
-  readonly config?: string;
-}
 
 interface SucceedFlags extends StoreFlags {
   readonly output: string[];
@@ -19,8 +15,6 @@ interface SucceedFlags extends StoreFlags {
 interface FailFlags extends StoreFlags {
   readonly reason?: string;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export const callbackCommand: CommandModule = {
   register(program: Command, io: CliIo): void {
@@ -63,14 +57,7 @@ function withStore(command: Command): Command {
 }
 
 function homeOf(flags: StoreFlags, io: CliIo): string {
-  return resolveConfig(
-    {
-      cwd: io.cwd,
-      ...(flags.home === undefined ? {} : { home: flags.home }),
-      ...(flags.config === undefined ? {} : { configFile: flags.config }),
-    },
-    io.env,
-  ).home;
+  return configFromFlags(flags, io).home;
 }
 
 /** `name=value` pairs; the value may itself contain `=`. */

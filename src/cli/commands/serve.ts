@@ -1,16 +1,14 @@
 // `sagesim serve`: a SageMaker-compatible endpoint (control plane + S3) on 127.0.0.1, so boto3,
 // the AWS CLI, the SageMaker Python SDK and `sagesim run --no-mock --endpoint-url` drive local
 // executions unchanged. Runs until Ctrl-C or SIGTERM (`docker stop`, a cancelled CI job).
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config.js';
 import type { Reporter } from '../../engine/events.js';
 import { SagesimError, isSagesimError } from '../../errors.js';
 import { DEFAULT_SERVE_PORT, startServe } from '../../mock-aws/serve.js';
-import { type StubOptions, type StubSpec, parseStubsFile } from '../../steps/stub-executor.js';
 import type { CliIo, OutputStream } from '../cli-io.js';
+import { collect, stubOptionsFromFlags } from '../run-session.js';
 import { onStopSignal } from '../stop-signals.js';
+import { configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
 
 interface ServeFlags {
@@ -23,8 +21,6 @@ interface ServeFlags {
   readonly stubs?: string;
   readonly quiet?: boolean;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export const serveCommand: CommandModule = {
   register(program: Command, io: CliIo): void {
@@ -50,23 +46,15 @@ async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new SagesimError('INVALID_ARGUMENT', `--port must be a port number (0-65535), got ${JSON.stringify(flags.port)}`, { source: 'user' });
   }
-  const config = resolveConfig(
-    {
-      cwd: io.cwd,
-      ...(flags.home === undefined ? {} : { home: flags.home }),
-      ...(flags.config === undefined ? {} : { configFile: flags.config }),
-      ...(flags.region === undefined ? {} : { region: flags.region }),
-    },
-    io.env,
-  );
-  const stubs = await stubOptions(flags, io);
+  const config = configFromFlags(flags, io, flags.region === undefined ? {} : { region: flags.region });
+  const stubs = await stubOptionsFromFlags(flags, io);
   const log = (line: string): void => {
     io.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   };
   const handle = await startServe({
     config,
     port,
-    ...(stubs ? { stubs } : {}),
+    stubs,
     ...(flags.quiet ? {} : { reporter: executionLog(log) }),
     onRequest: (event) => {
       if (event.errorType !== undefined) {
@@ -116,26 +104,4 @@ function executionLog(log: (line: string) => void): Reporter {
     warning: (e) => log(`warning${e.stepName ? ` (${e.stepName})` : ''}: ${e.message}`),
     executionFinished: (e) => log(`execution ${e.executionId} ${e.status}${e.failureReason ? `: ${e.failureReason}` : ''}`),
   };
-}
-
-async function stubOptions(flags: ServeFlags, io: CliIo): Promise<StubOptions | undefined> {
-  const steps: Record<string, StubSpec> = {};
-  if (flags.stubs !== undefined) {
-    const file = path.resolve(io.cwd, flags.stubs);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(await readFile(file, 'utf8'));
-    } catch (cause) {
-      const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new SagesimError('INVALID_STUBS', missing ? `stubs file not found: ${file}` : `cannot read stubs file ${file}: ${(cause as Error).message}`, {
-        source: 'user',
-        cause,
-        hint: 'a stubs file is JSON: {"<StepName>": {"properties": {...}, "propertyFiles": {...}, "fail": {...}}}',
-      });
-    }
-    Object.assign(steps, parseStubsFile(parsed, file));
-  }
-  for (const name of flags.stub) steps[name] ??= {};
-  if (!flags.stubAll && Object.keys(steps).length === 0) return undefined;
-  return { all: flags.stubAll === true, steps };
 }
