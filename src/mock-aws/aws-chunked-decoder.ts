@@ -1,6 +1,7 @@
 // Decodes S3's `aws-chunked` request bodies (SigV4 streaming and checksum trailers), which recent
 // SDKs (boto3 >= 1.36, AWS SDK v3) send for streamed uploads and s3rver would store verbatim.
 import { Transform, type TransformCallback } from 'node:stream';
+import { assertNever } from '../errors.js';
 
 const CRLF = Buffer.from('\r\n');
 
@@ -90,6 +91,8 @@ export class AwsChunkedDecoder extends Transform {
         }
         case 'done':
           return this.keep(Buffer.alloc(0));
+        default:
+          return assertNever(state, 'aws-chunked state');
       }
     }
   }

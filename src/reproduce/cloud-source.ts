@@ -16,7 +16,7 @@ import { buildGraph } from '../engine/graph.js';
 import { parseDefinition } from '../engine/load-definition.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../engine/json.js';
 import type { ExecutionIdentity } from '../engine/resolve-context.js';
-import { SagesimError } from '../errors.js';
+import { SagesimError, assertNever } from '../errors.js';
 import type { ModelRecord } from '../mock-aws/model-store.js';
 import { awsCall } from '../remote/aws-error.js';
 import type { ReproducibleStepType, ReproductionSource } from './reproduction-source.js';
@@ -73,6 +73,8 @@ export function createSdkDescriber(options: SdkDescriberOptions): JobDescriber &
             return client.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }));
           case 'Transform':
             return client.send(new DescribeTransformJobCommand({ TransformJobName: jobName }));
+          default:
+            return assertNever(type, 'step type');
         }
       });
       return toJson(response);

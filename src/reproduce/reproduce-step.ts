@@ -10,7 +10,7 @@ import type { PipelineDefinition } from '../engine/definition-types.js';
 import type { Reporter } from '../engine/events.js';
 import { FileExecutionStore, safeFileName } from '../engine/execution-store.js';
 import { type JsonObject, type JsonValue, isJsonObject } from '../engine/json.js';
-import { SagesimError, StepFailure, StoppedError } from '../errors.js';
+import { SagesimError, StepFailure, StoppedError, assertNever } from '../errors.js';
 import { MANIFEST_FILE_NAME, findManifestFor, loadManifest, seedManifest } from '../fixtures/manifest.js';
 import { saveModel } from '../mock-aws/model-store.js';
 import { DUMMY_CREDENTIALS } from '../mock-aws/s3-client.js';
@@ -206,6 +206,8 @@ async function readSource(options: ReproduceStepOptions, origin: ReproductionOri
         describer.destroy();
       }
     }
+    default:
+      return assertNever(origin, 'reproduction origin');
   }
 }
 

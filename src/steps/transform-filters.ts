@@ -3,7 +3,7 @@
 // its whole input record, and the OutputFilter picks what of the joined record is written. CSV
 // records are treated as JSON arrays of their fields; JSON records as parsed JSON. Paths use
 // SageMaker's JSONPath subset: `$`, `.name`, `['a','b']`, `[0]`, `[-1]`, `[0,5:]`, `[1:3]`, `*`.
-import { SagesimError } from '../errors.js';
+import { SagesimError, assertNever } from '../errors.js';
 import { type JsonValue, isJsonObject } from '../engine/json.js';
 
 export type DataFormat = 'csv' | 'json';
@@ -165,7 +165,7 @@ export function selectPath(value: JsonValue, segments: readonly PathSegment[], e
         return sliceOf(current, selector);
       }
       default:
-        return [];
+        return assertNever(selector, 'selector');
     }
   };
   const notThere = (why: string): SagesimError =>

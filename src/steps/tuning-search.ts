@@ -1,5 +1,6 @@
 // The search side of hyperparameter tuning, free of I/O: parameter ranges, seeded random sampling,
 // grid enumeration, and ranking training jobs by their objective metric.
+import { assertNever } from '../errors.js';
 
 export type ScalingType = 'Auto' | 'Linear' | 'Logarithmic' | 'ReverseLogarithmic';
 
@@ -86,6 +87,8 @@ export function continuousValue(range: NumericRange, u: number): number {
     case 'ReverseLogarithmic':
       // Dense close to 1: log-uniform on (1 - value).
       return 1 - Math.exp(Math.log(1 - range.max) + u * (Math.log(1 - range.min) - Math.log(1 - range.max)));
+    default:
+      return assertNever(range.scaling, 'ScalingType');
   }
 }
 

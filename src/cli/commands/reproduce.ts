@@ -3,7 +3,7 @@
 // `--shell` opens a shell in that container instead. `--no-mock` reads the job from SageMaker.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { StoppedError } from '../../errors.js';
+import { StoppedError, assertNever } from '../../errors.js';
 import { checkTerminal, jobCommandOf, openInteractiveShell, type ShellTerminal } from '../../reproduce/interactive-shell.js';
 import { type ReproductionResult, reproduceStep } from '../../reproduce/reproduce-step.js';
 import type { ReproductionSource } from '../../reproduce/reproduction-source.js';
@@ -157,6 +157,8 @@ function report(result: ReproductionResult): string {
     case 'Shell':
       lines.push(`Shell session ended${exit}`);
       break;
+    default:
+      assertNever(result.status, 'reproduction status');
   }
   if (result.container) {
     lines.push(`  image    ${result.container.image}`);

@@ -2,6 +2,7 @@
 // name patterns, enums and ranges from the service model, every violation reported at once in the
 // cloud's wording ("2 validation errors detected: Value 'x' at 'pipelineName' failed to satisfy
 // constraint: ..."), so scripts that parse those messages see what they would see in the cloud.
+import { assertNever } from '../../errors.js';
 import { ApiError, validationError } from './api-error.js';
 
 /** A member's shape, a small subset of the service model's vocabulary. */
@@ -146,10 +147,8 @@ function check(shape: Shape, value: unknown, path: string, out: Violation[]): vo
       for (const [name, member] of Object.entries(shape.members)) check(member, value[name], memberPath(path, name), out);
       return;
     }
-    default: {
-      const unreachable: never = shape;
-      throw new Error(`unhandled shape ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      assertNever(shape, 'shape');
   }
 }
 
