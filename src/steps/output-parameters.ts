@@ -2,7 +2,8 @@
 // wrong type fails the step that produced it, not a downstream step that reads it.
 import type { OutputParameterDeclaration } from '../engine/definition-types.js';
 import type { JsonValue } from '../engine/json.js';
-import { StepFailure } from '../errors.js';
+import { StepFailure, assertNever } from '../errors.js';
+import { withArticle } from '../util/article.js';
 
 export interface OutputCheckOptions {
   /** Who produced the values, for messages: `Lambda function arn:...`, `the callback`. */
@@ -35,7 +36,7 @@ export function checkOutputParameters(
     }
     const raw = values[name] as JsonValue;
     const typed = options.fromStrings && typeof raw === 'string' ? parseAs(raw, type) : checkAs(raw, type);
-    if (typed === undefined) problems.push(`output "${name}" must be ${article(type)} ${type}, got ${JSON.stringify(raw)}`);
+    if (typed === undefined) problems.push(`output "${name}" must be ${withArticle(type)}, got ${JSON.stringify(raw)}`);
     else out[name] = typed;
   }
   if (problems.length > 0) {
@@ -60,7 +61,7 @@ function checkAs(value: JsonValue, type: NonNullable<OutputParameterDeclaration[
     case 'Boolean':
       return typeof value === 'boolean' ? value : undefined;
     default:
-      return undefined;
+      return assertNever(type, 'OutputType');
   }
 }
 
@@ -78,10 +79,6 @@ function parseAs(text: string, type: NonNullable<OutputParameterDeclaration['Out
     case 'Boolean':
       return /^true$/i.test(trimmed) ? true : /^false$/i.test(trimmed) ? false : undefined;
     default:
-      return undefined;
+      return assertNever(type, 'OutputType');
   }
-}
-
-function article(type: string): string {
-  return /^[AEIOU]/.test(type) ? 'an' : 'a';
 }
