@@ -17,9 +17,6 @@ export const CHURN_COLUMNS = [
   'Churn',
 ] as const;
 
-/** The label column: 1 when the customer left. */
-export const CHURN_LABEL = 'Churn';
-
 /** As many customers as the IBM Telco sample. */
 export const CHURN_DEFAULT_ROWS = 7_043;
 

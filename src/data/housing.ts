@@ -17,9 +17,6 @@ export const HOUSING_COLUMNS = [
   'MedHouseVal',
 ] as const;
 
-/** The label column: median house value of the block group, in units of $100,000. */
-export const HOUSING_LABEL = 'MedHouseVal';
-
 /** As many rows as the real data set. */
 export const HOUSING_DEFAULT_ROWS = 20_640;
 

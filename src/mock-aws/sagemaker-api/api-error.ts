@@ -51,11 +51,3 @@ export function resourceNotFound(message: string): ApiError {
 export function conflict(message: string): ApiError {
   return new ApiError('ConflictException', message);
 }
-
-export function resourceLimitExceeded(message: string): ApiError {
-  return new ApiError('ResourceLimitExceeded', message);
-}
-
-export function isApiError(error: unknown): error is ApiError {
-  return error instanceof ApiError;
-}

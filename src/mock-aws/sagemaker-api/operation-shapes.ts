@@ -2,7 +2,7 @@
 // model (botocore `sagemaker/2017-07-24/service-2.json`): member names, required members, lengths,
 // patterns and enums. Free-text patterns such as `.*` are left out: they constrain nothing and
 // would cost a regex run over megabyte-sized definitions.
-import { type Shape, type StructureShape, int, list, long, map, str, struct, timestamp } from './validation.js';
+import { type StructureShape, int, list, long, map, str, struct, timestamp } from './validation.js';
 
 const NAME_PATTERN = '[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}';
 const PIPELINE_ARN_PATTERN = 'arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:([0-9]{12}|aws):pipeline/.*';
@@ -195,6 +195,3 @@ export const OPERATION_SHAPES: Readonly<Record<string, StructureShape>> = {
   ListTags: struct({ ResourceArn: str({ min: 0, max: 256 }), NextToken: nextToken, MaxResults: int({ min: 50 }) }, ['ResourceArn']),
   AddTags: struct({ ResourceArn: str({ min: 0, max: 256 }), Tags: tagList }, ['ResourceArn', 'Tags']),
 };
-
-/** A shape for tests and for operations that take no input. */
-export const EMPTY_SHAPE: Shape = struct({});

@@ -24,7 +24,6 @@ export interface StructureShape {
 export const str = (constraints: Omit<Extract<Shape, { kind: 'string' }>, 'kind'> = {}): Shape => ({ kind: 'string', ...constraints });
 export const int = (constraints: { min?: number; max?: number } = {}): Shape => ({ kind: 'integer', ...constraints });
 export const long = (constraints: { min?: number; max?: number } = {}): Shape => ({ kind: 'long', ...constraints });
-export const bool: Shape = { kind: 'boolean' };
 export const timestamp: Shape = { kind: 'timestamp' };
 export const list = (member: Shape, constraints: { min?: number; max?: number } = {}): Shape => ({ kind: 'list', member, ...constraints });
 export const map = (value: Shape, constraints: { min?: number; max?: number } = {}): Shape => ({ kind: 'map', value, ...constraints });
