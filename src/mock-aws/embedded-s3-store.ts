@@ -296,7 +296,10 @@ export class ObjectFileReadable extends Readable {
         if (bytesRead === 0) throw new Error('object file is shorter than its metadata says');
         this.position += bytesRead;
         const chunk = buffer.subarray(0, bytesRead);
-        written[slot] = new Promise<void>((resolve, reject) => res.write(chunk, (error) => (error ? reject(error) : resolve())));
+        const write = new Promise<void>((resolve, reject) => res.write(chunk, (error) => (error ? reject(error) : resolve())));
+        // Once the client is gone, pending writes fail after nobody awaits them any more.
+        write.catch(() => undefined);
+        written[slot] = write;
       }
       await Promise.race([Promise.all(written), closed]);
       await Promise.race([new Promise<void>((resolve) => res.end(resolve)), closed.catch(() => undefined)]);

@@ -34,7 +34,7 @@ export interface EmbeddedS3Options {
 export interface EmbeddedS3 extends AsyncDisposable {
   /** `http://127.0.0.1:PORT`: give it to S3 clients (path-style) and to containers. */
   readonly endpoint: string;
-  /** The same API on a Unix socket, for clients in this process (see `createS3Client`). */
+  /** The same API on a Unix socket, for clients in this process (see `createS3Client`); undefined when none could be made. */
   readonly socketPath: string | undefined;
   readonly dataDir: string;
   /** The S3 request handler, for servers that mount S3 beside other APIs on one port. */
@@ -101,31 +101,35 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   const host = options.host ?? '127.0.0.1';
   await mkdir(options.dataDir, { recursive: true });
   const s3 = createEmbeddedS3Handler(options.dataDir);
-  const socketPath = options.socketPath === false ? undefined : (options.socketPath ?? defaultSocketPath());
   const servers: Server[] = [];
   const close = once(async () => {
     await Promise.all(servers.map(closeServer));
     s3.close();
   });
-  let listening = `${host}:${options.port ?? 0}`;
+  const tcp = createServer({ keepAliveTimeout: 30_000 }, s3.handler);
+  servers.push(tcp);
   try {
-    const tcp = createServer({ keepAliveTimeout: 30_000 }, s3.handler);
-    servers.push(tcp);
     await listen(tcp, (server) => server.listen(options.port ?? 0, host));
-    if (socketPath !== undefined) {
-      listening = socketPath;
-      const local = createServer({ keepAliveTimeout: 30_000 }, s3.handler);
-      servers.push(local);
-      await listen(local, (server) => server.listen(socketPath));
-    }
   } catch (cause) {
     await close();
-    throw new SagesimError('S3_EMULATOR_START_FAILED', `cannot start the embedded S3 on ${listening}: ${(cause as Error).message}`, {
+    throw new SagesimError('S3_EMULATOR_START_FAILED', `cannot start the embedded S3 on ${host}:${options.port ?? 0}: ${(cause as Error).message}`, {
       hint: 'pick another port, or use an S3 you run yourself with --s3-endpoint',
       cause,
     });
   }
-  const { port } = servers[0]?.address() as AddressInfo;
+  let socketPath = options.socketPath === false ? undefined : (options.socketPath ?? defaultSocketPath());
+  if (socketPath !== undefined) {
+    const local = createServer({ keepAliveTimeout: 30_000 }, s3.handler);
+    const wanted = socketPath;
+    try {
+      await listen(local, (server) => server.listen(wanted));
+      servers.push(local);
+    } catch {
+      // Only a speed-up: clients fall back to the TCP endpoint.
+      socketPath = undefined;
+    }
+  }
+  const { port } = tcp.address() as AddressInfo;
   return {
     endpoint: `http://${host}:${port}`,
     socketPath,

@@ -43,6 +43,8 @@ export function createS3Client(options: S3ClientOptions): S3Client {
       // Staging runs many transfers at once; keep their connections open between requests.
       httpAgent: options.socketPath ? new UnixSocketAgent(options.socketPath) : new Agent({ keepAlive: true, maxSockets: 64 }),
       connectionTimeout: 5_000,
+      // A transfer whose socket goes silent this long is dead: fail it rather than hang a run.
+      requestTimeout: 120_000,
     },
   });
 }
