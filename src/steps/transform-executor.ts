@@ -30,18 +30,12 @@ import {
   uploadFileTo,
 } from './job-container.js';
 import { downloadFile, downloadPrefix } from './staging.js';
-import { type Batch, Batcher, type BatchStrategy, batchStrategyEnv, maxPayloadBytes, parseBatchStrategy } from './transform-batching.js';
-import {
-  type DataProcessing,
-  assembleRecord,
-  compileDataProcessing,
-  filterInput,
-  needsPerRecordOutput,
-  splitResponse,
-} from './transform-filters.js';
+import { type Batch, Batcher, batchStrategyEnv } from './transform-batching.js';
+import { assembleRecord, filterInput, needsPerRecordOutput, splitResponse } from './transform-filters.js';
 import { type ModelServer, type ModelServerFactory, findFreePort, httpModelServer, waitForPing } from './transform-invoker.js';
 import { type TransformInputObject, planTransformInputs, transformOutputUri } from './transform-layout.js';
-import { type SplitType, parseSplitType, splitRecords } from './transform-split.js';
+import { type TransformSettings, describeTransformJob, readTransformSettings } from './transform-settings.js';
+import { splitRecords } from './transform-split.js';
 
 export interface TransformExecutorOptions {
   /** @default HTTP to 127.0.0.1:<port> */
@@ -54,28 +48,6 @@ export interface TransformExecutorOptions {
   readonly pingTimeoutSeconds?: number;
   /** Between /ping attempts. @default 250 */
   readonly pingIntervalMs?: number;
-}
-
-/** A transform job's settings, read once from its arguments. */
-interface TransformSettings {
-  readonly modelName: string;
-  readonly inputUri: string;
-  readonly dataType: string;
-  readonly contentType?: string;
-  readonly compression: 'None' | 'Gzip';
-  readonly splitType: SplitType;
-  readonly outputPath: string;
-  readonly accept?: string;
-  readonly assembleWith: 'None' | 'Line';
-  readonly strategy: BatchStrategy;
-  readonly maxPayloadMB: number;
-  readonly maxPayloadBytes: number;
-  readonly maxConcurrent: number;
-  readonly timeoutMs: number;
-  readonly maxRetries: number;
-  readonly environment: Record<string, string>;
-  readonly processing: DataProcessing;
-  readonly instanceType?: string;
 }
 
 export class TransformExecutor implements StepExecutor {
@@ -94,8 +66,8 @@ export class TransformExecutor implements StepExecutor {
     const args = new ArgumentReader(stepName, context.arguments);
     let describe: JsonObject = { TransformJobName: jobName, TransformJobArn: arn };
     try {
-      const settings = readSettings(args);
-      describe = describeJob(context.arguments, settings, jobName, arn, startTime);
+      const settings = readTransformSettings(args);
+      describe = describeTransformJob(context.arguments, settings, jobName, arn, startTime);
       await this.run(context, settings, jobName);
       const endTime = this.deps.now();
       return {
@@ -342,91 +314,6 @@ export class TransformExecutor implements StepExecutor {
   }
 }
 
-function readSettings(args: ArgumentReader): TransformSettings {
-  const transformInput = args.object('TransformInput');
-  const s3 = transformInput.object('DataSource').object('S3DataSource');
-  const transformOutput = args.object('TransformOutput');
-  const dataProcessing = args.object('DataProcessing');
-  const clientConfig = args.object('ModelClientConfig');
-  const compression = transformInput.optionalString('CompressionType') ?? 'None';
-  if (compression !== 'None' && compression !== 'Gzip') {
-    throw invalid(`TransformInput.CompressionType must be None or Gzip, got ${JSON.stringify(compression)}`);
-  }
-  const assembleWith = transformOutput.optionalString('AssembleWith') ?? 'None';
-  if (assembleWith !== 'None' && assembleWith !== 'Line') {
-    throw invalid(`TransformOutput.AssembleWith must be None or Line, got ${JSON.stringify(assembleWith)}`);
-  }
-  const maxConcurrent = args.optionalNumber('MaxConcurrentTransforms') ?? 1;
-  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) throw invalid(`MaxConcurrentTransforms must be a whole number of at least 1, got ${maxConcurrent}`);
-  const maxPayloadMB = args.optionalNumber('MaxPayloadInMB') ?? 6;
-  const contentType = transformInput.optionalString('ContentType');
-  const accept = transformOutput.optionalString('Accept');
-  const inputFilter = dataProcessing.optionalString('InputFilter');
-  const outputFilter = dataProcessing.optionalString('OutputFilter');
-  const joinSource = dataProcessing.optionalString('JoinSource');
-  const instanceType = args.object('TransformResources').optionalString('InstanceType');
-  return {
-    modelName: args.string('ModelName'),
-    inputUri: s3.string('S3Uri'),
-    dataType: s3.optionalString('S3DataType') ?? 'S3Prefix',
-    ...(contentType === undefined ? {} : { contentType }),
-    compression,
-    splitType: parseSplitType(transformInput.optionalString('SplitType')),
-    outputPath: transformOutput.string('S3OutputPath'),
-    ...(accept === undefined ? {} : { accept }),
-    assembleWith,
-    strategy: parseBatchStrategy(args.optionalString('BatchStrategy')),
-    maxPayloadMB,
-    maxPayloadBytes: maxPayloadBytes(maxPayloadMB),
-    maxConcurrent,
-    timeoutMs: (clientConfig.optionalNumber('InvocationsTimeoutInSeconds') ?? 600) * 1000,
-    maxRetries: clientConfig.optionalNumber('InvocationsMaxRetries') ?? 3,
-    environment: args.stringMap('Environment'),
-    processing: compileDataProcessing(
-      {
-        ...(inputFilter === undefined ? {} : { inputFilter }),
-        ...(outputFilter === undefined ? {} : { outputFilter }),
-        ...(joinSource === undefined ? {} : { joinSource }),
-      },
-      contentType,
-    ),
-    ...(instanceType === undefined ? {} : { instanceType }),
-  };
-}
-
-/** DescribeTransformJob of this job, with the defaults the cloud fills in. */
-function describeJob(args: JsonObject, settings: TransformSettings, jobName: string, arn: string, startTime: Date): JsonObject {
-  const given = (key: string): JsonObject => {
-    const value = args[key];
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-  };
-  const iso = startTime.toISOString();
-  const processing = given('DataProcessing');
-  return {
-    TransformJobName: jobName,
-    TransformJobArn: arn,
-    TransformJobStatus: 'InProgress',
-    ModelName: settings.modelName,
-    MaxConcurrentTransforms: settings.maxConcurrent,
-    MaxPayloadInMB: settings.maxPayloadMB,
-    BatchStrategy: settings.strategy,
-    ...(Object.keys(settings.environment).length > 0 ? { Environment: settings.environment } : {}),
-    ...(args['ModelClientConfig'] !== undefined ? { ModelClientConfig: given('ModelClientConfig') } : {}),
-    TransformInput: { ...given('TransformInput'), CompressionType: settings.compression, SplitType: settings.splitType },
-    TransformOutput: { ...given('TransformOutput'), AssembleWith: settings.assembleWith },
-    TransformResources: given('TransformResources'),
-    DataProcessing: {
-      InputFilter: typeof processing['InputFilter'] === 'string' ? processing['InputFilter'] : '$',
-      OutputFilter: typeof processing['OutputFilter'] === 'string' ? processing['OutputFilter'] : '$',
-      JoinSource: settings.processing.joinSource,
-    },
-    ...(args['DataCaptureConfig'] !== undefined ? { DataCaptureConfig: given('DataCaptureConfig') } : {}),
-    ...(args['ExperimentConfig'] !== undefined ? { ExperimentConfig: given('ExperimentConfig') } : {}),
-    CreationTime: iso,
-    TransformStartTime: iso,
-  };
-}
-
 function servingContainer(primary: ModelContainer | undefined, containers: readonly ModelContainer[] | undefined, modelName: string): ModelContainer {
   if (primary) return primary;
   if (containers?.length === 1 && containers[0]) return containers[0];
@@ -434,10 +321,6 @@ function servingContainer(primary: ModelContainer | undefined, containers: reado
     source: 'user',
     hint: 'give the model one container (PrimaryContainer), or stub the step with --stub <step>',
   });
-}
-
-function invalid(message: string): SagesimError {
-  return new SagesimError('INVALID_ARGUMENTS', message, { source: 'user' });
 }
 
 /** User errors from the pure modules become step failures naming the step (as ValidationException / ClientError would). */
