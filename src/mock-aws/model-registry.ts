@@ -7,11 +7,10 @@ import path from 'node:path';
 import { SagesimError } from '../errors.js';
 import type { JsonObject, JsonValue } from '../engine/json.js';
 import { createJsonExclusive, listDir, readJsonIfExists, writeJsonAtomic } from './atomic-json.js';
+import { type ListOptions, inTimeRange, paginate, sortBy } from './model-registry-listing.js';
 
 export type ModelApprovalStatus = 'Approved' | 'Rejected' | 'PendingManualApproval';
 export const MODEL_APPROVAL_STATUSES: readonly ModelApprovalStatus[] = ['Approved', 'Rejected', 'PendingManualApproval'];
-
-export type SortOrder = 'Ascending' | 'Descending';
 
 /** DescribeModelPackageGroup. Times are ISO-8601. */
 export interface ModelPackageGroup {
@@ -71,20 +70,6 @@ export interface ModelRegistryOptions {
   readonly accountId: string;
   /** Injected so tests control CreationTime. @default () => new Date() */
   readonly now?: () => Date;
-}
-
-/** What the List* operations of the registry share: a name filter, a time window, order and paging. */
-export interface ListOptions {
-  readonly nameContains?: string;
-  readonly creationTimeAfter?: Date;
-  readonly creationTimeBefore?: Date;
-  /** @default 'CreationTime' */
-  readonly sortBy?: 'Name' | 'CreationTime';
-  /** @default 'Ascending' */
-  readonly sortOrder?: SortOrder;
-  /** 1..100. @default 100 */
-  readonly maxResults?: number;
-  readonly nextToken?: string;
 }
 
 export interface ListModelPackagesOptions extends ListOptions {
@@ -394,36 +379,4 @@ function groupNotFound(nameOrArn: string): SagesimError {
     source: 'user',
     hint: 'a RegisterModel step creates its group on first use; list groups with `sagesim models ls`',
   });
-}
-
-function inTimeRange(iso: string, after: Date | undefined, before: Date | undefined): boolean {
-  const t = Date.parse(iso);
-  return (after === undefined || t > after.getTime()) && (before === undefined || t < before.getTime());
-}
-
-function sortBy<T>(items: T[], key: (item: T) => string, order: SortOrder | undefined): void {
-  const sign = order === 'Descending' ? -1 : 1;
-  items.sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
-    return ka < kb ? -sign : ka > kb ? sign : 0;
-  });
-}
-
-function paginate<T>(items: readonly T[], maxResults = 100, nextToken?: string): { page: T[]; nextToken?: string } {
-  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100) {
-    throw new SagesimError('INVALID_MAX_RESULTS', `MaxResults must be between 1 and 100, got ${maxResults}`, { source: 'user' });
-  }
-  let start = 0;
-  if (nextToken !== undefined) {
-    const decoded = Number(Buffer.from(nextToken, 'base64url').toString('utf8'));
-    if (!Number.isInteger(decoded) || decoded < 0) {
-      throw new SagesimError('INVALID_NEXT_TOKEN', 'invalid NextToken', { source: 'user', hint: 'pass the NextToken of the previous page as is' });
-    }
-    start = decoded;
-  }
-  const end = start + maxResults;
-  return end < items.length
-    ? { page: items.slice(start, end), nextToken: Buffer.from(String(end)).toString('base64url') }
-    : { page: items.slice(start) };
 }

@@ -14,7 +14,8 @@ import type { JsonObject } from '../../../engine/json.js';
 import { isSagesimError } from '../../../errors.js';
 import { ApiError, validationError } from '../api-error.js';
 import type { SageMakerApiBackend } from '../api-backend.js';
-import type { ListOptions, ModelApprovalStatus } from '../../model-registry.js';
+import type { ModelApprovalStatus } from '../../model-registry.js';
+import type { ListOptions } from '../../model-registry-listing.js';
 import { parseTimestamp } from '../validation.js';
 
 export async function describeModel(input: DescribeModelInput, backend: SageMakerApiBackend): Promise<JsonObject> {
