@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
 import { parseOutputs } from '../../src/cli/commands/callback.js';
 import { runCli } from '../../src/cli/main.js';
 import { FakeClock } from '../../src/engine/clock.js';
@@ -10,6 +9,7 @@ import type { CallbackStep } from '../../src/engine/definition-types.js';
 import { pendingCallbacks } from '../../src/mock-aws/callback-mailbox.js';
 import { CallbackExecutor } from '../../src/steps/callback-executor.js';
 import { executorContext } from './support/executor-context.js';
+import { captureIo } from './support/capture-io.js';
 
 let cwd: string;
 beforeEach(async () => {
@@ -20,10 +20,9 @@ afterEach(async () => {
 });
 
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {}, cwd };
-  return { code: await runCli(argv, io), stdout, stderr };
+  const io = captureIo(cwd);
+  const code = await runCli(argv, io);
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 const step: CallbackStep = {

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/main.js';
+import { type CapturedIo, captureIo } from './support/capture-io.js';
 
 const SKLEARN = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3';
 
@@ -175,23 +175,9 @@ const CASES: readonly Case[] = [
   { label: 'show of an execution that does not exist', args: ['show', 'nope'], exit: 2, mentions: ['no execution "nope"', 'sagesim ls'] },
 ];
 
-interface TestIo extends CliIo {
-  out(): string;
-  err(): string;
-}
-
-function testIo(cwd: string): TestIo {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (chunk: string) => (out += chunk) },
-    stderr: { write: (chunk: string) => (err += chunk) },
-    // Nothing here may need Docker: an engine that does not exist proves it.
-    env: { DOCKER_HOST: `unix://${path.join(cwd, 'nothing.sock')}` },
-    cwd,
-    out: () => out,
-    err: () => err,
-  };
+/** Nothing here may need Docker: an engine that does not exist proves it. */
+function testIo(cwd: string): CapturedIo {
+  return captureIo(cwd, { DOCKER_HOST: `unix://${path.join(cwd, 'nothing.sock')}` });
 }
 
 const dirs: string[] = [];
@@ -207,7 +193,7 @@ afterEach(() => {
 });
 
 /** Runs with the case's own home unless it brings one. */
-async function cli(args: readonly string[], cwd: string): Promise<{ code: number; io: TestIo }> {
+async function cli(args: readonly string[], cwd: string): Promise<{ code: number; io: CapturedIo }> {
   const io = testIo(cwd);
   const withHome = args.includes('--home') || args.length < 2 || ['validate', 'graph'].includes(args[0] ?? '') ? args : [...args, '--home', path.join(cwd, 'home')];
   const code = await runCli(withHome, io);

@@ -4,22 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/cli-io.js';
 import { generateChurn } from '../../src/data/churn.js';
 import { generateHousing } from '../../src/data/housing.js';
-
-function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (chunk: string) => (out += chunk) },
-    stderr: { write: (chunk: string) => (err += chunk) },
-    env: {},
-    cwd,
-    out: () => out,
-    err: () => err,
-  };
-}
+import { captureIo } from './support/capture-io.js';
 
 describe('sagesim data', () => {
   const dirs: string[] = [];

@@ -1,11 +1,9 @@
 // Execution history: `sagesim ls`, `sagesim show`, `sagesim logs [--follow]`, in-process over
 // stub runs of the fixture definitions in a temporary home.
-import { EventEmitter } from 'node:events';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/main.js';
 import { FakeClock } from '../../src/engine/clock.js';
 import type { ExecutionRecord, StepRecord } from '../../src/engine/execution-record.js';
@@ -13,27 +11,9 @@ import { findStep } from '../../src/history/find-step.js';
 import { formatExecutionList } from '../../src/history/format-execution-list.js';
 import { followStepLog } from '../../src/history/step-log.js';
 import { isSagesimError } from '../../src/errors.js';
+import { captureIo } from './support/capture-io.js';
 
 const ABALONE = path.resolve(import.meta.dirname, '../../fixtures/definitions/abalone.json');
-
-interface TestIo extends CliIo {
-  out(): string;
-  err(): string;
-}
-
-function testIo(cwd: string): TestIo {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (chunk: string) => (out += chunk) },
-    stderr: { write: (chunk: string) => (err += chunk) },
-    env: { TZ: 'UTC' },
-    cwd,
-    signals: new EventEmitter() as unknown as NonNullable<CliIo['signals']>,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -46,7 +26,7 @@ afterEach(() => {
 });
 
 async function cli(cwd: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = testIo(cwd);
+  const io = captureIo(cwd, { TZ: 'UTC' });
   const code = await runCli([...args, '--home', path.join(cwd, 'home')], io);
   return { code, out: io.out(), err: io.err() };
 }

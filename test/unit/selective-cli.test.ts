@@ -1,13 +1,12 @@
 // `sagesim run <file> --from <execution> --steps A,B` and `sagesim retry <execution>`, in-process
 // with stubs over the abalone fixture.
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/main.js';
 import type { RunJsonShape } from '../../src/engine/run-record-json.js';
+import { captureIo } from './support/capture-io.js';
 
 const ABALONE = path.resolve(import.meta.dirname, '../../fixtures/definitions/abalone.json');
 const AFTER_EVAL = 'AbaloneEval,AbaloneMSECond,AbaloneRegisterModel-RegisterModel,AbaloneCreateModel-CreateModel,AbaloneTransform,AbaloneMSEFail';
@@ -23,16 +22,10 @@ function setup(): { cwd: string; cli: (...args: string[]) => Promise<{ code: num
   writeFileSync(path.join(cwd, 'broken.json'), JSON.stringify({ AbaloneEval: { fail: { reason: 'evaluate.py: NameError: name "mse" is not defined' } } }));
   writeFileSync(path.join(cwd, 'good.json'), JSON.stringify({ AbaloneEval: { propertyFiles: { EvaluationReport: { regression_metrics: { mse: { value: 2.5 } } } } } }));
   const cli = async (...args: string[]) => {
-    let out = '';
-    let err = '';
-    const io: CliIo = {
-      stdout: { write: (chunk: string) => (out += chunk) },
-      stderr: { write: (chunk: string) => (err += chunk) },
-      env: {},
-      cwd,
-      signals: new EventEmitter() as unknown as NonNullable<CliIo['signals']>,
-    };
+    const io = captureIo(cwd);
     const code = await runCli([...args, '--home', path.join(cwd, 'home')], io);
+    const out = io.out();
+    const err = io.err();
     let json: RunJsonShape | undefined;
     try {
       json = JSON.parse(out) as RunJsonShape;
