@@ -42,26 +42,21 @@ export interface ModelPackage {
   readonly [other: string]: JsonValue | undefined;
 }
 
-/** ListModelPackages' ModelPackageSummary. */
-export interface ModelPackageSummary {
-  readonly ModelPackageName: string;
-  readonly ModelPackageGroupName: string;
-  readonly ModelPackageVersion: number;
-  readonly ModelPackageArn: string;
-  readonly ModelPackageDescription?: string;
-  readonly CreationTime: string;
-  readonly ModelPackageStatus: 'Completed';
-  readonly ModelApprovalStatus: ModelApprovalStatus;
-}
+/** ListModelPackages' ModelPackageSummary: the package's identity, description, time and statuses. */
+export type ModelPackageSummary = Pick<
+  ModelPackage,
+  | 'ModelPackageName'
+  | 'ModelPackageGroupName'
+  | 'ModelPackageVersion'
+  | 'ModelPackageArn'
+  | 'ModelPackageDescription'
+  | 'CreationTime'
+  | 'ModelPackageStatus'
+  | 'ModelApprovalStatus'
+>;
 
-/** ListModelPackageGroups' ModelPackageGroupSummary. */
-export interface ModelPackageGroupSummary {
-  readonly ModelPackageGroupName: string;
-  readonly ModelPackageGroupArn: string;
-  readonly ModelPackageGroupDescription?: string;
-  readonly CreationTime: string;
-  readonly ModelPackageGroupStatus: 'Completed';
-}
+/** ListModelPackageGroups' ModelPackageGroupSummary: every member DescribeModelPackageGroup has. */
+export type ModelPackageGroupSummary = ModelPackageGroup;
 
 export interface ModelRegistryOptions {
   /** The sagesim home folder (SagesimConfig.home). */
