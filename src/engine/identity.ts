@@ -18,9 +18,14 @@ const MIXED_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
 export const MAX_JOB_NAME_LENGTH = 63;
 const JOB_SUFFIX_LENGTH = 10;
 
+/** `arn:aws:sagemaker:<region>:<account>:<resource>/<name>`, the name lowercased as SageMaker does for its resources. */
+export function sagemakerArn(where: { readonly region: string; readonly accountId: string }, resource: string, name: string): string {
+  return `arn:aws:sagemaker:${where.region}:${where.accountId}:${resource}/${name.toLowerCase()}`;
+}
+
 /** The ARN of a pipeline: the name is lowercased, as the service does. */
 export function pipelineArn(region: string, accountId: string, pipelineName: string): string {
-  return `arn:aws:sagemaker:${region}:${accountId}:pipeline/${pipelineName.toLowerCase()}`;
+  return sagemakerArn({ region, accountId }, 'pipeline', pipelineName);
 }
 
 export function executionArn(region: string, accountId: string, pipelineName: string, executionId: string): string {

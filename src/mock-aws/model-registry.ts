@@ -5,6 +5,7 @@
 // the API emulator and `sagesim models approve` in other processes never clash.
 import path from 'node:path';
 import { SagesimError } from '../errors.js';
+import { sagemakerArn } from '../engine/identity.js';
 import type { JsonObject, JsonValue } from '../engine/json.js';
 import { createJsonExclusive, listDir, readJsonIfExists, writeJsonAtomic } from './atomic-json.js';
 import { type ListOptions, inTimeRange, paginate, sortBy } from './model-registry-listing.js';
@@ -116,11 +117,11 @@ export class ModelRegistry {
   }
 
   groupArn(groupName: string): string {
-    return `arn:aws:sagemaker:${this.options.region}:${this.options.accountId}:model-package-group/${groupName.toLowerCase()}`;
+    return sagemakerArn(this.options, 'model-package-group', groupName);
   }
 
   packageArn(groupName: string, version: number): string {
-    return `arn:aws:sagemaker:${this.options.region}:${this.options.accountId}:model-package/${groupName.toLowerCase()}/${version}`;
+    return sagemakerArn(this.options, 'model-package', `${groupName}/${version}`);
   }
 
   /** CreateModelPackageGroup: throws `MODEL_PACKAGE_GROUP_EXISTS` when the group exists. */

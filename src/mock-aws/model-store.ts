@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { SagesimError } from '../errors.js';
 import type { JsonObject } from '../engine/json.js';
+import { sagemakerArn } from '../engine/identity.js';
 import { listDir, readJsonIfExists, writeJsonAtomic } from './atomic-json.js';
 
 /** One container of a model, as CreateModel takes it (ContainerDefinition). */
@@ -42,7 +43,7 @@ export interface ModelStoreLocation {
 const MODEL_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
 export function modelArn(location: Pick<ModelStoreLocation, 'region' | 'accountId'>, name: string): string {
-  return `arn:aws:sagemaker:${location.region}:${location.accountId}:model/${name.toLowerCase()}`;
+  return sagemakerArn(location, 'model', name);
 }
 
 export function validateModelName(name: string): void {

@@ -3,6 +3,7 @@
 // stub resolve to what they would in the cloud.
 import type { OutputParameterDeclaration, PipelineStep } from '../engine/definition-types.js';
 import type { StepMetadata } from '../engine/execution-record.js';
+import { sagemakerArn } from '../engine/identity.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../engine/json.js';
 import type { ExecutionIdentity } from '../engine/resolve-context.js';
 import { assertNever } from '../errors.js';
@@ -23,11 +24,6 @@ export interface DefaultResult {
   readonly properties: JsonObject;
   readonly metadata: StepMetadata;
   readonly outputParameters: Record<string, JsonValue>;
-}
-
-/** `arn:aws:sagemaker:<region>:<account>:<resource>/<name>`, lowercased as SageMaker does for jobs. */
-export function sagemakerArn(execution: Pick<ExecutionIdentity, 'region' | 'accountId'>, resource: string, name: string): string {
-  return `arn:aws:sagemaker:${execution.region}:${execution.accountId}:${resource}/${name.toLowerCase()}`;
 }
 
 /** The bucket the SDK falls back to when a job names no output location. */

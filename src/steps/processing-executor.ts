@@ -3,7 +3,7 @@
 // with ContainerEntrypoint/ContainerArguments, outputs uploaded from their LocalPath after exit 0.
 import path from 'node:path';
 import type { JsonObject } from '../engine/json.js';
-import { sagemakerArn } from './default-properties.js';
+import { sagemakerArn } from '../engine/identity.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
 import { FAILURE_FILE, MESSAGE_FILE } from './failure-reason.js';
 import { ArgumentReader } from './job-arguments.js';

@@ -7,10 +7,11 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { writeFile } from 'node:fs/promises';
 import { create as createTar } from 'tar';
+import { sagemakerArn } from '../engine/identity.js';
 import type { JsonObject } from '../engine/json.js';
 import { isSagesimError, StepFailure } from '../errors.js';
 import { joinS3 } from '../mock-aws/object-store.js';
-import { defaultBucketUri, modelArtifactsUri, sagemakerArn } from './default-properties.js';
+import { defaultBucketUri, modelArtifactsUri } from './default-properties.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
 import { ArgumentReader } from './job-arguments.js';
 import {

@@ -4,8 +4,8 @@
 // DescribeHyperParameterTuningJob, with TrainingJobSummaries best first.
 import { randomBytes } from 'node:crypto';
 import type { JsonObject } from '../engine/json.js';
+import { sagemakerArn } from '../engine/identity.js';
 import { StepFailure, StoppedError } from '../errors.js';
-import { sagemakerArn } from './default-properties.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
 import { ArgumentReader } from './job-arguments.js';
 import { jobContextOf, resolveJobImage, unsupported, type JobDeps } from './job-container.js';

@@ -11,6 +11,7 @@ import type {
   ListTrainingJobsForHyperParameterTuningJobResponse,
 } from '@aws-sdk/client-sagemaker';
 import type { ExecutionRecord, StepRecord, StepStatus } from '../../../engine/execution-record.js';
+import { sagemakerArn } from '../../../engine/identity.js';
 import { type JsonObject, type JsonValue, isJsonObject } from '../../../engine/json.js';
 import { assertNever } from '../../../errors.js';
 import { resourceNotFound, validationError } from '../api-error.js';
@@ -148,7 +149,7 @@ function jobDescription(kind: JobKind, step: StepRecord, record: ExecutionRecord
   const name = jobNameOf(kind, step) as string;
   properties[kind.nameKey] ??= name;
   const arn = (step.metadata[kind.metadataKey] as { Arn?: unknown } | undefined)?.Arn;
-  properties[kind.arnKey] ??= typeof arn === 'string' ? arn : `arn:aws:sagemaker:${regionOf(record)}:${accountOf(record)}:${kind.arnSegment}/${name.toLowerCase()}`;
+  properties[kind.arnKey] ??= typeof arn === 'string' ? arn : sagemakerArn({ region: regionOf(record), accountId: accountOf(record) }, kind.arnSegment, name);
   const status = jobStatus(step.status);
   if (status !== undefined) properties[kind.statusKey] = status;
   if (kind === TRAINING && properties['SecondaryStatus'] === undefined && status !== undefined) {

@@ -10,6 +10,7 @@ import type {
   UpdateModelPackageInput,
   UpdateModelPackageOutput,
 } from '@aws-sdk/client-sagemaker';
+import { sagemakerArn } from '../../../engine/identity.js';
 import type { JsonObject } from '../../../engine/json.js';
 import { isSagesimError } from '../../../errors.js';
 import { ApiError, validationError } from '../api-error.js';
@@ -106,5 +107,5 @@ async function registry<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function arnOf(backend: SageMakerApiBackend, kind: string, name: string): string {
-  return name.startsWith('arn:') ? name : `arn:aws:sagemaker:${backend.region}:${backend.accountId}:${kind}/${name.toLowerCase()}`;
+  return name.startsWith('arn:') ? name : sagemakerArn(backend, kind, name);
 }
