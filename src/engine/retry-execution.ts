@@ -132,6 +132,7 @@ export async function retryExecution(options: RetryExecutionOptions): Promise<Ex
     definition: execution.definition,
     ...(options.stubs ? { stubs: options.stubs } : {}),
     ...(options.reporter ? { reporter: options.reporter } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   // Awaited here: the environment (its S3, its containers) must outlive the execution.
   return await retryPipelineExecution({

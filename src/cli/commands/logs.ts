@@ -6,6 +6,7 @@ import { findStep } from '../../history/find-step.js';
 import { followStepLog, readLogFrom, stepLogPath } from '../../history/step-log.js';
 import type { CliIo } from '../cli-io.js';
 import { configFromFlags } from '../store-flags.js';
+import { onStopSignal } from '../stop-signals.js';
 import type { CommandModule } from './index.js';
 
 interface LogsFlags {
@@ -31,14 +32,12 @@ export const logsCommand: CommandModule = {
         const step = findStep(execution, stepReference);
         if (flags.follow) {
           const controller = new AbortController();
-          const signals = io.signals ?? process;
-          const onSigint = (): void => controller.abort();
-          signals.on('SIGINT', onSigint);
+          const unsubscribe = onStopSignal(io, () => controller.abort());
           try {
             const last = await followStepLog({ store, executionId: execution.executionId, stepName: step.name, write: (text) => io.stdout.write(text), signal: controller.signal });
             if (last) io.stderr.write(`-- ${step.name} ${last.status}${last.failureReason ? `: ${last.failureReason.split('\n')[0] ?? ''}` : ''}\n`);
           } finally {
-            signals.off('SIGINT', onSigint);
+            unsubscribe();
           }
           return;
         }
