@@ -1,7 +1,7 @@
 // sagesim's embedded S3 emulator: s3rver on 127.0.0.1, data kept under the store's home so
 // objects survive between runs, buckets created on first write. See EMBEDDED-S3-BEHAVIOUR.md.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -117,6 +117,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
       cause,
     });
   }
+  if (options.socketPath === undefined) await sweepStaleSockets();
   let socketPath = options.socketPath === false ? undefined : (options.socketPath ?? defaultSocketPath());
   if (socketPath !== undefined) {
     const local = createServer({ keepAliveTimeout: 30_000 }, s3.handler);
@@ -161,10 +162,37 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+const SOCKET_NAME = /^sagesim-s3-(\d+)-[0-9a-f]+\.sock$/;
+
 function defaultSocketPath(): string {
   const name = `sagesim-s3-${process.pid}-${randomBytes(4).toString('hex')}`;
   // Unix socket paths are limited to about 100 bytes: the temp folder, not the (deep) home.
   return process.platform === 'win32' ? `\\\\.\\pipe\\${name}` : path.join(tmpdir(), `${name}.sock`);
+}
+
+/** Removes the sockets of emulators whose process died without closing them (killed, crashed). */
+async function sweepStaleSockets(): Promise<void> {
+  if (process.platform === 'win32') return; // named pipes vanish with their process
+  let names: string[];
+  try {
+    names = await readdir(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(SOCKET_NAME.exec(name)?.[1]);
+    if (!pid || isAlive(pid)) continue;
+    await rm(path.join(tmpdir(), name), { force: true }).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function once(run: () => Promise<void>): () => Promise<void> {

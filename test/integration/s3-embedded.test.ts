@@ -2,7 +2,7 @@
 // EMBEDDED-S3-BEHAVIOUR.md promises, and the errors a user sees when S3 is not there.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -246,6 +246,16 @@ describe('embedded S3 data directory', { timeout: 60_000 }, () => {
     await refused[Symbol.asyncDispose]();
   });
 
+  it('removes the Unix sockets that emulators of dead processes left behind', async () => {
+    let deadPid = 4_000_000;
+    while (isAlive(deadPid)) deadPid++;
+    const stale = path.join(tmpdir(), `sagesim-s3-${deadPid}-0badc0de.sock`);
+    await writeFile(stale, '');
+    await using emulator = await startEmbeddedS3({ dataDir });
+    expect(existsSync(stale)).toBe(false);
+    expect(emulator.socketPath && existsSync(emulator.socketPath)).toBe(true);
+  });
+
   it('createObjectStore in mock mode starts the emulator on <home>/s3 and stops it when disposed', async () => {
     const config = resolveConfig({ cwd: dataDir, home: path.join(dataDir, 'home') }, {});
     let endpoint: string;
@@ -273,6 +283,15 @@ describe('S3 that is not there', { timeout: 60_000 }, () => {
     expect((error as { hint?: string }).hint).toMatch(/--s3-endpoint/);
   });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** A port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {
