@@ -1,6 +1,10 @@
 // Two projects: fast unit tests with fakes, and integration tests against real Docker and S3.
 import { defineConfig } from 'vitest/config';
 
+// sagesim supports Node >= 20.19; the AWS SDK's notice about its own future Node 22 floor would
+// otherwise be printed by every test file that builds a client (bin/sagesim.js does the same).
+const QUIET_AWS_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+
 export default defineConfig({
   test: {
     projects: [
@@ -9,6 +13,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          env: QUIET_AWS_SDK,
         },
       },
       {
@@ -20,7 +25,7 @@ export default defineConfig({
           hookTimeout: 900_000,
           // Docker-heavy suites share two cores: run files one at a time.
           fileParallelism: false,
-          env: { TESTCONTAINERS_RYUK_DISABLED: 'true' },
+          env: { ...QUIET_AWS_SDK, TESTCONTAINERS_RYUK_DISABLED: 'true' },
         },
       },
     ],
