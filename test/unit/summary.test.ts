@@ -210,6 +210,14 @@ describe('the summary at the end of a run', () => {
     expect(text).toContain('Execution abc123def456 Failed in 1m05s: Step failure: One or multiple steps failed.');
   });
 
+  it('suggests no logs command when every job was a cache hit and only a Fail or Condition step has a log', () => {
+    const record = housing();
+    record.steps = record.steps.map((s) =>
+      s.stepType === 'Condition' || s.stepType === 'Fail' ? { ...s, logFile: `logs/${s.stepName}.log` } : { ...s, logFile: undefined },
+    );
+    expect(sectionOf(formatSummary(record), 'Next').some((line) => line.includes('sagesim logs'))).toBe(false);
+  });
+
   it('suggests no local commands for an execution that ran remotely', () => {
     expect(formatSummary(housing({ mode: 'remote' }))).not.toContain('\nNext\n');
   });

@@ -44,14 +44,15 @@ export function nextSection(record: Readonly<ExecutionRecord>, layout: Layout, o
 /** Steps whose log holds a container's output (a Fail or Condition step's log says little). */
 const CONTAINER_TYPES: ReadonlySet<StepRecord['stepType']> = new Set(['Processing', 'Training', 'Tuning', 'Transform', 'Lambda']);
 
-/** The step whose log a user most likely wants: the first failed job, else the first training. */
+/**
+ * The step whose log a user most likely wants: the first failed job, else the first training,
+ * else the first job that ran here; none when every job was a cache hit (no container ran).
+ */
 function stepToRead(record: Readonly<ExecutionRecord>): StepRecord | undefined {
   const failed = failedSteps(record).find((step) => step.logFile !== undefined && CONTAINER_TYPES.has(step.stepType));
   if (failed) return failed;
-  return (
-    record.steps.find((step) => (step.stepType === 'Training' || step.stepType === 'Tuning') && step.logFile !== undefined) ??
-    record.steps.find((step) => step.logFile !== undefined)
-  );
+  const withOutput = record.steps.filter((step) => step.logFile !== undefined && CONTAINER_TYPES.has(step.stepType));
+  return withOutput.find((step) => step.stepType === 'Training' || step.stepType === 'Tuning') ?? withOutput[0];
 }
 
 /** Step and group names are usually shell-safe; quote the ones that are not. */
