@@ -1,13 +1,13 @@
 // Builds the object store a run (or `sagesim s3`) talks to, from the resolved configuration:
 // the embedded emulator in mock mode, a given endpoint (LocalStack, any S3), or AWS S3.
 import { Agent } from 'node:http';
-import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { S3Client } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import type { SagesimConfig } from '../config.js';
 import { assertNever } from '../errors.js';
 import { startEmbeddedS3 } from './embedded-s3.js';
+import { InProcessAgent } from './in-process-connection.js';
 import { S3ObjectStore } from './s3-object-store.js';
 
 /** The credentials sagesim signs with against the embedded emulator or, in mock mode, LocalStack. */
@@ -23,10 +23,10 @@ export interface S3ClientOptions {
   /** `dummy`: sagesim's fixed credentials; `default`: the SDK's standard chain (env, profile, SSO, role). */
   readonly credentials: 'dummy' | 'default';
   /**
-   * Send the HTTP requests over this Unix socket instead of TCP (the embedded emulator's
-   * `socketPath`); the endpoint still names the host and port requests are signed for.
+   * Makes the connections HTTP requests go over instead of TCP (the embedded emulator's
+   * in-process `connect`); the endpoint still names the host and port requests are signed for.
    */
-  readonly socketPath?: string;
+  readonly connect?: () => Duplex;
 }
 
 export function createS3Client(options: S3ClientOptions): S3Client {
@@ -41,7 +41,7 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     ...(custom ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
     requestHandler: {
       // Staging runs many transfers at once; keep their connections open between requests.
-      httpAgent: options.socketPath ? new UnixSocketAgent(options.socketPath) : new Agent({ keepAlive: true, maxSockets: 64 }),
+      httpAgent: options.connect ? new InProcessAgent(options.connect) : new Agent({ keepAlive: true, maxSockets: 64 }),
       connectionTimeout: 5_000,
       // A transfer whose socket goes silent this long is dead: fail it rather than hang a run.
       requestTimeout: 120_000,
@@ -64,7 +64,7 @@ export async function createObjectStore(config: SagesimConfig): Promise<S3Object
         return new S3ObjectStore({ client, endpoint, description: `AWS S3 (${config.region})` });
       }
       const emulator = await startEmbeddedS3({ dataDir: embeddedS3DataDir(config) });
-      const client = createS3Client({ endpoint: emulator.endpoint, region: config.region, credentials: 'dummy', socketPath: emulator.socketPath });
+      const client = createS3Client({ endpoint: emulator.endpoint, region: config.region, credentials: 'dummy', connect: () => emulator.connect() });
       return new S3ObjectStore({
         client,
         endpoint: emulator.endpoint,
@@ -85,16 +85,4 @@ export async function createObjectStore(config: SagesimConfig): Promise<S3Object
 /** Where the embedded emulator keeps its objects. */
 export function embeddedS3DataDir(config: Pick<SagesimConfig, 'home'>): string {
   return path.join(config.home, 's3');
-}
-
-/** Keep-alive agent whose connections go to a Unix socket, whatever host the request names. */
-class UnixSocketAgent extends Agent {
-  constructor(private readonly socketPath: string) {
-    super({ keepAlive: true, maxSockets: 64 });
-  }
-
-  // Returning the socket is enough: the agent then uses it as if handed to its callback.
-  override createConnection(): Duplex {
-    return connect(this.socketPath);
-  }
 }

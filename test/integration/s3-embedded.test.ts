@@ -2,7 +2,7 @@
 // EMBEDDED-S3-BEHAVIOUR.md promises, and the errors a user sees when S3 is not there.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,18 +26,13 @@ const MIB = 1024 * 1024;
 
 let dir: string;
 let s3: EmbeddedS3;
-let client: S3Client;
-let store: S3ObjectStore;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'sagesim-s3-'));
   s3 = await startEmbeddedS3({ dataDir: path.join(dir, 's3') });
-  client = createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', credentials: 'dummy' });
-  store = new S3ObjectStore({ client, endpoint: s3.endpoint, createBuckets: true });
 });
 
 afterAll(async () => {
-  await store[Symbol.asyncDispose]();
   await s3.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -51,10 +46,23 @@ function md5(data: Buffer): string {
   return createHash('md5').update(data).digest('hex');
 }
 
-describe('embedded S3 through the AWS SDK', { timeout: 120_000 }, () => {
-  it('listens on 127.0.0.1 and on a Unix socket', () => {
+// Containers reach the emulator on 127.0.0.1; sagesim's own client through an in-process connection.
+describe.each(['tcp', 'in-process'] as const)('embedded S3 through the AWS SDK, over %s', { timeout: 120_000 }, (transport) => {
+  let client: S3Client;
+  let store: S3ObjectStore;
+
+  beforeAll(() => {
+    const connect = transport === 'in-process' ? () => s3.connect() : undefined;
+    client = createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', credentials: 'dummy', connect });
+    store = new S3ObjectStore({ client, endpoint: s3.endpoint, createBuckets: true });
+  });
+
+  afterAll(async () => {
+    await store[Symbol.asyncDispose]();
+  });
+
+  it('listens on 127.0.0.1', () => {
     expect(s3.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(s3.socketPath && existsSync(s3.socketPath)).toBe(true);
   });
 
   it('puts, gets, lists, checks and deletes objects', async () => {
@@ -236,24 +244,23 @@ describe('embedded S3 data directory', { timeout: 60_000 }, () => {
     expect((await reader.get('s3://persisted/run-1/model.tar.gz')).toString()).toBe('weights');
   });
 
-  it('closes its port and removes its Unix socket when closed', async () => {
+  it('closes its port and its in-process connections when closed', async () => {
     const emulator = await startEmbeddedS3({ dataDir });
-    const socketPath = emulator.socketPath as string;
+    const inProcess = new S3ObjectStore({
+      client: createS3Client({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: 'dummy', connect: () => emulator.connect() }),
+      endpoint: emulator.endpoint,
+      createBuckets: true,
+    });
+    // A kept-alive connection stays open after this request; closing must not wait for it.
+    await inProcess.put('s3://closing/key', 'x');
+    const started = Date.now();
     await emulator.close();
-    expect(existsSync(socketPath)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5_000);
     const refused = new S3ObjectStore({ client: createS3Client({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: 'dummy' }), endpoint: emulator.endpoint });
     await expect(refused.list('s3://any/')).rejects.toMatchObject({ code: 'S3_UNREACHABLE' });
+    await expect(inProcess.list('s3://closing/')).rejects.toMatchObject({ code: 'S3_UNREACHABLE', message: expect.stringContaining(emulator.endpoint) });
     await refused[Symbol.asyncDispose]();
-  });
-
-  it('removes the Unix sockets that emulators of dead processes left behind', async () => {
-    let deadPid = 4_000_000;
-    while (isAlive(deadPid)) deadPid++;
-    const stale = path.join(tmpdir(), `sagesim-s3-${deadPid}-0badc0de.sock`);
-    await writeFile(stale, '');
-    await using emulator = await startEmbeddedS3({ dataDir });
-    expect(existsSync(stale)).toBe(false);
-    expect(emulator.socketPath && existsSync(emulator.socketPath)).toBe(true);
+    await inProcess[Symbol.asyncDispose]();
   });
 
   it('createObjectStore in mock mode starts the emulator on <home>/s3 and stops it when disposed', async () => {
@@ -283,15 +290,6 @@ describe('S3 that is not there', { timeout: 60_000 }, () => {
     expect((error as { hint?: string }).hint).toMatch(/--s3-endpoint/);
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** A port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {
