@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -75,10 +75,15 @@ export async function benchStaging(options: StagingBenchOptions = {}): Promise<S
       const staging = new Timings();
       for (let round = 0; round < rounds; round++) {
         await copy.time(path.join(workDir, 'copy'), (target) => cp(input, target, { recursive: true }));
-        await staging.time(path.join(workDir, 'staged'), async (target) => {
-          const summary = await downloadPrefix(store, uri, target);
-          if (summary.bytes !== bytes) throw new Error(`staged ${summary.bytes} bytes, expected ${bytes}`);
-        });
+        await staging.time(
+          path.join(workDir, 'staged'),
+          async (target) => {
+            const summary = await downloadPrefix(store, uri, target);
+            if (summary.bytes !== bytes) throw new Error(`staged ${summary.bytes} bytes, expected ${bytes}`);
+          },
+          // Untimed: a fast transfer of the wrong bytes is no result.
+          (target) => assertSameFiles(input, target),
+        );
       }
       const copySeconds = copy.best;
       const stagingSeconds = staging.best;
@@ -119,7 +124,7 @@ class Timings {
   best = Infinity;
   cpuOfBest = 0;
 
-  async time(target: string, run: (target: string) => Promise<unknown>): Promise<void> {
+  async time(target: string, run: (target: string) => Promise<unknown>, verify?: (target: string) => Promise<void>): Promise<void> {
     await rm(target, { recursive: true, force: true });
     const cpu = process.cpuUsage();
     const started = performance.now();
@@ -130,6 +135,7 @@ class Timings {
       this.best = seconds;
       this.cpuOfBest = (used.user + used.system) / 1e6;
     }
+    await verify?.(target);
     await rm(target, { recursive: true, force: true });
   }
 }
@@ -146,6 +152,31 @@ async function generateInput(dir: string, variant: StagingVariant): Promise<void
       if (!out.write(chunk)) await once(out, 'drain');
     }
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  }
+}
+
+/** Throws unless every file of `expected` is in `actual` with the same bytes, and nothing else is. */
+async function assertSameFiles(expected: string, actual: string): Promise<void> {
+  const names = (await readdir(expected)).sort();
+  const got = (await readdir(actual)).sort();
+  if (names.join('/') !== got.join('/')) throw new Error(`staged files ${got.join(', ')}, expected ${names.join(', ')}`);
+  const chunk = 8 * MIB;
+  const a = Buffer.allocUnsafe(chunk);
+  const b = Buffer.allocUnsafe(chunk);
+  for (const name of names) {
+    const left = await open(path.join(expected, name), 'r');
+    const right = await open(path.join(actual, name), 'r');
+    try {
+      for (let position = 0; ; position += chunk) {
+        const [x, y] = await Promise.all([left.read(a, 0, chunk, position), right.read(b, 0, chunk, position)]);
+        if (x.bytesRead !== y.bytesRead || !a.subarray(0, x.bytesRead).equals(b.subarray(0, y.bytesRead))) {
+          throw new Error(`staged ${name} differs from its source in the ${chunk / MIB} MiB from byte ${position}`);
+        }
+        if (x.bytesRead === 0) break;
+      }
+    } finally {
+      await Promise.all([left.close(), right.close()]);
+    }
   }
 }
 
