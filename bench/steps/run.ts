@@ -4,6 +4,7 @@
 //   - three independent 10-second steps with --max-parallel 3 vs 1 (target <= 0.4x).
 // Each prints its measurements; the last lines are the ratios against their targets.
 // `--only noop|staging|parallel` runs one of them.
+import '../quiet-aws-sdk.js';
 import { benchNoopProcessing, formatNoopResult } from './noop-processing.js';
 import { benchParallel, formatParallelResult } from './parallel.js';
 import { benchStaging, formatResult as formatStagingResult } from './staging.js';

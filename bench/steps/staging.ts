@@ -2,6 +2,7 @@
 // same bytes on disk (fs.cp). Target (issue 3): staging runs at least half as fast as the copy.
 // Run: npx tsx bench/steps/staging.ts [--rounds N] [--keep]
 // The copy's CPU time is printed too: on a loaded machine, wall times swing with other processes.
+import '../quiet-aws-sdk.js';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -43,7 +44,7 @@ export interface StagingResult {
 }
 
 export interface StagingBenchOptions {
-  /** Timed repetitions of each measurement; the best counts. @default 3 */
+  /** Timed repetitions of each measurement; the best counts. @default 5 */
   readonly rounds?: number;
   /** Where inputs, S3 data and copies go. @default a new folder in the OS temp dir */
   readonly workDir?: string;
@@ -54,7 +55,7 @@ export interface StagingBenchOptions {
 }
 
 export async function benchStaging(options: StagingBenchOptions = {}): Promise<StagingResult[]> {
-  const rounds = options.rounds ?? 3;
+  const rounds = options.rounds ?? 5;
   const log = options.log ?? (() => undefined);
   const workDir = options.workDir ?? (await mkdtemp(path.join(tmpdir(), 'sagesim-bench-staging-')));
   const results: StagingResult[] = [];
