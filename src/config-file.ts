@@ -10,6 +10,10 @@ const nonEmptyString: Check = (value, at, problems) => {
   if (typeof value !== 'string' || value === '') problems.push(`${at} must be a non-empty string, got ${describe(value)}`);
 };
 
+const trueOrFalse: Check = (value, at, problems) => {
+  if (typeof value !== 'boolean') problems.push(`${at} must be true or false, got ${describe(value)}`);
+};
+
 const CHECKS: Readonly<Record<keyof ConfigFile, Check>> = {
   home: nonEmptyString,
   region: nonEmptyString,
@@ -19,9 +23,8 @@ const CHECKS: Readonly<Record<keyof ConfigFile, Check>> = {
   maxParallel: (value, at, problems) => {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) problems.push(`${at} must be a whole number of at least 1, got ${describe(value)}`);
   },
-  cache: (value, at, problems) => {
-    if (typeof value !== 'boolean') problems.push(`${at} must be true or false, got ${describe(value)}`);
-  },
+  cache: trueOrFalse,
+  instanceMemory: trueOrFalse,
   s3Endpoint: (value, at, problems) => {
     if (typeof value !== 'string' || !/^https?:\/\/\S+$/.test(value)) problems.push(`${at} must be an http(s) URL such as "http://127.0.0.1:4566", got ${describe(value)}`);
   },

@@ -35,6 +35,12 @@ export interface SagesimConfig {
   readonly maxParallel: number;
   /** Step caching (CacheConfig). `--no-cache` turns it off. @default true */
   readonly cache: boolean;
+  /**
+   * Limit each job container to the memory of its instance type (`ml.t3.medium`: 4 GiB), so a job
+   * that runs out of memory in SageMaker does here too. `--no-instance-memory` turns it off.
+   * @default true
+   */
+  readonly instanceMemory: boolean;
   readonly s3: S3Config;
   /** Extra image mappings: SageMaker image URI (or a regex between slashes) -> local image tag. */
   readonly images: Readonly<Record<string, string>>;
@@ -53,6 +59,7 @@ export interface ConfigFile {
   readonly accountId?: string;
   readonly maxParallel?: number;
   readonly cache?: boolean;
+  readonly instanceMemory?: boolean;
   readonly s3Endpoint?: string;
   readonly images?: Record<string, string>;
   readonly lambdas?: Record<string, LambdaHandlerConfig>;
@@ -68,6 +75,7 @@ export interface ConfigOverrides {
   readonly region?: string;
   readonly maxParallel?: number;
   readonly cache?: boolean;
+  readonly instanceMemory?: boolean;
   readonly s3Endpoint?: string;
   readonly images?: Record<string, string>;
   readonly lambdas?: Record<string, LambdaHandlerConfig>;
@@ -102,6 +110,7 @@ export function resolveConfig(
     accountId: file.accountId ?? '111122223333',
     maxParallel,
     cache: overrides.cache ?? file.cache ?? true,
+    instanceMemory: overrides.instanceMemory ?? file.instanceMemory ?? true,
     s3: endpoint ? { kind: 'endpoint', url: endpoint } : { kind: 'embedded' },
     images: Object.freeze({ ...file.images, ...overrides.images }),
     lambdas: Object.freeze({ ...file.lambdas, ...overrides.lambdas }),

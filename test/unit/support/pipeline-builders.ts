@@ -22,6 +22,7 @@ export function testConfig(overrides: Partial<SagesimConfig> = {}): SagesimConfi
     accountId: '111122223333',
     maxParallel: 4,
     cache: true,
+    instanceMemory: true,
     s3: { kind: 'embedded' },
     images: {},
     lambdas: {},

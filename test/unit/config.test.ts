@@ -1,0 +1,57 @@
+// Configuration resolved at the edge: the `instanceMemory` setting (job containers limited to their
+// instance type's memory), from its default, the config file and the caller's overrides.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CONFIG_FILE_NAME, resolveConfig } from '../../src/config.js';
+import { SagesimError } from '../../src/errors.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A working directory whose sagesim.config.json holds `content` (none when undefined). */
+function cwdWith(content?: unknown): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sagesim-config-'));
+  dirs.push(dir);
+  if (content !== undefined) writeFileSync(path.join(dir, CONFIG_FILE_NAME), JSON.stringify(content));
+  return dir;
+}
+
+function configError(run: () => unknown): SagesimError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof SagesimError) return error;
+    throw error;
+  }
+  throw new Error('expected a SagesimError');
+}
+
+describe('instanceMemory', () => {
+  it('is on by default', () => {
+    expect(resolveConfig({ cwd: cwdWith() }).instanceMemory).toBe(true);
+  });
+
+  it.each([
+    ['false in the config file turns it off', { instanceMemory: false }, {}, false],
+    ['true in the config file keeps it on', { instanceMemory: true }, {}, true],
+    ['--no-instance-memory wins over the config file', { instanceMemory: true }, { instanceMemory: false }, false],
+    ['an override turns it back on over the config file', { instanceMemory: false }, { instanceMemory: true }, true],
+  ])('%s', (_label, file, overrides, expected) => {
+    expect(resolveConfig({ cwd: cwdWith(file), ...overrides }).instanceMemory).toBe(expected);
+  });
+
+  it('rejects a value that is not true or false, naming the key', () => {
+    const error = configError(() => resolveConfig({ cwd: cwdWith({ instanceMemory: 'no' }) }));
+    expect(error.code).toBe('INVALID_CONFIG');
+    expect(error.message).toContain('$.instanceMemory must be true or false, got "no"');
+  });
+
+  it('suggests the key for a misspelling', () => {
+    const error = configError(() => resolveConfig({ cwd: cwdWith({ instanceMemmory: false }) }));
+    expect(error.message).toContain('$.instanceMemmory is not a setting (did you mean "instanceMemory"?)');
+  });
+});
