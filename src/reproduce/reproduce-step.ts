@@ -300,6 +300,7 @@ function describe(result: ReproductionResult): JsonObject {
             env: { ...spec.env },
             mounts: spec.mounts.map((m) => ({ hostPath: m.hostPath, containerPath: m.containerPath })),
             network: spec.network,
+            ...(spec.memoryBytes === undefined ? {} : { memoryBytes: spec.memoryBytes }),
           },
         }
       : {}),

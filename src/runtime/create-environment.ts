@@ -12,6 +12,7 @@ import type { ContainerRuntime } from '../steps/container-runtime.js';
 import { DockerRuntime } from '../steps/docker-runtime.js';
 import { type ExecutorRegistry, type StepExecutor, createRegistry } from '../steps/executor.js';
 import { FailExecutor } from '../steps/fail-executor.js';
+import { instanceMemoryBytes } from '../steps/instance-memory.js';
 import { createContainerExecutors } from '../steps/job-executors.js';
 import { type Releaser, releaseAll } from './release-all.js';
 
@@ -86,6 +87,8 @@ export async function createRunEnvironment(config: SagesimConfig, options: Creat
         s3Endpoint: s3Endpoint ?? 'http://127.0.0.1:9',
         ...(options.reporter ? { reporter: options.reporter } : {}),
         now: () => clock.now(),
+        // A job gets the memory its instance type has in the cloud, so it runs out where it would there.
+        ...(config.instanceMemory ? { memoryLimit: instanceMemoryBytes } : {}),
       }),
       ...(options.executors ?? []),
     ]);

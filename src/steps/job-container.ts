@@ -37,8 +37,8 @@ export interface JobDeps {
   /** Injected so tests control timestamps. */
   readonly now: () => Date;
   /**
-   * Memory limit of a job's container from its instance type. @default no limit (the cloud's
-   * instance sizes rarely fit a laptop; tests and users who want OOM kills set one)
+   * Memory limit of a job's container from its instance type. createRunEnvironment passes
+   * instanceMemoryBytes unless `config.instanceMemory` is false. @default no limit
    */
   readonly memoryLimit?: (instanceType: string | undefined) => number | undefined;
 }

@@ -10,6 +10,7 @@ import type { ReproductionSource } from '../../reproduce/reproduction-source.js'
 import type { ContainerSpec } from '../../steps/container-runtime.js';
 import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
 import { wantsDummyCredentials } from '../local-endpoint.js';
+import { formatBytes } from '../run-report/transform-section.js';
 import { configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
 
@@ -21,6 +22,8 @@ interface ReproduceFlags {
   readonly seed?: string;
   /** false under --no-mock. */
   readonly mock: boolean;
+  /** false under --no-instance-memory. */
+  readonly instanceMemory: boolean;
   readonly endpointUrl?: string;
   readonly region?: string;
   readonly home?: string;
@@ -44,6 +47,7 @@ export const reproduceCommand: CommandModule = {
       .option('--no-mock', 'the execution ran in SageMaker (or behind --endpoint-url): read the job from DescribeProcessingJob / DescribeTrainingJob / DescribeTransformJob')
       .option('--endpoint-url <url>', 'SageMaker and S3 endpoint (e.g. a `sagesim serve`), with --no-mock')
       .option('--region <region>', 'AWS region, with --no-mock (default AWS_REGION or us-east-1)')
+      .option('--no-instance-memory', "do not limit the container to its instance type's memory")
       .option('--json', 'print the result as JSON on stdout')
       .option('--quiet', "don't print the container's output as it runs")
       .option('--home <dir>', 'sagesim home holding executions (default .sagesim, or SAGESIM_HOME)')
@@ -59,6 +63,7 @@ async function reproduce(execution: string, step: string, flags: ReproduceFlags,
   const cloud = flags.mock === false;
   const config = configFromFlags(flags, io, {
     ...(cloud ? { mock: false } : {}),
+    ...(flags.instanceMemory === false ? { instanceMemory: false } : {}),
     ...(flags.region === undefined ? {} : { region: flags.region }),
     ...(flags.endpointUrl === undefined ? {} : { s3Endpoint: flags.endpointUrl }),
   });
@@ -162,6 +167,7 @@ function report(result: ReproductionResult): string {
   }
   if (result.container) {
     lines.push(`  image    ${result.container.image}`);
+    if (result.container.memoryBytes !== undefined) lines.push(`  memory   ${formatBytes(result.container.memoryBytes)} (the instance type's; --no-instance-memory lifts the limit)`);
     for (const mount of result.container.mounts) lines.push(`  mount    ${mount.containerPath}  <- ${mount.hostPath}`);
   }
   for (const output of result.outputs) lines.push(`  output   ${output.uri}${output.file ? `\n             -> ${output.file}` : ''}`);

@@ -12,6 +12,7 @@ interface RetryFlags {
   readonly config?: string;
   readonly maxParallel?: string;
   readonly cache: boolean;
+  readonly instanceMemory: boolean;
   readonly stub: string[];
   readonly stubAll?: boolean;
   readonly stubs?: string;
@@ -27,6 +28,7 @@ export const retryCommand: CommandModule = {
       .argument('<execution>', 'execution id, ARN or a unique prefix of the id (see `sagesim ls`)')
       .option('--max-parallel <n>', 'steps running at once at most (default: number of cores)')
       .option('--no-cache', 'ignore CacheConfig: run every step')
+      .option('--no-instance-memory', "do not limit containers to their instance type's memory")
       .option('--stub <step>', 'run this step as a stub (repeatable)', collect, [])
       .option('--stub-all', 'run every job step as a stub')
       .option('--stubs <file>', 'stubs file: {"<Step>": {"properties", "propertyFiles", "outputParameters", "fail"}}')
@@ -39,6 +41,7 @@ export const retryCommand: CommandModule = {
         const config = configFromFlags(flags, io, {
           ...(maxParallel === undefined ? {} : { maxParallel }),
           ...(flags.cache === false ? { cache: false } : {}),
+          ...(flags.instanceMemory === false ? { instanceMemory: false } : {}),
         });
         const stubs = await stubOptionsFromFlags(flags, io);
         await executeWithProgress(io, flags, config, (reporter, signal) => retryExecution({ reference, config, stubs, reporter, signal }));

@@ -18,6 +18,8 @@ interface RunFlags {
   readonly maxParallel?: string;
   /** false under --no-cache. */
   readonly cache: boolean;
+  /** false under --no-instance-memory. */
+  readonly instanceMemory: boolean;
   readonly stub: string[];
   readonly stubAll?: boolean;
   readonly stubs?: string;
@@ -42,6 +44,7 @@ export const runCommand: CommandModule = {
       .option('--params <file>', 'parameter values from a JSON object file ({"Name": value}); --param wins')
       .option('--max-parallel <n>', 'steps running at once at most (default: number of cores)')
       .option('--no-cache', 'ignore CacheConfig: run every step')
+      .option('--no-instance-memory', "do not limit containers to their instance type's memory")
       .option('--stub <step>', 'run this step as a stub (repeatable)', collect, [])
       .option('--stub-all', 'run every job step as a stub')
       .option('--stubs <file>', 'stubs file: {"<Step>": {"properties", "propertyFiles", "outputParameters", "fail"}}')
@@ -66,6 +69,7 @@ async function run(definitionFile: string, flags: RunFlags, io: CliIo): Promise<
     ...(flags.s3Endpoint === undefined ? {} : { s3Endpoint: flags.s3Endpoint }),
     ...(flags.maxParallel === undefined ? {} : { maxParallel: parseMaxParallel(flags.maxParallel) }),
     ...(flags.cache === false ? { cache: false } : {}),
+    ...(flags.instanceMemory === false ? { instanceMemory: false } : {}),
   });
   const parameters: Record<string, ParameterValue> = {
     ...(flags.params === undefined ? {} : await readParamsFile(path.resolve(io.cwd, flags.params))),
