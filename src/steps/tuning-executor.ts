@@ -104,9 +104,17 @@ export class TuningExecutor implements StepExecutor {
     }
 
     const staticHyperParameters = definition.stringMap('StaticHyperParameters');
+    const resourceConfig = trainingResourceConfig(definition);
     const trainingArguments = (tuned: TunedValues): JsonObject => {
-      const { StaticHyperParameters: _static, HyperParameterRanges: _ranges, TuningObjective: _objective, DefinitionName: _name, ...rest } = definition.value;
-      return { ...rest, HyperParameters: { ...staticHyperParameters, ...tuned } };
+      const {
+        StaticHyperParameters: _static,
+        HyperParameterRanges: _ranges,
+        TuningObjective: _objective,
+        DefinitionName: _name,
+        HyperParameterTuningResourceConfig: _resources,
+        ...rest
+      } = definition.value;
+      return { ...rest, ...(resourceConfig ? { ResourceConfig: resourceConfig } : {}), HyperParameters: { ...staticHyperParameters, ...tuned } };
     };
 
     const results = await runPool(trials, maxParallel, context.signal, async (tuned, index): Promise<TrialResult> => {
@@ -165,6 +173,26 @@ export class TuningExecutor implements StepExecutor {
     }
     return { properties: { ...properties, BestTrainingJob: best }, metadata };
   }
+}
+
+/**
+ * The ResourceConfig of the tuning job's training jobs. A definition may give
+ * HyperParameterTuningResourceConfig instead: its InstanceType, or with InstanceConfigs the first
+ * one (the cloud tries them in that order), so each training job still knows its instance type
+ * (resourceconfig.json, the container's memory).
+ */
+function trainingResourceConfig(definition: ArgumentReader): JsonObject | undefined {
+  if (definition.has('ResourceConfig') || !definition.has('HyperParameterTuningResourceConfig')) return undefined;
+  const tuning = definition.object('HyperParameterTuningResourceConfig');
+  const source = tuning.objects('InstanceConfigs')[0] ?? tuning;
+  const out: JsonObject = {};
+  for (const key of ['InstanceType', 'InstanceCount', 'VolumeSizeInGB'] as const) {
+    const value = source.value[key];
+    if (value !== undefined && value !== null) out[key] = value;
+  }
+  const kmsKey = tuning.value['VolumeKmsKeyId'];
+  if (kmsKey !== undefined && kmsKey !== null) out['VolumeKmsKeyId'] = kmsKey;
+  return out;
 }
 
 /** `<tuning job name>-<nnn>-<8 hex>`, as the cloud names a tuning job's training jobs. */

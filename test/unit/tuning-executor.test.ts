@@ -7,6 +7,8 @@ import type { JsonObject } from '../../src/engine/json.js';
 import { StepFailure } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import type { FakeContainer, FakeOutcome } from '../../src/steps/fake-container-runtime.js';
+import { instanceMemoryBytes } from '../../src/steps/instance-memory.js';
+import type { JobDeps } from '../../src/steps/job-container.js';
 import { TuningExecutor } from '../../src/steps/tuning-executor.js';
 import {
   continuousValue,
@@ -137,10 +139,10 @@ function trainer(rmse: (hp: Record<string, string>) => number | undefined) {
   };
 }
 
-async function setup(rmse: (hp: Record<string, string>) => number | undefined, args = tuningArguments()) {
+async function setup(rmse: (hp: Record<string, string>) => number | undefined, args = tuningArguments(), overrides: Partial<JobDeps> = {}) {
   const objectStore = new MemoryObjectStore();
   await objectStore.put('s3://bucket/train/train.csv', '1,2\n');
-  const deps = jobDeps(trainer(rmse));
+  const deps = jobDeps(trainer(rmse), overrides);
   const context = await executorContext(step(args), { objectStore, jobName: 'pipelines-abcdef123456-Tune-Xy12Ab34Cd' });
   return { deps, context, objectStore, execute: () => new TuningExecutor(deps).execute(context) };
 }
@@ -175,6 +177,39 @@ describe('Tuning executor', () => {
       expect(Number(hp['eta'])).toBeGreaterThanOrEqual(0.1);
       expect(Number.isInteger(Number(hp['max_depth']))).toBe(true);
     }
+  });
+
+  it("limits each training job's container to the memory of the definition's instance type", async () => {
+    const { execute, deps } = await setup((hp) => Number(hp['eta']), tuningArguments(), { memoryLimit: instanceMemoryBytes });
+    await execute();
+    expect(deps.runtime.specs.map((spec) => spec.memoryBytes)).toEqual(Array(6).fill(16 * 1024 ** 3));
+  });
+
+  it('takes the instance type from HyperParameterTuningResourceConfig (its first InstanceConfigs entry) when there is no ResourceConfig', async () => {
+    const args = tuningArguments(
+      { ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 1 } },
+      {
+        ResourceConfig: null,
+        HyperParameterTuningResourceConfig: {
+          AllocationStrategy: 'Prioritized',
+          InstanceConfigs: [
+            { InstanceType: 'ml.c5.xlarge', InstanceCount: 1, VolumeSizeInGB: 30 },
+            { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 30 },
+          ],
+        },
+      },
+    );
+    const { execute, deps } = await setup((hp) => Number(hp['eta']), args, { memoryLimit: instanceMemoryBytes });
+    const instanceTypes: string[] = [];
+    const train = trainer((hp) => Number(hp['eta']));
+    deps.runtime.setBehaviour(async (container) => {
+      const resources = JSON.parse(await readFile(container.hostPath('/opt/ml/input/config/resourceconfig.json'), 'utf8')) as { current_instance_type: string };
+      instanceTypes.push(resources.current_instance_type);
+      return train(container);
+    });
+    await execute();
+    expect(instanceTypes).toEqual(['ml.c5.xlarge', 'ml.c5.xlarge']);
+    expect(deps.runtime.specs.map((spec) => spec.memoryBytes)).toEqual([8 * 1024 ** 3, 8 * 1024 ** 3]);
   });
 
   it('BestTrainingJob is the job with the lowest objective when minimizing; summaries are best first', async () => {
