@@ -166,6 +166,22 @@ describe('reproducing a step of a local execution', () => {
     expect(existsSync(path.join(dataMount?.hostPath ?? '', 'rows.csv'))).toBe(true);
   });
 
+  it("limits the run's and the reproduction's container to the instance type's memory; instanceMemory false lifts it", async () => {
+    const s = await setup();
+    const failed = await runOnce(s);
+    const m5xlarge = 16 * 1024 ** 3;
+    expect(s.runtime.specs[0]?.memoryBytes).toBe(m5xlarge);
+
+    const same = await reproduceStep({ config: s.config, execution: failed.executionId, step: 'Evaluate', runtime: s.runtime, objectStore: s.objectStore });
+    expect(same.container?.memoryBytes).toBe(m5xlarge);
+    const saved = JSON.parse(readFileSync(path.join(same.dir, 'reproduction.json'), 'utf8')) as { container: { memoryBytes?: number } };
+    expect(saved.container.memoryBytes).toBe(m5xlarge);
+
+    const unlimited = await reproduceStep({ config: { ...s.config, instanceMemory: false }, execution: failed.executionId, step: 'Evaluate', runtime: s.runtime, objectStore: s.objectStore });
+    expect(unlimited.container).toBeDefined();
+    expect(unlimited.container?.memoryBytes).toBeUndefined();
+  });
+
   it('opens a shell in the job container, with inputs staged and config written, instead of running the job', async () => {
     const s = await setup();
     const failed = await runOnce(s);
