@@ -2,7 +2,7 @@
 // (atomic, fully flushed writes; listings in key order so pagination never skips a key).
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 const require = createRequire(import.meta.url);
+const S3Error = require('s3rver/lib/models/error.js') as new (code: string, message: string, detail?: Record<string, unknown>) => Error;
 
 /** The parts of s3rver's S3Object model the store touches. */
 interface S3rverObject {
@@ -75,7 +76,14 @@ export class EmbeddedS3Store extends FilesystemStore {
   /** Same flushing fix for multipart parts: CompleteMultipartUpload must see every byte. */
   async putPart(bucket: string, uploadId: string, partNumber: number | string, content: Readable): Promise<{ size: number; md5: string }> {
     const partPath = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber));
-    await mkdir(path.dirname(partPath), { recursive: true });
+    // The upload's folder exists from CreateMultipartUpload until it is completed or aborted. Not
+    // recreating it keeps a part still arriving after an abort from bringing the upload back.
+    const folder = await stat(path.dirname(partPath)).catch(() => undefined);
+    if (!folder?.isDirectory()) {
+      throw new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', {
+        UploadId: uploadId,
+      });
+    }
     const temporary = temporaryPath(partPath);
     try {
       const result = await writeHashed(content, temporary);

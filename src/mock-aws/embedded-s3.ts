@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { SagesimError } from '../errors.js';
 import { AwsChunkedDecoder, isAwsChunked, unchunkHeaders } from './aws-chunked-decoder.js';
 import { listBucket, listedBucket } from './embedded-s3-list.js';
+import { abortUpload, listParts, uploadRequest } from './embedded-s3-multipart.js';
 import { EmbeddedS3Store, ObjectFileReadable } from './embedded-s3-store.js';
 import { InProcessSocket } from './in-process-connection.js';
 
@@ -178,6 +179,16 @@ function sagesimMiddleware(store: EmbeddedS3Store): KoaMiddleware {
       const body = await listBucket(store, listed, ctx);
       if (body) ctx.body = body;
       else ctx.status = 200;
+      return;
+    }
+    const upload = uploadRequest(ctx);
+    if (upload !== undefined) {
+      if (ctx.method === 'DELETE') {
+        await abortUpload(store, upload);
+        ctx.status = 204;
+      } else {
+        ctx.body = await listParts(store, upload, ctx.query);
+      }
       return;
     }
     const bucket = bucketToCreate(ctx);

@@ -9,12 +9,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadBucketCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
   PutObjectCommand,
   type S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
@@ -123,6 +126,30 @@ describe.each(['tcp', 'in-process'] as const)('embedded S3 through the AWS SDK, 
     const bytes: Buffer[] = [];
     for await (const chunk of range) bytes.push(chunk as Buffer);
     expect(Buffer.concat(bytes).equals(data.subarray(17 * MIB - 3, 17 * MIB + 5))).toBe(true);
+  });
+
+  it('lists the parts of an upload, aborts it (its parts are removed) and then knows it no more', async () => {
+    const b = bucket();
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'dir/big.bin' }));
+    const part = randomBytes(5 * MIB);
+    await client.send(new UploadPartCommand({ Bucket: b, Key: 'dir/big.bin', UploadId, PartNumber: 1, Body: part }));
+    await client.send(new UploadPartCommand({ Bucket: b, Key: 'dir/big.bin', UploadId, PartNumber: 2, Body: 'tail' }));
+
+    const listed = await client.send(new ListPartsCommand({ Bucket: b, Key: 'dir/big.bin', UploadId }));
+    expect(listed.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag])).toEqual([
+      [1, 5 * MIB, `"${md5(part)}"`],
+      [2, 4, `"${md5(Buffer.from('tail'))}"`],
+    ]);
+    const page = await client.send(new ListPartsCommand({ Bucket: b, Key: 'dir/big.bin', UploadId, MaxParts: 1 }));
+    expect([page.IsTruncated, page.NextPartNumberMarker, page.Parts?.length]).toEqual([true, '1', 1]);
+
+    await client.send(new AbortMultipartUploadCommand({ Bucket: b, Key: 'dir/big.bin', UploadId }));
+    expect(await readdir(path.join(s3.dataDir, b, '._S3rver_uploads'))).toEqual([]);
+    await expect(client.send(new ListPartsCommand({ Bucket: b, Key: 'dir/big.bin', UploadId }))).rejects.toMatchObject({ name: 'NoSuchUpload' });
+    await expect(client.send(new AbortMultipartUploadCommand({ Bucket: b, Key: 'dir/big.bin', UploadId }))).rejects.toMatchObject({ name: 'NoSuchUpload' });
+    // An upload id is a folder name on disk: one that is not s3rver's hex is no upload, never a path.
+    await expect(client.send(new AbortMultipartUploadCommand({ Bucket: b, Key: 'k', UploadId: '../../etc' }))).rejects.toMatchObject({ name: 'NoSuchUpload' });
+    expect(await store.exists(`s3://${b}/dir/big.bin`)).toBe(false);
   });
 
   it('lists in key order across pages, as S3 does (s3rver alone skipped keys)', async () => {
