@@ -11,11 +11,13 @@ import {
   HeadObjectCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { SagesimError } from '../errors.js';
+import { uploadFileMultipart } from './multipart-file-upload.js';
 import { type ObjectInfo, type ObjectStore, formatS3Uri, notFound, parseS3Uri } from './object-store.js';
 
 /** Object stores that can read a byte range: staging splits big objects into parallel GETs. */
@@ -96,15 +98,22 @@ export class S3ObjectStore implements RangedObjectStore, AsyncDisposable {
     await this.withBucket(uri, bucket, () => this.upload(uri, body, options.contentLength, options));
   }
 
-  /** Uploads a local file, streamed (multipart when larger than a part); resolves to its size. */
+  /**
+   * Uploads a local file, streamed; above one part, as a multipart upload whose parts are read
+   * from the file's byte ranges (see uploadFileMultipart). Resolves to its size.
+   */
   async putFile(uri: string, file: string, options: TransferOptions = {}): Promise<number> {
     const { size } = await stat(file);
-    const { bucket } = parseS3Uri(uri);
+    const { bucket, key } = parseS3Uri(uri);
     // A fresh stream per attempt: a retry after CreateBucket starts again from byte 0.
     await this.withBucket(uri, bucket, async () => {
+      if (size > this.partSize) {
+        await uploadFileMultipart(this.client, bucket, key, file, size, { partSize: this.partSize, queueSize: this.queueSize, signal: options.signal });
+        return;
+      }
       const stream = createReadStream(file, { highWaterMark: MIB });
       try {
-        await this.upload(uri, stream, size, options);
+        await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: stream, ContentLength: size }), { abortSignal: options.signal });
       } finally {
         stream.destroy();
       }

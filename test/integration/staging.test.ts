@@ -129,4 +129,47 @@ describe('staging through the embedded S3', { timeout: 300_000 }, () => {
     // The emulator still serves other requests afterwards.
     expect(await store.exists(`s3://${b}/big.bin`)).toBe(true);
   });
+
+  it('stops a multipart upload with StoppedError and aborts it: no part is left in the emulator', async () => {
+    const b = bucket();
+    await store.put(`s3://${b}/seed`, 'the bucket exists');
+    await mkdir(path.join(dir, 'out'));
+    await writeFile(path.join(dir, 'out', 'model.bin'), randomBytes(48 * 1024 * 1024));
+    const controller = new AbortController();
+    // Stop as the first part goes out, as Ctrl-C during an output upload would.
+    const stopOnFirstPart = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      if (context.commandName === 'UploadPartCommand') controller.abort();
+      return next(args);
+    };
+    store.client.middlewareStack.add(stopOnFirstPart as never, { step: 'initialize', name: 'stopOnFirstPart' });
+    try {
+      const upload = uploadDir(store, path.join(dir, 'out'), `s3://${b}/model/`, { signal: controller.signal });
+      await expect(upload).rejects.toMatchObject({ code: 'STOPPED' });
+    } finally {
+      store.client.middlewareStack.remove('stopOnFirstPart');
+    }
+    expect(await store.exists(`s3://${b}/model/model.bin`)).toBe(false);
+    expect(await readdir(path.join(home, 's3', b, '._S3rver_uploads'))).toEqual([]);
+  });
+
+  it('sends a part that failed with a server error again, from the file', async () => {
+    const b = bucket();
+    const data = randomBytes(40 * 1024 * 1024);
+    await writeFile(path.join(dir, 'model.bin'), data);
+    let failed = 0;
+    const failPartTwoOnce = (next: (args: { input: { PartNumber?: number } }) => Promise<unknown>, context: { commandName?: string }) => async (args: { input: { PartNumber?: number } }) => {
+      if (context.commandName === 'UploadPartCommand' && args.input.PartNumber === 2 && failed++ === 0) {
+        throw Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } });
+      }
+      return next(args);
+    };
+    store.client.middlewareStack.add(failPartTwoOnce as never, { step: 'initialize', name: 'failPartTwoOnce' });
+    try {
+      expect(await uploadFile(store, path.join(dir, 'model.bin'), `s3://${b}/model.bin`)).toBe(data.length);
+    } finally {
+      store.client.middlewareStack.remove('failPartTwoOnce');
+    }
+    expect(failed).toBe(2);
+    expect(sha(await store.get(`s3://${b}/model.bin`))).toBe(sha(data));
+  });
 });
