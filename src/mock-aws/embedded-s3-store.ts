@@ -1,8 +1,8 @@
 // The embedded S3's file store: s3rver's FilesystemStore with the fixes sagesim relies on
 // (atomic, fully flushed writes; listings in key order so pagination never skips a key).
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { type FileHandle, copyFile, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -48,6 +48,8 @@ const S3Object = require('s3rver/lib/models/object.js') as new (
 
 const OBJECT_SUFFIX = '._S3rver_object';
 const UPLOADS_DIR = '._S3rver_uploads';
+/** S3's minimum size of every part of a multipart upload but the last. */
+const MIN_PART_SIZE = 5 * 1024 * 1024;
 /** Bigger than the 16 KiB default: far fewer syscalls when a 1 GiB input is staged. */
 const WRITE_HIGH_WATER_MARK = 1024 * 1024;
 export const READ_HIGH_WATER_MARK = 1024 * 1024;
@@ -90,6 +92,79 @@ export class EmbeddedS3Store extends FilesystemStore {
       await rename(temporary, partPath);
       await writeFile(`${partPath}.md5`, result.md5);
       return result;
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * CompleteMultipartUpload as S3 does it, in place of s3rver's (which checked nothing and hashed
+   * the whole object again): parts in ascending order (InvalidPartOrder), each uploaded with the
+   * ETag given (InvalidPart), all but the last at least 5 MiB (EntityTooSmall); the object's ETag
+   * is S3's multipart one, the MD5 of the parts' MD5s and the part count (`"<hex>-<n>"`). The parts
+   * stay until the object is in place, so a failed completion can be sent again.
+   */
+  async putObjectMultipart(bucket: string, uploadId: string, parts: readonly { number: number; etag: string }[]): Promise<{ size: number; md5: string }> {
+    const dir = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+    const [key, headers] = await Promise.all([
+      readFile(path.join(dir, 'key'), 'utf8'),
+      readFile(path.join(dir, 'metadata'), 'utf8').then((text) => JSON.parse(text) as Record<string, string>),
+    ]).catch(() => {
+      throw new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', {
+        UploadId: uploadId,
+      });
+    });
+    if (parts.length === 0) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
+    parts.forEach((part, index) => {
+      if (index > 0 && part.number <= (parts[index - 1] as { number: number }).number) {
+        throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.', { UploadId: uploadId });
+      }
+    });
+    const found = await Promise.all(
+      parts.map(async (part) => {
+        const file = path.join(dir, String(part.number));
+        const [md5, info] = await Promise.all([readFile(`${file}.md5`, 'utf8').catch(() => undefined), stat(file).catch(() => undefined)]);
+        if (md5 === undefined || info === undefined || md5.trim() !== part.etag) {
+          throw new S3Error(
+            'InvalidPart',
+            "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+            { UploadId: uploadId, PartNumber: String(part.number), ETag: part.etag },
+          );
+        }
+        return { file, md5: md5.trim(), size: info.size };
+      }),
+    );
+    found.slice(0, -1).forEach((part, index) => {
+      if (part.size < MIN_PART_SIZE) {
+        throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', {
+          ProposedSize: String(part.size),
+          MinSizeAllowed: String(MIN_PART_SIZE),
+          PartNumber: String((parts[index] as { number: number }).number),
+        });
+      }
+    });
+
+    const objectPath = this.getResourcePath(bucket, key, 'object');
+    await mkdir(path.dirname(objectPath), { recursive: true });
+    const temporary = temporaryPath(objectPath);
+    try {
+      // The first part by the kernel's copy; the others appended through one write stream.
+      await copyFile((found[0] as { file: string }).file, temporary);
+      if (found.length > 1) {
+        const out = createWriteStream(temporary, { flags: 'a', highWaterMark: WRITE_HIGH_WATER_MARK });
+        await pipeline(async function* () {
+          for (const part of found.slice(1)) yield* createReadStream(part.file, { highWaterMark: READ_HIGH_WATER_MARK });
+        }, out);
+      }
+      const digest = createHash('md5');
+      for (const part of found) digest.update(Buffer.from(part.md5, 'hex'));
+      const etag = `${digest.digest('hex')}-${found.length}`;
+      const { metadata } = new S3Object(bucket, key, null, headers);
+      await this.putMetadata(bucket, key, metadata, etag);
+      await rename(temporary, objectPath);
+      await rm(dir, { recursive: true, force: true });
+      return { size: found.reduce((sum, part) => sum + part.size, 0), md5: etag };
     } catch (error) {
       await rm(temporary, { force: true });
       throw error;

@@ -10,9 +10,11 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   ListPartsCommand,
   PutObjectCommand,
@@ -150,6 +152,38 @@ describe.each(['tcp', 'in-process'] as const)('embedded S3 through the AWS SDK, 
     // An upload id is a folder name on disk: one that is not s3rver's hex is no upload, never a path.
     await expect(client.send(new AbortMultipartUploadCommand({ Bucket: b, Key: 'k', UploadId: '../../etc' }))).rejects.toMatchObject({ name: 'NoSuchUpload' });
     expect(await store.exists(`s3://${b}/dir/big.bin`)).toBe(false);
+  });
+
+  it('completes a multipart upload as S3 does: multipart ETag, and the checks on order, ETags and part sizes', async () => {
+    const b = bucket();
+    const key = 'parts.bin';
+    const first = randomBytes(5 * MIB);
+    const last = Buffer.from('the last part may be small');
+    const start = async (): Promise<string | undefined> => (await client.send(new CreateMultipartUploadCommand({ Bucket: b, Key: key }))).UploadId;
+    const send = async (UploadId: string | undefined, PartNumber: number, Body: Buffer): Promise<string | undefined> =>
+      (await client.send(new UploadPartCommand({ Bucket: b, Key: key, UploadId, PartNumber, Body }))).ETag;
+    const complete = (UploadId: string | undefined, Parts: { PartNumber: number; ETag: string | undefined }[]) =>
+      client.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: key, UploadId, MultipartUpload: { Parts } }));
+
+    const small = await start();
+    const tiny = await send(small, 1, Buffer.from('too small to come first'));
+    const tail = await send(small, 2, last);
+    await expect(complete(small, [{ PartNumber: 2, ETag: tail }, { PartNumber: 1, ETag: tiny }])).rejects.toMatchObject({ name: 'InvalidPartOrder' });
+    await expect(complete(small, [{ PartNumber: 1, ETag: tail }, { PartNumber: 2, ETag: tail }])).rejects.toMatchObject({ name: 'InvalidPart' });
+    await expect(complete(small, [{ PartNumber: 1, ETag: tiny }, { PartNumber: 2, ETag: tail }])).rejects.toMatchObject({ name: 'EntityTooSmall' });
+    // A failed completion leaves the upload as it was: it can still be completed (here, with part 2 alone).
+    const alone = await complete(small, [{ PartNumber: 2, ETag: tail }]);
+    expect(alone.ETag).toBe(`"${md5(Buffer.from(md5(last), 'hex'))}-1"`);
+
+    const upload = await start();
+    const etags = [await send(upload, 1, first), await send(upload, 2, last)];
+    const done = await complete(upload, [{ PartNumber: 1, ETag: etags[0] }, { PartNumber: 2, ETag: etags[1] }]);
+    const expected = `"${md5(Buffer.concat([Buffer.from(md5(first), 'hex'), Buffer.from(md5(last), 'hex')]))}-2"`;
+    expect(done.ETag).toBe(expected);
+    const head = await client.send(new HeadObjectCommand({ Bucket: b, Key: key }));
+    expect([head.ETag, head.ContentLength]).toEqual([expected, first.length + last.length]);
+    expect(md5(await store.get(`s3://${b}/${key}`))).toBe(md5(Buffer.concat([first, last])));
+    expect(await readdir(path.join(s3.dataDir, b, '._S3rver_uploads'))).toEqual([]);
   });
 
   it('lists in key order across pages, as S3 does (s3rver alone skipped keys)', async () => {
