@@ -1,17 +1,16 @@
 // A job container gets the memory of the instance type it asks for, as in SageMaker: a Processing
 // step on ml.t3.medium reads a 4 GiB limit from its own cgroup, through the harness users call and
 // through `sagesim run`; with instanceMemory off (`--no-instance-memory`) it is not limited.
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/main.js';
 import type { PipelineDefinition } from '../../src/engine/definition-types.js';
 import { createTestEnvironment } from '../../src/testing/test-environment.js';
 import { SKLEARN_URI } from './support/job-harness.js';
+import { captureIo } from '../unit/support/capture-io.js';
 
 const FOUR_GIB = String(4 * 1024 ** 3);
 
@@ -87,17 +86,9 @@ describe('job containers get their instance type memory', { timeout: 300_000 }, 
     const home = path.join(work, 'cli-home');
 
     async function sagesim(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-      let out = '';
-      let err = '';
-      const io: CliIo = {
-        stdout: { write: (chunk: string) => (out += chunk) },
-        stderr: { write: (chunk: string) => (err += chunk) },
-        env: {},
-        cwd: work,
-        signals: new EventEmitter() as unknown as NonNullable<CliIo['signals']>,
-      };
+      const io = captureIo(work);
       const code = await runCli([...args, '--home', home], io);
-      return { code, out, err };
+      return { code, out: io.out(), err: io.err() };
     }
     async function runAndReadLimit(...flags: string[]): Promise<string> {
       const run = await sagesim('run', file, '--json', ...flags);

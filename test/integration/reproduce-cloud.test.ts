@@ -1,16 +1,15 @@
 // `sagesim reproduce --no-mock` against `sagesim serve` standing in for SageMaker: the job is read
 // through ListPipelineExecutionSteps and Describe*Job, its inputs downloaded from that endpoint's
 // S3, its image mapped, and it runs locally; outputs stay in the reproduction folder.
-import { EventEmitter } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListPipelineExecutionsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/main.js';
 import { ROLE_ARN, type ServeFixture, startTestServe } from './serve-helpers.js';
+import { captureIo } from '../unit/support/capture-io.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
@@ -33,18 +32,10 @@ describe('sagesim reproduce of a cloud execution (sagesim serve as the cloud)', 
   let good: string;
 
   async function sagesim(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const io: CliIo = {
-      stdout: { write: (chunk: string) => (out += chunk) },
-      stderr: { write: (chunk: string) => (err += chunk) },
-      // No AWS credentials: a loopback endpoint gets dummy ones.
-      env: {},
-      cwd: work,
-      signals: new EventEmitter() as unknown as NonNullable<CliIo['signals']>,
-    };
+    // No AWS credentials: a loopback endpoint gets dummy ones.
+    const io = captureIo(work);
     const code = await runCli(args, io);
-    return { code, out, err };
+    return { code, out: io.out(), err: io.err() };
   }
 
   const script = (): string => path.join(work, 'step-scripts/housing/evaluate.py');

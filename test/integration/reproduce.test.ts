@@ -2,14 +2,13 @@
 // housing fixture: a broken evaluation script fails the pipeline; after the fix, the step is
 // reproduced alone on the same inputs; then the pipeline re-runs from that step and succeeds
 // without running preprocessing or training again.
-import { EventEmitter } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/main.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
+import { captureIo } from '../unit/support/capture-io.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const AFTER_EVALUATE = ['EvaluateModel', 'CheckMseThreshold', 'RegisterHousingModel-RegisterModel', 'HousingModel-CreateModel', 'TransformTestData', 'MseAboveThreshold'];
@@ -27,17 +26,9 @@ describe('fix a failed step: reproduce it alone, then re-run from it', { timeout
   const home = (): string => path.join(work, 'home');
 
   async function sagesim(...args: string[]): Promise<CliRun> {
-    let out = '';
-    let err = '';
-    const io: CliIo = {
-      stdout: { write: (chunk: string) => (out += chunk) },
-      stderr: { write: (chunk: string) => (err += chunk) },
-      env: {},
-      cwd: work,
-      signals: new EventEmitter() as unknown as NonNullable<CliIo['signals']>,
-    };
+    const io = captureIo(work);
     const code = await runCli([...args, '--home', home()], io);
-    return { code, out, err };
+    return { code, out: io.out(), err: io.err() };
   }
 
   async function record(id: string): Promise<ExecutionRecord> {
