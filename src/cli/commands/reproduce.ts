@@ -10,7 +10,7 @@ import type { ReproductionSource } from '../../reproduce/reproduction-source.js'
 import type { ContainerSpec } from '../../steps/container-runtime.js';
 import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
 import { wantsDummyCredentials } from '../local-endpoint.js';
-import { formatBytes } from '../run-report/transform-section.js';
+import { formatBytes } from '../format-bytes.js';
 import { configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
 

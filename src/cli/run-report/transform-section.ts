@@ -3,6 +3,7 @@
 import type { ExecutionRecord } from '../../engine/execution-record.js';
 import { isJsonObject } from '../../engine/json.js';
 import type { ObjectInfo, ObjectStore } from '../../mock-aws/object-store.js';
+import { formatBytes } from '../format-bytes.js';
 import { type Layout, nameColumnWidth, section } from './layout.js';
 
 export interface TransformOutput {
@@ -52,16 +53,4 @@ export function transformSection(outputs: readonly TransformOutput[], layout: La
 function describeObjects(objects: readonly ObjectInfo[]): string {
   const bytes = objects.reduce((sum, object) => sum + object.size, 0);
   return `${objects.length} ${objects.length === 1 ? 'object' : 'objects'}, ${formatBytes(bytes)}`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }
