@@ -3,7 +3,8 @@
 // summary and --json output.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { SagesimConfig } from '../config.js';
+import type { Command } from 'commander';
+import type { ConfigOverrides, SagesimConfig } from '../config.js';
 import type { Reporter } from '../engine/events.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
 import { notJsonDetail } from '../engine/json-error-position.js';
@@ -29,6 +30,34 @@ export interface SessionFlags {
 }
 
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** How steps run on this machine: what `run` and `retry` both take, worded alike. */
+export interface LocalRunFlags extends StubFlags {
+  readonly maxParallel?: string;
+  /** false under --no-cache. */
+  readonly cache: boolean;
+  /** false under --no-instance-memory. */
+  readonly instanceMemory: boolean;
+}
+
+export function addLocalRunOptions(command: Command): Command {
+  return command
+    .option('--max-parallel <n>', 'steps running at once at most (default: number of cores)')
+    .option('--no-cache', 'ignore CacheConfig: run every step')
+    .option('--no-instance-memory', "do not limit containers to their instance type's memory")
+    .option('--stub <step>', 'run this step as a stub (repeatable)', collect, [])
+    .option('--stub-all', 'run every job step as a stub')
+    .option('--stubs <file>', 'stubs file: {"<Step>": {"properties", "propertyFiles", "outputParameters", "fail"}}');
+}
+
+/** The configuration overrides those flags ask for. */
+export function localRunOverrides(flags: LocalRunFlags): ConfigOverrides {
+  return {
+    ...(flags.maxParallel === undefined ? {} : { maxParallel: parseMaxParallel(flags.maxParallel) }),
+    ...(flags.cache === false ? { cache: false } : {}),
+    ...(flags.instanceMemory === false ? { instanceMemory: false } : {}),
+  };
+}
 
 export function parseMaxParallel(raw: string): number {
   const value = Number(raw);

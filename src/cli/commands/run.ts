@@ -7,22 +7,14 @@ import { parseParamAssignments, readParamsFile } from '../../engine/parameters.j
 import { type SelectiveRunOptions, runDefinitionFile } from '../../engine/run-definition.js';
 import { SagesimError } from '../../errors.js';
 import type { CliIo } from '../cli-io.js';
-import { collect, executeWithProgress, parseMaxParallel, stubOptionsFromFlags } from '../run-session.js';
+import { type LocalRunFlags, addLocalRunOptions, collect, executeWithProgress, localRunOverrides, stubOptionsFromFlags } from '../run-session.js';
 import { configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
 import { type RemoteRunFlags, addRemoteRunOptions, runRemoteFromCli } from './run-remote.js';
 
-interface RunFlags {
+interface RunFlags extends LocalRunFlags {
   readonly param: string[];
   readonly params?: string;
-  readonly maxParallel?: string;
-  /** false under --no-cache. */
-  readonly cache: boolean;
-  /** false under --no-instance-memory. */
-  readonly instanceMemory: boolean;
-  readonly stub: string[];
-  readonly stubAll?: boolean;
-  readonly stubs?: string;
   readonly json?: boolean;
   readonly home?: string;
   readonly config?: string;
@@ -36,18 +28,14 @@ interface RunFlags {
 export const runCommand: CommandModule = {
   register(program: Command, io: CliIo): void {
     addRemoteRunOptions(
-      program
-      .command('run')
-      .description('run a pipeline definition: locally in mock mode (embedded S3, each job step in a Docker container), or on SageMaker with --no-mock')
-      .argument('<file>', 'pipeline definition JSON (pipeline.definition()) or a DescribePipeline response')
-      .option('--param <Name=Value>', 'a parameter value (repeatable)', collect, [])
-      .option('--params <file>', 'parameter values from a JSON object file ({"Name": value}); --param wins')
-      .option('--max-parallel <n>', 'steps running at once at most (default: number of cores)')
-      .option('--no-cache', 'ignore CacheConfig: run every step')
-      .option('--no-instance-memory', "do not limit containers to their instance type's memory")
-      .option('--stub <step>', 'run this step as a stub (repeatable)', collect, [])
-      .option('--stub-all', 'run every job step as a stub')
-      .option('--stubs <file>', 'stubs file: {"<Step>": {"properties", "propertyFiles", "outputParameters", "fail"}}')
+      addLocalRunOptions(
+        program
+          .command('run')
+          .description('run a pipeline definition: locally in mock mode (embedded S3, each job step in a Docker container), or on SageMaker with --no-mock')
+          .argument('<file>', 'pipeline definition JSON (pipeline.definition()) or a DescribePipeline response')
+          .option('--param <Name=Value>', 'a parameter value (repeatable)', collect, [])
+          .option('--params <file>', 'parameter values from a JSON object file ({"Name": value}); --param wins'),
+      )
       .option('--json', 'print the final execution as JSON (DescribePipelineExecution + steps) on stdout')
       .option('--home <dir>', 'sagesim home holding executions (default .sagesim, or SAGESIM_HOME)')
       .option('--config <file>', `config file (default ./sagesim.config.json)`)
@@ -67,9 +55,7 @@ export const runCommand: CommandModule = {
 async function run(definitionFile: string, flags: RunFlags, io: CliIo): Promise<void> {
   const config = configFromFlags(flags, io, {
     ...(flags.s3Endpoint === undefined ? {} : { s3Endpoint: flags.s3Endpoint }),
-    ...(flags.maxParallel === undefined ? {} : { maxParallel: parseMaxParallel(flags.maxParallel) }),
-    ...(flags.cache === false ? { cache: false } : {}),
-    ...(flags.instanceMemory === false ? { instanceMemory: false } : {}),
+    ...localRunOverrides(flags),
   });
   const parameters: Record<string, ParameterValue> = {
     ...(flags.params === undefined ? {} : await readParamsFile(path.resolve(io.cwd, flags.params))),
