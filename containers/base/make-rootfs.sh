@@ -38,6 +38,11 @@ if [[ -n "$purge" ]]; then
   chroot "$root" dpkg --purge --force-depends $purge >/dev/null 2>&1
 fi
 
+# The SDK's launchers (the repack step, the @step job driver) call `python`; the SageMaker training
+# toolkit pip-installs a source directory's requirements.txt into the image's own Python, as the
+# cloud images do, so Debian's PEP 668 marker that forbids that is removed.
+rm -f "$root"/usr/lib/python3.*/EXTERNALLY-MANAGED
+
 echo "trimming apt caches, docs, locales and unused AWS service models"
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/cache/apt/*.bin "$root"/var/lib/apt/lists/* \
   "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* \
