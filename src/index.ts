@@ -44,14 +44,19 @@ export type {
 } from './engine/definition-types.js';
 
 // Running
-export { defaultPipelineName, runDefinitionFile } from './engine/run-definition.js';
-export type { RunDefinitionFileOptions, SelectiveRunOptions } from './engine/run-definition.js';
+export { runDefinitionFile } from './app/run-definition.js';
+export { defaultPipelineName } from './engine/pipeline-name.js';
+export type { RunDefinitionFileOptions, SelectiveRunOptions } from './app/run-definition.js';
 export { STEP_FAILURE_REASON, runPipeline } from './engine/scheduler.js';
 export type { ReuseSteps, RunPipelineOptions } from './engine/scheduler.js';
 export { planSelectiveExecution } from './engine/selective-execution.js';
 export type { PlanSelectiveExecutionOptions, SelectiveExecutionPlan } from './engine/selective-execution.js';
-export { planRetry, retryExecution, retryPipelineExecution } from './engine/retry-execution.js';
-export type { RetryExecutionOptions, RetryPipelineExecutionOptions, RetryPlan } from './engine/retry-execution.js';
+export { retryExecution, retryPipelineExecution } from './app/retry-execution.js';
+export type { RetryExecutionOptions, RetryPipelineExecutionOptions } from './app/retry-execution.js';
+export { planRetry } from './engine/retry-plan.js';
+export type { RetryPlan } from './engine/retry-plan.js';
+export { planLaunch } from './app/plan-launch.js';
+export type { LaunchPlan, LaunchRequest } from './app/plan-launch.js';
 export { createRunEnvironment } from './runtime/create-environment.js';
 export type { CreateRunEnvironmentOptions, RunEnvironment } from './runtime/create-environment.js';
 export type { StubOptions, StubSpec } from './steps/stub-executor.js';

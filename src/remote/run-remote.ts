@@ -10,7 +10,7 @@ import type { ExecutionRecord } from '../engine/execution-record.js';
 import { isJsonObject } from '../engine/json.js';
 import { parseDefinition, readDefinitionText } from '../engine/load-definition.js';
 import { resolveParameters } from '../engine/parameters.js';
-import { defaultPipelineName } from '../engine/run-definition.js';
+import { defaultPipelineName } from '../engine/pipeline-name.js';
 import { SagesimError } from '../errors.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
 import { type AwsCallContext, awsCall, toAwsError } from './aws-error.js';

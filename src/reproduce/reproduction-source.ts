@@ -5,7 +5,7 @@ import type { ExecutionRecord, StepRecord } from '../engine/execution-record.js'
 import { buildGraph } from '../engine/graph.js';
 import { isJsonObject, type JsonObject } from '../engine/json.js';
 import type { ExecutionIdentity } from '../engine/resolve-context.js';
-import { identityOf } from '../engine/retry-execution.js';
+import { identityOf } from '../engine/retry-plan.js';
 import { SagesimError } from '../errors.js';
 import { findStep } from '../history/find-step.js';
 import type { ModelRecord } from '../mock-aws/model-store.js';

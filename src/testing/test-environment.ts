@@ -11,9 +11,9 @@ import { type Reporter, combineReporters } from '../engine/events.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
 import { buildGraph } from '../engine/graph.js';
 import { parseDefinition, readDefinitionText } from '../engine/load-definition.js';
-import { defaultPipelineName } from '../engine/run-definition.js';
-import { runPipeline } from '../engine/scheduler.js';
-import { planSelectiveExecution } from '../engine/selective-execution.js';
+import { defaultPipelineName } from '../engine/pipeline-name.js';
+import { planLaunch } from '../app/plan-launch.js';
+import { type RunPipelineOptions, runPipeline } from '../engine/scheduler.js';
 import { SagesimError } from '../errors.js';
 import { findManifestFor, loadManifest, seedManifest } from '../fixtures/manifest.js';
 import { type RunEnvironment, createRunEnvironment } from '../runtime/create-environment.js';
@@ -90,6 +90,9 @@ export interface TestRunOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What a retry can change: how its steps run (the definition and parameters are the execution's). */
+export type TestRetryOptions = Pick<TestRunOptions, 'stubs' | 'stubAll' | 'faults' | 'maxParallel' | 'reporter' | 'signal'>;
+
 export interface TestEnvironment extends AsyncDisposable {
   /** The isolated home of this environment. */
   readonly home: string;
@@ -98,6 +101,11 @@ export interface TestEnvironment extends AsyncDisposable {
   readonly s3: TestS3;
   /** Runs a definition (a file path, or the definition object) to its end. */
   run(definition: string | PipelineDefinition, options?: TestRunOptions): Promise<TestRunResult>;
+  /**
+   * RetryPipelineExecution: a Failed or Stopped execution (a result, or an id / ARN / prefix) runs
+   * again in place, as `sagesim retry` does: what succeeded is kept, the rest runs again.
+   */
+  retry(execution: TestRunResult | string, options?: TestRetryOptions): Promise<TestRunResult>;
   /** Every execution of this environment, newest first. */
   executions(): Promise<ExecutionRecord[]>;
   /** Stops S3, removes the temporary home (when the environment made it). Idempotent. */
@@ -132,6 +140,7 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
       config,
       s3: testS3(env.objectStore),
       run: (definition, runOptions = {}) => runInEnvironment(env, { docker, clock, reporter: options.reporter }, definition, runOptions),
+      retry: (execution, retryOptions = {}) => retryInEnvironment(env, { docker, clock, reporter: options.reporter }, execution, retryOptions),
       executions: () => env.store.list(),
       dispose,
       [Symbol.asyncDispose]: dispose,
@@ -165,8 +174,42 @@ async function runInEnvironment(env: RunEnvironment, state: HarnessState, input:
   if (source !== undefined && options.steps === undefined) {
     throw new SagesimError('TEST_FROM_WITHOUT_STEPS', '`from` needs `steps`: the steps to run again', { source: 'user' });
   }
-  const plan = options.steps === undefined ? undefined : planSelectiveExecution({ definition, pipelineName, selectedSteps: options.steps, ...(source ? { source } : {}) });
+  const plan = planLaunch(definition, pipelineName, options.steps === undefined ? { kind: 'fresh' } : { kind: 'selective', steps: options.steps, ...(source ? { source } : {}) });
 
+  return execute(env, state, options, {
+    definition,
+    ...(options.parameters ? { parameters: options.parameters } : {}),
+    pipelineName,
+    stubs,
+    reporter,
+    ...plan,
+  });
+}
+
+async function retryInEnvironment(env: RunEnvironment, state: HarnessState, target: TestRunResult | string, options: TestRetryOptions): Promise<TestRunResult> {
+  const record = await env.store.find(typeof target === 'string' ? target : target.executionId);
+  const plan = planLaunch(record.definition, record.pipelineName, { kind: 'retry', execution: record });
+  const stubs = stubOptions(options, options.stubAll ?? !state.docker);
+  const reporter = combineReporters(state.reporter, options.reporter);
+  await prepareRun(env, { definition: record.definition, stubs, reporter });
+  return execute(env, state, options, {
+    definition: record.definition,
+    parameters: record.parameters,
+    pipelineName: record.pipelineName,
+    ...(record.displayName === undefined ? {} : { displayName: record.displayName }),
+    stubs,
+    reporter,
+    ...plan,
+  });
+}
+
+/** Runs one planned execution in the environment's store, on its clock, and reads the result. */
+async function execute(
+  env: RunEnvironment,
+  state: HarnessState,
+  options: Pick<TestRunOptions, 'cache' | 'maxParallel' | 'faults' | 'signal'>,
+  run: Omit<RunPipelineOptions, 'config' | 'executors' | 'objectStore' | 'store' | 'clock'>,
+): Promise<TestRunResult> {
   const config = {
     ...env.config,
     ...(options.cache === undefined ? {} : { cache: options.cache }),
@@ -177,18 +220,13 @@ async function runInEnvironment(env: RunEnvironment, state: HarnessState, input:
     await state.clock.advance(Math.max(1, Date.now() - state.clock.now().getTime()));
   }
   const running = runPipeline({
-    definition,
-    ...(options.parameters ? { parameters: options.parameters } : {}),
-    pipelineName,
+    ...run,
     config,
-    executors: withFaults(env.executors, options.faults ?? {}, definition),
-    stubs,
+    executors: withFaults(env.executors, options.faults ?? {}, run.definition),
     objectStore: env.objectStore,
     store: env.store,
     clock: state.clock,
-    reporter,
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(plan ? { onlySteps: plan.selectedSteps, ...(plan.reuse ? { reuse: plan.reuse } : {}) } : {}),
   });
   const record = state.clock instanceof FakeClock ? await state.clock.runUntilSettled(running) : await running;
   await env.store.flush();
@@ -196,7 +234,7 @@ async function runInEnvironment(env: RunEnvironment, state: HarnessState, input:
 }
 
 /** Stubs as the engine takes them; a fault on a stubbed step becomes that stub's failure. */
-function stubOptions(options: TestRunOptions, all: boolean): StubOptions {
+function stubOptions(options: Pick<TestRunOptions, 'stubs' | 'faults'>, all: boolean): StubOptions {
   const steps: Record<string, StubSpec> = { ...options.stubs };
   for (const [name, fault] of Object.entries(options.faults ?? {})) {
     const stub = steps[name];

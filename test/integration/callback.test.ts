@@ -9,7 +9,7 @@ import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/main.js';
 import { resolveConfig, type SagesimConfig } from '../../src/config.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
-import { runDefinitionFile } from '../../src/engine/run-definition.js';
+import { runDefinitionFile } from '../../src/app/run-definition.js';
 import { pendingCallbacks } from '../../src/mock-aws/callback-mailbox.js';
 import { CallbackExecutor } from '../../src/steps/callback-executor.js';
 import { LambdaExecutor } from '../../src/steps/lambda-executor.js';

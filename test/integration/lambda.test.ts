@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig, type SagesimConfig } from '../../src/config.js';
-import { runDefinitionFile } from '../../src/engine/run-definition.js';
+import { runDefinitionFile } from '../../src/app/run-definition.js';
 import { DockerRuntime } from '../../src/steps/docker-runtime.js';
 import { LambdaExecutor } from '../../src/steps/lambda-executor.js';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/main.js';
 import { resolveConfig, type SagesimConfig } from '../../src/config.js';
-import { runDefinitionFile } from '../../src/engine/run-definition.js';
+import { runDefinitionFile } from '../../src/app/run-definition.js';
 import { ModelRegistry } from '../../src/mock-aws/model-registry.js';
 import { findModel } from '../../src/mock-aws/model-store.js';
 import { ModelExecutor } from '../../src/steps/model-executor.js';

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PipelineStep } from '../../src/engine/definition-types.js';
 import type { ExecutionStatus } from '../../src/engine/execution-record.js';
-import { planRetry, retryPipelineExecution } from '../../src/engine/retry-execution.js';
+import { retryPipelineExecution } from '../../src/app/retry-execution.js';
+import { planRetry } from '../../src/engine/retry-plan.js';
 import { toDescribePipelineExecution, toPipelineExecutionSteps } from '../../src/engine/run-record-json.js';
 import { isSagesimError } from '../../src/errors.js';
 import { createRegistry } from '../../src/steps/executor.js';

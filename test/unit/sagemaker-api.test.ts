@@ -233,14 +233,14 @@ describe('executions', () => {
       ClientRequestToken: TOKEN,
       SelectiveExecutionConfig: { SourcePipelineExecutionArn: source, SelectedSteps: [{ StepName: 'Train' }] },
     });
-    expect(running.body['message']).toMatch(/still Executing/);
-    api.engine.update(source, { status: 'Succeeded' });
+    expect(running.body['message']).toMatch(/is Executing; a selective execution takes its results from one that Succeeded or Failed/);
+    api.engine.update(source, { status: 'Succeeded', steps: [step('Prepare', { status: 'Succeeded' })] });
     const unknown = await api.call('StartPipelineExecution', {
       PipelineName: 'my-pipeline',
       ClientRequestToken: TOKEN,
       SelectiveExecutionConfig: { SourcePipelineExecutionArn: source, SelectedSteps: [{ StepName: 'Trian' }] },
     });
-    expect(unknown.body['message']).toMatch(/'Trian' not found/);
+    expect(unknown.body['message']).toMatch(/the pipeline has no step Trian/);
     await startExecution({ SelectiveExecutionConfig: { SourcePipelineExecutionArn: source, SelectedSteps: [{ StepName: 'Train' }] } });
     expect(api.engine.starts.at(-1)?.selective).toEqual({ sourceExecutionArn: source, selectedSteps: ['Train'] });
   });

@@ -1,7 +1,7 @@
 // `sagesim retry <execution>`: RetryPipelineExecution: the failed execution resumes in place (same
 // id and ARN), reusing the steps that succeeded and running the failed and unstarted ones again.
 import type { Command } from 'commander';
-import { retryExecution } from '../../engine/retry-execution.js';
+import { retryExecution } from '../../app/retry-execution.js';
 import type { CliIo } from '../cli-io.js';
 import { type LocalRunFlags, addLocalRunOptions, executeWithProgress, localRunOverrides, stubOptionsFromFlags } from '../run-session.js';
 import { configFromFlags } from '../store-flags.js';

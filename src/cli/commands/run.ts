@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { ParameterValue } from '../../engine/definition-types.js';
 import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
-import { type SelectiveRunOptions, runDefinitionFile } from '../../engine/run-definition.js';
+import { type SelectiveRunOptions, runDefinitionFile } from '../../app/run-definition.js';
 import { SagesimError } from '../../errors.js';
 import type { CliIo } from '../cli-io.js';
 import { type LocalRunFlags, addLocalRunOptions, collect, executeWithProgress, localRunOverrides, stubOptionsFromFlags } from '../run-session.js';

@@ -1,6 +1,7 @@
 // What the API layer stands on: the pipelines it stores, the engine that runs executions, the model
 // registry and the local models. Handlers see only these ports, so unit tests run them against
 // in-memory fakes and `sagesim serve` against the local engine and the home folder.
+import type { LaunchPlan } from '../../app/plan-launch.js';
 import type { ParameterValue, PipelineDefinition } from '../../engine/definition-types.js';
 import type { ExecutionRecord } from '../../engine/execution-record.js';
 import type { ModelRegistry } from '../model-registry.js';
@@ -10,7 +11,8 @@ import type { ExecutionNotesStore } from './execution-notes.js';
 import type { PipelineRecord, PipelineStore } from './pipeline-store.js';
 
 export interface SelectiveExecution {
-  readonly sourceExecutionArn: string;
+  /** Absent when no selected step needs a result from a step left out. */
+  readonly sourceExecutionArn?: string;
   readonly selectedSteps: readonly string[];
 }
 
@@ -24,6 +26,8 @@ export interface StartExecutionRequest {
   /** ParallelismConfiguration.MaxParallelExecutionSteps of the request, else of the pipeline. */
   readonly maxParallel?: number;
   readonly selective?: SelectiveExecution;
+  /** How the execution runs (steps, reused results), as app/plan-launch.ts planned it. */
+  readonly plan: LaunchPlan;
 }
 
 /** A Callback step's answer, from SendPipelineExecutionStepSuccess / Failure. */
@@ -42,7 +46,7 @@ export interface ExecutionService {
    * RetryPipelineExecution: runs the failed or stopped steps of `record` again, reusing what
    * succeeded. Resolves with the execution being retried once it runs again.
    */
-  retry(record: ExecutionRecord, options: { readonly maxParallel?: number }): Promise<ExecutionRecord>;
+  retry(record: ExecutionRecord, options: { readonly plan: LaunchPlan; readonly maxParallel?: number }): Promise<ExecutionRecord>;
   /** Asks a running execution to stop (Stopping, then Stopped); resolves once asked. */
   stop(executionArn: string): Promise<void>;
   get(executionArn: string): Promise<ExecutionRecord | undefined>;

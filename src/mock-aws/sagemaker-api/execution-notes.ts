@@ -11,7 +11,7 @@ export interface ExecutionNotes {
   readonly definitionText?: string;
   readonly pipelineVersionId?: number;
   readonly maxParallel?: number;
-  readonly selective?: { readonly sourceExecutionArn: string; readonly selectedSteps: readonly string[] };
+  readonly selective?: { readonly sourceExecutionArn?: string; readonly selectedSteps: readonly string[] };
 }
 
 export interface ExecutionNotesStore {

@@ -1,11 +1,11 @@
 // The API's executions run in this process through the local engine and land in the same store
 // as CLI runs, so `sagesim ls` shows them. Running executions are tracked here to stop them and to
 // answer reads from their live state rather than from the (coalesced) file writes.
+import type { LaunchPlan } from '../../app/plan-launch.js';
 import type { SagesimConfig } from '../../config.js';
 import type { Reporter } from '../../engine/events.js';
 import type { ExecutionRecord } from '../../engine/execution-record.js';
 import { runPipeline } from '../../engine/scheduler.js';
-import type { ExecutionIdentity } from '../../engine/resolve-context.js';
 import type { RunEnvironment } from '../../runtime/create-environment.js';
 import type { StubOptions } from '../../steps/stub-executor.js';
 import { SagesimError, StoppedError } from '../../errors.js';
@@ -38,29 +38,11 @@ export class LocalExecutionService implements ExecutionService {
   constructor(private readonly options: LocalExecutionServiceOptions) {}
 
   async start(request: StartExecutionRequest): Promise<ExecutionRecord> {
-    const reuse = request.selective ? await this.reuseForSelective(request.selective.sourceExecutionArn, request.selective.selectedSteps) : undefined;
-    return this.launch({
-      request,
-      ...(reuse ? { reuse, onlySteps: request.selective?.selectedSteps } : {}),
-    });
+    return this.launch({ request, plan: request.plan });
   }
 
-  /**
-   * The cloud retries in place: the same execution (same ARN) runs again, its failed and stopped
-   * steps re-run, what succeeded is kept.
-   */
-  async retry(record: ExecutionRecord, options: { readonly maxParallel?: number }): Promise<ExecutionRecord> {
-    const succeeded = record.steps.filter((step) => step.status === 'Succeeded').map((step) => step.stepName);
-    const arnParts = record.executionArn.split(':');
-    const identity: ExecutionIdentity = {
-      executionId: record.executionId,
-      executionArn: record.executionArn,
-      pipelineName: record.pipelineName,
-      pipelineArn: record.pipelineArn,
-      startTime: new Date(record.startTime),
-      region: arnParts[3] ?? this.options.config.region,
-      accountId: arnParts[4] ?? this.options.config.accountId,
-    };
+  /** The cloud retries in place: the same execution (same ARN) runs again as the plan says. */
+  async retry(record: ExecutionRecord, options: { readonly plan: LaunchPlan; readonly maxParallel?: number }): Promise<ExecutionRecord> {
     return this.launch({
       request: {
         pipelineName: record.pipelineName,
@@ -69,8 +51,7 @@ export class LocalExecutionService implements ExecutionService {
         ...(record.displayName === undefined ? {} : { displayName: record.displayName }),
         ...(options.maxParallel === undefined ? {} : { maxParallel: options.maxParallel }),
       },
-      identity,
-      ...(succeeded.length > 0 ? { reuse: { execution: record, steps: succeeded } } : {}),
+      plan: options.plan,
     });
   }
 
@@ -143,20 +124,9 @@ export class LocalExecutionService implements ExecutionService {
     await Promise.allSettled([...this.inflight]);
   }
 
-  private async reuseForSelective(sourceArn: string, selected: readonly string[]): Promise<{ execution: ExecutionRecord; steps: string[] }> {
-    const source = await this.get(sourceArn);
-    if (!source) throw new SagesimError('EXECUTION_NOT_FOUND', `source execution ${sourceArn} does not exist`, { source: 'user' });
-    const chosen = new Set(selected);
-    // Steps not selected keep the results they had: every one that succeeded in the source.
-    const steps = source.steps.filter((step) => step.status === 'Succeeded' && !chosen.has(step.stepName)).map((step) => step.stepName);
-    return { execution: source, steps };
-  }
-
   private launch(launch: {
     readonly request: Pick<StartExecutionRequest, 'definition' | 'parameters' | 'displayName' | 'maxParallel'> & { readonly pipelineName?: string; readonly pipeline?: StartExecutionRequest['pipeline'] };
-    readonly identity?: ExecutionIdentity;
-    readonly reuse?: { execution: ExecutionRecord; steps: string[] };
-    readonly onlySteps?: readonly string[] | undefined;
+    readonly plan: LaunchPlan;
   }): Promise<ExecutionRecord> {
     const { config, environment } = this.options;
     const { request } = launch;
@@ -177,9 +147,7 @@ export class LocalExecutionService implements ExecutionService {
         ...(this.options.reporter ? { reporter: this.options.reporter } : {}),
         clock: environment.clock,
         signal: controller.signal,
-        ...(launch.reuse ? { reuse: launch.reuse } : {}),
-        ...(launch.onlySteps ? { onlySteps: launch.onlySteps } : {}),
-        ...(launch.identity ? { identity: launch.identity } : {}),
+        ...launch.plan,
         onStarted: (record) => {
           entry = { controller, live: record };
           this.running.set(record.executionArn, entry);

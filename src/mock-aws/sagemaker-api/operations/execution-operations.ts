@@ -19,14 +19,14 @@ import type {
   UpdatePipelineExecutionRequest,
   UpdatePipelineExecutionResponse,
 } from '@aws-sdk/client-sagemaker';
+import { type LaunchPlan, planLaunch } from '../../../app/plan-launch.js';
 import type { PipelineDefinition } from '../../../engine/definition-types.js';
 import type { ExecutionRecord } from '../../../engine/execution-record.js';
-import { flattenSteps } from '../../../engine/flatten-steps.js';
 import { pipelineArn } from '../../../engine/identity.js';
 import { resolveParameters } from '../../../engine/parameters.js';
-import { ParameterError } from '../../../errors.js';
+import { ParameterError, isSagesimError } from '../../../errors.js';
 import { conflict, resourceNotFound, validationError } from '../api-error.js';
-import type { SageMakerApiBackend, SelectiveExecution } from '../api-backend.js';
+import type { SageMakerApiBackend } from '../api-backend.js';
 import { paginate } from '../pagination.js';
 import { pipelineNameFrom } from '../pipeline-store.js';
 import { parseTimestamp } from '../validation.js';
@@ -50,11 +50,25 @@ export async function startPipelineExecution(
   const definition = checkDefinition(pipeline.PipelineDefinition, backend);
   const parameters = resolveApiParameters(definition, input.PipelineParameters ?? []);
   const selective = input.SelectiveExecutionConfig
-    ? await checkSelective(backend, pipeline.PipelineName, definition, {
-        sourceExecutionArn: input.SelectiveExecutionConfig.SourcePipelineExecutionArn,
+    ? {
         selectedSteps: (input.SelectiveExecutionConfig.SelectedSteps ?? []).map((s) => s.StepName ?? ''),
-      })
+        ...(input.SelectiveExecutionConfig.SourcePipelineExecutionArn === undefined
+          ? {}
+          : { sourceExecutionArn: input.SelectiveExecutionConfig.SourcePipelineExecutionArn }),
+      }
     : undefined;
+  // The launcher's rules decide what runs; a refusal reaches the client as a ValidationException.
+  const plan = planLaunch(
+    definition,
+    pipeline.PipelineName,
+    selective === undefined
+      ? { kind: 'fresh' }
+      : {
+          kind: 'selective',
+          steps: selective.selectedSteps,
+          ...(selective.sourceExecutionArn === undefined ? {} : { source: await requireExecution(backend, selective.sourceExecutionArn) }),
+        },
+  );
   const maxParallel = input.ParallelismConfiguration?.MaxParallelExecutionSteps ?? pipeline.ParallelismConfiguration?.MaxParallelExecutionSteps;
 
   const record = await backend.executions.start({
@@ -64,6 +78,7 @@ export async function startPipelineExecution(
     ...(input.PipelineExecutionDisplayName === undefined ? {} : { displayName: input.PipelineExecutionDisplayName }),
     ...(maxParallel === undefined ? {} : { maxParallel }),
     ...(selective === undefined ? {} : { selective }),
+    plan,
   });
   if (tokenKey !== undefined) backend.requestTokens.set(tokenKey, record.executionArn);
   await backend.executionNotes.put(record.executionId, {
@@ -159,12 +174,9 @@ export async function retryPipelineExecution(input: RetryPipelineExecutionReques
   const earlier = tokenKey === undefined ? undefined : backend.requestTokens.get(tokenKey);
   if (earlier !== undefined) return { PipelineExecutionArn: earlier };
   const record = await requireExecution(backend, input.PipelineExecutionArn as string);
-  if (record.status !== 'Failed' && record.status !== 'Stopped') {
-    throw conflict(`Pipeline execution ${record.executionArn} is ${record.status}: only Failed or Stopped executions can be retried.`);
-  }
-  if (record.mode === 'remote') throw validationError(`Pipeline execution ${record.executionArn} ran elsewhere and cannot be retried here.`);
+  const plan = retryPlan(record);
   const maxParallel = input.ParallelismConfiguration?.MaxParallelExecutionSteps;
-  const retried = await backend.executions.retry(record, maxParallel === undefined ? {} : { maxParallel });
+  const retried = await backend.executions.retry(record, { plan, ...(maxParallel === undefined ? {} : { maxParallel }) });
   if (tokenKey !== undefined) backend.requestTokens.set(tokenKey, retried.executionArn);
   return { PipelineExecutionArn: retried.executionArn };
 }
@@ -212,26 +224,15 @@ function resolveApiParameters(
   }
 }
 
-async function checkSelective(
-  backend: SageMakerApiBackend,
-  pipelineName: string,
-  definition: PipelineDefinition,
-  selective: { readonly sourceExecutionArn: string | undefined; readonly selectedSteps: readonly string[] },
-): Promise<SelectiveExecution> {
-  if (selective.sourceExecutionArn === undefined) {
-    throw validationError('SelectiveExecutionConfig needs a SourcePipelineExecutionArn: the execution whose results the steps not selected reuse.');
+/** The launcher's retry plan; an execution that cannot be retried is the API's ConflictException. */
+function retryPlan(record: ExecutionRecord): LaunchPlan {
+  if (record.mode === 'remote') throw validationError(`Pipeline execution ${record.executionArn} ran elsewhere and cannot be retried here.`);
+  try {
+    return planLaunch(record.definition, record.pipelineName, { kind: 'retry', execution: record });
+  } catch (error) {
+    if (isSagesimError(error) && error.code === 'RETRY_NOT_ALLOWED') {
+      throw conflict(`Pipeline execution ${record.executionArn} is ${record.status}: only Failed or Stopped executions can be retried.`);
+    }
+    throw error;
   }
-  const source = await requireExecution(backend, selective.sourceExecutionArn);
-  if (source.pipelineName.toLowerCase() !== pipelineName.toLowerCase()) {
-    throw validationError(`Source pipeline execution ${source.executionArn} belongs to pipeline ${source.pipelineName}, not ${pipelineName}.`);
-  }
-  if (source.status === 'Executing' || source.status === 'Stopping') {
-    throw validationError(`Source pipeline execution ${source.executionArn} is still ${source.status}; select steps of a finished execution.`);
-  }
-  const known = new Set(flattenSteps(definition.Steps).map((step) => step.Name));
-  const unknown = selective.selectedSteps.filter((name) => !known.has(name));
-  if (unknown.length > 0) {
-    throw validationError(`SelectedSteps ${unknown.map((n) => `'${n}'`).join(', ')} not found in the pipeline definition; steps: ${[...known].join(', ')}.`);
-  }
-  return { sourceExecutionArn: source.executionArn, selectedSteps: selective.selectedSteps };
 }

@@ -1,20 +1,19 @@
 // Runs a definition file end to end from a configuration: load, build the environment, run,
 // release. What `sagesim run` calls, and what a user calls from a test.
-import path from 'node:path';
 import type { SagesimConfig } from '../config.js';
 import { type CreateRunEnvironmentOptions, createRunEnvironment } from '../runtime/create-environment.js';
 import { prepareRun } from '../runtime/prepare-run.js';
 import type { StubOptions } from '../steps/stub-executor.js';
-import type { Clock } from './clock.js';
-import type { ParameterValue, PipelineDefinition } from './definition-types.js';
-import type { Reporter } from './events.js';
-import type { ExecutionRecord } from './execution-record.js';
-import { isJsonObject } from './json.js';
-import { parseDefinition, readDefinitionText } from './load-definition.js';
-import { buildGraph } from './graph.js';
-import { resolveParameters } from './parameters.js';
-import { checkStubNames, runPipeline } from './scheduler.js';
-import { planSelectiveExecution } from './selective-execution.js';
+import type { Clock } from '../engine/clock.js';
+import type { ParameterValue } from '../engine/definition-types.js';
+import type { Reporter } from '../engine/events.js';
+import type { ExecutionRecord } from '../engine/execution-record.js';
+import { parseDefinition, readDefinitionText } from '../engine/load-definition.js';
+import { buildGraph } from '../engine/graph.js';
+import { resolveParameters } from '../engine/parameters.js';
+import { checkStubNames, runPipeline } from '../engine/scheduler.js';
+import { defaultPipelineName } from '../engine/pipeline-name.js';
+import { planLaunch } from './plan-launch.js';
 
 export interface RunDefinitionFileOptions {
   /** Path of the definition JSON (or a DescribePipeline response). */
@@ -56,14 +55,17 @@ export async function runDefinitionFile(options: RunDefinitionFileOptions): Prom
   checkStubNames(buildGraph(definition), options.stubs);
   await using env = await createRunEnvironment(options.config, { ...options.environment, ...(options.clock ? { clock: options.clock } : {}), ...(options.reporter ? { reporter: options.reporter } : {}) });
   // A bad selection is refused before seeding S3 or building images.
-  const plan = options.selective
-    ? planSelectiveExecution({
-        definition,
-        pipelineName,
-        selectedSteps: options.selective.steps,
-        ...(options.selective.from === undefined ? {} : { source: await env.store.find(options.selective.from) }),
-      })
-    : undefined;
+  const plan = planLaunch(
+    definition,
+    pipelineName,
+    options.selective
+      ? {
+          kind: 'selective',
+          steps: options.selective.steps,
+          ...(options.selective.from === undefined ? {} : { source: await env.store.find(options.selective.from) }),
+        }
+      : { kind: 'fresh' },
+  );
   await prepareRun(env, {
     definition,
     definitionFile: options.file,
@@ -84,37 +86,6 @@ export async function runDefinitionFile(options: RunDefinitionFileOptions): Prom
     clock: env.clock,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onStarted ? { onStarted: options.onStarted } : {}),
-    ...(plan ? { onlySteps: plan.selectedSteps, ...(plan.reuse ? { reuse: plan.reuse } : {}) } : {}),
+    ...plan,
   });
-}
-
-/** A pipeline name for a definition file, made to fit SageMaker's name pattern. */
-export function defaultPipelineName(file: string, definition: PipelineDefinition, text?: string): string {
-  const fromDescribe = text === undefined ? undefined : describePipelineName(text);
-  const fromMetadata = definition.Metadata?.['PipelineName'];
-  const candidate =
-    fromDescribe ?? (typeof fromMetadata === 'string' && fromMetadata ? fromMetadata : nameFromFile(file));
-  const cleaned = candidate
-    .replace(/[^A-Za-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 256);
-  return cleaned || 'pipeline';
-}
-
-function describePipelineName(text: string): string | undefined {
-  try {
-    const raw: unknown = JSON.parse(text);
-    if (!isJsonObject(raw as never)) return undefined;
-    const name = (raw as Record<string, unknown>)['PipelineName'];
-    return typeof name === 'string' && name ? name : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `fixtures/housing/pipeline.json` -> `housing`; `abalone.json` -> `abalone`. */
-function nameFromFile(file: string): string {
-  const base = path.basename(file).replace(/\.json$/i, '');
-  const generic = /^(pipeline|definition|pipeline-definition)$/i.test(base);
-  return generic ? path.basename(path.dirname(path.resolve(file))) : base;
 }
