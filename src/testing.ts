@@ -2,7 +2,7 @@
 // pipeline definition with parameters, stubs and injected faults, in containers or not, and assert
 // on what it did. See README "Testing your pipeline".
 export { createTestEnvironment } from './testing/test-environment.js';
-export type { TestEnvironment, TestEnvironmentOptions, TestRunOptions, TestStub } from './testing/test-environment.js';
+export type { TestEnvironment, TestEnvironmentOptions, TestRetryOptions, TestRunOptions, TestStub } from './testing/test-environment.js';
 export type { TestRunResult, TestStep } from './testing/test-run-result.js';
 export type { TestS3 } from './testing/test-s3.js';
 export type { FaultSpec } from './testing/fault-injection.js';
