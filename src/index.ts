@@ -88,7 +88,8 @@ export type { Manifest, ManifestEntry } from './fixtures/manifest.js';
 export type { ObjectInfo, ObjectStore } from './mock-aws/object-store.js';
 
 // The SageMaker-compatible endpoint and cloud submission
-export { DEFAULT_SERVE_PORT, startServe } from './mock-aws/serve.js';
+export { startServe } from './mock-aws/serve.js';
+export { DEFAULT_SERVE_PORT } from './mock-aws/serve-port.js';
 export type { ServeHandle, ServeOptions } from './mock-aws/serve.js';
 export { runRemote } from './remote/run-remote.js';
 export type { RemoteRunResult, RunRemoteOptions } from './remote/run-remote.js';

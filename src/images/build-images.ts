@@ -2,7 +2,6 @@
 // same script `bash containers/build-images.sh` runs by hand), streaming its progress lines.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import Docker from 'dockerode';
 import type { Reporter } from '../engine/events.js';
 import { SagesimError } from '../errors.js';
 import { containersDir } from './containers-dir.js';
@@ -104,6 +103,8 @@ function isLocalImageName(name: string | undefined): name is LocalImageName {
 
 async function ensureDocker(options: ImagesOptions): Promise<void> {
   const socketPath = options.dockerSocket ?? '/var/run/docker.sock';
+  // dockerode loads here, not at start-up: most commands never build an image.
+  const { default: Docker } = await import('dockerode');
   await assertDockerReachable(new Docker({ socketPath }), socketPath);
 }
 

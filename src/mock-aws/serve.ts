@@ -22,8 +22,8 @@ import { FileExecutionNotesStore } from './sagemaker-api/execution-notes.js';
 import { createSageMakerApiHandler, isSageMakerRequest, type SageMakerApiHandlerOptions } from './sagemaker-api/http-handler.js';
 import { LocalExecutionService } from './sagemaker-api/local-execution-service.js';
 import { FilePipelineStore } from './sagemaker-api/pipeline-store.js';
+import { DEFAULT_SERVE_PORT } from './serve-port.js';
 
-export const DEFAULT_SERVE_PORT = 4566;
 
 export interface ServeOptions {
   /** Home (pipelines, executions, registry, S3 data), region and account of the ARNs. */

@@ -1,7 +1,6 @@
 // `sagesim reproduce --shell`: an interactive shell, on the user's terminal, in a container made
 // exactly as the job's (image, environment, /opt/ml mounts, network), through the Docker Engine
 // API with a TTY. The job's own command is in $SAGESIM_JOB_COMMAND, to run by hand.
-import Docker from 'dockerode';
 import { SagesimError } from '../errors.js';
 import { PID_LABEL, type ContainerSpec } from '../steps/container-runtime.js';
 
@@ -46,6 +45,7 @@ export function checkTerminal(terminal: { readonly stdin?: { readonly isTTY?: bo
 /** Runs the shell to its end; resolves with its exit code. The container is removed whatever happens. */
 export async function openInteractiveShell(spec: ContainerSpec, terminal: ShellTerminal, options: InteractiveShellOptions = {}): Promise<number> {
   checkTerminal(terminal);
+  const { default: Docker } = await import('dockerode'); // loaded when a shell opens, not at CLI start
   const docker = new Docker({ socketPath: options.socketPath ?? '/var/run/docker.sock' });
   const container = await docker.createContainer({
     Image: spec.image,

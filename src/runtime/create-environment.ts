@@ -6,14 +6,11 @@ import type { Reporter } from '../engine/events.js';
 import { type ExecutionStore, FileExecutionStore, MemoryExecutionStore } from '../engine/execution-store.js';
 import { MemoryObjectStore } from '../mock-aws/memory-object-store.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
-import { createObjectStore } from '../mock-aws/s3-client.js';
 import { ConditionExecutor } from '../steps/condition-executor.js';
 import type { ContainerRuntime } from '../steps/container-runtime.js';
-import { DockerRuntime } from '../steps/docker-runtime.js';
 import { type ExecutorRegistry, type StepExecutor, createRegistry } from '../steps/executor.js';
 import { FailExecutor } from '../steps/fail-executor.js';
 import { instanceMemoryBytes } from '../steps/instance-memory.js';
-import { createContainerExecutors } from '../steps/job-executors.js';
 import { type Releaser, releaseAll } from './release-all.js';
 
 /** Everything a run needs from the outside world. */
@@ -65,6 +62,7 @@ export async function createRunEnvironment(config: SagesimConfig, options: Creat
       objectStore = new MemoryObjectStore();
     } else if (wanted === 'config') {
       if (config.s3.kind === 'embedded' && config.mock) options.reporter?.progress?.({ message: 'starting the embedded S3' });
+      const { createObjectStore } = await import('../mock-aws/s3-client.js');
       const s3 = await createObjectStore(config);
       releasers.push(() => s3[Symbol.asyncDispose]());
       objectStore = s3;
@@ -74,7 +72,10 @@ export async function createRunEnvironment(config: SagesimConfig, options: Creat
       s3Endpoint = 'endpoint' in wanted && typeof wanted.endpoint === 'string' ? wanted.endpoint : undefined;
     }
 
-    const runtime = options.runtime ?? new DockerRuntime({ socketPath: config.dockerSocket });
+    // The AWS SDK, dockerode and the job executors load on first use (they take most of a
+    // command's start-up), so `validate`, `ls` and `--help` never pay for them.
+    const runtime = options.runtime ?? new (await import('../steps/docker-runtime.js')).DockerRuntime({ socketPath: config.dockerSocket });
+    const { createContainerExecutors } = await import('../steps/job-executors.js');
     const clock = options.clock ?? systemClock;
     const executors = createRegistry([
       new ConditionExecutor(),

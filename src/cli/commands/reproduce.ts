@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { StoppedError, assertNever } from '../../errors.js';
 import { checkTerminal, jobCommandOf, openInteractiveShell, type ShellTerminal } from '../../reproduce/interactive-shell.js';
-import { type ReproductionResult, reproduceStep } from '../../reproduce/reproduce-step.js';
+import type { ReproductionResult } from '../../reproduce/reproduce-step.js';
 import type { ReproductionSource } from '../../reproduce/reproduction-source.js';
 import type { ContainerSpec } from '../../steps/container-runtime.js';
 import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
@@ -77,6 +77,8 @@ async function reproduce(execution: string, step: string, flags: ReproduceFlags,
   if (!terminal) signals.on('SIGINT', onSigint);
   let result: ReproductionResult;
   try {
+    // The engine, dockerode and the AWS SDK load here, not when the CLI starts.
+    const { reproduceStep } = await import('../../reproduce/reproduce-step.js');
     result = await reproduceStep({
       config,
       execution,

@@ -14,11 +14,7 @@ import type { ParameterValue } from '../../engine/definition-types.js';
 import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
 import { toRunJson } from '../../engine/run-record-json.js';
 import { SagesimError, StoppedError } from '../../errors.js';
-import { DUMMY_CREDENTIALS, createS3Client } from '../../mock-aws/s3-client.js';
-import { S3ObjectStore } from '../../mock-aws/s3-object-store.js';
-import { toAwsError } from '../../remote/aws-error.js';
-import { type RemoteRunResult, type RemoteSubmission, runRemote } from '../../remote/run-remote.js';
-import { createSdkControl } from '../../remote/sagemaker-control.js';
+import type { RemoteRunResult, RemoteSubmission } from '../../remote/run-remote.js';
 import { type CliIo, EXIT, ExitCode, type StopSignal } from '../cli-io.js';
 import { wantsDummyCredentials } from '../local-endpoint.js';
 import { createProgressReporter } from '../progress-reporter.js';
@@ -57,6 +53,14 @@ export function addRemoteRunOptions(command: Command): Command {
 }
 
 export async function runRemoteFromCli(file: string, flags: RemoteRunFlags, io: CliIo): Promise<void> {
+  // The AWS SDK loads here, not when the CLI starts: only --no-mock needs it.
+  const [{ DUMMY_CREDENTIALS, createS3Client }, { S3ObjectStore }, { toAwsError }, { runRemote }, { createSdkControl }] = await Promise.all([
+    import('../../mock-aws/s3-client.js'),
+    import('../../mock-aws/s3-object-store.js'),
+    import('../../remote/aws-error.js'),
+    import('../../remote/run-remote.js'),
+    import('../../remote/sagemaker-control.js'),
+  ]);
   const config = configFromFlags(flags, io, {
     mock: false,
     ...(flags.region === undefined ? {} : { region: flags.region }),

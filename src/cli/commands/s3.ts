@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import { resolveConfig } from '../../config.js';
 import { SagesimError } from '../../errors.js';
 import { type ObjectInfo, formatS3Uri, joinS3, parseS3Uri } from '../../mock-aws/object-store.js';
-import { createObjectStore } from '../../mock-aws/s3-client.js';
 import type { S3ObjectStore } from '../../mock-aws/s3-object-store.js';
 import { downloadFile, downloadPrefix, uploadDir, uploadFile } from '../../steps/staging.js';
 import type { CliIo } from '../cli-io.js';
@@ -76,6 +75,7 @@ async function withObjectStore(flags: StoreFlags, io: CliIo, run: (store: S3Obje
     },
     io.env,
   );
+  const { createObjectStore } = await import('../../mock-aws/s3-client.js'); // the AWS SDK loads on use
   await using store = await createObjectStore(config);
   await run(store);
 }

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { Reporter } from '../../engine/events.js';
 import { SagesimError, isSagesimError } from '../../errors.js';
-import { DEFAULT_SERVE_PORT, startServe } from '../../mock-aws/serve.js';
+import { DEFAULT_SERVE_PORT } from '../../mock-aws/serve-port.js';
 import type { CliIo, OutputStream } from '../cli-io.js';
 import { collect, stubOptionsFromFlags } from '../run-session.js';
 import { onStopSignal } from '../stop-signals.js';
@@ -51,6 +51,8 @@ async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
   const log = (line: string): void => {
     io.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   };
+  // The server (AWS SDK shapes, the engine, dockerode) loads here, not when the CLI starts.
+  const { startServe } = await import('../../mock-aws/serve.js');
   const handle = await startServe({
     config,
     port,

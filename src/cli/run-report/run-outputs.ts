@@ -3,7 +3,6 @@
 import type { SagesimConfig } from '../../config.js';
 import type { ExecutionRecord } from '../../engine/execution-record.js';
 import type { ObjectStore } from '../../mock-aws/object-store.js';
-import { createObjectStore } from '../../mock-aws/s3-client.js';
 import { type TransformOutput, listTransformOutputs, transformOutputs } from './transform-section.js';
 
 export interface ListRunOutputsOptions {
@@ -19,7 +18,7 @@ export async function listRunOutputs(record: Readonly<ExecutionRecord>, config: 
   const outputs = transformOutputs(record);
   if (outputs.length === 0) return outputs;
   try {
-    await using store = await (options.openStore ?? (() => createObjectStore(config)))();
+    await using store = await (options.openStore ?? (async () => (await import('../../mock-aws/s3-client.js')).createObjectStore(config)))();
     return await listTransformOutputs(record, store);
   } catch {
     return outputs;
