@@ -13,6 +13,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Unit tests use fake time; this bound only catches a hang. The default 5 s failed tests
+          // on a loaded machine (two cores, another CPU-heavy process beside the suite).
+          testTimeout: 60_000,
           env: QUIET_AWS_SDK,
         },
       },

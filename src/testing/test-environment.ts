@@ -168,6 +168,8 @@ async function runInEnvironment(env: RunEnvironment, state: HarnessState, input:
   const seed = options.seed ?? (state.docker && file !== undefined);
   if (seed !== false) await seedFor(env, seed, file);
   const reporter = combineReporters(state.reporter, options.reporter);
+  // Faults naming unknown steps are refused before Docker is asked or an image is built.
+  const executors = withFaults(env.executors, options.faults ?? {}, definition);
   await prepareRun(env, { definition, stubs, reporter });
 
   const source = options.from === undefined ? undefined : typeof options.from === 'string' ? await env.store.find(options.from) : (options.from.record as ExecutionRecord);
@@ -178,6 +180,7 @@ async function runInEnvironment(env: RunEnvironment, state: HarnessState, input:
 
   return execute(env, state, options, {
     definition,
+    executors,
     ...(options.parameters ? { parameters: options.parameters } : {}),
     pipelineName,
     stubs,
@@ -191,9 +194,11 @@ async function retryInEnvironment(env: RunEnvironment, state: HarnessState, targ
   const plan = planLaunch(record.definition, record.pipelineName, { kind: 'retry', execution: record });
   const stubs = stubOptions(options, options.stubAll ?? !state.docker);
   const reporter = combineReporters(state.reporter, options.reporter);
+  const executors = withFaults(env.executors, options.faults ?? {}, record.definition);
   await prepareRun(env, { definition: record.definition, stubs, reporter });
   return execute(env, state, options, {
     definition: record.definition,
+    executors,
     parameters: record.parameters,
     pipelineName: record.pipelineName,
     ...(record.displayName === undefined ? {} : { displayName: record.displayName }),
@@ -207,8 +212,8 @@ async function retryInEnvironment(env: RunEnvironment, state: HarnessState, targ
 async function execute(
   env: RunEnvironment,
   state: HarnessState,
-  options: Pick<TestRunOptions, 'cache' | 'maxParallel' | 'faults' | 'signal'>,
-  run: Omit<RunPipelineOptions, 'config' | 'executors' | 'objectStore' | 'store' | 'clock'>,
+  options: Pick<TestRunOptions, 'cache' | 'maxParallel' | 'signal'>,
+  run: Omit<RunPipelineOptions, 'config' | 'objectStore' | 'store' | 'clock'>,
 ): Promise<TestRunResult> {
   const config = {
     ...env.config,
@@ -222,7 +227,6 @@ async function execute(
   const running = runPipeline({
     ...run,
     config,
-    executors: withFaults(env.executors, options.faults ?? {}, run.definition),
     objectStore: env.objectStore,
     store: env.store,
     clock: state.clock,
