@@ -12,9 +12,23 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          exclude: ['test/unit/**/*.isolated.test.ts'],
           environment: 'node',
+          // One module graph per worker, not per file: importing the modules again for each of 60
+          // files took most of the suite's time. Tests share no module state (no singletons);
+          // a file that replaces a module with vi.mock is named *.isolated.test.ts and runs below.
+          isolate: false,
           // Unit tests use fake time; this bound only catches a hang. The default 5 s failed tests
           // on a loaded machine (two cores, another CPU-heavy process beside the suite).
+          testTimeout: 60_000,
+          env: QUIET_AWS_SDK,
+        },
+      },
+      {
+        test: {
+          name: 'unit-isolated',
+          include: ['test/unit/**/*.isolated.test.ts'],
+          environment: 'node',
           testTimeout: 60_000,
           env: QUIET_AWS_SDK,
         },
