@@ -31,7 +31,8 @@ export class MemoryObjectStore implements ObjectStore {
         out.push({ uri, key: loc.key, size: entry.body.length, lastModified: entry.lastModified });
       }
     }
-    return out.sort((a, b) => a.key.localeCompare(b.key));
+    // S3 lists keys in the order of their UTF-8 bytes, not a locale's.
+    return out.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
   }
 
   async exists(uri: string): Promise<boolean> {
