@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateDefinition } from '../../src/engine/validate.js';
+import { loadManifest } from '../../src/fixtures/manifest.js';
 import { createTestEnvironment } from '../../src/testing.js';
 import type { TestStub } from '../../src/testing.js';
 
@@ -110,6 +111,10 @@ const SCENARIOS: Record<Pipeline, readonly Scenario[]> = {
 describe.each(RELEASES)('SDK %s corpus', (release) => {
   it('holds every pipeline', () => {
     expect(readdirSync(path.join(CORPUS, release)).sort()).toEqual([...PIPELINES.map((p) => `${p}.json`), 'manifest.json'].sort());
+  });
+
+  it('has a manifest that loads, naming files that exist', () => {
+    expect(loadManifest(path.join(CORPUS, release, 'manifest.json')).entries.length).toBeGreaterThan(0);
   });
 
   it.each(PIPELINES)('%s validates', (pipeline) => {
