@@ -35,6 +35,7 @@ interface Seen {
   readonly selectiveStatus: string;
   readonly selectiveSteps: Record<string, string>;
   readonly stoppedStatus: string;
+  readonly registeredArchive?: string[];
   readonly deleted: boolean;
 }
 
@@ -117,6 +118,8 @@ describe.skipIf(!sdk.ok)('the SageMaker SDK drives the corpus pipelines through 
     expect(seen.status, JSON.stringify(seen.stepFailures)).toBe('Succeeded');
     expect(seen.steps).toMatchObject({ TrainChurnModel: 'Succeeded', 'RegisterChurnModel-RepackModel-0': 'Succeeded', 'RegisterChurnModel-RegisterModel': 'Succeeded' });
     expect(seen.parameters).toMatchObject({ MaxDepth: '6', AccuracyThreshold: '0.6' });
+    // The repacked archive the registered package points at: the model and the inference code.
+    expect(seen.registeredArchive).toEqual(expect.arrayContaining(['model.joblib', 'code/inference.py']));
     expect(seen.selectiveStatus).toBe('Succeeded');
     expectLifecycle(seen);
   });
