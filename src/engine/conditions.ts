@@ -1,7 +1,7 @@
 // Evaluates Condition step conditions whose values are already resolved (the scheduler runs
 // resolveValue over them first). A list of conditions is an AND.
 import { ExpressionError, assertNever } from '../errors.js';
-import type { ComparisonType, Condition } from './definition-types.js';
+import type { ComparisonType, Condition, NotCondition } from './definition-types.js';
 import type { JsonValue } from './json.js';
 import { withArticle } from '../util/article.js';
 
@@ -21,12 +21,17 @@ export function evaluateCondition(condition: Condition): boolean {
     case 'In':
       return condition.Values.some((candidate) => valuesEqual(condition.QueryValue, candidate));
     case 'Not':
-      return !evaluateCondition(condition.Expression);
+      return !evaluateCondition(negatedCondition(condition));
     case 'Or':
       return condition.Conditions.some((c) => evaluateCondition(c));
     default:
       return assertNever(condition, 'condition');
   }
+}
+
+/** The condition a Not negates, in either spelling (the legacy one is treated as the SDK's local mode did). */
+export function negatedCondition(condition: NotCondition): Condition {
+  return condition.Condition ?? condition.Expression;
 }
 
 function compare(type: ComparisonType, left: JsonValue, right: JsonValue): boolean {

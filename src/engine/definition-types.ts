@@ -114,8 +114,16 @@ export type ComparisonType = 'Equals' | 'GreaterThan' | 'GreaterThanOrEqualTo' |
 export type Condition =
   | { readonly Type: ComparisonType; readonly LeftValue: JsonValue; readonly RightValue: JsonValue }
   | { readonly Type: 'In'; readonly QueryValue: JsonValue; readonly Values: readonly JsonValue[] }
-  | { readonly Type: 'Not'; readonly Expression: Condition }
+  | NotCondition
   | { readonly Type: 'Or'; readonly Conditions: readonly Condition[] };
+
+/**
+ * `{"Type": "Not", "Condition": ...}` is the service's shape; SDK releases before 2.204.0 wrote
+ * `"Expression"` instead (which the cloud rejects). Validation lets exactly one of them through.
+ */
+export type NotCondition =
+  | { readonly Type: 'Not'; readonly Condition: Condition; readonly Expression?: undefined }
+  | { readonly Type: 'Not'; readonly Expression: Condition; readonly Condition?: undefined };
 
 export interface PipelineDefinition {
   readonly Version: string;

@@ -1,11 +1,11 @@
 // Loads a pipeline definition from JSON text or a file: the SDK's definition() output, or a
 // DescribePipeline response holding it as a string. Validation runs here, once.
 import { readFile } from 'node:fs/promises';
-import { DefinitionError, SagesimError, type DefinitionProblem } from '../errors.js';
+import { DefinitionError, SagesimError } from '../errors.js';
 import type { PipelineDefinition } from './definition-types.js';
 import { notJsonDetail } from './json-error-position.js';
 import { isJsonObject } from './json.js';
-import { validateDefinition } from './validate.js';
+import { type ValidationResult, validateDefinition } from './validate.js';
 
 /** Parses and validates; throws SagesimError NOT_JSON, or DefinitionError with every problem. */
 export function parseDefinition(text: string, source: string): PipelineDefinition {
@@ -18,7 +18,7 @@ export function parseDefinition(text: string, source: string): PipelineDefinitio
  * For `sagesim validate`: the problems of a definition, without throwing on an invalid one.
  * Text that is not JSON still throws SagesimError NOT_JSON.
  */
-export function validateDefinitionText(text: string, source: string): { definition?: PipelineDefinition; problems: DefinitionProblem[] } {
+export function validateDefinitionText(text: string, source: string): ValidationResult {
   const raw = unwrapDescribePipeline(parseJson(text, source), source);
   return validateDefinition(raw);
 }

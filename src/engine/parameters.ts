@@ -84,10 +84,11 @@ export function convertParameter(type: ParameterType, value: Provided): Paramete
       return Number.isFinite(n) ? n : { problem: `${JSON.stringify(value)} is not a Float` };
     }
     case 'Boolean':
+      // The SDK sends str(value): pipeline.start(parameters={"Flag": True}) arrives as "True".
       if (typeof value === 'boolean') return value;
-      if (value === 'true') return true;
-      if (value === 'false') return false;
-      return { problem: `${JSON.stringify(value)} is not a Boolean (use true or false)` };
+      if (typeof value === 'string' && /^true$/i.test(value)) return true;
+      if (typeof value === 'string' && /^false$/i.test(value)) return false;
+      return { problem: `${JSON.stringify(value)} is not a Boolean (use true or false, or True or False as the SDK sends them)` };
     default:
       return assertNever(type, 'parameter type');
   }

@@ -1,6 +1,6 @@
 // Static checks of Condition step conditions: known types, the operands each type needs, and the
 // expressions inside them. The stale published schema's spellings are recognised and explained.
-import { type JsonValue, isJsonObject } from './json.js';
+import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
 import { didYouMean } from './parameters.js';
 import type { ValidationScope } from './validate-context.js';
 import { checkValue, preview } from './validate-expressions.js';
@@ -69,11 +69,7 @@ function checkCondition(condition: JsonValue, path: string, scope: ValidationSco
       }
       return;
     case 'Not':
-      if (condition['Expression'] === undefined) {
-        problems.add('MALFORMED_CONDITION', `${path}.Expression`, 'Not condition has no Expression', 'add "Expression": <condition>', step);
-      } else {
-        checkCondition(condition['Expression'] as JsonValue, `${path}.Expression`, scope, step);
-      }
+      checkNot(condition, path, scope, step);
       return;
     case 'Or':
       if (!Array.isArray(condition['Conditions'])) {
@@ -83,4 +79,35 @@ function checkCondition(condition: JsonValue, path: string, scope: ValidationSco
       }
       return;
   }
+}
+
+/**
+ * The service reads `{"Type": "Not", "Condition": ...}`. SDK releases before 2.204.0 (fix of
+ * January 2024, aws/sagemaker-python-sdk#4351) wrote "Expression", which CreatePipeline refuses;
+ * sagesim runs it as those releases' local mode did, and warns.
+ */
+function checkNot(condition: JsonObject, path: string, scope: ValidationScope, step: string | undefined): void {
+  const { problems } = scope;
+  const current = condition['Condition'];
+  const legacy = condition['Expression'];
+  if (current !== undefined && legacy !== undefined) {
+    problems.add('MALFORMED_CONDITION', path, 'Not condition has both Condition and Expression', 'keep only "Condition": <condition>, the shape SageMaker reads', step);
+    return;
+  }
+  if (current === undefined && legacy === undefined) {
+    problems.add('MALFORMED_CONDITION', `${path}.Condition`, 'Not condition has no Condition', 'add "Condition": <condition>', step);
+    return;
+  }
+  if (legacy !== undefined) {
+    problems.warn(
+      'LEGACY_NOT_EXPRESSION',
+      `${path}.Expression`,
+      'Not condition written with "Expression", as SageMaker Python SDK releases before 2.204.0 did; sagesim runs it, but ' +
+        `SageMaker rejects it: "Cannot parse object, unknown property 'Expression'"`,
+      'write {"Type": "Not", "Condition": <condition>} (upgrade the SDK to 2.204.0 or later and generate the definition again)',
+      step,
+    );
+  }
+  const inner = current ?? legacy;
+  checkCondition(inner as JsonValue, `${path}.${current !== undefined ? 'Condition' : 'Expression'}`, scope, step);
 }

@@ -2,12 +2,20 @@
 import type { DefinitionProblem } from '../errors.js';
 import type { JsonObject } from './json.js';
 
-/** Collects problems; every add carries a stable code, a JSON path and a hint. */
+/**
+ * Collects problems; every add carries a stable code, a JSON path and a hint. Warnings are shapes
+ * sagesim runs but the cloud would refuse: they never make a definition invalid.
+ */
 export class Problems {
   readonly list: DefinitionProblem[] = [];
+  readonly warnings: DefinitionProblem[] = [];
 
   add(code: string, path: string, message: string, hint?: string, step?: string): void {
     this.list.push({ code, path, message, ...(hint ? { hint } : {}), ...(step ? { step } : {}) });
+  }
+
+  warn(code: string, path: string, message: string, hint?: string, step?: string): void {
+    this.warnings.push({ code, path, message, ...(hint ? { hint } : {}), ...(step ? { step } : {}) });
   }
 
   get size(): number {

@@ -16,6 +16,8 @@ export interface ValidationResult {
   /** Set only when there are no problems. */
   readonly definition?: PipelineDefinition;
   readonly problems: DefinitionProblem[];
+  /** Shapes sagesim accepts but SageMaker would refuse (e.g. the legacy Not); never make it invalid. */
+  readonly warnings: DefinitionProblem[];
 }
 
 const PARAMETER_TYPES = ['String', 'Integer', 'Float', 'Boolean'];
@@ -24,7 +26,7 @@ export function validateDefinition(raw: unknown): ValidationResult {
   const problems = new Problems();
   if (!isJsonObject(raw as JsonValue)) {
     problems.add('NOT_AN_OBJECT', '$', `a pipeline definition is a JSON object, got ${preview(raw)}`, 'give the JSON that pipeline.definition() returns');
-    return { problems: problems.list };
+    return { problems: problems.list, warnings: problems.warnings };
   }
   const def = raw as JsonObject;
 
@@ -37,7 +39,7 @@ export function validateDefinition(raw: unknown): ValidationResult {
       version === undefined ? 'the definition has no Version' : `unsupported definition Version ${preview(version)}`,
       `sagesim reads Version "${DEFINITION_VERSION}", the version the SageMaker Python SDK writes`,
     );
-    return { problems: problems.list };
+    return { problems: problems.list, warnings: problems.warnings };
   }
 
   checkShape(def, problems);
@@ -51,8 +53,8 @@ export function validateDefinition(raw: unknown): ValidationResult {
   if (isJsonObject(experiment)) checkValue(experiment, '$.PipelineExperimentConfig', scope, undefined);
   checkCycles(scope);
 
-  if (problems.size > 0) return { problems: problems.list };
-  return { definition: def as unknown as PipelineDefinition, problems: [] };
+  if (problems.size > 0) return { problems: problems.list, warnings: problems.warnings };
+  return { definition: def as unknown as PipelineDefinition, problems: [], warnings: problems.warnings };
 }
 
 function checkShape(def: JsonObject, problems: Problems): void {

@@ -55,14 +55,16 @@ describe('In, Not and Or', () => {
     ['2 In [1, 2.0]', { Type: 'In', QueryValue: 2, Values: [1, 2.0] }, true],
     ['"2" In [1, 2] (numeric string)', { Type: 'In', QueryValue: '2', Values: [1, 2] }, true],
     ['anything In []', { Type: 'In', QueryValue: 'a', Values: [] }, false],
-    ['Not (1 = 1)', { Type: 'Not', Expression: cmp('Equals', 1, 1) }, false],
-    ['Not (1 = 2)', { Type: 'Not', Expression: cmp('Equals', 1, 2) }, true],
-    ['Not Not (1 = 1)', { Type: 'Not', Expression: { Type: 'Not', Expression: cmp('Equals', 1, 1) } }, true],
-    ['Not ("x" In ["a"])', { Type: 'Not', Expression: { Type: 'In', QueryValue: 'x', Values: ['a'] } }, true],
+    ['Not (1 = 1)', { Type: 'Not', Condition: cmp('Equals', 1, 1) }, false],
+    ['Not (1 = 2)', { Type: 'Not', Condition: cmp('Equals', 1, 2) }, true],
+    ['Not Not (1 = 1)', { Type: 'Not', Condition: { Type: 'Not', Condition: cmp('Equals', 1, 1) } }, true],
+    ['Not ("x" In ["a"])', { Type: 'Not', Condition: { Type: 'In', QueryValue: 'x', Values: ['a'] } }, true],
+    ['Not (1 = 1) in the legacy spelling of SDKs before 2.204 (Expression)', { Type: 'Not', Expression: cmp('Equals', 1, 1) }, false],
+    ['legacy Not of a current Not (1 = 2)', { Type: 'Not', Expression: { Type: 'Not', Condition: cmp('Equals', 1, 2) } }, false],
     ['(1 > 2) Or (3 > 2)', { Type: 'Or', Conditions: [cmp('GreaterThan', 1, 2), cmp('GreaterThan', 3, 2)] }, true],
     ['(1 > 2) Or (1 > 3)', { Type: 'Or', Conditions: [cmp('GreaterThan', 1, 2), cmp('GreaterThan', 1, 3)] }, false],
     ['Or of nothing', { Type: 'Or', Conditions: [] }, false],
-    ['Or containing Not and In', { Type: 'Or', Conditions: [{ Type: 'Not', Expression: cmp('Equals', 1, 1) }, { Type: 'In', QueryValue: 'b', Values: ['a', 'b'] }] }, true],
+    ['Or containing Not and In', { Type: 'Or', Conditions: [{ Type: 'Not', Condition: cmp('Equals', 1, 1) }, { Type: 'In', QueryValue: 'b', Values: ['a', 'b'] }] }, true],
   ])('%s', (_label, condition, expected) => {
     expect(evaluateCondition(condition)).toBe(expected);
   });

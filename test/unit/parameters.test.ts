@@ -40,11 +40,20 @@ describe('resolveParameters', () => {
     });
   });
 
+  it.each<[string, string, boolean]>([
+    ['"True", as pipeline.start(parameters={"Flag": True}) sends it', 'True', true],
+    ['"False", as the SDK sends False', 'False', false],
+    ['"true"', 'true', true],
+    ['"false"', 'false', false],
+  ])('reads the Boolean %s', (_label, given, expected) => {
+    expect(resolveParameters(DECLARED, { UseSpot: given, InputData: 'x' })['UseSpot']).toBe(expected);
+  });
+
   it.each<[string, Record<string, string | number | boolean>, string]>([
     ['an Integer that is not whole', { ProcessingInstanceCount: '1.5', InputData: 'x' }, '"1.5" is not an Integer'],
     ['an Integer that is text', { ProcessingInstanceCount: 'two', InputData: 'x' }, '"two" is not an Integer'],
     ['a Float that is text', { MseThreshold: 'low', InputData: 'x' }, '"low" is not a Float'],
-    ['a Boolean that is not true/false', { UseSpot: 'yes', InputData: 'x' }, '"yes" is not a Boolean (use true or false)'],
+    ['a Boolean that is not true/false', { UseSpot: 'yes', InputData: 'x' }, '"yes" is not a Boolean (use true or false, or True or False as the SDK sends them)'],
     ['a value outside EnumValues', { ModelApprovalStatus: 'Maybe', InputData: 'x' }, 'not one of its EnumValues'],
     ['a missing value without default', {}, 'parameter "InputData" (String) has no default value and none was given'],
     ['an unknown name, with a suggestion', { MseTreshold: '1', InputData: 'x' }, 'unknown parameter "MseTreshold" (did you mean "MseThreshold"?)'],

@@ -185,6 +185,18 @@ describe('executions', () => {
     expect(listed.body['PipelineExecutionSummaries']).toEqual([expect.objectContaining({ PipelineExecutionArn: arn, PipelineExecutionStatus: 'Executing' })]);
   });
 
+  it('ListPipelineParametersForExecution echoes values exactly as StartPipelineExecution was given them', async () => {
+    await createPipeline();
+    const arn = await startExecution({ PipelineParameters: [{ Name: 'Threshold', Value: '1.0' }, { Name: 'InstanceCount', Value: '02' }] });
+    const parameters = await api.call('ListPipelineParametersForExecution', { PipelineExecutionArn: arn });
+    expect(parameters.body['PipelineParameters']).toEqual([
+      { Name: 'InstanceCount', Value: '02' },
+      { Name: 'Threshold', Value: '1.0' },
+      { Name: 'Mode', Value: 'fast' },
+    ]);
+    expect(api.engine.starts.at(-1)?.parameters).toMatchObject({ InstanceCount: 2, Threshold: 1 });
+  });
+
   it('ListPipelineExecutionSteps leaves out steps that never ran, newest first, in pages', async () => {
     await createPipeline();
     const arn = await startExecution();

@@ -76,10 +76,35 @@ describe('sagesim validate', () => {
 
   it('prints JSON with --json', async () => {
     const valid = await run(['validate', '--json', 'fixtures/definitions/abalone.json']);
-    expect(JSON.parse(valid.out)).toEqual({ valid: true, summary: { steps: 8, branchSteps: 4, parameters: 7, text: 'pipeline with 8 steps (4 in condition branches), 7 parameters' }, problems: [] });
+    expect(JSON.parse(valid.out)).toEqual({
+      valid: true,
+      summary: { steps: 8, branchSteps: 4, parameters: 7, text: 'pipeline with 8 steps (4 in condition branches), 7 parameters' },
+      problems: [],
+      warnings: [],
+    });
     const invalid = await run(['validate', '--json', 'fixtures/definitions/invalid/cycle.json']);
     expect(invalid.code).toBe(1);
     expect(JSON.parse(invalid.out)).toMatchObject({ valid: false, problems: [{ code: 'CYCLE', path: '$.Steps[0]', step: 'Prepare' }] });
+  });
+
+  it('exits 0 for a legacy Not ("Expression") and warns that SageMaker rejects it', async () => {
+    const file = path.join(dir, 'legacy-not.json');
+    const legacy = { Type: 'Not', Expression: { Type: 'Equals', LeftValue: 1, RightValue: 2 } };
+    writeFileSync(file, JSON.stringify({ Version: '2020-12-01', Steps: [{ Name: 'Gate', Type: 'Condition', Arguments: { Conditions: [legacy], IfSteps: [], ElseSteps: [] } }] }));
+    const result = await run(['validate', file]);
+    expect(result.code).toBe(0);
+    expect(result.out).toBe(
+      [
+        'valid: pipeline with 1 step, 0 parameters',
+        '1 warning:',
+        '  LEGACY_NOT_EXPRESSION  $.Steps[0].Arguments.Conditions[0].Expression (step Gate)',
+        `    Not condition written with "Expression", as SageMaker Python SDK releases before 2.204.0 did; sagesim runs it, but SageMaker rejects it: "Cannot parse object, unknown property 'Expression'"`,
+        '    hint: write {"Type": "Not", "Condition": <condition>} (upgrade the SDK to 2.204.0 or later and generate the definition again)',
+        '',
+      ].join('\n'),
+    );
+    const json = await run(['validate', '--json', file]);
+    expect(JSON.parse(json.out)).toMatchObject({ valid: true, problems: [], warnings: [{ code: 'LEGACY_NOT_EXPRESSION', step: 'Gate' }] });
   });
 
   it('accepts a DescribePipeline response', async () => {

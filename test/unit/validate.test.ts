@@ -47,9 +47,10 @@ describe('fixtures', () => {
     expect(valid.length).toBeGreaterThanOrEqual(6);
   });
 
-  it.each(valid)('%s is valid', (file) => {
+  it.each(valid)('%s is valid, in shapes SageMaker accepts (no warnings)', (file) => {
     const result = validateDefinition(readJson(path.join(FIXTURES, file)));
     expect(result.problems).toEqual([]);
+    expect(result.warnings).toEqual([]);
     expect(result.definition?.Version).toBe('2020-12-01');
   });
 
@@ -277,9 +278,11 @@ describe('conditions', () => {
     ['In without QueryValue', [{ Type: 'In', Values: [1] }], 'MALFORMED_CONDITION', '$.Steps[1].Arguments.Conditions[0].QueryValue'],
     ['In without Values', [{ Type: 'In', QueryValue: 1 }], 'MALFORMED_CONDITION', '$.Steps[1].Arguments.Conditions[0].Values'],
     ['the stale schema spelling of In', [{ Type: 'In', Value: 1, In: [1] }], 'MALFORMED_CONDITION', '$.Steps[1].Arguments.Conditions[0]'],
-    ['Not without Expression', [{ Type: 'Not' }], 'MALFORMED_CONDITION', '$.Steps[1].Arguments.Conditions[0].Expression'],
+    ['Not without Condition', [{ Type: 'Not' }], 'MALFORMED_CONDITION', '$.Steps[1].Arguments.Conditions[0].Condition'],
+    ['Not with both Condition and the legacy Expression', [{ Type: 'Not', Condition: { Type: 'Equals', LeftValue: 1, RightValue: 1 }, Expression: { Type: 'Equals', LeftValue: 1, RightValue: 2 } }], 'MALFORMED_CONDITION', '$.Steps[1].Arguments.Conditions[0]'],
     ['Or without Conditions', [{ Type: 'Or' }], 'MALFORMED_CONDITION', '$.Steps[1].Arguments.Conditions[0].Conditions'],
-    ['a bad condition inside Not inside Or', [{ Type: 'Or', Conditions: [{ Type: 'Not', Expression: { Type: 'Equal', LeftValue: 1, RightValue: 1 } }] }], 'UNKNOWN_CONDITION_TYPE', '$.Steps[1].Arguments.Conditions[0].Conditions[0].Expression.Type'],
+    ['a bad condition inside Not inside Or', [{ Type: 'Or', Conditions: [{ Type: 'Not', Condition: { Type: 'Equal', LeftValue: 1, RightValue: 1 } }] }], 'UNKNOWN_CONDITION_TYPE', '$.Steps[1].Arguments.Conditions[0].Conditions[0].Condition.Type'],
+    ['a bad condition inside a legacy Not', [{ Type: 'Not', Expression: { Type: 'Equal', LeftValue: 1, RightValue: 1 } }], 'UNKNOWN_CONDITION_TYPE', '$.Steps[1].Arguments.Conditions[0].Expression.Type'],
     ['an unknown parameter in a LeftValue', [{ Type: 'Equals', LeftValue: get('Parameters.Nope'), RightValue: 1 }], 'UNKNOWN_PARAMETER', '$.Steps[1].Arguments.Conditions[0].LeftValue.Get'],
     ['Conditions that are not a list', { Type: 'Equals', LeftValue: 1, RightValue: 1 }, 'MALFORMED_CONDITION', '$.Steps[1].Arguments.Conditions'],
     ['a condition that is a string', ['Equals'], 'MALFORMED_CONDITION', '$.Steps[1].Arguments.Conditions[0]'],
@@ -289,10 +292,25 @@ describe('conditions', () => {
 
   it('accepts Not, Or and In nested in each other, and an empty list', () => {
     const conditions: JsonValue = [
-      { Type: 'Not', Expression: { Type: 'Or', Conditions: [{ Type: 'In', QueryValue: get('Parameters.Threshold'), Values: [1, 2] }, { Type: 'LessThanOrEqualTo', LeftValue: 1, RightValue: 2 }] } },
+      { Type: 'Not', Condition: { Type: 'Or', Conditions: [{ Type: 'In', QueryValue: get('Parameters.Threshold'), Values: [1, 2] }, { Type: 'LessThanOrEqualTo', LeftValue: 1, RightValue: 2 }] } },
     ];
-    expect(codes(definition([conditionStep(conditions)]))).toEqual([]);
+    expect(validateDefinition(definition([conditionStep(conditions)]))).toMatchObject({ problems: [], warnings: [] });
     expect(codes(definition([conditionStep([])]))).toEqual([]);
+  });
+
+  it('accepts the legacy Not of SDKs before 2.204 ("Expression") with a warning that the cloud rejects it', () => {
+    const result = validateDefinition(definition([conditionStep([{ Type: 'Or', Conditions: [{ Type: 'Not', Expression: { Type: 'Equals', LeftValue: 1, RightValue: 2 } }] }])]));
+    expect(result.problems).toEqual([]);
+    expect(result.definition).toBeDefined();
+    expect(result.warnings).toEqual([
+      expect.objectContaining({
+        code: 'LEGACY_NOT_EXPRESSION',
+        path: '$.Steps[1].Arguments.Conditions[0].Conditions[0].Expression',
+        step: 'C',
+        message: expect.stringContaining("SageMaker rejects it: \"Cannot parse object, unknown property 'Expression'\""),
+        hint: expect.stringContaining('"Condition"'),
+      }),
+    ]);
   });
 });
 

@@ -30,13 +30,19 @@ async function runValidate(file: string, flags: ValidateFlags, io: CliIo): Promi
   const result = validateDefinitionText(await readDefinitionText(resolved), file);
   if (flags.json) {
     const summary = result.definition ? summarize(result.definition) : undefined;
-    io.stdout.write(`${JSON.stringify({ valid: result.problems.length === 0, ...(summary ? { summary } : {}), problems: result.problems }, null, 2)}\n`);
-  } else if (result.definition) {
+    const shown = { valid: result.problems.length === 0, ...(summary ? { summary } : {}), problems: result.problems, warnings: result.warnings };
+    io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+    if (!result.definition) throw new ExitCode(EXIT.failed);
+    return;
+  }
+  if (result.definition) {
     io.stdout.write(`valid: ${summarize(result.definition).text}\n`);
   } else {
     const count = result.problems.length;
     io.stdout.write(formatProblems(`invalid: ${file}: ${count} problem${count === 1 ? '' : 's'}`, result.problems));
   }
+  const warnings = result.warnings.length;
+  if (warnings > 0) io.stdout.write(formatProblems(`${warnings} warning${warnings === 1 ? '' : 's'}:`, result.warnings));
   if (!result.definition) throw new ExitCode(EXIT.failed);
 }
 

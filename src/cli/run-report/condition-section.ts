@@ -2,6 +2,7 @@
 // where they came from (from the definition): `True  0.2921 <= 0.5  (regression_metrics.mse.value <= MseThreshold)`.
 import type { ComparisonType, Condition, PipelineStep } from '../../engine/definition-types.js';
 import { assertNever } from '../../errors.js';
+import { negatedCondition } from '../../engine/conditions.js';
 import type { ExecutionRecord } from '../../engine/execution-record.js';
 import { flattenSteps } from '../../engine/flatten-steps.js';
 import { isJsonObject, type JsonValue } from '../../engine/json.js';
@@ -76,7 +77,7 @@ function describeWith(condition: Condition, operand: (value: JsonValue) => strin
     case 'In':
       return `${operand(condition.QueryValue)} in [${(condition.Values ?? []).map(operand).join(', ')}]`;
     case 'Not':
-      return `not (${describeWith(condition.Expression, operand)})`;
+      return `not (${describeWith(negatedCondition(condition), operand)})`;
     case 'Or':
       return `(${(condition.Conditions ?? []).map((c) => describeWith(c, operand)).join(' or ')})`;
     default:

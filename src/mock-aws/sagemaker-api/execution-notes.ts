@@ -1,5 +1,6 @@
 // What the API knows about an execution that the engine's record does not keep: its description,
-// the definition text it started from, its ParallelismConfiguration and SelectiveExecutionConfig.
+// the definition text it started from, its ParallelismConfiguration and SelectiveExecutionConfig,
+// the parameter values as given.
 // Kept beside the pipelines as `<home>/pipelines/executions/<executionId>.json`.
 import path from 'node:path';
 import { readJsonIfExists, writeJsonAtomic } from '../atomic-json.js';
@@ -12,6 +13,8 @@ export interface ExecutionNotes {
   readonly pipelineVersionId?: number;
   readonly maxParallel?: number;
   readonly selective?: { readonly sourceExecutionArn?: string; readonly selectedSteps: readonly string[] };
+  /** PipelineParameters values exactly as StartPipelineExecution was given them ("1.0" stays "1.0"). */
+  readonly parameterValues?: Readonly<Record<string, string>>;
 }
 
 export interface ExecutionNotesStore {

@@ -88,6 +88,7 @@ export async function startPipelineExecution(
     pipelineVersionId: pipeline.PipelineVersionId,
     ...(maxParallel === undefined ? {} : { maxParallel }),
     ...(selective === undefined ? {} : { selective }),
+    parameterValues: Object.fromEntries((input.PipelineParameters ?? []).map(({ Name, Value }) => [Name ?? '', Value ?? ''])),
   });
   // The pipeline may have been deleted meanwhile; LastRunTime is best effort.
   const latest = await backend.pipelines.get(pipeline.PipelineName);
@@ -146,7 +147,9 @@ export async function listPipelineParametersForExecution(
   backend: SageMakerApiBackend,
 ): Promise<ListPipelineParametersForExecutionResponse> {
   const record = await requireExecution(backend, input.PipelineExecutionArn as string);
-  const parameters = Object.entries(record.parameters).map(([Name, value]) => ({ Name, Value: String(value) }));
+  // The cloud echoes what it was given: a Float sent as "1.0" is listed as "1.0", not "1".
+  const given = (await backend.executionNotes.get(record.executionId))?.parameterValues ?? {};
+  const parameters = Object.entries(record.parameters).map(([Name, value]) => ({ Name, Value: Object.hasOwn(given, Name) ? (given[Name] as string) : String(value) }));
   const page = paginate(parameters, input, `ListPipelineParametersForExecution:${record.executionArn}`);
   return { PipelineParameters: page.items, NextToken: page.nextToken };
 }
