@@ -13,7 +13,7 @@ import { type InputSnapshot, snapshotInputs, stepInputs } from './step-reads.js'
 import type { Clock } from './clock.js';
 import type { PipelineStep, RetryPolicy } from './definition-types.js';
 import type { Reporter } from './events.js';
-import type { ExecutionRecord, StepRecord } from './execution-record.js';
+import { type ExecutionRecord, type StepRecord, stubbedSteps } from './execution-record.js';
 import type { ExecutionStore } from './execution-store.js';
 import { resolveValue } from './expressions.js';
 import { jobNameFor } from './identity.js';
@@ -126,6 +126,7 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
       logFile: log.path,
       workDir: await env.store.stepWorkDir(identity.executionId, step.Name, n, { create: !(executor instanceof StubExecutor) }),
       warn: (message) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, message }),
+      stubbedSteps: stubbedSteps(env.record),
     };
     const result = await executor.execute(context);
     if (env.signal.aborted) throw new StoppedError(`step ${step.Name} stopped`);
