@@ -24,6 +24,7 @@ import type { StubOptions, StubSpec } from '../steps/stub-executor.js';
 import { FaultInjectingExecutor, type FaultSpec } from './fault-injection.js';
 import { type TestRunResult, testRunResult } from './test-run-result.js';
 import { type TestS3, testS3 } from './test-s3.js';
+import { withHintsInMessages } from './hint-in-message.js';
 
 export interface TestEnvironmentOptions {
   /**
@@ -139,8 +140,8 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
       home,
       config,
       s3: testS3(env.objectStore),
-      run: (definition, runOptions = {}) => runInEnvironment(env, { docker, clock, reporter: options.reporter }, definition, runOptions),
-      retry: (execution, retryOptions = {}) => retryInEnvironment(env, { docker, clock, reporter: options.reporter }, execution, retryOptions),
+      run: (definition, runOptions = {}) => withHintsInMessages(() => runInEnvironment(env, { docker, clock, reporter: options.reporter }, definition, runOptions)),
+      retry: (execution, retryOptions = {}) => withHintsInMessages(() => retryInEnvironment(env, { docker, clock, reporter: options.reporter }, execution, retryOptions)),
       executions: () => env.store.list(),
       dispose,
       [Symbol.asyncDispose]: dispose,

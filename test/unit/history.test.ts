@@ -157,6 +157,25 @@ describe('sagesim logs', () => {
     expect(out).toBe('condition evaluated to true\n');
   });
 
+  it('prints the log of the run a cache hit came from, headed by where it came from', async () => {
+    const cwd = tempDir();
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    // Abalone with its processing step cached.
+    const definition = JSON.parse(readFileSync(ABALONE, 'utf8')) as { Steps: { Name: string; CacheConfig?: unknown }[] };
+    for (const step of definition.Steps) if (step.Name === 'AbaloneProcess') step.CacheConfig = { Enabled: true, ExpireAfter: 'P1D' };
+    const file = path.join(cwd, 'abalone.json');
+    writeFileSync(file, JSON.stringify(definition));
+    const first = idOf(JSON.parse((await cli(cwd, 'run', file, '--stub-all', '--json')).out));
+    const second = idOf(JSON.parse((await cli(cwd, 'run', file, '--stub-all', '--json')).out));
+    // Stubs write no log of their own: give the source step one, as a real job would have.
+    const logs = path.join(cwd, 'home', 'executions', first, 'logs');
+    mkdirSync(logs, { recursive: true });
+    writeFileSync(path.join(logs, 'AbaloneProcess.log'), 'split 4177 rows\n');
+    const { code, out } = await cli(cwd, 'logs', second, 'AbaloneProcess');
+    expect(code).toBe(0);
+    expect(out).toBe(`-- AbaloneProcess was a cache hit: log of step AbaloneProcess in execution ${first} (arn:aws:sagemaker:us-east-1:111122223333:pipeline/abalone/execution/${first})\nsplit 4177 rows\n`);
+  });
+
   it('explains why a step has no log', async () => {
     const cwd = tempDir();
     const id = idOf(await runAbalone(cwd, 3));
