@@ -144,6 +144,15 @@ async function imageProblems(io: PipelineIo, options: PreflightOptions, stubbed:
   );
   const problems: DefinitionProblem[] = [];
   let dockerDown: string | undefined;
+  let dockerHint: string | undefined;
+  if (options.runtime && needed.length > 0) {
+    try {
+      await options.runtime.ping();
+    } catch (error) {
+      dockerDown = isSagesimError(error) ? error.message : String(error);
+      dockerHint = isSagesimError(error) ? error.hint : undefined;
+    }
+  }
   const present = async (tag: string): Promise<boolean | undefined> => {
     if (!options.runtime || dockerDown !== undefined) return undefined;
     try {
@@ -167,8 +176,8 @@ async function imageProblems(io: PipelineIo, options: PreflightOptions, stubbed:
     problems.push({
       code: 'DOCKER_UNAVAILABLE',
       path: '$',
-      message: `cannot check the images: ${dockerDown}`,
-      hint: 'start Docker, or point sagesim at its socket with DOCKER_HOST or "dockerSocket" in sagesim.config.json',
+      message: `Docker is needed by ${needed.length} step${needed.length === 1 ? '' : 's'} (${[...new Set(needed.map((image) => image.step))].join(', ')}) and does not answer: ${dockerDown}`,
+      hint: dockerHint ?? 'start Docker, or point sagesim at its socket with DOCKER_HOST or "dockerSocket" in sagesim.config.json',
     });
   }
   return problems;
@@ -217,7 +226,7 @@ async function inputProblems(
       path: read.path,
       step: read.step,
       message: `${read.uri} is read by step ${read.step}, but no step writes it and ${store.description} has ${read.kind === 'S3Prefix' ? 'no object under it' : 'no such object'}`,
-      hint: `seed it: \`sagesim s3 cp ${read.kind === 'S3Prefix' ? '--recursive <local folder>' : '<local file>'} ${read.uri}\`, or list it in a manifest.json beside the definition (\`sagesim inputs <definition>\` lists every input to seed)`,
+      hint: `seed it: \`sagesim s3 cp ${looksLikeFolder(read) ? '--recursive <local folder>' : '<local file>'} ${read.uri}\`, or list it in a manifest.json beside the definition (\`sagesim inputs <definition>\` lists every input to seed)`,
     });
   }
   return problems;
@@ -232,4 +241,11 @@ function manifestUris(definitionFile: string | undefined): string[] {
     // A broken manifest fails the run when it is seeded, with its own problems listed.
     return [];
   }
+}
+
+/** A prefix input ending in a slash or in a name without an extension is most likely a folder. */
+function looksLikeFolder(read: { readonly uri: string; readonly kind: string }): boolean {
+  if (read.kind !== 'S3Prefix') return false;
+  const last = read.uri.endsWith('/') ? '' : (read.uri.split('/').pop() ?? '');
+  return !last.includes('.');
 }
