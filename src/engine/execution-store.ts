@@ -1,6 +1,7 @@
 // Where executions live: `<home>/executions/<id>/execution.json` (written atomically, bursts of
 // changes coalesced), step logs under `logs/`, per-attempt scratch folders under `steps/`, and the
-// index of successful step results that caching reads. An in-memory twin serves tests and benches.
+// index of successful step results that caching reads (read-modify-written under a lock file, as
+// several sagesim processes may share a home). An in-memory twin serves tests and benches.
 // Reading an execution whose sagesim process was killed mid-run records it Failed (execution-owner.ts).
 import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
