@@ -128,6 +128,15 @@ describe('sagesim show', () => {
     expect(record.steps.find((s) => s.stepName === 'AbaloneTrain')?.stubbed).toBe(true);
   });
 
+  it('a stub run suggests no model to approve: its RegisterModel stub registered nothing', async () => {
+    const cwd = tempDir();
+    const { code, out, err } = await cli(cwd, 'run', ABALONE, '--stub-all');
+    expect(code).toBe(0);
+    expect(`${out}${err}`).toMatch(/AbaloneRegisterModel\S*\s+Succeeded in \S+ \(stub\)/);
+    expect(`${out}${err}`).not.toContain('models approve');
+    expect((await cli(cwd, 'models', 'ls')).out).toBe('no model packages registered yet\n');
+  });
+
   it('prints the stored record with --json, and one step with --step', async () => {
     const cwd = tempDir();
     const id = idOf(await runAbalone(cwd, 3));
