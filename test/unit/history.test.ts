@@ -183,6 +183,7 @@ describe('sagesim logs', () => {
     const { code, out } = await cli(cwd, 'logs', second, 'AbaloneProcess');
     expect(code).toBe(0);
     expect(out).toBe(`-- AbaloneProcess was a cache hit: log of step AbaloneProcess in execution ${first} (arn:aws:sagemaker:us-east-1:111122223333:pipeline/abalone/execution/${first})\nsplit 4177 rows\n`);
+    expect((await cli(cwd, 'logs', second, 'AbaloneProcess', '--follow')).out).toBe(out);
   });
 
   it('explains why a step has no log', async () => {

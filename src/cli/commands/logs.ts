@@ -30,7 +30,8 @@ export const logsCommand: CommandModule = {
         const store = new FileExecutionStore({ home: config.home });
         const execution = await store.find(reference);
         const step = findStep(execution, stepReference);
-        if (flags.follow) {
+        // A cache hit is final and ran nothing here: --follow has only the source run's log to show.
+        if (flags.follow && !step.record?.cacheHit) {
           const controller = new AbortController();
           const unsubscribe = onStopSignal(io, () => controller.abort());
           try {
