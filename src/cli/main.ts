@@ -5,7 +5,7 @@ import { DefinitionError, StoppedError, isSagesimError } from '../errors.js';
 import { type CliIo, EXIT, ExitCode } from './cli-io.js';
 import { COMMANDS } from './commands/index.js';
 import { formatProblems } from './format-problems.js';
-import { PreflightError } from '../runtime/preflight.js';
+import { PreflightError } from '../runtime/preflight-error.js';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('sagesim')

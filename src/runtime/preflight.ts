@@ -6,7 +6,7 @@ import type { SagesimConfig } from '../config.js';
 import type { ParameterValue, PipelineDefinition } from '../engine/definition-types.js';
 import { convertParameter, didYouMean } from '../engine/parameters.js';
 import { type PipelineIo, locateSteps, pipelineIo, seedReads, under } from '../engine/pipeline-io.js';
-import { DefinitionError, type DefinitionProblem, isSagesimError } from '../errors.js';
+import { type DefinitionProblem, isSagesimError } from '../errors.js';
 import { findManifestFor, loadManifest } from '../fixtures/manifest.js';
 import { localImageNameOf } from '../images/build-images.js';
 import { imageNotMappedError, resolveImage } from '../images/image-mapping.js';
@@ -15,6 +15,8 @@ import type { ContainerRuntime } from '../steps/container-runtime.js';
 import { findLambdaHandler } from '../steps/lambda-executor.js';
 import { isStubbed, type StubOptions } from '../steps/stub-executor.js';
 import { isUnsupportedStepType, unsupportedStepMessage } from '../steps/unsupported-executor.js';
+import { PreflightError } from './preflight-error.js';
+
 
 /** Job steps whose executor starts a container of the step's own image. */
 const IMAGE_STEP_TYPES = new Set(['Processing', 'Training', 'Tuning']);
@@ -40,13 +42,6 @@ export interface PreflightReport {
   readonly warnings: readonly DefinitionProblem[];
 }
 
-/** Thrown by a run whose preflight found problems: nothing was started. */
-export class PreflightError extends DefinitionError {
-  constructor(problems: readonly DefinitionProblem[]) {
-    super(problems, 'preflight');
-    this.name = 'PreflightError';
-  }
-}
 
 export async function preflight(options: PreflightOptions): Promise<PreflightReport> {
   const problems: DefinitionProblem[] = [];

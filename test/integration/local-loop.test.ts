@@ -11,7 +11,7 @@ import type { ExecutionRecord } from '../../src/engine/execution-record.js';
 import { FileExecutionStore } from '../../src/engine/execution-store.js';
 import type { RunJsonShape } from '../../src/engine/run-record-json.js';
 import { runDefinitionFile } from '../../src/app/run-definition.js';
-import { PreflightError } from '../../src/runtime/preflight.js';
+import { PreflightError } from '../../src/runtime/preflight-error.js';
 import { FakeContainerRuntime } from '../../src/steps/fake-container-runtime.js';
 import { type FixtureHome, fixtureHome, stepOf } from './support/fixture-run.js';
 

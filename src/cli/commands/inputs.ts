@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { ParameterValue } from '../../engine/definition-types.js';
 import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
 import { renderTable } from '../../history/table.js';
-import { type PipelineInputs, pipelineInputs } from '../../runtime/check-definition-file.js';
+import type { PipelineInputs } from '../../runtime/check-definition-file.js';
 import type { CliIo } from '../cli-io.js';
 import { collect } from '../run-session.js';
 import { configFromFlags } from '../store-flags.js';
@@ -35,6 +35,8 @@ export const inputsCommand: CommandModule = {
           ...(flags.params === undefined ? {} : await readParamsFile(path.resolve(io.cwd, flags.params))),
           ...parseParamAssignments(flags.param),
         };
+        // Loaded on use, as every command's heavy parts are (see the README's development notes).
+        const { pipelineInputs } = await import('../../runtime/check-definition-file.js');
         const result = await pipelineInputs({ file: path.resolve(io.cwd, file), config, parameters });
         io.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatInputs(result));
       });

@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { ParameterValue, PipelineDefinition, PipelineStep } from '../../engine/definition-types.js';
 import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
-import { preflightDefinitionFile } from '../../runtime/check-definition-file.js';
 import type { PreflightReport } from '../../runtime/preflight.js';
 import { readDefinitionText, validateDefinitionText } from '../../engine/load-definition.js';
 import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
@@ -73,6 +72,8 @@ async function runPreflight(file: string, flags: ValidateFlags, io: CliIo): Prom
     ...(flags.params === undefined ? {} : await readParamsFile(path.resolve(io.cwd, flags.params))),
     ...parseParamAssignments(flags.param),
   };
+  // Loaded on use: it starts S3 and asks Docker, which plain `validate` never needs.
+  const { preflightDefinitionFile } = await import('../../runtime/check-definition-file.js');
   return preflightDefinitionFile({ file, config, parameters });
 }
 
