@@ -24,6 +24,7 @@ const CHECKS: Readonly<Record<keyof ConfigFile, Check>> = {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) problems.push(`${at} must be a whole number of at least 1, got ${describe(value)}`);
   },
   cache: trueOrFalse,
+  cacheLikeCloud: trueOrFalse,
   instanceMemory: trueOrFalse,
   s3Endpoint: (value, at, problems) => {
     if (typeof value !== 'string' || !/^https?:\/\/\S+$/.test(value)) problems.push(`${at} must be an http(s) URL such as "http://127.0.0.1:4566", got ${describe(value)}`);

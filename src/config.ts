@@ -36,6 +36,12 @@ export interface SagesimConfig {
   /** Step caching (CacheConfig). `--no-cache` turns it off. @default true */
   readonly cache: boolean;
   /**
+   * Reuse a cache entry when the step's arguments match, as the cloud does, even when an object it
+   * read was replaced at the same URI since (`--cache-like-cloud`). By default sagesim also
+   * compares the identity (ETag, or size and time) of every object the step read. @default false
+   */
+  readonly cacheLikeCloud: boolean;
+  /**
    * Limit each job container to the memory of its instance type (`ml.t3.medium`: 4 GiB), so a job
    * that runs out of memory in SageMaker does here too. `--no-instance-memory` turns it off.
    * @default true
@@ -59,6 +65,7 @@ export interface ConfigFile {
   readonly accountId?: string;
   readonly maxParallel?: number;
   readonly cache?: boolean;
+  readonly cacheLikeCloud?: boolean;
   readonly instanceMemory?: boolean;
   readonly s3Endpoint?: string;
   readonly images?: Record<string, string>;
@@ -75,6 +82,7 @@ export interface ConfigOverrides {
   readonly region?: string;
   readonly maxParallel?: number;
   readonly cache?: boolean;
+  readonly cacheLikeCloud?: boolean;
   readonly instanceMemory?: boolean;
   readonly s3Endpoint?: string;
   readonly images?: Record<string, string>;
@@ -110,6 +118,7 @@ export function resolveConfig(
     accountId: file.accountId ?? '111122223333',
     maxParallel,
     cache: overrides.cache ?? file.cache ?? true,
+    cacheLikeCloud: overrides.cacheLikeCloud ?? file.cacheLikeCloud ?? false,
     instanceMemory: overrides.instanceMemory ?? file.instanceMemory ?? true,
     s3: endpoint ? { kind: 'endpoint', url: endpoint } : { kind: 'embedded' },
     images: Object.freeze({ ...file.images, ...overrides.images }),

@@ -77,6 +77,8 @@ export async function retryExecution(options: RetryExecutionOptions): Promise<Ex
   // Docker reachable and the images there before anything runs again (no manifest: no file).
   await prepareRun(env, {
     definition: execution.definition,
+    // Its succeeded steps are reused: a full preflight would judge inputs they no longer need.
+    checks: 'step-types',
     ...(options.stubs ? { stubs: options.stubs } : {}),
     ...(options.reporter ? { reporter: options.reporter } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

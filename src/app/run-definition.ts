@@ -10,7 +10,6 @@ import type { Reporter } from '../engine/events.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
 import { parseDefinition, readDefinitionText } from '../engine/load-definition.js';
 import { buildGraph } from '../engine/graph.js';
-import { resolveParameters } from '../engine/parameters.js';
 import { checkStubNames, runPipeline } from '../engine/scheduler.js';
 import { defaultPipelineName } from '../engine/pipeline-name.js';
 import { planLaunch } from './plan-launch.js';
@@ -50,8 +49,8 @@ export async function runDefinitionFile(options: RunDefinitionFileOptions): Prom
   const text = await readDefinitionText(options.file);
   const definition = parseDefinition(text, options.file);
   const pipelineName = options.pipelineName ?? defaultPipelineName(options.file, definition, text);
-  // What the user typed is checked before S3 starts, Docker is asked or an image is built.
-  resolveParameters(definition.Parameters, options.parameters ?? {});
+  // Stub names are checked before S3 starts; parameters, images and inputs by the preflight
+  // (prepareRun), which reports them all at once before anything is seeded or started.
   checkStubNames(buildGraph(definition), options.stubs);
   await using env = await createRunEnvironment(options.config, { ...options.environment, ...(options.clock ? { clock: options.clock } : {}), ...(options.reporter ? { reporter: options.reporter } : {}) });
   // A bad selection is refused before seeding S3 or building images.
@@ -69,6 +68,7 @@ export async function runDefinitionFile(options: RunDefinitionFileOptions): Prom
   await prepareRun(env, {
     definition,
     definitionFile: options.file,
+    ...(options.parameters ? { parameters: options.parameters } : {}),
     ...(options.stubs ? { stubs: options.stubs } : {}),
     ...(options.reporter ? { reporter: options.reporter } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

@@ -5,6 +5,7 @@ import { DefinitionError, StoppedError, isSagesimError } from '../errors.js';
 import { type CliIo, EXIT, ExitCode } from './cli-io.js';
 import { COMMANDS } from './commands/index.js';
 import { formatProblems } from './format-problems.js';
+import { PreflightError } from '../runtime/preflight-error.js';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('sagesim')
@@ -43,7 +44,8 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
   }
   if (error instanceof DefinitionError) {
     io.stderr.write(formatProblems(`error: ${error.message}`, error.problems));
-    return EXIT.failed;
+    // A run refused by its preflight never started: a usage error, as bad parameters are.
+    return error instanceof PreflightError ? EXIT.usage : EXIT.failed;
   }
   // Ctrl-C before the execution existed (starting S3, seeding, building images): nothing ran.
   if (error instanceof StoppedError || (isSagesimError(error) && error.code === 'STOPPED')) {

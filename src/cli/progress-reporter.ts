@@ -46,7 +46,7 @@ class LineView implements ProgressReporter {
   stepSucceeded(event: StepEventBase): void {
     const outcome = event.step.metadata.Condition?.Outcome;
     this.skips.record(event);
-    this.step(event, `Succeeded${durationOf(event)}${outcome ? ` (outcome ${outcome})` : ''}${event.step.reusedFrom ? ' (reused)' : ''}`);
+    this.step(event, `Succeeded${durationOf(event)}${outcome ? ` (outcome ${outcome})` : ''}${event.step.reusedFrom ? ' (reused)' : ''}${event.step.stubbed ? ' (stub)' : ''}`);
   }
 
   stepCached(event: StepEventBase): void {
@@ -145,7 +145,7 @@ class LiveView implements ProgressReporter {
   stepSucceeded(event: StepEventBase): void {
     const outcome = event.step.metadata.Condition?.Outcome;
     this.skips.record(event);
-    this.set(event, 'Succeeded', [durationOf(event).trim(), outcome ? `outcome ${outcome}` : '', event.step.reusedFrom ? 'reused' : ''].filter(Boolean).join(', '));
+    this.set(event, 'Succeeded', [durationOf(event).trim(), outcome ? `outcome ${outcome}` : '', event.step.reusedFrom ? 'reused' : '', event.step.stubbed ? 'stub' : ''].filter(Boolean).join(', '));
   }
 
   stepCached(event: StepEventBase): void {

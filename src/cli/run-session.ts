@@ -36,6 +36,7 @@ export interface LocalRunFlags extends StubFlags {
   readonly maxParallel?: string;
   /** false under --no-cache. */
   readonly cache: boolean;
+  readonly cacheLikeCloud?: boolean;
   /** false under --no-instance-memory. */
   readonly instanceMemory: boolean;
 }
@@ -44,6 +45,7 @@ export function addLocalRunOptions(command: Command): Command {
   return command
     .option('--max-parallel <n>', 'steps running at once at most (default: number of cores)')
     .option('--no-cache', 'ignore CacheConfig: run every step')
+    .option('--cache-like-cloud', 'reuse cached steps on their arguments alone, as SageMaker does, even when an object they read changed since')
     .option('--no-instance-memory', "do not limit containers to their instance type's memory")
     .option('--stub <step>', 'run this step as a stub (repeatable)', collect, [])
     .option('--stub-all', 'run every job step as a stub')
@@ -55,6 +57,7 @@ export function localRunOverrides(flags: LocalRunFlags): ConfigOverrides {
   return {
     ...(flags.maxParallel === undefined ? {} : { maxParallel: parseMaxParallel(flags.maxParallel) }),
     ...(flags.cache === false ? { cache: false } : {}),
+    ...(flags.cacheLikeCloud === true ? { cacheLikeCloud: true } : {}),
     ...(flags.instanceMemory === false ? { instanceMemory: false } : {}),
   };
 }

@@ -7,6 +7,7 @@ import type { StepMetadata } from './execution-record.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { hashJson } from './canonical-json.js';
 import { parseExpireAfter } from './expire-after.js';
+import { type InputSnapshot, describeChange } from './step-reads.js';
 
 /** Top-level Arguments (or step fields) whose change makes a step run again, per step type. */
 const KEY_ATTRIBUTES: Partial<Record<StepType, readonly string[]>> = {
@@ -110,6 +111,16 @@ export interface CacheEntry {
   readonly propertyFiles: Readonly<Record<string, JsonValue>>;
   readonly outputParameters: Readonly<Record<string, JsonValue>>;
   readonly metadata: StepMetadata;
+  /**
+   * What the step read from S3, object by object (see step-reads.ts). Absent in entries of older
+   * sagesim versions, which the content-aware cache cannot check and so does not reuse.
+   */
+  readonly reads?: readonly InputSnapshot[];
+  /**
+   * Set when the result came from a stub: the hash of the stub's spec. Such an entry serves only
+   * a step stubbed the same way, never a step that runs for real.
+   */
+  readonly stub?: { readonly spec: string };
 }
 
 /** Where cache entries live: the execution store (on disk or in memory). */
@@ -129,4 +140,64 @@ export async function lookupCache(
     (entry) => query.expireAfterMs === undefined || query.now.getTime() - Date.parse(entry.finishedAt) <= query.expireAfterMs,
   );
   return [...fresh].sort((a, b) => Date.parse(b.finishedAt) - Date.parse(a.finishedAt))[0];
+}
+
+/** What the step about to run is: a real job, or a stub with this spec hash. */
+export type CacheSource = { readonly kind: 'real' } | { readonly kind: 'stub'; readonly spec: string };
+
+export interface CacheQuery {
+  readonly pipelineName: string;
+  readonly stepName: string;
+  readonly key: string;
+  readonly now: Date;
+  readonly expireAfterMs: number | undefined;
+  readonly source: CacheSource;
+  /**
+   * `content` (sagesim's default): an entry is reused only when every object it read is unchanged.
+   * `arguments` (`--cache-like-cloud`): the arguments alone decide, as in the cloud.
+   */
+  readonly mode: 'content' | 'arguments';
+  /** Reads what the inputs of an entry hold now. */
+  readonly snapshot: (reads: readonly InputSnapshot[]) => Promise<readonly InputSnapshot[]>;
+}
+
+export type CacheDecision =
+  | { readonly hit: CacheEntry }
+  /** No reuse; `reason` says why when the cloud would have reused an entry (shown to the user). */
+  | { readonly hit?: undefined; readonly reason?: string };
+
+/**
+ * Picks the entry a step reuses: the newest one within ExpireAfter from the same kind of source
+ * (stub results never serve real steps) whose inputs are unchanged, in content mode.
+ */
+export async function decideCache(index: CacheIndex, query: CacheQuery): Promise<CacheDecision> {
+  const entries = await index.cacheEntries(query.pipelineName, query.key);
+  const fresh = entries
+    .filter((entry) => query.expireAfterMs === undefined || query.now.getTime() - Date.parse(entry.finishedAt) <= query.expireAfterMs)
+    .sort((a, b) => Date.parse(b.finishedAt) - Date.parse(a.finishedAt));
+  const sameSource = fresh.filter((entry) => sameCacheSource(entry, query.source));
+  const newest = sameSource[0];
+  if (newest === undefined) {
+    const stubbed = fresh.find((entry) => entry.stub !== undefined);
+    return query.source.kind === 'real' && stubbed
+      ? { reason: `re-ran ${query.stepName}: the matching cache entry of execution ${stubbed.executionId} came from a stub, and stub results never stand in for real ones` }
+      : {};
+  }
+  if (query.mode === 'arguments' || query.source.kind === 'stub') return { hit: newest };
+  let firstChange: { entry: CacheEntry; change: string } | undefined;
+  for (const entry of sameSource) {
+    if (entry.reads === undefined) {
+      firstChange ??= { entry, change: 'which objects it read was not recorded (an older sagesim)' };
+      continue;
+    }
+    const change = describeChange(entry.reads, await query.snapshot(entry.reads));
+    if (change === undefined) return { hit: entry };
+    firstChange ??= { entry, change };
+  }
+  const change = firstChange ?? { entry: newest, change: 'its inputs changed' };
+  return { reason: `re-ran ${query.stepName}: ${change.change} since execution ${change.entry.executionId}; the cloud would have reused it` };
+}
+
+function sameCacheSource(entry: CacheEntry, source: CacheSource): boolean {
+  return source.kind === 'real' ? entry.stub === undefined : entry.stub?.spec === source.spec;
 }

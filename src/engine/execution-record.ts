@@ -48,6 +48,10 @@ export interface StepRecord {
   logFile?: string;
   /** When a step's result was taken from another execution (selective execution, retry). */
   reusedFrom?: string;
+  /** The step ran as a stub: its properties are stand-ins, no job ran. */
+  stubbed?: true;
+  /** Why a cache entry the cloud would have reused was not (an input changed since, ...). */
+  cacheMissReason?: string;
 }
 
 /**
@@ -87,4 +91,9 @@ export interface ExecutionRecord {
   readonly selectedSteps?: readonly string[];
   /** The process running the execution (local mode); absent in records of older sagesim versions. */
   readonly owner?: ExecutionOwner;
+}
+
+/** Steps of an execution that ran as stubs, in record order. */
+export function stubbedSteps(record: Pick<ExecutionRecord, 'steps'>): string[] {
+  return record.steps.filter((step) => step.stubbed === true).map((step) => step.stepName);
 }

@@ -1,6 +1,7 @@
 // Where executions live: `<home>/executions/<id>/execution.json` (written atomically, bursts of
 // changes coalesced), step logs under `logs/`, per-attempt scratch folders under `steps/`, and the
-// index of successful step results that caching reads. An in-memory twin serves tests and benches.
+// index of successful step results that caching reads (read-modify-written under a lock file, as
+// several sagesim processes may share a home). An in-memory twin serves tests and benches.
 // Reading an execution whose sagesim process was killed mid-run records it Failed (execution-owner.ts).
 import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { SagesimError } from '../errors.js';
 import type { CacheEntry, CacheIndex } from './cache.js';
 import type { ExecutionRecord } from './execution-record.js';
 import { type AtomicWriteHooks, CoalescingWriter, writeFileAtomic } from './atomic-file.js';
+import { withFileLock } from './file-lock.js';
 import { type ProcessProbe, abandonment, failAbandoned, systemProcessProbe } from './execution-owner.js';
 
 /** Where one step's output lines go. */
@@ -251,10 +253,14 @@ export class FileExecutionStore implements ExecutionStore {
   async recordCacheEntry(entry: CacheEntry): Promise<void> {
     const file = this.cacheFile(entry.pipelineName, entry.key);
     await this.withCacheLock(file, async () => {
-      const existing = await this.readCacheFile(file);
-      const next = [entry, ...existing.filter((e) => !(e.executionId === entry.executionId && e.stepName === entry.stepName))];
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFileAtomic(file, JSON.stringify(next, null, 1), this.options.writeHooks);
+      // Other sagesim processes of this home write the same file: the in-process chain orders our
+      // own writes, the lock file keeps theirs from interleaving with ours (read-modify-write).
+      await withFileLock(file, async () => {
+        const existing = await this.readCacheFile(file);
+        const next = [entry, ...existing.filter((e) => !(e.executionId === entry.executionId && e.stepName === entry.stepName))];
+        await writeFileAtomic(file, JSON.stringify(next, null, 1), this.options.writeHooks);
+      }, this.options.processProbe ? { probe: this.options.processProbe } : {});
     });
   }
 

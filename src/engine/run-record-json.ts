@@ -1,6 +1,6 @@
 // An ExecutionRecord as SageMaker's API would describe it: DescribePipelineExecution plus
 // ListPipelineExecutionSteps. Used by `run --json` and by the API emulator, so both answer alike.
-import type { ExecutionRecord, StepRecord } from './execution-record.js';
+import { type ExecutionRecord, type StepRecord, stubbedSteps } from './execution-record.js';
 import type { JsonObject } from './json.js';
 
 export interface DescribePipelineExecutionShape {
@@ -38,6 +38,8 @@ export interface RunJsonShape extends DescribePipelineExecutionShape {
   readonly PipelineParameters: { readonly Name: string; readonly Value: string }[];
   readonly PipelineExecutionSteps: PipelineExecutionStepShape[];
   readonly SkippedSteps: SkippedStepShape[];
+  /** Steps that ran as stubs (not an API field: their properties are stand-ins). */
+  readonly StubbedSteps: string[];
 }
 
 export function toDescribePipelineExecution(record: Readonly<ExecutionRecord>): DescribePipelineExecutionShape {
@@ -102,6 +104,7 @@ export function toRunJson(record: Readonly<ExecutionRecord>): RunJsonShape {
         ...(step.displayName === undefined ? {} : { StepDisplayName: step.displayName }),
         Reason: step.skipReason ?? 'skipped',
       })),
+    StubbedSteps: stubbedSteps(record),
   };
 }
 

@@ -176,6 +176,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
     clock,
     signal: abort.signal,
     cacheEnabled: options.config.cache,
+    cacheMode: options.config.cacheLikeCloud ? 'arguments' : 'content',
     resolveContext,
     persist,
     random: options.random,

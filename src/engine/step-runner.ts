@@ -7,11 +7,13 @@ import { joinS3 } from '../mock-aws/object-store.js';
 import type { StepContext, StepExecutor, StepResult } from '../steps/executor.js';
 import { StubExecutor, processingOutputUri } from '../steps/stub-executor.js';
 import { conditionOutcome } from '../steps/condition-executor.js';
-import { cacheKeyFor, cachePolicyFor, lookupCache, type CacheEntry } from './cache.js';
+import { type CacheEntry, type CacheSource, cacheKeyFor, cachePolicyFor, decideCache } from './cache.js';
+import { hashJson } from './canonical-json.js';
+import { type InputSnapshot, snapshotInputs, stepInputs } from './step-reads.js';
 import type { Clock } from './clock.js';
 import type { PipelineStep, RetryPolicy } from './definition-types.js';
 import type { Reporter } from './events.js';
-import type { ExecutionRecord, StepRecord } from './execution-record.js';
+import { type ExecutionRecord, type StepRecord, stubbedSteps } from './execution-record.js';
 import type { ExecutionStore } from './execution-store.js';
 import { resolveValue } from './expressions.js';
 import { jobNameFor } from './identity.js';
@@ -31,6 +33,11 @@ export interface StepRunEnvironment {
   readonly signal: AbortSignal;
   /** False under `--no-cache`. */
   readonly cacheEnabled: boolean;
+  /**
+   * `content`: a cache entry is reused only when the objects its step read are unchanged;
+   * `arguments` (`--cache-like-cloud`): as the cloud, arguments alone decide. @default 'content'
+   */
+  readonly cacheMode?: 'content' | 'arguments';
   readonly resolveContext: (currentStep?: ResolveContext['currentStep']) => ResolveContext;
   /** Saves the record (coalesced) after a change. */
   readonly persist: () => void;
@@ -50,6 +57,8 @@ interface AttemptResult {
   readonly propertyFiles: Record<string, JsonValue>;
   readonly cacheHit?: CacheEntry;
   readonly cacheKey?: string;
+  /** What the attempt read, recorded with its cache entry. */
+  readonly reads?: readonly InputSnapshot[];
 }
 
 /** Runs `step` with `executor`; `rec` is its record, already in the execution's step list. */
@@ -62,6 +71,10 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
   // Under --no-cache a cacheable step does not read the cache but still records its result, so
   // the next cached run finds the freshest one.
   const recordsCache = cachePolicyFor(step, true).enabled;
+  const stubbed = executor instanceof StubExecutor;
+  // Stub results are cached apart: they serve only a step stubbed the same way, never a real one.
+  const source: CacheSource = stubbed ? { kind: 'stub', spec: hashJson((executor.specFor(step.Name) ?? {}) as unknown as JsonValue) } : { kind: 'real' };
+  if (stubbed) rec.stubbed = true;
 
   const attempt = async (n: number): Promise<AttemptResult> => {
     rec.attemptCount = n;
@@ -75,10 +88,28 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
     if (n === 1 && cachePolicy.enabled) {
       const key = cacheKeyFor(step, args);
       if (key !== undefined) {
-        const hit = await lookupCache(env.store, { pipelineName: identity.pipelineName, key, now: clock.now(), expireAfterMs: cachePolicy.expireAfterMs });
+        const decision = await decideCache(env.store, {
+          pipelineName: identity.pipelineName,
+          stepName: step.Name,
+          key,
+          now: clock.now(),
+          expireAfterMs: cachePolicy.expireAfterMs,
+          source,
+          mode: env.cacheMode ?? 'content',
+          snapshot: (reads) => snapshotInputs(env.objectStore, reads),
+        });
+        const hit = decision.hit;
         if (hit) return { result: { properties: hit.properties, metadata: hit.metadata, outputParameters: hit.outputParameters }, propertyFiles: { ...hit.propertyFiles }, cacheHit: hit, cacheKey: key };
+        if (decision.reason !== undefined) {
+          rec.cacheMissReason = decision.reason;
+          env.persist();
+          reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, message: decision.reason });
+        }
       }
     }
+    // Taken before the job starts: what it is about to read. A store that cannot be listed costs
+    // the entry its reuse (content mode), not the step its run.
+    const reads = recordsCache && !stubbed ? await snapshotInputs(env.objectStore, stepInputs(step, args)).catch(() => undefined) : [];
     const context: StepContext = {
       execution: identity,
       step,
@@ -95,11 +126,12 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
       logFile: log.path,
       workDir: await env.store.stepWorkDir(identity.executionId, step.Name, n, { create: !(executor instanceof StubExecutor) }),
       warn: (message) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, message }),
+      stubbedSteps: stubbedSteps(env.record),
     };
     const result = await executor.execute(context);
     if (env.signal.aborted) throw new StoppedError(`step ${step.Name} stopped`);
     const propertyFiles = await readPropertyFiles(env.objectStore, step, result.properties);
-    return { result, propertyFiles, cacheKey: recordsCache ? cacheKeyFor(step, args) : undefined };
+    return { result, propertyFiles, cacheKey: recordsCache ? cacheKeyFor(step, args) : undefined, ...(reads ? { reads } : {}) };
   };
 
   const outcome = await runWithRetries(attempt, {
@@ -120,7 +152,7 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
   rec.endTime = clock.now().toISOString();
 
   if (outcome.ok) {
-    const { result, propertyFiles, cacheHit, cacheKey } = outcome.value;
+    const { result, propertyFiles, cacheHit, cacheKey, reads } = outcome.value;
     rec.status = 'Succeeded';
     rec.failureReason = undefined;
     rec.properties = result.properties;
@@ -138,7 +170,7 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
       env.persist();
       reporter.stepCached?.({ executionId: identity.executionId, step: rec });
     } else {
-      if (cacheKey !== undefined) await recordCache(env, step, rec, cacheKey, outputs);
+      if (cacheKey !== undefined) await recordCache(env, step, rec, cacheKey, outputs, { reads, source });
       env.persist();
       reporter.stepSucceeded?.({ executionId: identity.executionId, step: rec });
     }
@@ -202,7 +234,14 @@ async function readPropertyFiles(objectStore: ObjectStore, step: PipelineStep, p
   return out;
 }
 
-async function recordCache(env: StepRunEnvironment, step: PipelineStep, rec: StepRecord, key: string, outputs: StepOutputs): Promise<void> {
+async function recordCache(
+  env: StepRunEnvironment,
+  step: PipelineStep,
+  rec: StepRecord,
+  key: string,
+  outputs: StepOutputs,
+  origin: { readonly reads: readonly InputSnapshot[] | undefined; readonly source: CacheSource },
+): Promise<void> {
   try {
     await env.store.recordCacheEntry({
       pipelineName: env.identity.pipelineName,
@@ -216,6 +255,8 @@ async function recordCache(env: StepRunEnvironment, step: PipelineStep, rec: Ste
       propertyFiles: outputs.propertyFiles,
       outputParameters: outputs.outputParameters,
       metadata: rec.metadata,
+      ...(origin.reads ? { reads: origin.reads } : {}),
+      ...(origin.source.kind === 'stub' ? { stub: { spec: origin.source.spec } } : {}),
     });
   } catch (error) {
     // A cache that cannot be written costs a later run time, not this run its result.

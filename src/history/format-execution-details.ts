@@ -1,7 +1,7 @@
 // `sagesim show`: one execution in full: its identity, parameters, a table of its steps, then each
 // step's timings, attempts, cache hit or reuse, job, outcome, failure, resolved arguments,
 // properties, property files and output parameters.
-import type { ExecutionRecord, StepRecord } from '../engine/execution-record.js';
+import { type ExecutionRecord, type StepRecord, stubbedSteps } from '../engine/execution-record.js';
 import type { JsonValue } from '../engine/json.js';
 import { formatSpan, formatTimestamp, type TimeFormatOptions } from './format-time.js';
 import { renderTable } from './table.js';
@@ -9,8 +9,11 @@ import { renderTable } from './table.js';
 export interface ExecutionDetailsOptions extends TimeFormatOptions {
   /** Only this step's details (a name from the record). @default every step */
   readonly step?: string;
-  /** Leave out resolved arguments and properties (the long parts). @default false */
-  readonly brief?: boolean;
+  /**
+   * Include each step's resolved arguments and properties (the long parts: hundreds of lines for
+   * a real pipeline, metric definitions twice). @default false
+   */
+  readonly full?: boolean;
   /** The execution's folder. */
   readonly executionDir?: string;
   /** Where a step's log file is, to show it. @default its path relative to the execution's folder */
@@ -38,12 +41,17 @@ export function formatExecutionDetails(record: Readonly<ExecutionRecord>, option
     field('Selective', `steps ${record.selectedSteps.join(', ')}${record.sourceExecutionArn ? `; other results from ${record.sourceExecutionArn}` : ''}`);
   }
   if (record.mode === 'remote') field('Mode', 'remote (followed from SageMaker)');
+  const stubbed = stubbedSteps(record);
+  if (stubbed.length > 0) field('Stubbed', `${stubbed.join(', ')} (stand-in results, no job ran)`);
   if (options.executionDir) field('Folder', options.executionDir);
 
   out.push('', renderTable(['STEP', 'TYPE', 'STATUS', 'DURATION', 'ATTEMPTS', 'CACHE', 'OUTCOME'], record.steps.map((step) => summaryRow(step, now))).trimEnd());
 
   const shown = options.step === undefined ? record.steps : record.steps.filter((step) => step.stepName === options.step);
   for (const step of shown) out.push('', ...stepDetails(step, options));
+  if (!options.full && shown.some((step) => step.resolvedArguments !== undefined || step.properties !== undefined)) {
+    out.push('', `Resolved arguments and properties left out: add --full to see them (or --json for the whole record).`);
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -51,7 +59,7 @@ function summaryRow(step: StepRecord, now: Date): string[] {
   return [
     step.stepName,
     step.stepType,
-    step.status,
+    step.stubbed ? `${step.status} (stub)` : step.status,
     step.status === 'Skipped' ? '-' : formatSpan(step.startTime, step.endTime, now),
     step.attemptCount > 0 ? String(step.attemptCount) : '-',
     step.cacheHit ? 'hit' : step.reusedFrom ? 'reused' : '-',
@@ -71,7 +79,9 @@ function stepDetails(step: StepRecord, options: ExecutionDetailsOptions): string
   field('Started', formatTimestamp(step.startTime, options));
   field('Ended', formatTimestamp(step.endTime, options));
   field('Attempts', String(step.attemptCount));
+  if (step.stubbed) field('Stub', 'yes: its properties are stand-ins, no job ran');
   if (step.cacheHit) field('Cache hit', `from ${step.cacheHit.sourcePipelineExecutionArn} (step ${step.cacheHit.sourceStepName})`);
+  if (step.cacheMissReason) field('Cache', step.cacheMissReason);
   if (step.reusedFrom) field('Reused', `result of ${step.reusedFrom}`);
   const job = jobOf(step);
   if (job) field('Job', job);
@@ -81,7 +91,7 @@ function stepDetails(step: StepRecord, options: ExecutionDetailsOptions): string
   if (step.logFile) field('Log', options.logPath ? options.logPath(step) : step.logFile);
   if (step.outputParameters && Object.keys(step.outputParameters).length > 0) block(lines, 'Output parameters', step.outputParameters);
   if (step.propertyFiles && Object.keys(step.propertyFiles).length > 0) block(lines, 'Property files', step.propertyFiles);
-  if (!options.brief) {
+  if (options.full) {
     if (step.resolvedArguments !== undefined) block(lines, 'Resolved arguments', step.resolvedArguments);
     if (step.properties !== undefined) block(lines, 'Properties', step.properties);
   }

@@ -1,5 +1,5 @@
 // `sagesim ls`: stored executions, newest first, one line each.
-import type { ExecutionRecord } from '../engine/execution-record.js';
+import { type ExecutionRecord, stubbedSteps } from '../engine/execution-record.js';
 import { formatSpan, formatTimestamp, type TimeFormatOptions } from './format-time.js';
 import { renderTable } from './table.js';
 
@@ -26,6 +26,12 @@ export function formatExecutionList(records: readonly Readonly<ExecutionRecord>[
 /** What a reader wants to know at a glance: which steps failed, what the run was built from. */
 function noteOf(record: Readonly<ExecutionRecord>): string {
   const notes: string[] = [];
+  // First: a stub run's results are stand-ins, whatever else happened.
+  const stubbed = stubbedSteps(record);
+  if (stubbed.length > 0) {
+    const jobs = record.steps.filter((step) => step.status !== 'Skipped' && step.stepType !== 'Condition' && step.stepType !== 'Fail');
+    notes.push(stubbed.length === jobs.length ? 'STUB RUN (every step stubbed)' : `stubbed: ${stubbed.join(', ')}`);
+  }
   const failed = record.steps.filter((step) => step.status === 'Failed').map((step) => step.stepName);
   if (failed.length > 0) notes.push(`failed: ${failed.join(', ')}`);
   if (record.selectedSteps !== undefined) {
@@ -33,5 +39,6 @@ function noteOf(record: Readonly<ExecutionRecord>): string {
     notes.push(`selective${source}: ${record.selectedSteps.join(', ')}`);
   }
   if (record.mode === 'remote') notes.push('remote');
+
   return notes.join('; ');
 }

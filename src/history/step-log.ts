@@ -104,3 +104,18 @@ function isFinal(status: StepStatus): boolean {
       return assertNever(status, 'step status');
   }
 }
+
+/**
+ * Where the log of a step answered from the cache is: the step that really ran, in the execution
+ * the cache entry came from. Undefined for steps that were not cache hits.
+ */
+export function cacheSourceLog(
+  store: Pick<ExecutionStore, 'executionDir'>,
+  step: StepRecord | undefined,
+): { readonly file: string; readonly executionId: string; readonly executionArn: string; readonly stepName: string } | undefined {
+  const hit = step?.cacheHit;
+  if (hit === undefined) return undefined;
+  const arn = hit.sourcePipelineExecutionArn;
+  const executionId = arn.slice(arn.lastIndexOf('/') + 1);
+  return { file: path.join(store.executionDir(executionId), 'logs', `${safeFileName(hit.sourceStepName)}.log`), executionId, executionArn: arn, stepName: hit.sourceStepName };
+}

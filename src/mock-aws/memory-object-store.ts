@@ -1,15 +1,17 @@
 // In-memory ObjectStore for unit tests and stub-only runs.
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { type ObjectInfo, type ObjectStore, notFound, parseS3Uri, formatS3Uri } from './object-store.js';
 
 export class MemoryObjectStore implements ObjectStore {
   readonly description = 'in-memory object store';
-  private readonly objects = new Map<string, { body: Buffer; lastModified: Date }>();
+  private readonly objects = new Map<string, { body: Buffer; lastModified: Date; etag: string }>();
 
   async put(uri: string, body: Uint8Array | string | Readable): Promise<void> {
     const { bucket, key } = parseS3Uri(uri);
     const bytes = body instanceof Readable ? await collect(body) : Buffer.from(body);
-    this.objects.set(formatS3Uri(bucket, key), { body: bytes, lastModified: new Date() });
+    // S3's ETag of a single-part upload: the quoted MD5 of the content.
+    this.objects.set(formatS3Uri(bucket, key), { body: bytes, lastModified: new Date(), etag: `"${createHash('md5').update(bytes).digest('hex')}"` });
   }
 
   async get(uri: string): Promise<Buffer> {
@@ -28,7 +30,7 @@ export class MemoryObjectStore implements ObjectStore {
     for (const [uri, entry] of this.objects) {
       const loc = parseS3Uri(uri);
       if (loc.bucket === bucket && loc.key.startsWith(prefix)) {
-        out.push({ uri, key: loc.key, size: entry.body.length, lastModified: entry.lastModified });
+        out.push({ uri, key: loc.key, size: entry.body.length, lastModified: entry.lastModified, etag: entry.etag });
       }
     }
     // S3 lists keys in the order of their UTF-8 bytes, not a locale's.

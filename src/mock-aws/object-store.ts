@@ -9,6 +9,8 @@ export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
   readonly lastModified?: Date;
+  /** The entity tag, when the store gives one: changes whenever the content does. */
+  readonly etag?: string;
 }
 
 export interface ObjectStore {

@@ -140,7 +140,7 @@ export class S3ObjectStore implements RangedObjectStore, AsyncDisposable {
     const { bucket, key } = parseS3Uri(uri);
     try {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: options.signal });
-      return { uri: formatS3Uri(bucket, key), key, size: out.ContentLength ?? 0, lastModified: out.LastModified };
+      return { uri: formatS3Uri(bucket, key), key, size: out.ContentLength ?? 0, lastModified: out.LastModified, ...(out.ETag ? { etag: out.ETag } : {}) };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw this.mapError(error, 'HeadObject', uri);
@@ -163,7 +163,7 @@ export class S3ObjectStore implements RangedObjectStore, AsyncDisposable {
       }
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined) continue;
-        out.push({ uri: formatS3Uri(bucket, object.Key), key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified });
+        out.push({ uri: formatS3Uri(bucket, object.Key), key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified, ...(object.ETag ? { etag: object.ETag } : {}) });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

@@ -137,7 +137,7 @@ export async function reproduceStep(options: ReproduceStepOptions): Promise<Repr
     ...(options.reporter ? { reporter: options.reporter } : {}),
   });
   if (options.seed !== undefined) await seed(options.seed, env.objectStore);
-  await prepareRun(env, { definition: definitionOf(source), ...(options.reporter ? { reporter: options.reporter } : {}) });
+  await prepareRun(env, { definition: definitionOf(source), checks: 'step-types', ...(options.reporter ? { reporter: options.reporter } : {}) });
 
   const executor = env.executors.get(source.stepType);
   if (!executor) throw new SagesimError('INTERNAL', `no ${source.stepType} executor`);

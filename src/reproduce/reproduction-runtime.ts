@@ -33,6 +33,10 @@ export class ReproductionRuntime implements ContainerRuntime {
     return this.inner.sweep(filter);
   }
 
+  hasImage(image: string): Promise<boolean> {
+    return this.inner.hasImage(image);
+  }
+
   async run(spec: ContainerSpec, options: RunOptions): Promise<ContainerExit> {
     this.specs.push(spec);
     if (this.shell) throw new ShellSessionEnded(await this.shell(spec));

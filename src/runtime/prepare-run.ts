@@ -1,7 +1,7 @@
 // What a local run needs before its first step: the fixture's objects placed in S3 (mock mode),
 // and, when a step will really start a container, a reachable Docker engine and sagesim's images.
 // Checked up front so that a missing engine is one clear message within seconds, not a failed step.
-import type { PipelineDefinition, PipelineStep } from '../engine/definition-types.js';
+import type { ParameterValue, PipelineDefinition, PipelineStep } from '../engine/definition-types.js';
 import type { Reporter } from '../engine/events.js';
 import { flattenSteps } from '../engine/flatten-steps.js';
 import { isJsonObject, type JsonValue } from '../engine/json.js';
@@ -12,6 +12,7 @@ import { isStubbed, type StubOptions } from '../steps/stub-executor.js';
 import { isUnsupportedStepType, unsupportedStepMessage } from '../steps/unsupported-executor.js';
 import { SagesimError } from '../errors.js';
 import type { RunEnvironment } from './create-environment.js';
+import { assertPreflight } from './preflight.js';
 
 /** Step types whose executor starts a container. */
 const CONTAINER_STEP_TYPES: ReadonlySet<PipelineStep['Type']> = new Set(['Processing', 'Training', 'Tuning', 'Transform', 'Lambda']);
@@ -24,6 +25,14 @@ export interface PrepareRunOptions {
   readonly reporter?: Reporter;
   /** Ctrl-C: stops seeding and image builds; the run then throws the signal's reason. */
   readonly signal?: AbortSignal;
+  /** Parameter values given for the run (preflight checks every parameter has one). @default {} */
+  readonly parameters?: Readonly<Record<string, ParameterValue>>;
+  /**
+   * `full`: preflight (preflight.ts) before anything is seeded or started. `step-types`: only
+   * refuse step types that cannot run locally (a retry or a reproduction, whose other steps
+   * already ran). @default 'full'
+   */
+  readonly checks?: 'full' | 'step-types';
 }
 
 export interface PreparedRun {
@@ -34,7 +43,22 @@ export interface PreparedRun {
 }
 
 export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions): Promise<PreparedRun> {
-  checkLocalStepTypes(options);
+  if ((options.checks ?? 'full') === 'full') {
+    const runsContainers = flattenSteps(options.definition.Steps).some((step) => CONTAINER_STEP_TYPES.has(step.Type) && !isStubbed(options.stubs, step));
+    await assertPreflight({
+      definition: options.definition,
+      config: env.config,
+      ...(options.definitionFile === undefined ? {} : { definitionFile: options.definitionFile }),
+      ...(options.parameters ? { parameters: options.parameters } : {}),
+      ...(options.stubs ? { stubs: options.stubs } : {}),
+      objectStore: env.objectStore,
+      // Images are looked up only when a container will start: stub runs need no Docker.
+      ...(runsContainers ? { runtime: env.runtime } : {}),
+      warn: (problem) => options.reporter?.warning?.({ ...(problem.step === undefined ? {} : { stepName: problem.step }), message: problem.message }),
+    });
+  } else {
+    checkLocalStepTypes(options);
+  }
 
   let seeded: PreparedRun['seeded'];
   if (options.definitionFile !== undefined && env.config.mock && env.s3Endpoint !== undefined) {

@@ -96,6 +96,8 @@ export interface ContainerRuntime {
   start(spec: ContainerSpec, options: RunOptions): Promise<RunningContainer>;
   /** Removes leftover sagesim-labelled containers (running or not). Returns how many were removed. */
   sweep(filter?: SweepFilter): Promise<number>;
+  /** Whether an image of this exact name (or id) is present in the engine; nothing is pulled. */
+  hasImage(image: string): Promise<boolean>;
 }
 
 /** How many trailing log lines ContainerExit.logTail keeps. */

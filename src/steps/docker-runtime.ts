@@ -173,6 +173,16 @@ export class DockerRuntime implements ContainerRuntime {
     };
   }
 
+  async hasImage(image: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return true;
+    } catch (cause) {
+      if (statusOf(cause) === 404) return false;
+      throw this.apiError(`inspect image ${image}`, cause);
+    }
+  }
+
   async sweep(filter: SweepFilter = {}): Promise<number> {
     const label = filter.executionId === undefined ? EXECUTION_ID_LABEL : `${EXECUTION_ID_LABEL}=${filter.executionId}`;
     const containers = await this.api('list sagesim containers', () =>

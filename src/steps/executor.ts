@@ -31,6 +31,11 @@ export interface StepContext {
   readonly workDir: string;
   /** Report a warning the user should see (not an error). */
   readonly warn: (message: string) => void;
+  /**
+   * Steps of this execution that ran as stubs before this one started: what this step builds on
+   * may be stand-ins (a RegisterModel step says so in what it registers).
+   */
+  readonly stubbedSteps?: readonly string[];
 }
 
 export interface StepResult {

@@ -43,6 +43,8 @@ export interface FakeContainerRuntimeOptions {
   readonly available?: boolean;
   /** Makes run()/start() reject with DOCKER_ERROR, as an engine API failure would. @default false */
   readonly failApi?: boolean;
+  /** The images hasImage() finds. @default every image is present */
+  readonly images?: readonly string[];
 }
 
 export class FakeContainerRuntime implements ContainerRuntime {
@@ -72,6 +74,11 @@ export class FakeContainerRuntime implements ContainerRuntime {
 
   async ping(): Promise<void> {
     if (this.options.available === false) throw unavailable();
+  }
+
+  async hasImage(image: string): Promise<boolean> {
+    if (this.options.available === false) throw unavailable();
+    return this.options.images === undefined || this.options.images.includes(image);
   }
 
   async run(spec: ContainerSpec, options: RunOptions): Promise<ContainerExit> {

@@ -12,8 +12,8 @@ export class RegisterModelExecutor implements StepExecutor {
 
   async execute(context: StepContext): Promise<StepResult> {
     try {
-      const registered = await this.registry.createModelPackage(context.arguments);
-      context.log(`registered ${registered.ModelPackageArn} (${registered.ModelApprovalStatus})`);
+      const registered = await this.registry.createModelPackage(markStubbed(context.arguments, context.stubbedSteps ?? []));
+      context.log(`registered ${registered.ModelPackageArn} (${registered.ModelApprovalStatus})${context.stubbedSteps?.length ? `, marked as built on stubbed steps ${context.stubbedSteps.join(', ')}` : ''}`);
       return { properties: registered as unknown as JsonObject, metadata: { RegisterModel: { Arn: registered.ModelPackageArn } } };
     } catch (error) {
       // Bad arguments fail the step with the registry's message, as CreateModelPackage's
@@ -28,4 +28,19 @@ export class RegisterModelExecutor implements StepExecutor {
       throw error;
     }
   }
+}
+
+/** The metadata key that marks a package registered by an execution in which some steps were stubs. */
+export const STUBBED_STEPS_PROPERTY = 'sagesim:stubbed-steps';
+
+/**
+ * A package registered by an execution with stubbed steps may hold stand-in artifacts and
+ * metrics: it says so in its CustomerMetadataProperties, so nobody deploys it for a real model.
+ */
+function markStubbed(args: JsonObject, stubbed: readonly string[]): JsonObject {
+  if (stubbed.length === 0) return args;
+  const existing = args['CustomerMetadataProperties'];
+  const properties = typeof existing === 'object' && existing !== null && !Array.isArray(existing) ? existing : {};
+  // CustomerMetadataProperties values are at most 256 characters.
+  return { ...args, CustomerMetadataProperties: { ...properties, [STUBBED_STEPS_PROPERTY]: stubbed.join(',').slice(0, 256) } };
 }

@@ -53,6 +53,11 @@ export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
 
   constructor(private readonly options: StubExecutorOptions) {}
 
+  /** What the stubs say about one step (undefined: stubbed with defaults). */
+  specFor(stepName: string): StubSpec | undefined {
+    return this.options.stubs.steps?.[stepName];
+  }
+
   async execute(context: StepContext): Promise<StepResult> {
     if (context.signal.aborted) throw new StoppedError(`step ${context.step.Name} stopped`);
     const spec = this.options.stubs.steps?.[context.step.Name] ?? {};

@@ -24,6 +24,7 @@ import type { StubOptions, StubSpec } from '../steps/stub-executor.js';
 import { FaultInjectingExecutor, type FaultSpec } from './fault-injection.js';
 import { type TestRunResult, testRunResult } from './test-run-result.js';
 import { type TestS3, testS3 } from './test-s3.js';
+import { withHintsInMessages } from './hint-in-message.js';
 
 export interface TestEnvironmentOptions {
   /**
@@ -139,8 +140,8 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
       home,
       config,
       s3: testS3(env.objectStore),
-      run: (definition, runOptions = {}) => runInEnvironment(env, { docker, clock, reporter: options.reporter }, definition, runOptions),
-      retry: (execution, retryOptions = {}) => retryInEnvironment(env, { docker, clock, reporter: options.reporter }, execution, retryOptions),
+      run: (definition, runOptions = {}) => withHintsInMessages(() => runInEnvironment(env, { docker, clock, reporter: options.reporter }, definition, runOptions)),
+      retry: (execution, retryOptions = {}) => withHintsInMessages(() => retryInEnvironment(env, { docker, clock, reporter: options.reporter }, execution, retryOptions)),
       executions: () => env.store.list(),
       dispose,
       [Symbol.asyncDispose]: dispose,
@@ -170,7 +171,7 @@ async function runInEnvironment(env: RunEnvironment, state: HarnessState, input:
   const reporter = combineReporters(state.reporter, options.reporter);
   // Faults naming unknown steps are refused before Docker is asked or an image is built.
   const executors = withFaults(env.executors, options.faults ?? {}, definition);
-  await prepareRun(env, { definition, stubs, reporter });
+  await prepareRun(env, { definition, stubs, reporter, ...(options.parameters ? { parameters: options.parameters } : {}) });
 
   const source = options.from === undefined ? undefined : typeof options.from === 'string' ? await env.store.find(options.from) : (options.from.record as ExecutionRecord);
   if (source !== undefined && options.steps === undefined) {
@@ -195,7 +196,8 @@ async function retryInEnvironment(env: RunEnvironment, state: HarnessState, targ
   const stubs = stubOptions(options, options.stubAll ?? !state.docker);
   const reporter = combineReporters(state.reporter, options.reporter);
   const executors = withFaults(env.executors, options.faults ?? {}, record.definition);
-  await prepareRun(env, { definition: record.definition, stubs, reporter });
+  // Its succeeded steps are reused: a full preflight would judge inputs they no longer need.
+  await prepareRun(env, { definition: record.definition, stubs, reporter, checks: 'step-types' });
   return execute(env, state, options, {
     definition: record.definition,
     executors,

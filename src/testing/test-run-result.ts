@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { StepType } from '../engine/definition-types.js';
 import type { ExecutionRecord, ExecutionStatus, StepRecord, StepStatus } from '../engine/execution-record.js';
 import { walkProperties } from '../engine/expressions.js';
+import { hintInMessage } from './hint-in-message.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../engine/json.js';
 import { parsePropertyPath } from '../engine/reference-path.js';
 import { SagesimError } from '../errors.js';
@@ -70,10 +71,12 @@ export function testRunResult(record: ExecutionRecord, executionDir: string): Te
   const step = (name: string): TestStep => {
     const found = steps.find((s) => s.name === name);
     if (!found) {
-      throw new SagesimError('TEST_UNKNOWN_STEP', `execution ${record.executionId} has no step "${name}"`, {
-        source: 'user',
-        hint: `steps are: ${steps.map((s) => s.name).join(', ')}`,
-      });
+      throw hintInMessage(
+        new SagesimError('TEST_UNKNOWN_STEP', `execution ${record.executionId} has no step "${name}"`, {
+          source: 'user',
+          hint: `steps are: ${steps.map((s) => s.name).join(', ')}`,
+        }),
+      );
     }
     return found;
   };
@@ -115,10 +118,10 @@ function testStep(record: StepRecord, executionDir: string): TestStep {
       const files = record.propertyFiles ?? {};
       if (!Object.hasOwn(files, name)) {
         const known = Object.keys(files);
-        throw new SagesimError('TEST_UNKNOWN_PROPERTY_FILE', `step "${record.stepName}" has no property file "${name}" (status ${record.status})`, {
+        throw hintInMessage(new SagesimError('TEST_UNKNOWN_PROPERTY_FILE', `step "${record.stepName}" has no property file "${name}" (status ${record.status})`, {
           source: 'user',
           hint: known.length > 0 ? `its property files are: ${known.join(', ')}` : 'it read no property file: did it succeed, and does it declare PropertyFiles?',
-        });
+        }));
       }
       return files[name] as JsonValue;
     },

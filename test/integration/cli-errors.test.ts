@@ -2,6 +2,7 @@
 // raises, a container killed (137), an image or a Lambda with no local mapping, a missing S3
 // input, an S3 endpoint or a Docker engine that does not answer. The real CLI in a child process;
 // each failure names the step and the thing at fault and says what to do, and leaves no container.
+// What the preflight can see (images, Lambda handlers, inputs at fixed URIs) is refused before the run.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -83,35 +84,44 @@ describe('failures a user can read, from the real CLI', { timeout: 180_000 }, ()
     expect(reason).toContain('allocating');
   });
 
-  it('an image with no local mapping: the step, the image and how to map it in sagesim.config.json', async () => {
-    const { reason } = await failedRun('unmapped-image.json');
-    expect(reason).toContain('step "Featurize"');
-    expect(reason).toContain('123456789012.dkr.ecr.us-east-1.amazonaws.com/my-team/featurizer:3');
-    expect(reason).toContain('sagesim.config.json');
-    expect(reason).toContain('{"images": {"123456789012.dkr.ecr.us-east-1.amazonaws.com/my-team/featurizer:3": ');
+  /** Runs a definition its preflight refuses: exit 2 before any execution or container exists. */
+  async function refusedRun(file: string, extra: readonly string[] = []): Promise<CliResult> {
+    const result = await runCli(['run', definition(file), '--json', '--home', home(), ...extra], { cwd: root });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('error: preflight:');
+    expect(result.stderr).not.toMatch(/^ {4}at /m);
+    return result;
+  }
+
+  it('an image with no local mapping: refused before the run, with the step, the image and how to map it', async () => {
+    const { stderr } = await refusedRun('unmapped-image.json');
+    expect(stderr).toContain('IMAGE_NOT_MAPPED  $.Steps[0].Arguments.AppSpecification.ImageUri (step Featurize)');
+    expect(stderr).toContain('123456789012.dkr.ecr.us-east-1.amazonaws.com/my-team/featurizer:3');
+    expect(stderr).toContain('{"images": {"123456789012.dkr.ecr.us-east-1.amazonaws.com/my-team/featurizer:3": ');
   });
 
-  it('a Lambda with no local handler: the function, the mapping to add, or a stub', async () => {
-    const { reason } = await failedRun('lambda.json');
-    expect(reason).toContain('step "Notify"');
-    expect(reason).toContain('arn:aws:lambda:us-east-1:111122223333:function:notify-team');
-    expect(reason).toContain('{"lambdas":');
-    expect(reason).toContain('--stub Notify');
+  it('a Lambda with no local handler: refused before the run, with the function, the mapping to add, or a stub', async () => {
+    const { stderr } = await refusedRun('lambda.json');
+    expect(stderr).toContain('(step Notify)');
+    expect(stderr).toContain('arn:aws:lambda:us-east-1:111122223333:function:notify-team');
+    expect(stderr).toContain('{"lambdas":');
+    expect(stderr).toContain('--stub Notify');
   });
 
-  it('a missing S3 input: the step, the input and the URI', async () => {
-    const { reason } = await failedRun('missing-input.json');
-    expect(reason).toContain('step "Featurize"');
-    expect(reason).toContain('input "raw"');
-    expect(reason).toContain('s3://sagesim-errors/nothing-here/raw');
-    expect(reason).toMatch(/Upload the data first|manifest\.json/);
+  it('a missing S3 input: refused before the run, with the step, the input and the URI', async () => {
+    const { stderr } = await refusedRun('missing-input.json');
+    expect(stderr).toContain('S3_INPUT_NOT_FOUND  $.Steps[0].Arguments.ProcessingInputs[0].S3Input.S3Uri (step Featurize)');
+    expect(stderr).toContain('s3://sagesim-errors/nothing-here/raw');
+    expect(stderr).toMatch(/sagesim s3 cp|manifest\.json/);
   });
 
-  it('an S3 endpoint that does not answer while a step stages its input: the endpoint and what to check', async () => {
-    const { reason } = await failedRun('missing-input.json', ['--s3-endpoint', 'http://127.0.0.1:1']);
-    expect(reason).toContain('step "Featurize"');
-    expect(reason).toContain('cannot reach S3 at http://127.0.0.1:1');
-    expect(reason).toContain('is the S3 endpoint running');
+  it('an S3 endpoint that does not answer when the inputs are checked: exit 2 with the endpoint and what to check', async () => {
+    const result = await runCli(['run', definition('missing-input.json'), '--home', home(), '--s3-endpoint', 'http://127.0.0.1:1'], { cwd: root });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain('cannot reach S3 at http://127.0.0.1:1');
+    expect(result.stderr).toMatch(/^hint: .*S3 endpoint/m);
+    expect(result.stderr).not.toMatch(/^ {4}at /m);
   });
 
   it('an S3 endpoint that does not answer while the manifest is seeded: exit 2 within seconds, with a hint', async () => {
@@ -130,7 +140,8 @@ describe('failures a user can read, from the real CLI', { timeout: 180_000 }, ()
     });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain(`cannot reach the Docker engine at ${path.join(root, 'nothing.sock')}`);
-    expect(result.stderr).toMatch(/^hint: start Docker/m);
+    // Preflight lists it with the other problems, its hint indented under it.
+    expect(result.stderr).toMatch(/^\s*hint: start Docker/m);
     expect(result.stderr).not.toMatch(/^ {4}at /m);
     expect(result.ms).toBeLessThan(10_000);
   });

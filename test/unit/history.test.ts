@@ -54,7 +54,7 @@ describe('sagesim ls', () => {
     expect(code).toBe(0);
     const lines = out.trim().split('\n');
     expect(lines[0]).toMatch(/^EXECUTION\s+PIPELINE\s+STATUS\s+STARTED\s+DURATION\s+NOTE$/);
-    expect(lines[1]).toMatch(new RegExp(`^${second}\\s+abalone\\s+Failed\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+\\S+\\s+failed: AbaloneMSEFail$`));
+    expect(lines[1]).toMatch(new RegExp(`^${second}\\s+abalone\\s+Failed\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+\\S+\\s+STUB RUN \\(every step stubbed\\); failed: AbaloneMSEFail$`));
     expect(lines[2]).toMatch(new RegExp(`^${first}\\s+abalone\\s+Succeeded\\s`));
   });
 
@@ -88,7 +88,7 @@ describe('sagesim show', () => {
   it('shows steps with timings, attempts, outcome, failure, resolved arguments and property files, by a prefix of the id', async () => {
     const cwd = tempDir();
     const id = idOf(await runAbalone(cwd, 9));
-    const { code, out } = await cli(cwd, 'show', id.slice(0, 5));
+    const { code, out } = await cli(cwd, 'show', id.slice(0, 5), '--full');
     expect(code).toBe(0);
     expect(out).toContain(`Execution ${id}  Failed`);
     expect(out).toContain('Failure     Step failure: One or multiple steps failed.');
@@ -102,13 +102,39 @@ describe('sagesim show', () => {
     expect(out).toContain('Resolved arguments:');
   });
 
-  it('narrows to one step, and --brief leaves out arguments and properties', async () => {
+  it('narrows to one step, and leaves out arguments and properties unless --full', async () => {
     const cwd = tempDir();
     const id = idOf(await runAbalone(cwd, 3));
-    const { out } = await cli(cwd, 'show', id, '--step', 'abalonetrain', '--brief');
+    const { out } = await cli(cwd, 'show', id, '--step', 'abalonetrain');
     expect(out).toContain('AbaloneTrain  (Training)  Succeeded');
     expect(out).not.toContain('AbaloneProcess  (Processing)');
     expect(out).not.toContain('Resolved arguments:');
+    expect(out).toContain('add --full');
+    expect((await cli(cwd, 'show', id, '--step', 'abalonetrain', '--brief')).out).not.toContain('Resolved arguments:');
+    expect((await cli(cwd, 'show', id, '--step', 'abalonetrain', '--full')).out).toContain('Resolved arguments:');
+  });
+
+  it('marks a stub run and its stubbed steps in show, ls and --json', async () => {
+    const cwd = tempDir();
+    const id = idOf(await runAbalone(cwd, 3));
+    const shown = (await cli(cwd, 'show', id)).out;
+    expect(shown).toMatch(/Stubbed {5}AbaloneProcess, AbaloneTrain/);
+    expect(shown).toMatch(/AbaloneTrain\s+Training\s+Succeeded \(stub\)/);
+    expect(shown).toContain('Stub        yes: its properties are stand-ins, no job ran');
+    expect((await cli(cwd, 'ls')).out).toContain('STUB RUN (every step stubbed)');
+    const listed = JSON.parse((await cli(cwd, 'ls', '--json')).out) as { StubbedSteps: string[] }[];
+    expect(listed[0]?.StubbedSteps).toContain('AbaloneTrain');
+    const record = JSON.parse((await cli(cwd, 'show', id, '--json')).out) as ExecutionRecord;
+    expect(record.steps.find((s) => s.stepName === 'AbaloneTrain')?.stubbed).toBe(true);
+  });
+
+  it('a stub run suggests no model to approve: its RegisterModel stub registered nothing', async () => {
+    const cwd = tempDir();
+    const { code, out, err } = await cli(cwd, 'run', ABALONE, '--stub-all');
+    expect(code).toBe(0);
+    expect(`${out}${err}`).toMatch(/AbaloneRegisterModel\S*\s+Succeeded in \S+ \(stub\)/);
+    expect(`${out}${err}`).not.toContain('models approve');
+    expect((await cli(cwd, 'models', 'ls')).out).toBe('no model packages registered yet\n');
   });
 
   it('prints the stored record with --json, and one step with --step', async () => {
@@ -138,6 +164,26 @@ describe('sagesim logs', () => {
     const { code, out } = await cli(cwd, 'logs', id, 'abalonemsecond');
     expect(code).toBe(0);
     expect(out).toBe('condition evaluated to true\n');
+  });
+
+  it('prints the log of the run a cache hit came from, headed by where it came from', async () => {
+    const cwd = tempDir();
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    // Abalone with its processing step cached.
+    const definition = JSON.parse(readFileSync(ABALONE, 'utf8')) as { Steps: { Name: string; CacheConfig?: unknown }[] };
+    for (const step of definition.Steps) if (step.Name === 'AbaloneProcess') step.CacheConfig = { Enabled: true, ExpireAfter: 'P1D' };
+    const file = path.join(cwd, 'abalone.json');
+    writeFileSync(file, JSON.stringify(definition));
+    const first = idOf(JSON.parse((await cli(cwd, 'run', file, '--stub-all', '--json')).out));
+    const second = idOf(JSON.parse((await cli(cwd, 'run', file, '--stub-all', '--json')).out));
+    // Stubs write no log of their own: give the source step one, as a real job would have.
+    const logs = path.join(cwd, 'home', 'executions', first, 'logs');
+    mkdirSync(logs, { recursive: true });
+    writeFileSync(path.join(logs, 'AbaloneProcess.log'), 'split 4177 rows\n');
+    const { code, out } = await cli(cwd, 'logs', second, 'AbaloneProcess');
+    expect(code).toBe(0);
+    expect(out).toBe(`-- AbaloneProcess was a cache hit: log of step AbaloneProcess in execution ${first} (arn:aws:sagemaker:us-east-1:111122223333:pipeline/abalone/execution/${first})\nsplit 4177 rows\n`);
+    expect((await cli(cwd, 'logs', second, 'AbaloneProcess', '--follow')).out).toBe(out);
   });
 
   it('explains why a step has no log', async () => {

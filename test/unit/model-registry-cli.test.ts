@@ -41,6 +41,15 @@ describe('sagesim models', () => {
     expect(JSON.parse(approved.stdout).ModelPackageSummaryList.map((p: { ModelPackageVersion: number }) => p.ModelPackageVersion)).toEqual([2]);
   });
 
+  it('marks packages registered by executions with stubbed steps', async () => {
+    await registry().createModelPackage({ ModelPackageGroupName: 'housing' });
+    await registry().createModelPackage({ ModelPackageGroupName: 'housing', CustomerMetadataProperties: { 'sagesim:stubbed-steps': 'Train,Evaluate' } });
+    const lines = (await cli('models', 'ls')).stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^GROUP\s+VERSION\s+STATUS\s+CREATED\s+ARN\s+NOTE$/);
+    expect(lines[1]).not.toContain('STUB');
+    expect(lines[2]).toMatch(/housing\/2\s+STUB: built on stubbed Train, Evaluate$/);
+  });
+
   it('approves and rejects a version with a description', async () => {
     const pkg = await registry().createModelPackage({ ModelPackageGroupName: 'housing' });
     const approved = await cli('models', 'approve', pkg.ModelPackageArn, '--description', 'beats baseline');

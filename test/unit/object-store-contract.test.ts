@@ -101,4 +101,16 @@ describe.each(Object.keys(IMPLEMENTATIONS))('ObjectStore contract: %s', (name) =
     expect((await subject.store.get(`${base}/${key}`)).toString()).toBe('ok');
     expect((await subject.store.list(`${base}/weird`)).map((o) => o.key)).toEqual([key]);
   });
+
+  it('lists an ETag that changes with the content and not with a rewrite of the same bytes (the cache compares them)', async () => {
+    const base = fresh();
+    const etagOf = async (): Promise<string | undefined> => (await subject.store.list(`${base}/code/evaluate.py`))[0]?.etag;
+    await subject.store.put(`${base}/code/evaluate.py`, 'print(1)');
+    const first = await etagOf();
+    expect(first).toMatch(/^"[0-9a-f]{32}"$/);
+    await subject.store.put(`${base}/code/evaluate.py`, 'print(1)');
+    expect(await etagOf()).toBe(first);
+    await subject.store.put(`${base}/code/evaluate.py`, 'print(2)');
+    expect(await etagOf()).not.toBe(first);
+  });
 });

@@ -32,6 +32,16 @@ const args = {
 };
 
 describe('RegisterModel step', () => {
+  it('marks what it registers when steps of its execution ran as stubs', async () => {
+    const registry = new ModelRegistry({ home, region: 'us-east-1', accountId: '111122223333' });
+    const executor = new RegisterModelExecutor(registry);
+    const context = { ...(await executorContext(registerStep(args))), stubbedSteps: ['TrainModel'] };
+    const result = await executor.execute(context);
+    expect(result.properties['CustomerMetadataProperties']).toEqual({ 'sagesim:stubbed-steps': 'TrainModel' });
+    const real = await executor.execute(await executorContext(registerStep(args)));
+    expect(real.properties['CustomerMetadataProperties']).toBeUndefined();
+  });
+
   it('registers version 1 then 2 with DescribeModelPackage properties', async () => {
     const registry = new ModelRegistry({ home, region: 'us-east-1', accountId: '111122223333' });
     const executor = new RegisterModelExecutor(registry);

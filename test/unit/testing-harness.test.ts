@@ -53,6 +53,8 @@ describe('running a pipeline with stubs', () => {
       error = e;
     }
     expect(isSagesimError(error) && error.hint).toContain('steps are: AbaloneProcess, AbaloneTrain, AbaloneEval');
+    // Test runners print the message, not `.hint`: the list is in the message too.
+    expect((error as Error).message).toContain('steps are: AbaloneProcess, AbaloneTrain, AbaloneEval');
   });
 });
 
@@ -88,7 +90,10 @@ describe('fault injection', () => {
 
   it('refuses a fault on a step the pipeline does not have', async () => {
     await using env = await createTestEnvironment();
-    await expect(env.run(ABALONE, { stubAll: false, stubs: {}, faults: { Nope: {} } })).rejects.toMatchObject({ code: 'TEST_UNKNOWN_STEP' });
+    await expect(env.run(ABALONE, { stubAll: false, stubs: {}, faults: { Nope: {} } })).rejects.toMatchObject({
+      code: 'TEST_UNKNOWN_STEP',
+      message: expect.stringContaining('steps are: AbaloneProcess'),
+    });
   });
 });
 

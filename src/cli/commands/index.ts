@@ -6,6 +6,7 @@ import { callbackCommand } from './callback.js';
 import { dataCommand } from './data.js';
 import { graphCommand } from './graph.js';
 import { imagesCommand } from './images.js';
+import { inputsCommand } from './inputs.js';
 import { logsCommand } from './logs.js';
 import { lsCommand } from './ls.js';
 import { modelsCommand } from './models.js';
@@ -21,4 +22,4 @@ export interface CommandModule {
   register(program: Command, io: CliIo): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [validateCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, reproduceCommand, retryCommand, dataCommand, s3Command, imagesCommand, modelsCommand, callbackCommand, serveCommand];
+export const COMMANDS: readonly CommandModule[] = [validateCommand, inputsCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, reproduceCommand, retryCommand, dataCommand, s3Command, imagesCommand, modelsCommand, callbackCommand, serveCommand];

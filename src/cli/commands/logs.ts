@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { FileExecutionStore } from '../../engine/execution-store.js';
 import { findStep } from '../../history/find-step.js';
-import { followStepLog, readLogFrom, stepLogPath } from '../../history/step-log.js';
+import { cacheSourceLog, followStepLog, readLogFrom, stepLogPath } from '../../history/step-log.js';
 import type { CliIo } from '../cli-io.js';
 import { configFromFlags } from '../store-flags.js';
 import { onStopSignal } from '../stop-signals.js';
@@ -30,7 +30,8 @@ export const logsCommand: CommandModule = {
         const store = new FileExecutionStore({ home: config.home });
         const execution = await store.find(reference);
         const step = findStep(execution, stepReference);
-        if (flags.follow) {
+        // A cache hit is final and ran nothing here: --follow has only the source run's log to show.
+        if (flags.follow && !step.record?.cacheHit) {
           const controller = new AbortController();
           const unsubscribe = onStopSignal(io, () => controller.abort());
           try {
@@ -47,6 +48,16 @@ export const logsCommand: CommandModule = {
           io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
           return;
         }
+        // A cache hit ran nothing here: its log is that of the run it came from, said as such.
+        const source = cacheSourceLog(store, step.record);
+        if (source) {
+          const cached = await readLogFrom(source.file);
+          if (cached.text) {
+            io.stdout.write(`-- ${step.name} was a cache hit: log of step ${source.stepName} in execution ${source.executionId} (${source.executionArn})\n`);
+            io.stdout.write(cached.text.endsWith('\n') ? cached.text : `${cached.text}\n`);
+            return;
+          }
+        }
         const status = step.record?.status;
         const why =
           status === undefined
@@ -54,7 +65,7 @@ export const logsCommand: CommandModule = {
             : status === 'Skipped'
               ? `it did not run (${step.record?.skipReason ?? 'skipped'})`
               : step.record?.cacheHit
-                ? 'its result came from the cache'
+                ? `its result came from the cache (execution ${step.record.cacheHit.sourcePipelineExecutionArn}), whose log is gone`
                 : step.record?.reusedFrom
                   ? `its result was reused from ${step.record.reusedFrom}`
                   : 'it wrote no output';

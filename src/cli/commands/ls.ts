@@ -1,5 +1,6 @@
 // `sagesim ls`: the executions in the store, newest first.
 import type { Command } from 'commander';
+import { stubbedSteps } from '../../engine/execution-record.js';
 import { FileExecutionStore } from '../../engine/execution-store.js';
 import { toDescribePipelineExecution } from '../../engine/run-record-json.js';
 import { SagesimError } from '../../errors.js';
@@ -32,7 +33,7 @@ export const lsCommand: CommandModule = {
         let records = await store.list();
         if (flags.pipeline !== undefined) records = records.filter((record) => record.pipelineName.toLowerCase() === flags.pipeline?.toLowerCase());
         if (flags.limit !== undefined) records = records.slice(0, parseLimit(flags.limit));
-        if (flags.json) io.stdout.write(`${JSON.stringify(records.map((record) => ({ ExecutionId: record.executionId, PipelineName: record.pipelineName, ...toDescribePipelineExecution(record), ...(record.endTime ? { EndTime: record.endTime } : {}) })), null, 2)}\n`);
+        if (flags.json) io.stdout.write(`${JSON.stringify(records.map((record) => ({ ExecutionId: record.executionId, PipelineName: record.pipelineName, ...toDescribePipelineExecution(record), ...(record.endTime ? { EndTime: record.endTime } : {}), StubbedSteps: stubbedSteps(record) })), null, 2)}\n`);
         else io.stdout.write(formatExecutionList(records, io.env['TZ'] ? { timeZone: io.env['TZ'] } : {}));
       });
   },

@@ -6,6 +6,7 @@ import { renderTable } from '../../history/table.js';
 import { type ModelApprovalStatus, ModelRegistry, isModelApprovalStatus } from '../../mock-aws/model-registry.js';
 import type { CliIo } from '../cli-io.js';
 import { type StoreFlags, configFromFlags } from '../store-flags.js';
+import { STUBBED_STEPS_PROPERTY } from '../../steps/register-model-executor.js';
 import type { CommandModule } from './index.js';
 
 interface ListFlags extends StoreFlags {
@@ -95,6 +96,17 @@ async function list(group: string | undefined, flags: ListFlags, io: CliIo): Pro
     return;
   }
   const rows = summaries.map((p) => [p.ModelPackageGroupName, String(p.ModelPackageVersion), p.ModelApprovalStatus, p.CreationTime, p.ModelPackageArn]);
+  // Packages registered by an execution with stubbed steps hold stand-ins: said beside each.
+  const notes = await Promise.all(
+    summaries.map(async (p) => {
+      const stubbed = (await registry.describeModelPackage(p.ModelPackageArn)).CustomerMetadataProperties?.[STUBBED_STEPS_PROPERTY];
+      return stubbed === undefined ? '' : `STUB: built on stubbed ${stubbed.split(',').join(', ')}`;
+    }),
+  );
+  if (notes.some((note) => note !== '')) {
+    io.stdout.write(renderTable(['GROUP', 'VERSION', 'STATUS', 'CREATED', 'ARN', 'NOTE'], rows.map((row, i) => [...row, notes[i] ?? ''])));
+    return;
+  }
   io.stdout.write(renderTable(['GROUP', 'VERSION', 'STATUS', 'CREATED', 'ARN'], rows));
 }
 

@@ -15,6 +15,7 @@ interface ShowFlags {
   readonly json?: boolean;
   readonly step?: string;
   readonly brief?: boolean;
+  readonly full?: boolean;
 }
 
 export const showCommand: CommandModule = {
@@ -24,7 +25,8 @@ export const showCommand: CommandModule = {
       .description('show an execution: steps, timings, attempts, cache hits, resolved arguments, properties, failures')
       .argument('<execution>', 'execution id, ARN or a unique prefix of the id (see `sagesim ls`)')
       .option('--step <name>', "only this step's details")
-      .option('--brief', 'leave out resolved arguments and properties')
+      .option('--full', 'also print each step\'s resolved arguments and properties')
+      .option('--brief', 'the default: resolved arguments and properties left out (kept for older scripts)')
       .option('--json', 'print the execution record as stored, as JSON')
       .option('--home <dir>', 'sagesim home holding executions (default .sagesim, or SAGESIM_HOME)')
       .option('--config <file>', 'config file (default ./sagesim.config.json)')
@@ -43,7 +45,7 @@ export const showCommand: CommandModule = {
             executionDir: store.executionDir(record.executionId),
             logPath: (s) => stepLogPath(store, record, { name: s.stepName, record: s }),
             ...(step === undefined ? {} : { step: step.name }),
-            ...(flags.brief ? { brief: true } : {}),
+            ...(flags.full && !flags.brief ? { full: true } : {}),
             ...(io.env['TZ'] ? { timeZone: io.env['TZ'] } : {}),
           }),
         );

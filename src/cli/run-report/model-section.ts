@@ -15,7 +15,8 @@ export interface RegisteredModel {
 export function registeredModels(record: Readonly<ExecutionRecord>): RegisteredModel[] {
   return record.steps.flatMap((step) => {
     const arn = step.metadata.RegisterModel?.Arn;
-    if (step.stepType !== 'RegisterModel' || step.status !== 'Succeeded' || arn === undefined) return [];
+    // A stubbed RegisterModel registered nothing: its ARN is a stand-in, not a package to approve.
+    if (step.stepType !== 'RegisterModel' || step.status !== 'Succeeded' || arn === undefined || step.stubbed) return [];
     const properties = step.properties ?? {};
     const group = properties['ModelPackageGroupName'];
     const version = properties['ModelPackageVersion'];

@@ -12,6 +12,7 @@ export const TEST_CONFIG: SagesimConfig = Object.freeze<SagesimConfig>({
   accountId: '111122223333',
   maxParallel: 2,
   cache: true,
+  cacheLikeCloud: false,
   instanceMemory: true,
   s3: { kind: 'embedded' },
   images: {},
