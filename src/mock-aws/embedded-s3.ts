@@ -191,25 +191,32 @@ function once(run: () => Promise<void>): () => Promise<void> {
 function sagesimMiddleware(store: EmbeddedS3Store): KoaMiddleware {
   return async (ctx, next) => {
     acceptAnyAccessKey(ctx.headers['authorization'], ctx.query);
-    const address = checkRequest(ctx);
-    if (isAwsChunked(ctx.headers)) {
-      const decoder = new AwsChunkedDecoder();
-      // A handler that fails before reading the body must not leave the decoder's error unheard
-      // (an 'error' event without a listener ends the process); readers still see it.
-      decoder.on('error', () => undefined);
-      const original = ctx.request.req;
-      original.on('error', (error) => decoder.destroy(error));
-      original.pipe(decoder);
-      unchunkHeaders(original.headers);
-      ctx.req = decoder;
-    }
     try {
-      await route(store, address, ctx, next);
+      await handle(store, ctx, next);
     } catch (error) {
+      // A body left unread would be drained before the connection is reused (all 5 GiB of a
+      // refused one): close the connection after the error instead, as S3 does.
+      if (!ctx.request.req.complete) ctx.res.shouldKeepAlive = false;
       if (error instanceof AwsChunkedError) throw s3Error('IncompleteBody', `The aws-chunked body is malformed: ${error.message}`);
       throw error;
     }
   };
+}
+
+async function handle(store: EmbeddedS3Store, ctx: KoaContext, next: () => Promise<void>): Promise<void> {
+  const address = checkRequest(ctx);
+  if (isAwsChunked(ctx.headers)) {
+    const decoder = new AwsChunkedDecoder();
+    // A handler that fails before reading the body must not leave the decoder's error unheard
+    // (an 'error' event without a listener ends the process); readers still see it.
+    decoder.on('error', () => undefined);
+    const original = ctx.request.req;
+    original.on('error', (error) => decoder.destroy(error));
+    original.pipe(decoder);
+    unchunkHeaders(original.headers);
+    ctx.req = decoder;
+  }
+  await route(store, address, ctx, next);
 }
 
 async function route(store: EmbeddedS3Store, address: S3Address, ctx: KoaContext, next: () => Promise<void>): Promise<void> {
