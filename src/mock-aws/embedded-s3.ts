@@ -14,6 +14,7 @@ import { listUploads, listUploadsRequest, sweepStaleUploads } from './embedded-s
 import { migrateLayout } from './embedded-s3-layout.js';
 import { type S3Address, checkContentLength, checkPartNumber, isUploadId, parseS3Path } from './embedded-s3-names.js';
 import { EmbeddedS3Store, ObjectFileReadable } from './embedded-s3-store.js';
+import { answerClientError } from './http-client-error.js';
 import { InProcessSocket } from './in-process-connection.js';
 
 const require = createRequire(import.meta.url);
@@ -125,6 +126,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   await openEmbeddedS3Data(options.dataDir, options.staleUploadAgeMs);
   const s3 = createEmbeddedS3Handler(options.dataDir, options.staleUploadAgeMs);
   const tcp = createServer({ keepAliveTimeout: 30_000 }, s3.handler);
+  tcp.on('clientError', answerClientError);
   const close = once(async () => {
     await closeServer(tcp);
     s3.close();
@@ -245,6 +247,13 @@ async function route(store: EmbeddedS3Store, address: S3Address, ctx: KoaContext
   const bucket = bucketToCreate(ctx, address);
   if (bucket !== undefined && !(await store.getBucket(bucket))) await store.putBucket(bucket);
   await next();
+  // No route of s3rver's took the request (Koa's default is a plain-text 404): S3's answer.
+  if (ctx.status === 404 && ctx.body == null) {
+    throw s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+      Method: ctx.method.slice(0, 20),
+      ResourceType: address.bucket === '' ? 'SERVICE' : address.key === '' ? 'BUCKET' : 'OBJECT',
+    });
+  }
   // s3rver's GET Object set the status and headers; write the body through reused buffers
   // instead of letting Koa pipe the stream (see ObjectFileReadable).
   if (ctx.body instanceof ObjectFileReadable && ctx.method === 'GET') {

@@ -12,6 +12,7 @@ import { type CreateRunEnvironmentOptions, createRunEnvironment } from '../runti
 import { type Releaser, releaseAll } from '../runtime/release-all.js';
 import type { StubOptions } from '../steps/stub-executor.js';
 import { createEmbeddedS3Handler, openEmbeddedS3Data } from './embedded-s3.js';
+import { answerClientError } from './http-client-error.js';
 import { ModelRegistry } from './model-registry.js';
 import { findModel } from './model-store.js';
 import { createS3Client, embeddedS3DataDir } from './s3-client.js';
@@ -64,6 +65,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       res.end('sagesim serve is starting\n');
     }
   });
+  server.on('clientError', answerClientError);
   try {
     await listen(server, options.port ?? DEFAULT_SERVE_PORT);
     releasers.push(
