@@ -1,14 +1,15 @@
 // ListObjects (v1) and ListObjectsV2 for the embedded S3, in place of s3rver's: its continuation
 // tokens use DES, which OpenSSL 3 (Node 17+) no longer offers, so every second page failed, and
 // its next-page marker ignored common prefixes. Also honours `encoding-type=url` (boto3's default).
-import { createRequire } from 'node:module';
 import { noSuchBucket, s3Error } from './embedded-s3-error.js';
 import type { S3Address } from './embedded-s3-names.js';
 import type { EmbeddedS3Store } from './embedded-s3-store.js';
 
-const require = createRequire(import.meta.url);
-/** Bucket subresources (`?location`, `?cors`, ...): those requests stay with s3rver. */
-const BUCKET_SUBRESOURCES = (require('s3rver/lib/controllers/bucket.js') as { METHODS: readonly string[] }).METHODS;
+/** Bucket subresources (`?location`, `?cors`, `?uploads`, ...): those requests are not listings. */
+const BUCKET_SUBRESOURCES: readonly string[] = [
+  'acl', 'analytics', 'cors', 'delete', 'encryption', 'inventory', 'lifecycle', 'location', 'metrics', 'notification', 'object-lock',
+  'policy', 'policyStatus', 'publicAccessBlock', 'replication', 'requestPayment', 'tagging', 'uploads', 'versions', 'website',
+];
 
 const XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const MAX_KEYS = 1000;
