@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedS3 } from '../../src/mock-aws/embedded-s3.js';
 import { type CliProcess, ensureBuilt, startCli } from './support/real-cli.js';
 import { httpRequest, rawExchange } from './support/raw-http.js';
 
@@ -105,5 +106,29 @@ describe('sagesim serve given malformed SageMaker API requests', { timeout: 60_0
   it('a request cut short mid-body does not take serve down', async () => {
     await rawExchange(port, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: SageMaker.ListPipelines\r\nContent-Length: 100\r\n\r\n{"Max');
     await stillServing();
+  });
+});
+
+describe('the embedded S3 of a run given a malformed aws-chunked body', { timeout: 60_000 }, () => {
+  // A step container reaches this same emulator, in the `sagesim run` process: a crash here ended
+  // the whole run and left its containers behind.
+  it('answers 400 and keeps serving, in this process', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sagesim-run-s3-'));
+    await using s3 = await startEmbeddedS3({ dataDir: path.join(dir, 's3') });
+    try {
+      const s3Port = Number(new URL(s3.endpoint).port);
+      const res = await httpRequest(s3Port, {
+        method: 'PUT',
+        path: '/run-bucket/k',
+        headers: { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked' },
+        body: 'zz',
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toContain('<Code>IncompleteBody</Code>');
+      expect((await httpRequest(s3Port, { method: 'PUT', path: '/run-bucket/k', body: 'fine' })).status).toBe(200);
+      expect((await httpRequest(s3Port, { method: 'GET', path: '/run-bucket/k' })).body).toBe('fine');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
