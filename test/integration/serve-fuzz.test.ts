@@ -30,6 +30,9 @@ describe('sagesim serve under malformed HTTP', { timeout: 300_000 }, () => {
   it(`answers ${COUNT} malformed requests AWS-shaped, never 500, and stays up`, async () => {
     const report = await fuzzServe(serve.port, { seed: SEED, count: COUNT });
     expect(report.requests).toBe(COUNT);
+    // Deep enough to mean something: some requests got past the checks and were served.
+    expect(report.statuses['200'] ?? 0).toBeGreaterThan(20);
+    expect(Object.keys(report.statuses).filter((status) => status.startsWith('4')).length).toBeGreaterThan(3);
     expect(report.problems.map(({ request, problem }) => `${problem} <- ${request.method} ${request.path.slice(0, 120)} [${request.framing}] ${request.headers.map(([n, v]) => `${n}: ${v}`).join('; ').slice(0, 200)} body=${JSON.stringify(request.body.toString('latin1').slice(0, 80))}`)).toEqual([]);
     // Still serving both APIs.
     const listed = await httpRequest(serve.port, { method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'SageMaker.ListPipelines' }, body: '{}' });
