@@ -3,13 +3,15 @@
 // configured age are swept (embedded-s3-uploads.ts).
 import { mkdir, readFile, readdir, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { keyToPathParts } from './embedded-s3-key-path.js';
+import { decodeSegment, isContinued, keyToPathParts, stripContinued } from './embedded-s3-key-path.js';
 import { OBJECT_SUFFIX } from './embedded-s3-key-walk.js';
 import { isValidBucketName } from './embedded-s3-names.js';
 
 /** Written in the store's folder once its layout is the encoded one. */
 const LAYOUT_FILE = '.sagesim-s3-layout';
 const LAYOUT_VERSION = '2';
+/** Written before the first move: a start that finds it resumes a migration that was cut short. */
+const MIGRATING = 'migrating to 2';
 const RESOURCES = ['object', 'object.md5', 'metadata.json'] as const;
 
 /**
@@ -19,7 +21,10 @@ const RESOURCES = ['object', 'object.md5', 'metadata.json'] as const;
  */
 export async function migrateLayout(dataDir: string): Promise<number> {
   const marker = path.join(dataDir, LAYOUT_FILE);
-  if ((await readFile(marker, 'utf8').catch(() => undefined))?.trim() === LAYOUT_VERSION) return 0;
+  const state = (await readFile(marker, 'utf8').catch(() => undefined))?.trim();
+  if (state === LAYOUT_VERSION) return 0;
+  const resumed = state === MIGRATING;
+  await writeFile(marker, `${MIGRATING}\n`);
   let moved = 0;
   for (const bucket of (await readdir(dataDir)).filter(isValidBucketName)) {
     const bucketPath = path.join(dataDir, bucket);
@@ -29,6 +34,8 @@ export async function migrateLayout(dataDir: string): Promise<number> {
       const folder = path.join(bucketPath, ...parts);
       const oldBase = path.join(bucketPath, key);
       if (path.join(folder, last) === oldBase) continue;
+      // Moved by the migration that was cut short: already where its key belongs.
+      if (resumed && isEncodedPlace(key)) continue;
       await mkdir(folder, { recursive: true });
       for (const resource of RESOURCES) {
         await rename(`${oldBase}._S3rver_${resource}`, path.join(folder, `${last}._S3rver_${resource}`)).catch((error: NodeJS.ErrnoException) => {
@@ -55,6 +62,25 @@ async function legacyKeys(bucketPath: string): Promise<string[]> {
   };
   await walk('');
   return keys;
+}
+
+/** Whether a path read as the encoded layout names a key that is stored exactly there. */
+function isEncodedPlace(relative: string): boolean {
+  const names = relative.split('/');
+  let key = '';
+  let pending = '';
+  for (const [index, name] of names.entries()) {
+    const last = index === names.length - 1;
+    if (!last && isContinued(name)) {
+      pending += stripContinued(name);
+      continue;
+    }
+    const segment = decodeSegment(pending + name);
+    if (segment === undefined) return false;
+    key += last ? segment : `${segment}/`;
+    pending = '';
+  }
+  return keyToPathParts(key).join('/') === relative;
 }
 
 async function removeEmptyFolders(from: string, stopAt: string): Promise<void> {

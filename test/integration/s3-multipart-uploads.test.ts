@@ -143,4 +143,29 @@ describe('a store written by the previous layout', { timeout: 60_000 }, () => {
       await rm(home, { recursive: true, force: true });
     }
   });
+
+  it('resumes a migration cut short without moving an object twice', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'sagesim-s3-resume-'));
+    try {
+      const dataDir = path.join(home, 's3');
+      const bucketDir = path.join(dataDir, 'resume-bucket');
+      await mkdir(bucketDir, { recursive: true });
+      // `ünï.txt` was moved to its encoded name before the cut; `k=v.txt` was not.
+      await writeFile(path.join(bucketDir, '%C3%BCn%C3%AF.txt._S3rver_object'), 'moved');
+      await writeFile(path.join(bucketDir, 'k=v.txt._S3rver_object'), 'not yet');
+      await writeFile(path.join(dataDir, '.sagesim-s3-layout'), 'migrating to 2\n');
+      const emulator = await startEmbeddedS3({ dataDir });
+      try {
+        const port = Number(new URL(emulator.endpoint).port);
+        expect((await httpRequest(port, { method: 'GET', path: `/resume-bucket/${encodeURIComponent('ünï.txt')}` })).body).toBe('moved');
+        expect((await httpRequest(port, { method: 'GET', path: '/resume-bucket/k%3Dv.txt' })).body).toBe('not yet');
+        const listed = await httpRequest(port, { method: 'GET', path: '/resume-bucket?list-type=2' });
+        expect([...listed.body.matchAll(/<Key>([^<]*)<\/Key>/g)].map((match) => match[1])).toEqual(['k=v.txt', 'ünï.txt']);
+      } finally {
+        await emulator.close();
+      }
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
 });
