@@ -103,6 +103,17 @@ describe('sagesim serve given malformed SageMaker API requests', { timeout: 60_0
     await stillServing();
   });
 
+  it('StartPipelineExecution of a definition without Parameters answers 400 for an unknown parameter', async () => {
+    const token = 't'.repeat(32);
+    const created = await post(
+      JSON.stringify({ PipelineName: 'no-params', PipelineDefinition: '{"Version": "2020-12-01", "Steps": []}', RoleArn: 'arn:aws:iam::111122223333:role/r', ClientRequestToken: `${token}1` }),
+    );
+    expect(created.status).toBe(200);
+    const started = await post(JSON.stringify({ PipelineName: 'no-params', ClientRequestToken: `${token}2`, PipelineParameters: [{ Name: 'x', Value: 'y' }] }), 'SageMaker.StartPipelineExecution');
+    expect(started.status).toBe(400);
+    expect(JSON.parse(started.body)).toMatchObject({ __type: 'ValidationException' });
+  });
+
   it('a request cut short mid-body does not take serve down', async () => {
     await rawExchange(port, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: SageMaker.ListPipelines\r\nContent-Length: 100\r\n\r\n{"Max');
     await stillServing();
