@@ -56,6 +56,11 @@ export interface SagesimConfig {
   readonly dockerSocket: string;
   /** Print stacks of unexpected errors. @default false */
   readonly debug: boolean;
+  /**
+   * The embedded S3 removes multipart uploads started longer ago than this (a client that died
+   * mid-upload left them), when it starts and every hour while it runs. @default 24
+   */
+  readonly s3StaleUploadHours: number;
 }
 
 /** What the config file (`sagesim.config.json` in cwd, or `--config`) may hold. */
@@ -71,6 +76,7 @@ export interface ConfigFile {
   readonly images?: Record<string, string>;
   readonly lambdas?: Record<string, LambdaHandlerConfig>;
   readonly dockerSocket?: string;
+  readonly s3StaleUploadHours?: number;
 }
 
 /** Values given on the command line or by a caller of the API; they win over everything. */
@@ -125,6 +131,7 @@ export function resolveConfig(
     lambdas: Object.freeze({ ...file.lambdas, ...overrides.lambdas }),
     dockerSocket,
     debug: overrides.debug ?? env['SAGESIM_DEBUG'] === '1',
+    s3StaleUploadHours: file.s3StaleUploadHours ?? 24,
   };
   return Object.freeze(config);
 }

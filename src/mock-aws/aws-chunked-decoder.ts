@@ -31,6 +31,11 @@ export function unchunkHeaders(headers: Record<string, string | string[] | undef
   else delete headers['content-encoding'];
 }
 
+/** A body that is not valid aws-chunked framing: the client's fault (S3 answers 400). */
+export class AwsChunkedError extends Error {
+  override readonly name = 'AwsChunkedError';
+}
+
 type State = { kind: 'header' } | { kind: 'data'; remaining: number } | { kind: 'data-end' } | { kind: 'trailer' } | { kind: 'done' };
 
 /** `<hex size>[;chunk-signature=...]\r\n<bytes>\r\n ... 0[;...]\r\n[trailer lines\r\n]\r\n` -> bytes. */
@@ -49,7 +54,7 @@ export class AwsChunkedDecoder extends Transform {
 
   override _flush(callback: TransformCallback): void {
     if (this.state.kind === 'done' || (this.state.kind === 'trailer' && this.pending.length === 0)) callback();
-    else callback(new Error(`aws-chunked body ended early (in ${this.state.kind})`));
+    else callback(new AwsChunkedError(`aws-chunked body ended early (in ${this.state.kind})`));
   }
 
   private consume(input: Buffer): void {
@@ -60,8 +65,9 @@ export class AwsChunkedDecoder extends Transform {
         case 'header': {
           const end = buffer.indexOf(CRLF);
           if (end === -1) return this.keep(buffer, 4096, 'chunk header');
-          const size = Number.parseInt(buffer.subarray(0, end).toString('latin1').split(';')[0] ?? '', 16);
-          if (!Number.isFinite(size) || size < 0) throw new Error('malformed aws-chunked chunk header');
+          const hex = buffer.subarray(0, end).toString('latin1').split(';')[0] ?? '';
+          if (!/^[0-9a-fA-F]{1,13}$/.test(hex)) throw new AwsChunkedError('malformed aws-chunked chunk header');
+          const size = Number.parseInt(hex, 16);
           buffer = buffer.subarray(end + 2);
           this.state = size === 0 ? { kind: 'trailer' } : { kind: 'data', remaining: size };
           break;
@@ -76,7 +82,7 @@ export class AwsChunkedDecoder extends Transform {
         }
         case 'data-end': {
           if (buffer.length < 2) return this.keep(buffer);
-          if (!buffer.subarray(0, 2).equals(CRLF)) throw new Error('malformed aws-chunked body: missing CRLF after chunk');
+          if (!buffer.subarray(0, 2).equals(CRLF)) throw new AwsChunkedError('malformed aws-chunked body: missing CRLF after chunk');
           buffer = buffer.subarray(2);
           this.state = { kind: 'header' };
           break;
@@ -98,7 +104,7 @@ export class AwsChunkedDecoder extends Transform {
   }
 
   private keep(buffer: Buffer, limit = Infinity, what = ''): void {
-    if (buffer.length > limit) throw new Error(`malformed aws-chunked body: ${what} too long`);
+    if (buffer.length > limit) throw new AwsChunkedError(`malformed aws-chunked body: ${what} too long`);
     this.pending = Buffer.from(buffer);
   }
 }

@@ -1,36 +1,36 @@
 // ListObjects (v1) and ListObjectsV2 for the embedded S3, in place of s3rver's: its continuation
 // tokens use DES, which OpenSSL 3 (Node 17+) no longer offers, so every second page failed, and
 // its next-page marker ignored common prefixes. Also honours `encoding-type=url` (boto3's default).
-import { createRequire } from 'node:module';
+import { noSuchBucket, s3Error } from './embedded-s3-error.js';
+import type { S3Address } from './embedded-s3-names.js';
 import type { EmbeddedS3Store } from './embedded-s3-store.js';
 
-const require = createRequire(import.meta.url);
-const S3Error = require('s3rver/lib/models/error.js') as new (code: string, message: string, detail?: Record<string, unknown>) => Error;
-/** Bucket subresources (`?location`, `?cors`, ...): those requests stay with s3rver. */
-const BUCKET_SUBRESOURCES = (require('s3rver/lib/controllers/bucket.js') as { METHODS: readonly string[] }).METHODS;
+/** Bucket subresources (`?location`, `?cors`, `?uploads`, ...): those requests are not listings. */
+const BUCKET_SUBRESOURCES: readonly string[] = [
+  'acl', 'analytics', 'cors', 'delete', 'encryption', 'inventory', 'lifecycle', 'location', 'metrics', 'notification', 'object-lock',
+  'policy', 'policyStatus', 'publicAccessBlock', 'replication', 'requestPayment', 'tagging', 'uploads', 'versions', 'website',
+];
 
 const XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const MAX_KEYS = 1000;
 
 export interface ListRequest {
   readonly method: string;
-  readonly path: string;
   readonly query: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /** The bucket a GET/HEAD bucket-listing request is for, or undefined for any other request. */
-export function listedBucket(request: ListRequest): string | undefined {
+export function listedBucket(request: ListRequest, address: S3Address): string | undefined {
   if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
-  const match = /^\/([^/]+)\/?$/.exec(request.path);
-  if (!match?.[1]) return undefined;
+  if (address.bucket === '' || address.key !== '') return undefined;
   if (Object.keys(request.query).some((name) => BUCKET_SUBRESOURCES.includes(name))) return undefined;
-  return decodeURIComponent(match[1]);
+  return address.bucket;
 }
 
 /** The response body (a plain object s3rver's XML middleware serializes), or undefined for HEAD. */
 export async function listBucket(store: EmbeddedS3Store, bucket: string, request: ListRequest): Promise<object | undefined> {
   if (!(await store.getBucket(bucket))) {
-    throw new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
+    throw noSuchBucket(bucket);
   }
   if (request.method === 'HEAD') return undefined; // HeadBucket: it exists, nothing to list.
 
@@ -83,7 +83,7 @@ function parseMaxKeys(raw: string | undefined): number {
   if (raw === undefined || raw === '') return MAX_KEYS;
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value > 2_147_483_647) {
-    throw new S3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', { ArgumentName: 'max-keys', ArgumentValue: raw });
+    throw s3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', { ArgumentName: 'max-keys', ArgumentValue: raw });
   }
   return Math.min(MAX_KEYS, value);
 }
@@ -96,7 +96,7 @@ function encodeToken(lastEntry: string): string {
 function decodeToken(token: string): string {
   const decoded = Buffer.from(token, 'base64url').toString('utf8');
   if (!decoded.startsWith('sagesim:')) {
-    throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
+    throw s3Error('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
   }
   return decoded.slice('sagesim:'.length);
 }

@@ -1,23 +1,18 @@
-// AbortMultipartUpload and ListParts for the embedded S3; s3rver answers both with
-// MethodNotAllowed. Abort matters most: @aws-sdk/lib-storage (and boto3's transfer manager) abort
-// an upload that failed or was stopped, and without it the abort's error hid the real one and the
-// parts stayed on disk.
+// AbortMultipartUpload, ListParts and ListMultipartUploads for the embedded S3; s3rver answers
+// them with MethodNotAllowed or NotImplemented. Abort matters most: @aws-sdk/lib-storage (and
+// boto3's transfer manager) abort an upload that failed or was stopped, and without it the
+// abort's error hid the real one and the parts stayed on disk.
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { noSuchBucket, noSuchUpload } from './embedded-s3-error.js';
+import { type S3Address, isUploadId } from './embedded-s3-names.js';
 import type { EmbeddedS3Store } from './embedded-s3-store.js';
-
-const require = createRequire(import.meta.url);
-const S3Error = require('s3rver/lib/models/error.js') as new (code: string, message: string, detail?: Record<string, unknown>) => Error;
 
 const XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const MAX_PARTS = 1000;
-/** s3rver's upload ids: 16 random bytes in hex. Anything else is no upload (and no path). */
-const UPLOAD_ID = /^[0-9a-f]{32}$/;
 
 export interface MultipartRequest {
   readonly method: string;
-  readonly path: string;
   readonly query: Readonly<Record<string, string | string[] | undefined>>;
 }
 
@@ -28,13 +23,11 @@ export interface UploadAddress {
 }
 
 /** The upload a DELETE (abort) or GET (list parts) of `/<bucket>/<key>?uploadId=...` is for. */
-export function uploadRequest(request: MultipartRequest): UploadAddress | undefined {
+export function uploadRequest(request: MultipartRequest, address: S3Address): UploadAddress | undefined {
   if (request.method !== 'DELETE' && request.method !== 'GET') return undefined;
   const uploadId = first(request.query['uploadId']);
-  if (uploadId === undefined) return undefined;
-  const [, bucket, ...key] = request.path.split('/');
-  if (!bucket || key.length === 0 || key.join('/') === '') return undefined;
-  return { bucket: decodeURIComponent(bucket), key: decodeURIComponent(key.join('/')), uploadId };
+  if (uploadId === undefined || address.bucket === '' || address.key === '') return undefined;
+  return { bucket: address.bucket, key: address.key, uploadId };
 }
 
 /** Removes an upload's parts, as S3 does; the upload id is then unknown (NoSuchUpload). */
@@ -80,19 +73,14 @@ export async function listParts(store: EmbeddedS3Store, upload: UploadAddress, q
 
 /** The folder of an upload of this key, or NoSuchUpload as S3 answers (and NoSuchBucket first). */
 async function uploadDir(store: EmbeddedS3Store, upload: UploadAddress): Promise<string> {
-  if (!(await store.getBucket(upload.bucket))) {
-    throw new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: upload.bucket });
-  }
-  const noSuchUpload = new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', {
-    UploadId: upload.uploadId,
-  });
-  if (!UPLOAD_ID.test(upload.uploadId)) throw noSuchUpload;
+  if (!(await store.getBucket(upload.bucket))) throw noSuchBucket(upload.bucket);
+  if (!isUploadId(upload.uploadId)) throw noSuchUpload(upload.uploadId);
   const dir = path.join(store.getResourcePath(upload.bucket, undefined, 'uploads'), upload.uploadId);
   const key = await readFile(path.join(dir, 'key'), 'utf8').catch(() => undefined);
-  if (key !== upload.key) throw noSuchUpload;
+  if (key !== upload.key) throw noSuchUpload(upload.uploadId);
   return dir;
 }
 
-function first(value: string | string[] | undefined): string | undefined {
+export function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }

@@ -1,16 +1,21 @@
 // The embedded S3's file store: s3rver's FilesystemStore with the fixes sagesim relies on
-// (atomic, fully flushed writes; listings in key order so pagination never skips a key).
+// (atomic, fully flushed writes; listings in key order so pagination never skips a key) and a
+// key-to-path mapping that cannot leave the store for any name (embedded-s3-key-path.ts).
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { type FileHandle, copyFile, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { type FileHandle, copyFile, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
+import { noSuchUpload, s3Error } from './embedded-s3-error.js';
+import { keyToPathParts } from './embedded-s3-key-path.js';
+import { collectKeys } from './embedded-s3-key-walk.js';
+import { invalidBucketName, isUploadId, isValidBucketName } from './embedded-s3-names.js';
+
 const require = createRequire(import.meta.url);
-const S3Error = require('s3rver/lib/models/error.js') as new (code: string, message: string, detail?: Record<string, unknown>) => Error;
 
 /** The parts of s3rver's S3Object model the store touches. */
 interface S3rverObject {
@@ -28,6 +33,8 @@ interface FilesystemStoreBase {
   getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
   putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
   getBucket(bucket: string): Promise<unknown>;
+  listBuckets(): Promise<unknown[]>;
+  deleteObject(bucket: string, key: string): Promise<void>;
   putBucket(bucket: string): Promise<unknown>;
 }
 
@@ -46,8 +53,6 @@ const S3Object = require('s3rver/lib/models/object.js') as new (
   metadata: Record<string, string>,
 ) => S3rverObject;
 
-const OBJECT_SUFFIX = '._S3rver_object';
-const UPLOADS_DIR = '._S3rver_uploads';
 /** S3's minimum size of every part of a multipart upload but the last. */
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 /** Bigger than the 16 KiB default: far fewer syscalls when a 1 GiB input is staged. */
@@ -55,6 +60,47 @@ const WRITE_HIGH_WATER_MARK = 1024 * 1024;
 export const READ_HIGH_WATER_MARK = 1024 * 1024;
 
 export class EmbeddedS3Store extends FilesystemStore {
+  /** Every path of s3rver's store goes through these two: a bucket is one folder of a valid name. */
+  override getBucketPath(bucket: string): string {
+    if (!isValidBucketName(bucket)) throw invalidBucketName(bucket);
+    return inside(this.rootDirectory, path.join(this.rootDirectory, bucket));
+  }
+
+  /** `<bucket>/<encoded key folders>/<encoded last segment>._S3rver_<resource>`; `uploads` for key ''. */
+  override getResourcePath(bucket: string, key: string | undefined, resource: string): string {
+    const parts = keyToPathParts(key ?? '');
+    const name = `${parts.pop() ?? ''}._S3rver_${resource}`;
+    const bucketPath = this.getBucketPath(bucket);
+    return inside(bucketPath, path.join(bucketPath, ...parts, name));
+  }
+
+  /** Only folders with a bucket's name are buckets (the store keeps its own files beside them). */
+  override async listBuckets(): Promise<unknown[]> {
+    const names = (await readdir(this.rootDirectory)).filter(isValidBucketName);
+    return (await Promise.all(names.map((name) => this.getBucket(name)))).filter(Boolean);
+  }
+
+  /** s3rver's removed the folders of the raw key; these are the key's encoded folders. */
+  override async deleteObject(bucket: string, key: string): Promise<void> {
+    const objectPath = this.getResourcePath(bucket, key, 'object');
+    await Promise.all(
+      [objectPath, `${objectPath}.md5`, this.getResourcePath(bucket, key, 'metadata.json')].map((file) =>
+        unlink(file).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        }),
+      ),
+    );
+    // Remove the folders the key leaves empty, up to (not including) the bucket.
+    const bucketPath = this.getBucketPath(bucket);
+    for (let folder = path.dirname(objectPath); folder !== bucketPath && folder.startsWith(bucketPath); folder = path.dirname(folder)) {
+      try {
+        await rmdir(folder);
+      } catch {
+        break; // not empty (or already gone, or another write just used it)
+      }
+    }
+  }
+
   /**
    * s3rver answers a PUT before its write stream has flushed and writes in place, so a GET right
    * after a PUT (or during a re-upload) can read a truncated object. Write to a temporary file,
@@ -77,15 +123,14 @@ export class EmbeddedS3Store extends FilesystemStore {
 
   /** Same flushing fix for multipart parts: CompleteMultipartUpload must see every byte. */
   async putPart(bucket: string, uploadId: string, partNumber: number | string, content: Readable): Promise<{ size: number; md5: string }> {
-    const partPath = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber));
+    // Checked at the HTTP boundary too (embedded-s3-names.ts); never a path from anything else.
+    if (!isUploadId(uploadId)) throw noSuchUpload(uploadId);
+    if (!/^\d{1,5}$/.test(String(partNumber))) throw s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive');
+    const partPath = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(Number(partNumber)));
     // The upload's folder exists from CreateMultipartUpload until it is completed or aborted. Not
     // recreating it keeps a part still arriving after an abort from bringing the upload back.
     const folder = await stat(path.dirname(partPath)).catch(() => undefined);
-    if (!folder?.isDirectory()) {
-      throw new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', {
-        UploadId: uploadId,
-      });
-    }
+    if (!folder?.isDirectory()) throw noSuchUpload(uploadId);
     const temporary = temporaryPath(partPath);
     try {
       const result = await writeHashed(content, temporary);
@@ -106,19 +151,18 @@ export class EmbeddedS3Store extends FilesystemStore {
    * stay until the object is in place, so a failed completion can be sent again.
    */
   async putObjectMultipart(bucket: string, uploadId: string, parts: readonly { number: number; etag: string }[]): Promise<{ size: number; md5: string }> {
+    if (!isUploadId(uploadId)) throw noSuchUpload(uploadId);
     const dir = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
     const [key, headers] = await Promise.all([
       readFile(path.join(dir, 'key'), 'utf8'),
       readFile(path.join(dir, 'metadata'), 'utf8').then((text) => JSON.parse(text) as Record<string, string>),
     ]).catch(() => {
-      throw new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', {
-        UploadId: uploadId,
-      });
+      throw noSuchUpload(uploadId);
     });
-    if (parts.length === 0) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
+    if (parts.length === 0) throw s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
     parts.forEach((part, index) => {
       if (index > 0 && part.number <= (parts[index - 1] as { number: number }).number) {
-        throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.', { UploadId: uploadId });
+        throw s3Error('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.', { UploadId: uploadId });
       }
     });
     const found = await Promise.all(
@@ -126,7 +170,7 @@ export class EmbeddedS3Store extends FilesystemStore {
         const file = path.join(dir, String(part.number));
         const [md5, info] = await Promise.all([readFile(`${file}.md5`, 'utf8').catch(() => undefined), stat(file).catch(() => undefined)]);
         if (md5 === undefined || info === undefined || md5.trim() !== part.etag) {
-          throw new S3Error(
+          throw s3Error(
             'InvalidPart',
             "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
             { UploadId: uploadId, PartNumber: String(part.number), ETag: part.etag },
@@ -137,7 +181,7 @@ export class EmbeddedS3Store extends FilesystemStore {
     );
     found.slice(0, -1).forEach((part, index) => {
       if (part.size < MIN_PART_SIZE) {
-        throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', {
+        throw s3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', {
           ProposedSize: String(part.size),
           MinSizeAllowed: String(MIN_PART_SIZE),
           PartNumber: String((parts[index] as { number: number }).number),
@@ -248,31 +292,11 @@ export function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** Every key stored under the folder the prefix points into. */
-async function collectKeys(bucketPath: string, prefix: string): Promise<string[]> {
-  const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
-  const keys: string[] = [];
-  const walk = async (relative: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(path.join(bucketPath, relative), { withFileTypes: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    for (const entry of entries) {
-      const child = relative ? `${relative}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        if (entry.name === UPLOADS_DIR) continue;
-        // Skip folders that cannot hold a key starting with the prefix.
-        if (`${child}/`.startsWith(prefix) || prefix.startsWith(`${child}/`)) await walk(child);
-      } else if (entry.name.endsWith(OBJECT_SUFFIX)) {
-        keys.push(child.slice(0, -OBJECT_SUFFIX.length));
-      }
-    }
-  };
-  await walk(folder);
-  return keys;
+/** `target`, after checking it is below `root` (a last guard: names are checked before). */
+function inside(root: string, target: string): string {
+  const resolved = path.resolve(target);
+  if (!resolved.startsWith(path.resolve(root) + path.sep)) throw s3Error('InvalidArgument', 'The name does not map to a place in the store.');
+  return resolved;
 }
 
 function temporaryPath(target: string): string {

@@ -63,7 +63,7 @@ export async function createObjectStore(config: SagesimConfig): Promise<S3Object
         const client = createS3Client({ region: config.region, credentials: 'default' });
         return new S3ObjectStore({ client, endpoint, description: `AWS S3 (${config.region})` });
       }
-      const emulator = await startEmbeddedS3({ dataDir: embeddedS3DataDir(config) });
+      const emulator = await startEmbeddedS3({ dataDir: embeddedS3DataDir(config), staleUploadAgeMs: config.s3StaleUploadHours * 60 * 60 * 1000 });
       const client = createS3Client({ endpoint: emulator.endpoint, region: config.region, credentials: 'dummy', connect: () => emulator.connect() });
       return new S3ObjectStore({
         client,

@@ -2,7 +2,6 @@
 // (awsJson1.1, see sagemaker-api/) and S3 (the embedded emulator), backed by the local engine and
 // the home folder. Executions started through it run in this process and land in the same store
 // as CLI runs. See SAGEMAKER-API-BEHAVIOUR.md.
-import { mkdir } from 'node:fs/promises';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SagesimConfig } from '../config.js';
@@ -12,7 +11,8 @@ import { SagesimError } from '../errors.js';
 import { type CreateRunEnvironmentOptions, createRunEnvironment } from '../runtime/create-environment.js';
 import { type Releaser, releaseAll } from '../runtime/release-all.js';
 import type { StubOptions } from '../steps/stub-executor.js';
-import { createEmbeddedS3Handler } from './embedded-s3.js';
+import { createEmbeddedS3Handler, openEmbeddedS3Data } from './embedded-s3.js';
+import { answerClientError } from './http-client-error.js';
 import { ModelRegistry } from './model-registry.js';
 import { findModel } from './model-store.js';
 import { createS3Client, embeddedS3DataDir } from './s3-client.js';
@@ -50,6 +50,7 @@ export interface ServeHandle extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+const HOUR_MS = 60 * 60 * 1000;
 /** Only loopback: the endpoint checks no credentials. */
 const HOST = '127.0.0.1';
 
@@ -64,6 +65,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       res.end('sagesim serve is starting\n');
     }
   });
+  server.on('clientError', answerClientError);
   try {
     await listen(server, options.port ?? DEFAULT_SERVE_PORT);
     releasers.push(
@@ -78,8 +80,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const endpoint = `http://${HOST}:${port}`;
 
     const dataDir = embeddedS3DataDir(config);
-    await mkdir(dataDir, { recursive: true });
-    const s3 = createEmbeddedS3Handler(dataDir);
+    await openEmbeddedS3Data(dataDir, config.s3StaleUploadHours * HOUR_MS);
+    const s3 = createEmbeddedS3Handler(dataDir, config.s3StaleUploadHours * HOUR_MS);
     releasers.push(async () => s3.close());
 
     // Steps (and their containers) reach S3 through this same endpoint.

@@ -9,7 +9,8 @@ import { SagesimError } from '../../errors.js';
 import { type ObjectInfo, formatS3Uri, joinS3, parseS3Uri } from '../../mock-aws/object-store.js';
 import type { S3ObjectStore } from '../../mock-aws/s3-object-store.js';
 import { downloadFile, downloadPrefix, uploadDir, uploadFile } from '../../steps/staging.js';
-import type { CliIo } from '../cli-io.js';
+import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
+import { onStopSignal } from '../stop-signals.js';
 import type { CommandModule } from './index.js';
 
 interface StoreFlags {
@@ -53,7 +54,7 @@ export const s3Command: CommandModule = {
         .argument('<dst>', 'local path or s3:// URI')
         .option('-r, --recursive', 'copy a whole folder, or every object under a prefix'),
     ).action(async (src: string, dst: string, flags: CpFlags) => {
-      await withObjectStore(flags, io, (store) => copy(store, src, dst, flags.recursive === true, io));
+      await withObjectStore(flags, io, (store) => untilStopped(io, (signal) => copy(store, src, dst, flags.recursive === true, io, signal)));
     });
   },
 };
@@ -125,59 +126,81 @@ async function cat(store: S3ObjectStore, uri: string, io: CliIo): Promise<void> 
   if (rest) io.stdout.write(rest);
 }
 
-async function copy(store: S3ObjectStore, src: string, dst: string, recursive: boolean, io: CliIo): Promise<void> {
+/**
+ * Runs a transfer that SIGINT (Ctrl-C) or SIGTERM stops: the upload in progress is aborted on S3
+ * (its parts removed) before the command ends with exit code 1, so nothing is left half-written.
+ */
+async function untilStopped(io: CliIo, run: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const controller = new AbortController();
+  const release = onStopSignal(io, (signal) => {
+    if (controller.signal.aborted) return;
+    io.stderr.write(`\n${signal}: stopping the copy (an upload in progress is aborted)...\n`);
+    controller.abort(Object.assign(new Error(`stopped by ${signal}`), { name: 'AbortError' }));
+  });
+  try {
+    await run(controller.signal);
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+    io.stderr.write('stopped: the copy did not finish; nothing half-uploaded was left in S3\n');
+    throw new ExitCode(EXIT.failed);
+  } finally {
+    release();
+  }
+}
+
+async function copy(store: S3ObjectStore, src: string, dst: string, recursive: boolean, io: CliIo, signal: AbortSignal): Promise<void> {
   const fromS3 = src.startsWith('s3://');
   const toS3 = dst.startsWith('s3://');
   if (!fromS3 && !toS3) {
     throw new SagesimError('INVALID_ARGUMENT', 'one of <src> and <dst> must be an s3:// URI', { source: 'user', hint: 'use cp(1) to copy between local paths' });
   }
-  if (fromS3 && toS3) return copyWithinS3(store, src, dst, recursive, io);
-  if (toS3) return upload(store, path.resolve(io.cwd, src), dst, recursive, io);
-  return download(store, src, path.resolve(io.cwd, dst), recursive, io);
+  if (fromS3 && toS3) return copyWithinS3(store, src, dst, recursive, io, signal);
+  if (toS3) return upload(store, path.resolve(io.cwd, src), dst, recursive, io, signal);
+  return download(store, src, path.resolve(io.cwd, dst), recursive, io, signal);
 }
 
-async function upload(store: S3ObjectStore, local: string, uri: string, recursive: boolean, io: CliIo): Promise<void> {
+async function upload(store: S3ObjectStore, local: string, uri: string, recursive: boolean, io: CliIo, signal: AbortSignal): Promise<void> {
   const info = await stat(local).catch(() => undefined);
   if (!info) throw new SagesimError('FILE_NOT_FOUND', `no such file or folder: ${local}`, { source: 'user' });
   if (info.isDirectory()) {
     if (!recursive) {
       throw new SagesimError('INVALID_ARGUMENT', `${local} is a folder`, { source: 'user', hint: 'add --recursive to upload every file under it' });
     }
-    const summary = await uploadDir(store, local, uri);
+    const summary = await uploadDir(store, local, uri, { signal });
     io.stdout.write(`upload: ${summary.files} files (${summary.bytes} bytes) from ${local} to ${joinS3(uri)}/\n`);
     return;
   }
   // `s3://bucket/dir/` (or a bare bucket) takes the file's name, as `aws s3 cp` does.
   const { bucket, key } = parseS3Uri(uri);
   const target = key === '' || key.endsWith('/') ? formatS3Uri(bucket, `${key}${path.basename(local)}`) : uri;
-  await uploadFile(store, local, target);
+  await uploadFile(store, local, target, { signal });
   io.stdout.write(`upload: ${local} to ${target}\n`);
 }
 
-async function download(store: S3ObjectStore, uri: string, local: string, recursive: boolean, io: CliIo): Promise<void> {
+async function download(store: S3ObjectStore, uri: string, local: string, recursive: boolean, io: CliIo, signal: AbortSignal): Promise<void> {
   if (recursive) {
     // The prefix is a folder, as in `aws s3 cp --recursive`: keys land relative to it.
     const folder = uri.endsWith('/') ? uri : `${uri}/`;
-    const summary = await downloadPrefix(store, folder, local);
+    const summary = await downloadPrefix(store, folder, local, { signal });
     io.stdout.write(`download: ${summary.files} files (${summary.bytes} bytes) from ${folder} to ${local}\n`);
     return;
   }
   const { key } = parseS3Uri(uri);
   const isDir = (await stat(local).catch(() => undefined))?.isDirectory() === true;
   const target = isDir || local.endsWith(path.sep) ? path.join(local, path.posix.basename(key)) : local;
-  await downloadFile(store, uri, target);
+  await downloadFile(store, uri, target, { signal });
   io.stdout.write(`download: ${uri} to ${target}\n`);
 }
 
-async function copyWithinS3(store: S3ObjectStore, src: string, dst: string, recursive: boolean, io: CliIo): Promise<void> {
+async function copyWithinS3(store: S3ObjectStore, src: string, dst: string, recursive: boolean, io: CliIo, signal: AbortSignal): Promise<void> {
   if (!recursive) {
-    await store.put(dst, await store.getStream(src));
+    await store.put(dst, await store.getStream(src, { signal }), { signal });
     io.stdout.write(`copy: ${src} to ${dst}\n`);
     return;
   }
   const folder = src.endsWith('/') ? src : `${src}/`;
   const { key: prefix } = parseS3Uri(folder);
   const objects = (await store.list(folder)).filter((object) => !object.key.endsWith('/'));
-  for (const object of objects) await store.put(joinS3(dst, object.key.slice(prefix.length)), await store.getStream(object.uri));
+  for (const object of objects) await store.put(joinS3(dst, object.key.slice(prefix.length)), await store.getStream(object.uri, { signal }), { signal });
   io.stdout.write(`copy: ${objects.length} objects from ${folder} to ${joinS3(dst)}/\n`);
 }

@@ -19,6 +19,7 @@ export const TEST_CONFIG: SagesimConfig = Object.freeze<SagesimConfig>({
   lambdas: {},
   dockerSocket: '/var/run/docker.sock',
   debug: false,
+  s3StaleUploadHours: 24,
 });
 
 export const XGBOOST_URI = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';

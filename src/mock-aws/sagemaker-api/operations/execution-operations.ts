@@ -220,7 +220,8 @@ function resolveApiParameters(
     provided[name] = Value ?? '';
   }
   try {
-    return resolveParameters(definition.Parameters, provided);
+    // A definition may leave Parameters out (the validator accepts it): none declared.
+    return resolveParameters(definition.Parameters ?? [], provided);
   } catch (error) {
     if (error instanceof ParameterError) throw validationError(`Invalid PipelineParameters: ${error.message.replace(/\n\s*/g, ' ')}`);
     throw error;
