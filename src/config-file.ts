@@ -33,6 +33,15 @@ const CHECKS: Readonly<Record<keyof ConfigFile, Check>> = {
     if (!isObject(value)) return void problems.push(`${at} must be an object {"<image URI or /regex/>": "<local image tag>"}, got ${describe(value)}`);
     for (const [uri, tag] of Object.entries(value)) nonEmptyString(tag, `${at}[${JSON.stringify(uri)}]`, problems);
   },
+  sagemakerSdk: (value, at, problems) => {
+    if (!isObject(value)) return void problems.push(`${at} must be an object {"python": "<python>", "pythonPath": ["<dir>", ...]}, got ${describe(value)}`);
+    for (const [key, entry] of Object.entries(value)) {
+      if (key === 'python') nonEmptyString(entry, `${at}.python`, problems);
+      else if (key === 'pythonPath') {
+        if (!Array.isArray(entry) || !entry.every((dir) => typeof dir === 'string' && dir !== '')) problems.push(`${at}.pythonPath must be a list of folders, got ${describe(entry)}`);
+      } else problems.push(`${at}.${key} is not a setting (settings are python, pythonPath)`);
+    }
+  },
   lambdas: (value, at, problems) => {
     if (!isObject(value)) return void problems.push(`${at} must be an object {"<FunctionArn or name>": {"kind": "command" | "python", ...}}, got ${describe(value)}`);
     for (const [name, handler] of Object.entries(value)) checkLambda(handler, `${at}[${JSON.stringify(name)}]`, problems);

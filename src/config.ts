@@ -20,6 +20,17 @@ export type S3Config =
   /** Any S3 endpoint: LocalStack, MinIO, or AWS itself. */
   | { readonly kind: 'endpoint'; readonly url: string };
 
+/** Where `@step` function steps get the SageMaker Python SDK's runtime: the user's own installation. */
+export interface SagemakerSdkConfig {
+  /** The Python that imports the user's SDK. @default 'python3' (or SAGESIM_SDK_PYTHON) */
+  readonly python: string;
+  /**
+   * Folders put first on that Python's PYTHONPATH, e.g. an unpacked SDK tree's `site` and `src`.
+   * @default [] (or SAGESIM_SDK_PYTHONPATH, path-delimiter separated)
+   */
+  readonly pythonPath: readonly string[];
+}
+
 export interface SagesimConfig {
   /** Working directory relative paths are resolved against. */
   readonly cwd: string;
@@ -48,6 +59,8 @@ export interface SagesimConfig {
   readonly lambdas: Readonly<Record<string, LambdaHandlerConfig>>;
   /** Docker engine socket. @default '/var/run/docker.sock' (or DOCKER_HOST) */
   readonly dockerSocket: string;
+  /** The SageMaker Python SDK that `@step` function steps run with. */
+  readonly sagemakerSdk: SagemakerSdkConfig;
   /** Print stacks of unexpected errors. @default false */
   readonly debug: boolean;
 }
@@ -64,6 +77,7 @@ export interface ConfigFile {
   readonly images?: Record<string, string>;
   readonly lambdas?: Record<string, LambdaHandlerConfig>;
   readonly dockerSocket?: string;
+  readonly sagemakerSdk?: { readonly python?: string; readonly pythonPath?: readonly string[] };
 }
 
 /** Values given on the command line or by a caller of the API; they win over everything. */
@@ -115,9 +129,19 @@ export function resolveConfig(
     images: Object.freeze({ ...file.images, ...overrides.images }),
     lambdas: Object.freeze({ ...file.lambdas, ...overrides.lambdas }),
     dockerSocket,
+    sagemakerSdk: Object.freeze(sagemakerSdkConfig(cwd, file, env)),
     debug: overrides.debug ?? env['SAGESIM_DEBUG'] === '1',
   };
   return Object.freeze(config);
+}
+
+function sagemakerSdkConfig(cwd: string, file: ConfigFile, env: Readonly<Record<string, string | undefined>>): SagemakerSdkConfig {
+  const fromEnv = env['SAGESIM_SDK_PYTHONPATH'];
+  const configured = fromEnv !== undefined && fromEnv !== '' ? fromEnv.split(path.delimiter).filter((entry) => entry !== '') : (file.sagemakerSdk?.pythonPath ?? []);
+  return {
+    python: env['SAGESIM_SDK_PYTHON'] || file.sagemakerSdk?.python || 'python3',
+    pythonPath: Object.freeze(configured.map((entry) => path.resolve(cwd, entry))),
+  };
 }
 
 function readConfigFile(file: string, required: boolean): ConfigFile {

@@ -16,6 +16,7 @@ import type { StepContext } from './executor.js';
 import { type ContainerFailure, containerFailureReason, missingInputReason } from './failure-reason.js';
 import type { ArgumentReader } from './job-arguments.js';
 import type { MetricDefinition } from './metrics.js';
+import type { SdkLocator } from './remote-function/sdk-locator.js';
 import { downloadPrefix, uploadDir, uploadFile } from './staging.js';
 
 /** A SageMaker image URI mapped to a local tag; built-in algorithm images bring their metric definitions. */
@@ -41,6 +42,11 @@ export interface JobDeps {
    * instanceMemoryBytes unless `config.instanceMemory` is false. @default no limit
    */
   readonly memoryLimit?: (instanceType: string | undefined) => number | undefined;
+  /**
+   * Finds the user's SageMaker Python SDK, which `@step` function steps run with.
+   * createRunEnvironment passes a PythonSdkLocator over `config.sagemakerSdk`. @default none: such steps fail saying so
+   */
+  readonly sdk?: SdkLocator;
 }
 
 /** The part of a StepContext a job needs; tuning runs several training jobs under one step. */

@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { create as createTar } from 'tar';
 import { sagemakerArn } from '../engine/identity.js';
 import type { JsonObject } from '../engine/json.js';
-import { isSagesimError, StepFailure } from '../errors.js';
+import { isSagesimError, SagesimError, StepFailure } from '../errors.js';
 import { joinS3 } from '../mock-aws/object-store.js';
 import { defaultBucketUri, modelArtifactsUri } from './default-properties.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
@@ -36,6 +36,8 @@ import {
 } from './job-container.js';
 import { MetricCollector, mergeMetricDefinitions, type MetricDatum, type MetricDefinition } from './metrics.js';
 import { prepareTrainingLayout, resourceConfig, TRAINING_PATHS, writeJson } from './opt-ml.js';
+import { isRemoteFunctionJob, prepareRemoteFunction, type RemoteFunctionSetup } from './remote-function/remote-function-job.js';
+import { SDK_HINT } from './remote-function/sdk-locator.js';
 import { downloadPrefix } from './staging.js';
 
 export interface TrainingJobOptions {
@@ -138,6 +140,7 @@ export async function runTrainingJob(
   }
 
   const layout = await prepareTrainingLayout(path.join(context.workDir, jobWorkDirName(jobName)), checkpointLocalPath);
+  const remoteFunction = isRemoteFunctionJob(entrypoint) ? await remoteFunctionSetup(deps, context, layout.root, containerArguments, environment) : undefined;
   const staging: StageInput[] = channels.map((channel) => ({
     name: channel.name,
     s3Uri: channel.s3Uri,
@@ -176,8 +179,8 @@ export async function runTrainingJob(
     jobName,
     localImage: image.localTag,
     ...(entrypoint === undefined ? { command: containerArguments ?? ['train'] } : { entrypoint, ...(containerArguments === undefined ? {} : { command: containerArguments }) }),
-    env: jobEnvironment(deps, environment, { TRAINING_JOB_NAME: jobName, TRAINING_JOB_ARN: arn }),
-    mounts: layout.mounts,
+    env: jobEnvironment(deps, { ...environment, ...remoteFunction?.env }, { TRAINING_JOB_NAME: jobName, TRAINING_JOB_ARN: arn }),
+    mounts: [...layout.mounts, ...(remoteFunction?.mounts ?? [])],
     networkIsolation,
     ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
     onLine: (line) => metrics.observe(line),
@@ -242,6 +245,26 @@ export async function runTrainingJob(
     finalMetrics,
     properties: { ...properties, ModelArtifacts: { S3ModelArtifacts: modelUri } },
   };
+}
+
+/** The user's SDK, checked and mounted, for a `@step` function step; a user error says what to do. */
+async function remoteFunctionSetup(
+  deps: JobDeps,
+  context: JobContext,
+  hostDir: string,
+  containerArguments: readonly string[] | undefined,
+  stepEnvironment: Readonly<Record<string, string>>,
+): Promise<RemoteFunctionSetup> {
+  try {
+    if (deps.sdk === undefined) throw new SagesimError('SDK_NOT_FOUND', 'this run has no SageMaker Python SDK locator', { source: 'sagesim', hint: SDK_HINT });
+    const sdk = await deps.sdk.locate();
+    return await prepareRemoteFunction({ sdk, stepName: context.stepName, containerArguments, stepEnvironment, hostDir, mock: deps.config.mock });
+  } catch (error) {
+    if (!isSagesimError(error)) throw error;
+    const hint = error.hint === undefined ? '' : ` (${error.hint})`;
+    const what = error.message.startsWith('step "') ? error.message : `step "${context.stepName}" is a @step function step: ${error.message}`;
+    throw new StepFailure(`ClientError: ${what}${hint}`, { code: error.code, source: error.source, cause: error });
+  }
 }
 
 /** Packs a folder's contents (entries at the archive's root, as SageMaker does) and uploads it. */

@@ -17,6 +17,7 @@ export const TEST_CONFIG: SagesimConfig = Object.freeze<SagesimConfig>({
   images: {},
   lambdas: {},
   dockerSocket: '/var/run/docker.sock',
+  sagemakerSdk: { python: 'python3', pythonPath: [] },
   debug: false,
 });
 

@@ -27,6 +27,7 @@ export function testConfig(overrides: Partial<SagesimConfig> = {}): SagesimConfi
     images: {},
     lambdas: {},
     dockerSocket: '/var/run/docker.sock',
+    sagemakerSdk: { python: 'python3', pythonPath: [] },
     debug: false,
     ...overrides,
   } as SagesimConfig);
