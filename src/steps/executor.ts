@@ -31,6 +31,11 @@ export interface StepContext {
   readonly workDir: string;
   /** Report a warning the user should see (not an error). */
   readonly warn: (message: string) => void;
+  /**
+   * The job exists: its metadata (e.g. `{TrainingJob: {Arn}}`) is shown from now on, while the job
+   * runs and after a stop, as ListPipelineExecutionSteps shows it in the cloud. @default ignored
+   */
+  readonly reportMetadata?: (metadata: StepMetadata) => void;
 }
 
 export interface StepResult {

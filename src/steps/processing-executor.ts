@@ -41,6 +41,7 @@ export class ProcessingExecutor implements StepExecutor {
     const args = new ArgumentReader(stepName, context.arguments);
     const jobName = context.jobName;
     const arn = sagemakerArn(context.execution, 'processing-job', jobName);
+    context.reportMetadata?.({ ProcessingJob: { Arn: arn } });
     const creationTime = deps.now();
 
     const app = args.object('AppSpecification');

@@ -61,6 +61,7 @@ export class TrainingExecutor implements StepExecutor {
   constructor(private readonly deps: JobDeps) {}
 
   async execute(context: StepContext): Promise<StepResult> {
+    context.reportMetadata?.({ TrainingJob: { Arn: sagemakerArn(context.execution, 'training-job', context.jobName) } });
     const outcome = await runTrainingJob(this.deps, jobContextOf(context), context.jobName, context.arguments);
     return { properties: outcome.properties, metadata: { TrainingJob: { Arn: outcome.arn } } };
   }

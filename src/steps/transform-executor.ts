@@ -62,6 +62,7 @@ export class TransformExecutor implements StepExecutor {
     const stepName = context.step.Name;
     const jobName = context.jobName;
     const arn = sagemakerArn(context.execution, 'transform-job', jobName);
+    context.reportMetadata?.({ TransformJob: { Arn: arn } });
     const startTime = this.deps.now();
     const args = new ArgumentReader(stepName, context.arguments);
     let describe: JsonObject = { TransformJobName: jobName, TransformJobArn: arn };

@@ -118,5 +118,5 @@ interface ProbeAnswer {
 }
 
 function notFound(detail: string): SagesimError {
-  return new SagesimError('SDK_NOT_FOUND', `no SageMaker Python SDK for @step function steps: ${detail}`, { source: 'user', hint: SDK_HINT });
+  return new SagesimError('SDK_NOT_FOUND', `it runs the SageMaker Python SDK's own runtime, and sagesim found no SDK: ${detail}`, { source: 'user', hint: SDK_HINT });
 }
