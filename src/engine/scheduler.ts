@@ -17,7 +17,7 @@ import type { ExecutionOwner, ExecutionRecord, StepRecord } from './execution-re
 import type { ExecutionStore } from './execution-store.js';
 import { renderJoinValue, resolveValue } from './expressions.js';
 import { buildGraph, type PipelineGraph } from './graph.js';
-import { newExecutionIdentity } from './identity.js';
+import { newExecutionIdentity, pipelineAccountId } from './identity.js';
 import type { JsonValue } from './json.js';
 import { resolveParameters } from './parameters.js';
 import type { ExecutionIdentity, ResolveContext, StepOutputs } from './resolve-context.js';
@@ -51,6 +51,8 @@ export interface RunPipelineOptions {
   readonly displayName?: string;
   /** maxParallel, cache, region and accountId are read from here. */
   readonly config: SagesimConfig;
+  /** The pipeline's role (CreatePipeline RoleArn): its account is the one in the ARNs. @default none: see pipelineAccountId */
+  readonly roleArn?: string;
   /** Executors by step type. Condition and Fail have built-in executors unless overridden here. */
   readonly executors: ExecutorRegistry;
   /** Steps that run as stubs. */
@@ -93,7 +95,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
     newExecutionIdentity({
       pipelineName: options.pipelineName,
       region: options.config.region,
-      accountId: options.config.accountId,
+      accountId: pipelineAccountId({ roleArn: options.roleArn, definition: options.definition, configured: options.config.accountId }),
       now: clock.now(),
       random: options.random,
     });
