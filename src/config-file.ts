@@ -29,6 +29,7 @@ const CHECKS: Readonly<Record<keyof ConfigFile, Check>> = {
     if (typeof value !== 'string' || !/^https?:\/\/\S+$/.test(value)) problems.push(`${at} must be an http(s) URL such as "http://127.0.0.1:4566", got ${describe(value)}`);
   },
   dockerSocket: nonEmptyString,
+  pipWheels: nonEmptyString,
   images: (value, at, problems) => {
     if (!isObject(value)) return void problems.push(`${at} must be an object {"<image URI or /regex/>": "<local image tag>"}, got ${describe(value)}`);
     for (const [uri, tag] of Object.entries(value)) nonEmptyString(tag, `${at}[${JSON.stringify(uri)}]`, problems);

@@ -61,6 +61,12 @@ export interface SagesimConfig {
   readonly dockerSocket: string;
   /** The SageMaker Python SDK that `@step` function steps run with. */
   readonly sagemakerSdk: SagemakerSdkConfig;
+  /**
+   * A folder of wheels pip installs from inside training containers (a source directory's
+   * requirements.txt, a @step function's dependencies): containers reach no package index offline.
+   * @default none (or SAGESIM_PIP_WHEELS)
+   */
+  readonly pipWheels?: string;
   /** Print stacks of unexpected errors. @default false */
   readonly debug: boolean;
 }
@@ -78,6 +84,7 @@ export interface ConfigFile {
   readonly lambdas?: Record<string, LambdaHandlerConfig>;
   readonly dockerSocket?: string;
   readonly sagemakerSdk?: { readonly python?: string; readonly pythonPath?: readonly string[] };
+  readonly pipWheels?: string;
 }
 
 /** Values given on the command line or by a caller of the API; they win over everything. */
@@ -130,9 +137,14 @@ export function resolveConfig(
     lambdas: Object.freeze({ ...file.lambdas, ...overrides.lambdas }),
     dockerSocket,
     sagemakerSdk: Object.freeze(sagemakerSdkConfig(cwd, file, env)),
+    ...pipWheels(cwd, env['SAGESIM_PIP_WHEELS'] || file.pipWheels),
     debug: overrides.debug ?? env['SAGESIM_DEBUG'] === '1',
   };
   return Object.freeze(config);
+}
+
+function pipWheels(cwd: string, folder: string | undefined): { pipWheels?: string } {
+  return folder === undefined || folder === '' ? {} : { pipWheels: path.resolve(cwd, folder) };
 }
 
 function sagemakerSdkConfig(cwd: string, file: ConfigFile, env: Readonly<Record<string, string | undefined>>): SagemakerSdkConfig {

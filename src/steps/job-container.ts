@@ -92,6 +92,23 @@ export function jobEnvironment(
   return { ...base, ...stepEnvironment, ...jobVariables };
 }
 
+/** Where the `pipWheels` folder appears in a container. */
+export const PIP_WHEELS_DIR = '/opt/sagesim/wheels';
+
+/**
+ * The configured wheel folder, mounted read-only, with pip pointed at it (PIP_FIND_LINKS) and, unless
+ * the step names an index or says otherwise, told not to look for an index it cannot reach.
+ */
+export function pipWheelsSetup(
+  config: Pick<SagesimConfig, 'pipWheels'>,
+  stepEnvironment: Readonly<Record<string, string>>,
+): { readonly mounts: readonly ContainerMount[]; readonly env: Readonly<Record<string, string>> } {
+  if (config.pipWheels === undefined) return { mounts: [], env: {} };
+  const env: Record<string, string> = { PIP_FIND_LINKS: PIP_WHEELS_DIR };
+  if (stepEnvironment['PIP_INDEX_URL'] === undefined && stepEnvironment['PIP_NO_INDEX'] === undefined) env['PIP_NO_INDEX'] = '1';
+  return { mounts: [{ hostPath: config.pipWheels, containerPath: PIP_WHEELS_DIR, readOnly: true }], env };
+}
+
 /** Labels of a job container: the execution and step (for sweeps) and the job name. */
 export function jobLabels(context: JobContext, jobName: string): Record<string, string> & {
   [EXECUTION_ID_LABEL]: string;

@@ -21,6 +21,7 @@ import {
   infrastructureFailure,
   jobContextOf,
   jobEnvironment,
+  pipWheelsSetup,
   readTextIfExists,
   resolveJobImage,
   runJobContainer,
@@ -173,6 +174,7 @@ export async function runTrainingJob(
     await writeJson(path.join(layout.configDir, 'checkpointconfig.json'), { LocalPath: checkpointLocalPath, S3Uri: checkpointUri });
   }
 
+  const wheels = pipWheelsSetup(deps.config, environment);
   const memoryBytes = deps.memoryLimit?.(resources.optionalString('InstanceType'));
   const startTime = deps.now();
   const exit = await runJobContainer(deps, context, {
@@ -180,8 +182,8 @@ export async function runTrainingJob(
     jobName,
     localImage: image.localTag,
     ...(entrypoint === undefined ? { command: containerArguments ?? ['train'] } : { entrypoint, ...(containerArguments === undefined ? {} : { command: containerArguments }) }),
-    env: jobEnvironment(deps, { ...environment, ...remoteFunction?.env }, { TRAINING_JOB_NAME: jobName, TRAINING_JOB_ARN: arn }),
-    mounts: [...layout.mounts, ...(remoteFunction?.mounts ?? [])],
+    env: jobEnvironment(deps, { ...wheels.env, ...environment, ...remoteFunction?.env }, { TRAINING_JOB_NAME: jobName, TRAINING_JOB_ARN: arn }),
+    mounts: [...layout.mounts, ...wheels.mounts, ...(remoteFunction?.mounts ?? [])],
     networkIsolation,
     ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
     onLine: (line) => metrics.observe(line),
