@@ -4,6 +4,7 @@
 // goes to the execution store and the reporter.
 import type { SagesimConfig } from '../config.js';
 import { SagesimError } from '../errors.js';
+import { resolveImage } from '../images/image-mapping.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
 import { ConditionExecutor } from '../steps/condition-executor.js';
 import type { ExecutorRegistry, StepExecutor } from '../steps/executor.js';
@@ -335,13 +336,28 @@ export function checkStubNames(graph: PipelineGraph, stubs: StubOptions | undefi
   }
 }
 
+/** The metrics SageMaker parses for a built-in algorithm's image; none for any other image. */
+function implicitMetricDefinitions(uri: string, config: SagesimConfig): readonly { readonly Name: string }[] {
+  try {
+    return resolveImage(uri, config).builtin?.metricDefinitions ?? [];
+  } catch {
+    // An unmapped image has no implicit metrics; a stub needs no image to run.
+    return [];
+  }
+}
+
 /** The executor of every step, checked before anything runs; a missing one is a usage error. */
 function pickExecutors(graph: PipelineGraph, options: RunPipelineOptions, clock: Clock): (step: PipelineStep) => StepExecutor | Omit<StepExecutor, 'stepType'> {
   const builtins = new Map<string, StepExecutor>([
     ['Condition', new ConditionExecutor()],
     ['Fail', new FailExecutor()],
   ]);
-  const stub = new StubExecutor({ stubs: options.stubs ?? {}, now: () => clock.now(), definition: options.definition });
+  const stub = new StubExecutor({
+    stubs: options.stubs ?? {},
+    now: () => clock.now(),
+    definition: options.definition,
+    implicitMetricDefinitions: (uri) => implicitMetricDefinitions(uri, options.config),
+  });
   checkStubNames(graph, options.stubs);
   const missing: PipelineStep[] = [];
   for (const node of graph.nodes.values()) {

@@ -17,6 +17,8 @@ export interface StubSpec {
   readonly propertyFiles?: Readonly<Record<string, JsonValue>>;
   /** Lambda / Callback output parameters. */
   readonly outputParameters?: Readonly<Record<string, JsonValue>>;
+  /** Training metrics by name, set over the plausible defaults (others keep theirs). */
+  readonly metrics?: Readonly<Record<string, number>>;
   /** Make the step fail: every attempt, or only the first `times`. */
   readonly fail?: { readonly reason?: string; readonly exceptionType?: RetryableExceptionType; readonly times?: number };
 }
@@ -40,6 +42,8 @@ export interface StubExecutorOptions {
   readonly definition?: PipelineDefinition;
   /** Model package versions per group, so successive RegisterModel stubs get 1, 2, 3... */
   readonly nextModelPackageVersion?: (group: string) => number;
+  /** A built-in image's implicit metric definitions, by image URI. @default none */
+  readonly implicitMetricDefinitions?: (imageUri: string) => readonly { readonly Name: string }[];
 }
 
 /** True when `step` runs as a stub under these options. Condition and Fail steps never do. */
@@ -77,8 +81,10 @@ export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
       execution: context.execution,
       now: this.now(),
       modelPackageVersion: context.step.Type === 'RegisterModel' && group !== undefined ? this.nextVersion(group) : undefined,
+      ...(this.options.implicitMetricDefinitions ? { implicitMetricDefinitions: this.options.implicitMetricDefinitions } : {}),
     });
-    const properties = spec.properties ? mergeProperties(defaults.properties, normalizeStubProperties(spec.properties)) : defaults.properties;
+    const merged = spec.properties ? mergeProperties(defaults.properties, normalizeStubProperties(spec.properties)) : defaults.properties;
+    const properties = spec.metrics ? withMetrics(merged, spec.metrics, this.now().toISOString()) : merged;
     const outputParameters = { ...defaults.outputParameters, ...spec.outputParameters };
     const metadata = { ...defaults.metadata };
     if (spec.outputParameters && (metadata.Lambda || metadata.Callback)) {
@@ -147,6 +153,21 @@ export function mergeProperties(base: JsonObject, override: JsonObject): JsonObj
   return out;
 }
 
+/** FinalMetricDataList with each given metric set (replaced by name, or added). */
+function withMetrics(properties: JsonObject, metrics: Readonly<Record<string, number>>, iso: string): JsonObject {
+  const list = Array.isArray(properties['FinalMetricDataList']) ? properties['FinalMetricDataList'].filter(isJsonObject) : [];
+  const given = new Map(Object.entries(metrics));
+  const updated: JsonValue[] = list.map((metric) => {
+    const name = metric['MetricName'];
+    const value = typeof name === 'string' ? given.get(name) : undefined;
+    if (value === undefined) return metric;
+    given.delete(name as string);
+    return { ...metric, Value: value };
+  });
+  for (const [MetricName, Value] of given) updated.push({ MetricName, Value, Timestamp: iso });
+  return { ...properties, FinalMetricDataList: updated };
+}
+
 /** Lets a stubs file write `"FinalMetricDataList": {"val:rmse": 3.1}` for the list SageMaker returns. */
 function normalizeStubProperties(properties: JsonObject): JsonObject {
   const metrics = properties['FinalMetricDataList'];
@@ -173,9 +194,13 @@ export function parseStubsFile(value: unknown, source: string): Record<string, S
       continue;
     }
     for (const key of Object.keys(raw)) {
-      if (!['properties', 'propertyFiles', 'outputParameters', 'fail'].includes(key)) {
-        problems.push(`${name}.${key}: unknown field (use properties, propertyFiles, outputParameters, fail)`);
+      if (!['properties', 'propertyFiles', 'outputParameters', 'metrics', 'fail'].includes(key)) {
+        problems.push(`${name}.${key}: unknown field (use properties, propertyFiles, outputParameters, metrics, fail)`);
       }
+    }
+    const metrics = raw['metrics'];
+    if (metrics !== undefined && (!isJsonObject(metrics) || !Object.values(metrics).every((v) => typeof v === 'number' && Number.isFinite(v)))) {
+      problems.push(`${name}.metrics: must map metric names to numbers, e.g. {"validation:rmse": 3.1}`);
     }
     for (const key of ['properties', 'propertyFiles', 'outputParameters'] as const) {
       if (raw[key] !== undefined && !isJsonObject(raw[key])) problems.push(`${name}.${key}: must be an object`);
@@ -200,7 +225,7 @@ export function parseStubsFile(value: unknown, source: string): Record<string, S
   if (problems.length > 0) {
     throw new SagesimError('INVALID_STUBS', `${source}: ${problems.length} problem(s) in the stubs file:\n  ${problems.join('\n  ')}`, {
       source: 'user',
-      hint: 'each step maps to {"properties"?, "propertyFiles"?, "outputParameters"?, "fail"?: {"reason"?, "exceptionType"?, "times"?}}',
+      hint: 'each step maps to {"properties"?, "propertyFiles"?, "outputParameters"?, "metrics"?, "fail"?: {"reason"?, "exceptionType"?, "times"?}}',
     });
   }
   return out;

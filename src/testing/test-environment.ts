@@ -53,6 +53,8 @@ export interface TestStub {
   readonly propertyFiles?: StubSpec['propertyFiles'];
   /** Lambda / Callback output parameters. */
   readonly outputParameters?: StubSpec['outputParameters'];
+  /** Training metrics by name (FinalMetricDataList), over the plausible values stubs report by default. */
+  readonly metrics?: StubSpec['metrics'];
   /** Make the stub fail: every attempt, or its first `times`. */
   readonly fail?: FaultSpec;
 }
