@@ -25,6 +25,7 @@ const CHECKS: Readonly<Record<keyof ConfigFile, Check>> = {
   },
   cache: trueOrFalse,
   instanceMemory: trueOrFalse,
+  gpu: trueOrFalse,
   s3Endpoint: (value, at, problems) => {
     if (typeof value !== 'string' || !/^https?:\/\/\S+$/.test(value)) problems.push(`${at} must be an http(s) URL such as "http://127.0.0.1:4566", got ${describe(value)}`);
   },

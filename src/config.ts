@@ -52,6 +52,11 @@ export interface SagesimConfig {
    * @default true
    */
   readonly instanceMemory: boolean;
+  /**
+   * Jobs of GPU instance types (`ml.g*`, `ml.p*`, `local_gpu`) get their GPUs from the engine; false
+   * runs them on the CPU. `--no-gpu` turns it off. @default true (or SAGESIM_GPU)
+   */
+  readonly gpu: boolean;
   readonly s3: S3Config;
   /** Extra image mappings: SageMaker image URI (or a regex between slashes) -> local image tag. */
   readonly images: Readonly<Record<string, string>>;
@@ -79,6 +84,7 @@ export interface ConfigFile {
   readonly maxParallel?: number;
   readonly cache?: boolean;
   readonly instanceMemory?: boolean;
+  readonly gpu?: boolean;
   readonly s3Endpoint?: string;
   readonly images?: Record<string, string>;
   readonly lambdas?: Record<string, LambdaHandlerConfig>;
@@ -97,6 +103,7 @@ export interface ConfigOverrides {
   readonly maxParallel?: number;
   readonly cache?: boolean;
   readonly instanceMemory?: boolean;
+  readonly gpu?: boolean;
   readonly s3Endpoint?: string;
   readonly images?: Record<string, string>;
   readonly lambdas?: Record<string, LambdaHandlerConfig>;
@@ -132,6 +139,7 @@ export function resolveConfig(
     maxParallel,
     cache: overrides.cache ?? file.cache ?? true,
     instanceMemory: overrides.instanceMemory ?? file.instanceMemory ?? true,
+    gpu: overrides.gpu ?? booleanFromEnv(env, 'SAGESIM_GPU') ?? file.gpu ?? true,
     s3: endpoint ? { kind: 'endpoint', url: endpoint } : { kind: 'embedded' },
     images: Object.freeze({ ...file.images, ...overrides.images }),
     lambdas: Object.freeze({ ...file.lambdas, ...overrides.lambdas }),
@@ -174,6 +182,12 @@ function readConfigFile(file: string, required: boolean): ConfigFile {
       cause,
     });
   }
+}
+
+function booleanFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): boolean | undefined {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return undefined;
+  return !['0', 'false', 'no', 'off'].includes(raw);
 }
 
 function numberFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {

@@ -38,6 +38,8 @@ export interface LocalRunFlags extends StubFlags {
   readonly cache: boolean;
   /** false under --no-instance-memory. */
   readonly instanceMemory: boolean;
+  /** false under --no-gpu. */
+  readonly gpu: boolean;
 }
 
 export function addLocalRunOptions(command: Command): Command {
@@ -45,6 +47,7 @@ export function addLocalRunOptions(command: Command): Command {
     .option('--max-parallel <n>', 'steps running at once at most (default: number of cores)')
     .option('--no-cache', 'ignore CacheConfig: run every step')
     .option('--no-instance-memory', "do not limit containers to their instance type's memory")
+    .option('--no-gpu', 'run jobs of GPU instance types (ml.g*, ml.p*, local_gpu) on the CPU')
     .option('--stub <step>', 'run this step as a stub (repeatable)', collect, [])
     .option('--stub-all', 'run every job step as a stub')
     .option('--stubs <file>', 'stubs file: {"<Step>": {"properties", "propertyFiles", "outputParameters", "fail"}}');
@@ -56,6 +59,7 @@ export function localRunOverrides(flags: LocalRunFlags): ConfigOverrides {
     ...(flags.maxParallel === undefined ? {} : { maxParallel: parseMaxParallel(flags.maxParallel) }),
     ...(flags.cache === false ? { cache: false } : {}),
     ...(flags.instanceMemory === false ? { instanceMemory: false } : {}),
+    ...(flags.gpu === false ? { gpu: false } : {}),
   };
 }
 

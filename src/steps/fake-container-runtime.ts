@@ -9,6 +9,7 @@ import {
   type ContainerExit,
   type ContainerRuntime,
   type ContainerSpec,
+  type GpuSupport,
   type RunOptions,
   type RunningContainer,
   type SweepFilter,
@@ -43,6 +44,8 @@ export interface FakeContainerRuntimeOptions {
   readonly available?: boolean;
   /** Makes run()/start() reject with DOCKER_ERROR, as an engine API failure would. @default false */
   readonly failApi?: boolean;
+  /** What gpuSupport() answers. @default no GPUs */
+  readonly gpus?: GpuSupport;
 }
 
 export class FakeContainerRuntime implements ContainerRuntime {
@@ -72,6 +75,11 @@ export class FakeContainerRuntime implements ContainerRuntime {
 
   async ping(): Promise<void> {
     if (this.options.available === false) throw unavailable();
+  }
+
+  async gpuSupport(): Promise<GpuSupport> {
+    if (this.options.available === false) throw unavailable();
+    return this.options.gpus ?? { available: false, detail: 'the fake runtime has no GPUs' };
   }
 
   async run(spec: ContainerSpec, options: RunOptions): Promise<ContainerExit> {

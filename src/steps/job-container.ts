@@ -229,6 +229,8 @@ export interface JobContainer {
   readonly networkIsolation: boolean;
   readonly maxRuntimeSeconds?: number;
   readonly memoryBytes?: number;
+  /** GPUs for the container (jobGpus). @default none */
+  readonly gpus?: { readonly count: number };
   /** Each output line, besides the step's log. */
   readonly onLine?: (line: string) => void;
 }
@@ -252,6 +254,7 @@ export async function runJobContainer(deps: JobDeps, context: JobContext, job: J
         network: job.networkIsolation ? 'none' : 'host',
         ...(job.maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds: job.maxRuntimeSeconds }),
         ...(job.memoryBytes === undefined ? {} : { memoryBytes: job.memoryBytes }),
+        ...(job.gpus === undefined ? {} : { gpus: job.gpus }),
       },
       {
         signal: context.signal,

@@ -35,6 +35,7 @@ import {
   type JobDeps,
   type StageInput,
 } from './job-container.js';
+import { jobGpus } from './job-gpus.js';
 import { MetricCollector, mergeMetricDefinitions, type MetricDatum, type MetricDefinition } from './metrics.js';
 import { prepareTrainingLayout, resourceConfig, TRAINING_PATHS, writeJson } from './opt-ml.js';
 import { isRemoteFunctionJob, prepareRemoteFunction, type RemoteFunctionSetup } from './remote-function/remote-function-job.js';
@@ -175,6 +176,7 @@ export async function runTrainingJob(
   }
 
   const wheels = pipWheelsSetup(deps.config, environment);
+  const gpus = await jobGpus(deps, context, resources.optionalString('InstanceType'));
   const memoryBytes = deps.memoryLimit?.(resources.optionalString('InstanceType'));
   const startTime = deps.now();
   const exit = await runJobContainer(deps, context, {
@@ -182,7 +184,8 @@ export async function runTrainingJob(
     jobName,
     localImage: image.localTag,
     ...(entrypoint === undefined ? { command: containerArguments ?? ['train'] } : { entrypoint, ...(containerArguments === undefined ? {} : { command: containerArguments }) }),
-    env: jobEnvironment(deps, { ...wheels.env, ...environment, ...remoteFunction?.env }, { TRAINING_JOB_NAME: jobName, TRAINING_JOB_ARN: arn }),
+    ...(gpus.gpus === undefined ? {} : { gpus: gpus.gpus }),
+    env: jobEnvironment(deps, { ...wheels.env, ...environment, ...remoteFunction?.env }, { ...gpus.env, TRAINING_JOB_NAME: jobName, TRAINING_JOB_ARN: arn }),
     mounts: [...layout.mounts, ...wheels.mounts, ...(remoteFunction?.mounts ?? [])],
     networkIsolation,
     ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),

@@ -17,6 +17,7 @@ import { type ModelContainer, getModel } from '../mock-aws/model-store.js';
 import type { RunningContainer } from './container-runtime.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
 import { FAILURE_LOG_LINES, containerFailureReason, logsCommand } from './failure-reason.js';
+import { jobGpus } from './job-gpus.js';
 import { ArgumentReader } from './job-arguments.js';
 import {
   type JobContext,
@@ -107,6 +108,7 @@ export class TransformExecutor implements StepExecutor {
 
     const port = await (this.options.freePort ?? findFreePort)();
     const memoryBytes = this.deps.memoryLimit?.(settings.instanceType);
+    const { gpus } = await jobGpus(this.deps, job, settings.instanceType);
     const env = jobEnvironment(this.deps, { ...(container.Environment ?? {}), ...settings.environment }, {
       SAGEMAKER_BIND_TO_PORT: String(port),
       SAGEMAKER_BATCH: 'true',
@@ -126,6 +128,7 @@ export class TransformExecutor implements StepExecutor {
           // The cloud reaches the model even under network isolation; here only host networking can.
           network: 'host',
           ...(memoryBytes === undefined ? {} : { memoryBytes }),
+          ...(gpus === undefined ? {} : { gpus }),
         },
         { signal: context.signal, onLog: context.log },
       );

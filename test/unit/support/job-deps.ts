@@ -13,6 +13,7 @@ export const TEST_CONFIG: SagesimConfig = Object.freeze<SagesimConfig>({
   maxParallel: 2,
   cache: true,
   instanceMemory: true,
+  gpu: true,
   s3: { kind: 'embedded' },
   images: {},
   lambdas: {},

@@ -23,6 +23,7 @@ export function testConfig(overrides: Partial<SagesimConfig> = {}): SagesimConfi
     maxParallel: 4,
     cache: true,
     instanceMemory: true,
+    gpu: true,
     s3: { kind: 'embedded' },
     images: {},
     lambdas: {},
