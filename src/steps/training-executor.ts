@@ -38,7 +38,7 @@ import {
 import { jobGpus } from './job-gpus.js';
 import { MetricCollector, mergeMetricDefinitions, type MetricDatum, type MetricDefinition } from './metrics.js';
 import { prepareTrainingLayout, resourceConfig, TRAINING_PATHS, writeJson } from './opt-ml.js';
-import { isRemoteFunctionJob, prepareRemoteFunction, type RemoteFunctionSetup } from './remote-function/remote-function-job.js';
+import { explainRemoteFunctionFailure, isRemoteFunctionJob, prepareRemoteFunction, type RemoteFunctionSetup } from './remote-function/remote-function-job.js';
 import { SDK_HINT } from './remote-function/sdk-locator.js';
 import { downloadPrefix } from './staging.js';
 
@@ -212,7 +212,8 @@ export async function runTrainingJob(
   };
 
   if (exit.exitCode !== 0 || exit.timedOut) {
-    const failureText = await readTextIfExists(layout.failureFile);
+    const written = await readTextIfExists(layout.failureFile);
+    const failureText = remoteFunction === undefined || written === undefined ? written : explainRemoteFunctionFailure(written, imageUri, image.localTag);
     throw containerJobFailure(
       {
         stepName,

@@ -1,6 +1,6 @@
 // `@step` function steps: finding the user's SDK (a fake Python answers the probe), checking it can
 // run the definition, and the container a Training step with the SDK's job driver gets.
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -154,5 +154,33 @@ describe('a Training step running the SDK\'s job driver', () => {
     expect((outcome as StepFailure).message).toBe(
       "ClientError: step \"generate\" is a @step function step: it runs the SageMaker Python SDK's own runtime, and sagesim found no SDK: cannot run python3 (ENOENT) (point sagesim at one)",
     );
+  });
+});
+
+describe('the SDK\'s failure about the image\'s Python', () => {
+  it('FailureReason keeps the SDK\'s text and says what to do', async () => {
+    const failing = jobDeps(
+      async (container) => {
+        await writeFile(
+          container.hostPath('/opt/ml/output/failure'),
+          "RuntimeEnvironmentError: Python version found in the container is '3.11' which does not match python version '3.12' on the local client. Please make sure that the python version used in the training container is same as the local python version.",
+        );
+        return { exitCode: 1 };
+      },
+      { sdk: { locate: () => Promise.resolve({ ...SDK, pythonVersion: '3.12' }) } },
+    );
+    const step: JobStep = {
+      Name: 'generate',
+      Type: 'Training',
+      Arguments: {
+        AlgorithmSpecification: { TrainingImage: 'sagesim/sklearn:latest', TrainingInputMode: 'File', ContainerEntrypoint: JOB_DRIVER, ContainerArguments: ['--client_python_version', '3.12'] },
+        OutputDataConfig: { S3OutputPath: 's3://bucket/p/results' },
+        ResourceConfig: { InstanceCount: 1, InstanceType: 'ml.m5.large', VolumeSizeInGB: 30 },
+      },
+    };
+    const error = await new TrainingExecutor(failing).execute(await executorContext(step)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StepFailure);
+    expect((error as StepFailure).message).toContain("Python version found in the container is '3.11'");
+    expect((error as StepFailure).message).toContain('sagesim: the image sagesim/sklearn:latest (for sagesim/sklearn:latest) has Python 3.11, the function was serialized by Python 3.12: map sagesim/sklearn:latest to an image with Python 3.12');
   });
 });

@@ -93,6 +93,17 @@ export async function prepareRemoteFunction(options: {
   return { mounts, env };
 }
 
+/**
+ * The SDK's own failure text, with what to do when it is about the image's Python (the SDK's
+ * bootstrap compares the container's minor version with the client's).
+ */
+export function explainRemoteFunctionFailure(failureText: string, imageUri: string, localImage: string): string {
+  const mismatch = /Python version found in the container is '([^']+)' which does not match python version '([^']+)'/.exec(failureText);
+  if (mismatch === null) return failureText;
+  const [, container = '?', client = '?'] = mismatch;
+  return `${failureText}\nsagesim: the image ${localImage} (for ${imageUri}) has Python ${container}, the function was serialized by Python ${client}: map ${imageUri} to an image with Python ${client} ("images" in sagesim.config.json), or build the pipeline with Python ${container}.`;
+}
+
 function argumentValue(args: readonly string[] | undefined, flag: string): string | undefined {
   if (args === undefined) return undefined;
   const index = args.indexOf(flag);
