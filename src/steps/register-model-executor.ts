@@ -12,7 +12,8 @@ export class RegisterModelExecutor implements StepExecutor {
 
   async execute(context: StepContext): Promise<StepResult> {
     try {
-      const registered = await this.registry.createModelPackage(context.arguments);
+      // The package's ARN is in the pipeline's account (its role's), like the execution's.
+      const registered = await this.registry.createModelPackage(context.arguments, { accountId: context.execution.accountId });
       context.log(`registered ${registered.ModelPackageArn} (${registered.ModelApprovalStatus})`);
       return { properties: registered as unknown as JsonObject, metadata: { RegisterModel: { Arn: registered.ModelPackageArn } } };
     } catch (error) {

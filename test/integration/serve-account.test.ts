@@ -8,7 +8,7 @@ import {
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServeFixture, abaloneDefinition, startTestServe } from './serve-helpers.js';
+import { ABALONE_REGISTER_STEP, ABALONE_STUBS, type ServeFixture, abaloneDefinition, startTestServe } from './serve-helpers.js';
 
 const ACCOUNT = '444455556666';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/service-role/AmazonSageMaker-ExecutionRole`;
@@ -18,7 +18,8 @@ describe('sagesim serve: ARNs in the pipeline role\'s account', { timeout: 60_00
   let client: SageMakerClient;
 
   beforeAll(async () => {
-    fixture = await startTestServe({ stubs: { all: true, steps: { AbaloneEval: { propertyFiles: { EvaluationReport: { regression_metrics: { mse: { value: 3.2, standard_deviation: 1 } } } } } } } });
+    // Job steps stubbed; the RegisterModel step registers for real in the model registry.
+    fixture = await startTestServe({ stubs: ABALONE_STUBS });
     client = new SageMakerClient({ endpoint: fixture.serve.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   });
   afterAll(async () => {
@@ -29,7 +30,7 @@ describe('sagesim serve: ARNs in the pipeline role\'s account', { timeout: 60_00
   it('pipeline, execution and job ARNs carry the account of the RoleArn given to CreatePipeline', async () => {
     const created = await client.send(new CreatePipelineCommand({ PipelineName: 'other-account', PipelineDefinition: abaloneDefinition(), RoleArn: ROLE }));
     expect(created.PipelineArn).toBe(`arn:aws:sagemaker:us-east-1:${ACCOUNT}:pipeline/other-account`);
-    const started = await client.send(new StartPipelineExecutionCommand({ PipelineName: 'other-account' }));
+    const started = await client.send(new StartPipelineExecutionCommand({ PipelineName: 'other-account', PipelineParameters: [{ Name: 'MseThreshold', Value: '7' }] }));
     expect(started.PipelineExecutionArn).toMatch(new RegExp(`^arn:aws:sagemaker:us-east-1:${ACCOUNT}:pipeline/other-account/execution/[a-z0-9]{12}$`));
     let status: string | undefined;
     for (let i = 0; i < 600 && status !== 'Succeeded' && status !== 'Failed'; i++) {
@@ -40,6 +41,8 @@ describe('sagesim serve: ARNs in the pipeline role\'s account', { timeout: 60_00
     const steps = await client.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: started.PipelineExecutionArn }));
     const arns = (steps.PipelineExecutionSteps ?? []).flatMap((step) => Object.values(step.Metadata ?? {}).map((entry) => (entry as { Arn?: string }).Arn)).filter((arn): arn is string => arn?.startsWith('arn:aws:sagemaker:') === true);
     expect(arns.length).toBeGreaterThanOrEqual(4);
+    const registered = (steps.PipelineExecutionSteps ?? []).find((step) => step.StepName === ABALONE_REGISTER_STEP);
+    expect(registered?.Metadata?.RegisterModel?.Arn).toMatch(new RegExp(`^arn:aws:sagemaker:us-east-1:${ACCOUNT}:model-package/`));
     for (const arn of arns) expect(arn.split(':')[4], arn).toBe(ACCOUNT);
   });
 });
