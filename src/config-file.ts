@@ -26,6 +26,7 @@ const CHECKS: Readonly<Record<keyof ConfigFile, Check>> = {
   cache: trueOrFalse,
   cacheLikeCloud: trueOrFalse,
   instanceMemory: trueOrFalse,
+  gpu: trueOrFalse,
   s3Endpoint: (value, at, problems) => {
     if (typeof value !== 'string' || !/^https?:\/\/\S+$/.test(value)) problems.push(`${at} must be an http(s) URL such as "http://127.0.0.1:4566", got ${describe(value)}`);
   },
@@ -33,9 +34,19 @@ const CHECKS: Readonly<Record<keyof ConfigFile, Check>> = {
   s3StaleUploadHours: (value, at, problems) => {
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) problems.push(`${at} must be a number of hours above 0, got ${describe(value)}`);
   },
+  pipWheels: nonEmptyString,
   images: (value, at, problems) => {
     if (!isObject(value)) return void problems.push(`${at} must be an object {"<image URI or /regex/>": "<local image tag>"}, got ${describe(value)}`);
     for (const [uri, tag] of Object.entries(value)) nonEmptyString(tag, `${at}[${JSON.stringify(uri)}]`, problems);
+  },
+  sagemakerSdk: (value, at, problems) => {
+    if (!isObject(value)) return void problems.push(`${at} must be an object {"python": "<python>", "pythonPath": ["<dir>", ...]}, got ${describe(value)}`);
+    for (const [key, entry] of Object.entries(value)) {
+      if (key === 'python') nonEmptyString(entry, `${at}.python`, problems);
+      else if (key === 'pythonPath') {
+        if (!Array.isArray(entry) || !entry.every((dir) => typeof dir === 'string' && dir !== '')) problems.push(`${at}.pythonPath must be a list of folders, got ${describe(entry)}`);
+      } else problems.push(`${at}.${key} is not a setting (settings are python, pythonPath)`);
+    }
   },
   lambdas: (value, at, problems) => {
     if (!isObject(value)) return void problems.push(`${at} must be an object {"<FunctionArn or name>": {"kind": "command" | "python", ...}}, got ${describe(value)}`);

@@ -20,6 +20,17 @@ export type S3Config =
   /** Any S3 endpoint: LocalStack, MinIO, or AWS itself. */
   | { readonly kind: 'endpoint'; readonly url: string };
 
+/** Where `@step` function steps get the SageMaker Python SDK's runtime: the user's own installation. */
+export interface SagemakerSdkConfig {
+  /** The Python that imports the user's SDK. @default 'python3' (or SAGESIM_SDK_PYTHON) */
+  readonly python: string;
+  /**
+   * Folders put first on that Python's PYTHONPATH, e.g. an unpacked SDK tree's `site` and `src`.
+   * @default [] (or SAGESIM_SDK_PYTHONPATH, path-delimiter separated)
+   */
+  readonly pythonPath: readonly string[];
+}
+
 export interface SagesimConfig {
   /** Working directory relative paths are resolved against. */
   readonly cwd: string;
@@ -47,6 +58,11 @@ export interface SagesimConfig {
    * @default true
    */
   readonly instanceMemory: boolean;
+  /**
+   * Jobs of GPU instance types (`ml.g*`, `ml.p*`, `local_gpu`) get their GPUs from the engine; false
+   * runs them on the CPU. `--no-gpu` turns it off. @default true (or SAGESIM_GPU)
+   */
+  readonly gpu: boolean;
   readonly s3: S3Config;
   /** Extra image mappings: SageMaker image URI (or a regex between slashes) -> local image tag. */
   readonly images: Readonly<Record<string, string>>;
@@ -54,6 +70,14 @@ export interface SagesimConfig {
   readonly lambdas: Readonly<Record<string, LambdaHandlerConfig>>;
   /** Docker engine socket. @default '/var/run/docker.sock' (or DOCKER_HOST) */
   readonly dockerSocket: string;
+  /** The SageMaker Python SDK that `@step` function steps run with. */
+  readonly sagemakerSdk: SagemakerSdkConfig;
+  /**
+   * A folder of wheels pip installs from inside training containers (a source directory's
+   * requirements.txt, a @step function's dependencies): containers reach no package index offline.
+   * @default none (or SAGESIM_PIP_WHEELS)
+   */
+  readonly pipWheels?: string;
   /** Print stacks of unexpected errors. @default false */
   readonly debug: boolean;
   /**
@@ -72,11 +96,14 @@ export interface ConfigFile {
   readonly cache?: boolean;
   readonly cacheLikeCloud?: boolean;
   readonly instanceMemory?: boolean;
+  readonly gpu?: boolean;
   readonly s3Endpoint?: string;
   readonly images?: Record<string, string>;
   readonly lambdas?: Record<string, LambdaHandlerConfig>;
   readonly dockerSocket?: string;
   readonly s3StaleUploadHours?: number;
+  readonly sagemakerSdk?: { readonly python?: string; readonly pythonPath?: readonly string[] };
+  readonly pipWheels?: string;
 }
 
 /** Values given on the command line or by a caller of the API; they win over everything. */
@@ -90,6 +117,7 @@ export interface ConfigOverrides {
   readonly cache?: boolean;
   readonly cacheLikeCloud?: boolean;
   readonly instanceMemory?: boolean;
+  readonly gpu?: boolean;
   readonly s3Endpoint?: string;
   readonly images?: Record<string, string>;
   readonly lambdas?: Record<string, LambdaHandlerConfig>;
@@ -126,14 +154,30 @@ export function resolveConfig(
     cache: overrides.cache ?? file.cache ?? true,
     cacheLikeCloud: overrides.cacheLikeCloud ?? file.cacheLikeCloud ?? false,
     instanceMemory: overrides.instanceMemory ?? file.instanceMemory ?? true,
+    gpu: overrides.gpu ?? booleanFromEnv(env, 'SAGESIM_GPU') ?? file.gpu ?? true,
     s3: endpoint ? { kind: 'endpoint', url: endpoint } : { kind: 'embedded' },
     images: Object.freeze({ ...file.images, ...overrides.images }),
     lambdas: Object.freeze({ ...file.lambdas, ...overrides.lambdas }),
     dockerSocket,
+    sagemakerSdk: Object.freeze(sagemakerSdkConfig(cwd, file, env)),
+    ...pipWheels(cwd, env['SAGESIM_PIP_WHEELS'] || file.pipWheels),
     debug: overrides.debug ?? env['SAGESIM_DEBUG'] === '1',
     s3StaleUploadHours: file.s3StaleUploadHours ?? 24,
   };
   return Object.freeze(config);
+}
+
+function pipWheels(cwd: string, folder: string | undefined): { pipWheels?: string } {
+  return folder === undefined || folder === '' ? {} : { pipWheels: path.resolve(cwd, folder) };
+}
+
+function sagemakerSdkConfig(cwd: string, file: ConfigFile, env: Readonly<Record<string, string | undefined>>): SagemakerSdkConfig {
+  const fromEnv = env['SAGESIM_SDK_PYTHONPATH'];
+  const configured = fromEnv !== undefined && fromEnv !== '' ? fromEnv.split(path.delimiter).filter((entry) => entry !== '') : (file.sagemakerSdk?.pythonPath ?? []);
+  return {
+    python: env['SAGESIM_SDK_PYTHON'] || file.sagemakerSdk?.python || 'python3',
+    pythonPath: Object.freeze(configured.map((entry) => path.resolve(cwd, entry))),
+  };
 }
 
 function readConfigFile(file: string, required: boolean): ConfigFile {
@@ -154,6 +198,12 @@ function readConfigFile(file: string, required: boolean): ConfigFile {
       cause,
     });
   }
+}
+
+function booleanFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): boolean | undefined {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return undefined;
+  return !['0', 'false', 'no', 'off'].includes(raw);
 }
 
 function numberFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {

@@ -39,6 +39,8 @@ export interface LocalRunFlags extends StubFlags {
   readonly cacheLikeCloud?: boolean;
   /** false under --no-instance-memory. */
   readonly instanceMemory: boolean;
+  /** false under --no-gpu. */
+  readonly gpu: boolean;
 }
 
 export function addLocalRunOptions(command: Command): Command {
@@ -47,6 +49,7 @@ export function addLocalRunOptions(command: Command): Command {
     .option('--no-cache', 'ignore CacheConfig: run every step')
     .option('--cache-like-cloud', 'reuse cached steps on their arguments alone, as SageMaker does, even when an object they read changed since')
     .option('--no-instance-memory', "do not limit containers to their instance type's memory")
+    .option('--no-gpu', 'run jobs of GPU instance types (ml.g*, ml.p*, local_gpu) on the CPU')
     .option('--stub <step>', 'run this step as a stub (repeatable)', collect, [])
     .option('--stub-all', 'run every job step as a stub')
     .option('--stubs <file>', 'stubs file: {"<Step>": {"properties", "propertyFiles", "outputParameters", "fail"}}');
@@ -59,6 +62,7 @@ export function localRunOverrides(flags: LocalRunFlags): ConfigOverrides {
     ...(flags.cache === false ? { cache: false } : {}),
     ...(flags.cacheLikeCloud === true ? { cacheLikeCloud: true } : {}),
     ...(flags.instanceMemory === false ? { instanceMemory: false } : {}),
+    ...(flags.gpu === false ? { gpu: false } : {}),
   };
 }
 

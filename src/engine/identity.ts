@@ -1,5 +1,7 @@
 // Execution identities and job names shaped exactly like the cloud's, so that code and tests that
 // parse ARNs or job names behave the same locally.
+import type { PipelineDefinition } from './definition-types.js';
+import { flattenSteps } from './flatten-steps.js';
 import type { ExecutionIdentity } from './resolve-context.js';
 
 export interface NewExecutionIdentityOptions {
@@ -21,6 +23,31 @@ const JOB_SUFFIX_LENGTH = 10;
 /** `arn:aws:sagemaker:<region>:<account>:<resource>/<name>`, the name lowercased as SageMaker does for its resources. */
 export function sagemakerArn(where: { readonly region: string; readonly accountId: string }, resource: string, name: string): string {
   return `arn:aws:sagemaker:${where.region}:${where.accountId}:${resource}/${name.toLowerCase()}`;
+}
+
+/** The 12-digit account of an ARN (`arn:<partition>:<service>:<region>:<account>:...`), if it names one. */
+export function accountOfArn(arn: string | undefined): string | undefined {
+  const account = arn?.startsWith('arn:') ? arn.split(':')[4] : undefined;
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/**
+ * The account in a pipeline's ARNs (pipeline, executions, jobs): its role's, as in the cloud. A
+ * run without a pipeline role (`sagesim run`) takes the account its job steps' RoleArn name, when
+ * they all name the same one; otherwise the configured account.
+ */
+export function pipelineAccountId(options: { readonly roleArn?: string | undefined; readonly definition?: PipelineDefinition; readonly configured: string }): string {
+  const fromRole = accountOfArn(options.roleArn);
+  if (fromRole !== undefined) return fromRole;
+  const accounts = new Set<string>();
+  for (const step of flattenSteps(options.definition?.Steps ?? [])) {
+    const args = 'Arguments' in step ? (step.Arguments as unknown) : undefined;
+    const role = typeof args === 'object' && args !== null ? (args as Record<string, unknown>)['RoleArn'] : undefined;
+    const account = typeof role === 'string' ? accountOfArn(role) : undefined;
+    if (account !== undefined) accounts.add(account);
+  }
+  const [only] = accounts;
+  return accounts.size === 1 && only !== undefined ? only : options.configured;
 }
 
 /** The ARN of a pipeline: the name is lowercased, as the service does. */

@@ -4,6 +4,7 @@
 // goes to the execution store and the reporter.
 import type { SagesimConfig } from '../config.js';
 import { SagesimError } from '../errors.js';
+import { resolveImage } from '../images/image-mapping.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
 import { ConditionExecutor } from '../steps/condition-executor.js';
 import type { ExecutorRegistry, StepExecutor } from '../steps/executor.js';
@@ -17,7 +18,7 @@ import type { ExecutionOwner, ExecutionRecord, StepRecord } from './execution-re
 import type { ExecutionStore } from './execution-store.js';
 import { renderJoinValue, resolveValue } from './expressions.js';
 import { buildGraph, type PipelineGraph } from './graph.js';
-import { newExecutionIdentity } from './identity.js';
+import { newExecutionIdentity, pipelineAccountId } from './identity.js';
 import type { JsonValue } from './json.js';
 import { resolveParameters } from './parameters.js';
 import type { ExecutionIdentity, ResolveContext, StepOutputs } from './resolve-context.js';
@@ -51,6 +52,8 @@ export interface RunPipelineOptions {
   readonly displayName?: string;
   /** maxParallel, cache, region and accountId are read from here. */
   readonly config: SagesimConfig;
+  /** The pipeline's role (CreatePipeline RoleArn): its account is the one in the ARNs. @default none: see pipelineAccountId */
+  readonly roleArn?: string;
   /** Executors by step type. Condition and Fail have built-in executors unless overridden here. */
   readonly executors: ExecutorRegistry;
   /** Steps that run as stubs. */
@@ -93,7 +96,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
     newExecutionIdentity({
       pipelineName: options.pipelineName,
       region: options.config.region,
-      accountId: options.config.accountId,
+      accountId: pipelineAccountId({ roleArn: options.roleArn, definition: options.definition, configured: options.config.accountId }),
       now: clock.now(),
       random: options.random,
     });
@@ -334,13 +337,28 @@ export function checkStubNames(graph: PipelineGraph, stubs: StubOptions | undefi
   }
 }
 
+/** The metrics SageMaker parses for a built-in algorithm's image; none for any other image. */
+function implicitMetricDefinitions(uri: string, config: SagesimConfig): readonly { readonly Name: string }[] {
+  try {
+    return resolveImage(uri, config).builtin?.metricDefinitions ?? [];
+  } catch {
+    // An unmapped image has no implicit metrics; a stub needs no image to run.
+    return [];
+  }
+}
+
 /** The executor of every step, checked before anything runs; a missing one is a usage error. */
 function pickExecutors(graph: PipelineGraph, options: RunPipelineOptions, clock: Clock): (step: PipelineStep) => StepExecutor | Omit<StepExecutor, 'stepType'> {
   const builtins = new Map<string, StepExecutor>([
     ['Condition', new ConditionExecutor()],
     ['Fail', new FailExecutor()],
   ]);
-  const stub = new StubExecutor({ stubs: options.stubs ?? {}, now: () => clock.now(), definition: options.definition });
+  const stub = new StubExecutor({
+    stubs: options.stubs ?? {},
+    now: () => clock.now(),
+    definition: options.definition,
+    implicitMetricDefinitions: (uri) => implicitMetricDefinitions(uri, options.config),
+  });
   checkStubNames(graph, options.stubs);
   const missing: PipelineStep[] = [];
   for (const node of graph.nodes.values()) {

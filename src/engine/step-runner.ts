@@ -127,6 +127,10 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
       workDir: await env.store.stepWorkDir(identity.executionId, step.Name, n, { create: !(executor instanceof StubExecutor) }),
       warn: (message) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, message }),
       stubbedSteps: stubbedSteps(env.record),
+      reportMetadata: (metadata) => {
+        rec.metadata = { ...rec.metadata, ...metadata };
+        env.persist();
+      },
     };
     const result = await executor.execute(context);
     if (env.signal.aborted) throw new StoppedError(`step ${step.Name} stopped`);

@@ -116,12 +116,12 @@ export class ModelRegistry {
     this.now = options.now ?? (() => new Date());
   }
 
-  groupArn(groupName: string): string {
-    return sagemakerArn(this.options, 'model-package-group', groupName);
+  groupArn(groupName: string, accountId: string = this.options.accountId): string {
+    return sagemakerArn({ region: this.options.region, accountId }, 'model-package-group', groupName);
   }
 
-  packageArn(groupName: string, version: number): string {
-    return sagemakerArn(this.options, 'model-package', `${groupName}/${version}`);
+  packageArn(groupName: string, version: number, accountId: string = this.options.accountId): string {
+    return sagemakerArn({ region: this.options.region, accountId }, 'model-package', `${groupName}/${version}`);
   }
 
   /** CreateModelPackageGroup: throws `MODEL_PACKAGE_GROUP_EXISTS` when the group exists. */
@@ -139,8 +139,8 @@ export class ModelRegistry {
   }
 
   /** The group, created first when it does not exist yet (what a RegisterModel step does). */
-  async ensureModelPackageGroup(groupName: string): Promise<ModelPackageGroup> {
-    return (await this.claimGroup(groupName, undefined)).group;
+  async ensureModelPackageGroup(groupName: string, accountId?: string): Promise<ModelPackageGroup> {
+    return (await this.claimGroup(groupName, undefined, accountId)).group;
   }
 
   /** DescribeModelPackageGroup by name or ARN: throws `MODEL_PACKAGE_GROUP_NOT_FOUND`. */
@@ -179,7 +179,7 @@ export class ModelRegistry {
    * CreateModelPackage of a versioned package: the group is created on first use (as a pipeline's
    * RegisterModel step does) and the package gets the next version, numbered from 1.
    */
-  async createModelPackage(input: JsonObject): Promise<ModelPackage> {
+  async createModelPackage(input: JsonObject, where: { readonly accountId?: string } = {}): Promise<ModelPackage> {
     const rawGroup = input['ModelPackageGroupName'];
     if (typeof rawGroup !== 'string' || rawGroup === '') {
       throw new SagesimError('UNVERSIONED_MODEL_PACKAGE', 'CreateModelPackage needs a ModelPackageGroupName', {
@@ -189,7 +189,7 @@ export class ModelRegistry {
     }
     const status = input['ModelApprovalStatus'] ?? 'PendingManualApproval';
     assertApprovalStatus(status);
-    const group = await this.ensureModelPackageGroup(groupNameOf(rawGroup));
+    const group = await this.ensureModelPackageGroup(groupNameOf(rawGroup), where.accountId);
     const kept: Record<string, JsonValue> = {};
     for (const member of KEPT_MEMBERS) {
       const value = input[member];
@@ -203,7 +203,7 @@ export class ModelRegistry {
         ModelPackageName: group.ModelPackageGroupName,
         ModelPackageGroupName: group.ModelPackageGroupName,
         ModelPackageVersion: version,
-        ModelPackageArn: this.packageArn(group.ModelPackageGroupName, version),
+        ModelPackageArn: this.packageArn(group.ModelPackageGroupName, version, where.accountId),
         CreationTime: this.now().toISOString(),
         ModelPackageStatus: 'Completed',
         ModelPackageStatusDetails: { ValidationStatuses: [], ImageScanStatuses: [] },
@@ -292,7 +292,7 @@ export class ModelRegistry {
     return next;
   }
 
-  private async claimGroup(nameOrArn: string, description: string | undefined): Promise<{ group: ModelPackageGroup; created: boolean }> {
+  private async claimGroup(nameOrArn: string, description: string | undefined, accountId?: string): Promise<{ group: ModelPackageGroup; created: boolean }> {
     const name = groupNameOf(nameOrArn);
     if (!GROUP_NAME.test(name)) {
       throw new SagesimError('INVALID_MODEL_PACKAGE_GROUP_NAME', `invalid model package group name ${JSON.stringify(nameOrArn)}`, {
@@ -305,7 +305,7 @@ export class ModelRegistry {
     if (existing) return { group: existing, created: false };
     const group: ModelPackageGroup = {
       ModelPackageGroupName: name,
-      ModelPackageGroupArn: this.groupArn(name),
+      ModelPackageGroupArn: this.groupArn(name, accountId),
       ...(description === undefined ? {} : { ModelPackageGroupDescription: description }),
       CreationTime: this.now().toISOString(),
       ModelPackageGroupStatus: 'Completed',

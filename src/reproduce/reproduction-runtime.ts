@@ -1,7 +1,7 @@
 // The container runtime of a reproduction: the real one, watched, so the reproduction can say
 // which container ran (image, environment, mounts) and how it exited; or, for `--shell`, one that
 // opens an interactive shell in that very container instead of running the job's command.
-import type { ContainerExit, ContainerRuntime, ContainerSpec, RunOptions, RunningContainer, SweepFilter } from '../steps/container-runtime.js';
+import type { ContainerExit, ContainerRuntime, ContainerSpec, GpuSupport, RunOptions, RunningContainer, SweepFilter } from '../steps/container-runtime.js';
 
 /** Thrown out of the executor once the user's shell session ends: the job itself did not run. */
 export class ShellSessionEnded extends Error {
@@ -27,6 +27,10 @@ export class ReproductionRuntime implements ContainerRuntime {
 
   ping(): Promise<void> {
     return this.inner.ping();
+  }
+
+  gpuSupport(): Promise<GpuSupport> {
+    return this.inner.gpuSupport();
   }
 
   sweep(filter?: SweepFilter): Promise<number> {

@@ -36,6 +36,8 @@ export interface ContainerSpec {
   readonly network: 'host' | 'none';
   /** Hard memory limit; exceeding it gets the container OOM-killed (exit 137). */
   readonly memoryBytes?: number;
+  /** GPUs to ask the engine for (`count` -1: all of them). @default none */
+  readonly gpus?: { readonly count: number };
   /** StoppingCondition.MaxRuntimeInSeconds: the container is stopped after this and `timedOut` set. */
   readonly maxRuntimeSeconds?: number;
   readonly workingDir?: string;
@@ -84,6 +86,13 @@ export interface SweepFilter {
   readonly orphaned?: boolean;
 }
 
+/** Whether the engine can give containers GPUs, and how it was told. */
+export interface GpuSupport {
+  readonly available: boolean;
+  /** What was found (or looked for), for messages: `nvidia runtime`, `CDI devices nvidia.com/gpu=all`. */
+  readonly detail: string;
+}
+
 export interface ContainerRuntime {
   /**
    * Checks the engine answers. Throws SagesimError `DOCKER_UNAVAILABLE` (with how to start Docker)
@@ -94,6 +103,8 @@ export interface ContainerRuntime {
   run(spec: ContainerSpec, options: RunOptions): Promise<ContainerExit>;
   /** Starts a container and returns at once; the caller stops it (or disposes of it). */
   start(spec: ContainerSpec, options: RunOptions): Promise<RunningContainer>;
+  /** Whether containers can have GPUs (an nvidia runtime or CDI GPU devices); asked once, remembered. */
+  gpuSupport(): Promise<GpuSupport>;
   /** Removes leftover sagesim-labelled containers (running or not). Returns how many were removed. */
   sweep(filter?: SweepFilter): Promise<number>;
   /** Whether an image of this exact name (or id) is present in the engine; nothing is pulled. */

@@ -18,6 +18,11 @@ export interface DefaultPropertiesInput {
   readonly now: Date;
   /** Version given to a RegisterModel step's model package. @default 1 */
   readonly modelPackageVersion?: number;
+  /**
+   * The metric definitions SageMaker applies implicitly to a built-in algorithm's image
+   * (containers/images.json), by image URI. @default none
+   */
+  readonly implicitMetricDefinitions?: (imageUri: string) => readonly { readonly Name: string }[];
 }
 
 export interface DefaultResult {
@@ -43,7 +48,7 @@ export function defaultProperties(input: DefaultPropertiesInput): DefaultResult 
   switch (step.Type) {
     case 'Training': {
       const arn = sagemakerArn(execution, 'training-job', jobName);
-      return job({ ...args, ...trainingJob(args, jobName, arn, iso, execution) }, { TrainingJob: { Arn: arn } });
+      return job({ ...args, ...trainingJob(args, jobName, arn, iso, execution, input.implicitMetricDefinitions) }, { TrainingJob: { Arn: arn } });
     }
     case 'Processing': {
       const arn = sagemakerArn(execution, 'processing-job', jobName);
@@ -154,16 +159,42 @@ export function defaultProperties(input: DefaultPropertiesInput): DefaultResult 
   }
 }
 
+/** Scores where higher is better (after the `channel:` prefix), as SageMaker's built-ins name them. */
+const HIGHER_IS_BETTER = /^(?:auc|aucpr|accuracy|acc|balanced_accuracy|f1|f1_weighted|f1_macro|precision|recall|r2|ndcg|map|pre|score|iou|bleu|roc_auc)(?:@|$)/i;
+/** Errors and losses, where lower is better. */
+const LOWER_IS_BETTER = /(?:error|loss|rmse|mse|mae|mape|rmsle|mphe|logloss|deviance|cox|gamma|poisson|tweedie|aft|cross_entropy|objective_loss|quantile)/i;
+
+/**
+ * The value a stub reports for a metric: small for errors and losses (0.1), high for scores (0.9),
+ * 0.5 otherwise; deterministic, so conditions downstream of a stub behave the same every run. A stubs
+ * file sets real ones: `{"TrainModel": {"metrics": {"validation:rmse": 3.1}}}`.
+ */
+export function plausibleMetricValue(metricName: string): number {
+  const measure = metricName.slice(metricName.lastIndexOf(':') + 1);
+  if (HIGHER_IS_BETTER.test(measure)) return 0.9;
+  if (LOWER_IS_BETTER.test(measure)) return 0.1;
+  return 0.5;
+}
+
 function job(properties: JsonObject, metadata: StepMetadata): DefaultResult {
   return { properties, metadata, outputParameters: {} };
 }
 
-function trainingJob(args: JsonObject, jobName: string, arn: string, iso: string, execution: ExecutionIdentity): JsonObject {
+function trainingJob(
+  args: JsonObject,
+  jobName: string,
+  arn: string,
+  iso: string,
+  execution: ExecutionIdentity,
+  implicit: DefaultPropertiesInput['implicitMetricDefinitions'],
+): JsonObject {
   const outputPath = str(objectAt(args, 'OutputDataConfig')['S3OutputPath']) ?? defaultBucketUri(execution);
-  const definitions = objectAt(args, 'AlgorithmSpecification')['MetricDefinitions'];
-  const metrics: JsonValue[] = Array.isArray(definitions)
-    ? definitions.filter(isJsonObject).map((definition) => ({ MetricName: definition['Name'] ?? '', Value: 0, Timestamp: iso }))
-    : [];
+  const algorithm = objectAt(args, 'AlgorithmSpecification');
+  const declared = Array.isArray(algorithm['MetricDefinitions']) ? algorithm['MetricDefinitions'].filter(isJsonObject).map((d) => str(d['Name']) ?? '') : [];
+  const image = str(algorithm['TrainingImage']);
+  // As a real job does: the definition's own metrics, then the image's implicit ones it did not name.
+  const names = [...new Set([...declared, ...(image === undefined || implicit === undefined ? [] : implicit(image).map((d) => d.Name))])].filter((name) => name !== '');
+  const metrics: JsonValue[] = names.map((name) => ({ MetricName: name, Value: plausibleMetricValue(name), Timestamp: iso }));
   return {
     TrainingJobName: jobName,
     TrainingJobArn: arn,

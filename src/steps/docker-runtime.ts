@@ -11,6 +11,7 @@ import {
   type ContainerExit,
   type ContainerRuntime,
   type ContainerSpec,
+  type GpuSupport,
   type RunOptions,
   type RunningContainer,
   type SweepFilter,
@@ -34,6 +35,7 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly socketPath: string;
   private readonly stopGraceSeconds: number;
   private readonly pingTimeoutMs: number;
+  private gpus: Promise<GpuSupport> | undefined;
 
   constructor(options: DockerRuntimeOptions = {}) {
     this.socketPath = options.socketPath ?? '/var/run/docker.sock';
@@ -54,6 +56,11 @@ export class DockerRuntime implements ContainerRuntime {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  gpuSupport(): Promise<GpuSupport> {
+    this.gpus ??= this.api('read the engine\'s runtimes (docker info)', () => this.docker.info() as Promise<unknown>).then(gpuSupportFromInfo);
+    return this.gpus;
   }
 
   async run(spec: ContainerSpec, options: RunOptions): Promise<ContainerExit> {
@@ -232,7 +239,26 @@ export class DockerRuntime implements ContainerRuntime {
   }
 }
 
-function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+/**
+ * GPUs from `docker info`: the nvidia runtime (NVIDIA Container Toolkit), or CDI devices of a GPU
+ * vendor (Docker 25+ lists them in DiscoveredDevices). Either serves `DeviceRequests` for `gpu`.
+ */
+export function gpuSupportFromInfo(info: unknown): GpuSupport {
+  const record = typeof info === 'object' && info !== null ? (info as Record<string, unknown>) : {};
+  const runtimes = record['Runtimes'];
+  if (typeof runtimes === 'object' && runtimes !== null && Object.keys(runtimes).some((name) => name.startsWith('nvidia'))) {
+    return { available: true, detail: 'the nvidia runtime' };
+  }
+  const devices = Array.isArray(record['DiscoveredDevices']) ? (record['DiscoveredDevices'] as unknown[]) : [];
+  const gpus = devices
+    .map((device) => (typeof device === 'object' && device !== null ? (device as Record<string, unknown>) : {}))
+    .filter((device) => device['Source'] === 'cdi' && typeof device['ID'] === 'string' && /gpu/i.test(device['ID']))
+    .map((device) => device['ID'] as string);
+  if (gpus.length > 0) return { available: true, detail: `CDI devices ${gpus.join(', ')}` };
+  return { available: false, detail: 'no nvidia runtime and no CDI GPU devices in `docker info`' };
+}
+
+export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
   const hostConfig: Docker.HostConfig = {
     NetworkMode: spec.network,
     Mounts: spec.mounts.map((mount) => ({
@@ -246,6 +272,10 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
     hostConfig.Memory = spec.memoryBytes;
     // Equal to Memory: no swap, so exceeding the limit is an OOM kill rather than a crawl.
     hostConfig.MemorySwap = spec.memoryBytes;
+  }
+  if (spec.gpus !== undefined) {
+    // `docker run --gpus N`: the engine picks the devices (nvidia runtime hook or CDI).
+    hostConfig.DeviceRequests = [{ Driver: '', Count: spec.gpus.count, Capabilities: [['gpu']] }];
   }
   const options: Docker.ContainerCreateOptions = {
     Image: spec.image,

@@ -36,6 +36,11 @@ export interface StepContext {
    * may be stand-ins (a RegisterModel step says so in what it registers).
    */
   readonly stubbedSteps?: readonly string[];
+  /**
+   * The job exists: its metadata (e.g. `{TrainingJob: {Arn}}`) is shown from now on, while the job
+   * runs and after a stop, as ListPipelineExecutionSteps shows it in the cloud. @default ignored
+   */
+  readonly reportMetadata?: (metadata: StepMetadata) => void;
 }
 
 export interface StepResult {

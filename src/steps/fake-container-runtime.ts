@@ -9,6 +9,7 @@ import {
   type ContainerExit,
   type ContainerRuntime,
   type ContainerSpec,
+  type GpuSupport,
   type RunOptions,
   type RunningContainer,
   type SweepFilter,
@@ -45,6 +46,8 @@ export interface FakeContainerRuntimeOptions {
   readonly failApi?: boolean;
   /** The images hasImage() finds. @default every image is present */
   readonly images?: readonly string[];
+  /** What gpuSupport() answers. @default no GPUs */
+  readonly gpus?: GpuSupport;
 }
 
 export class FakeContainerRuntime implements ContainerRuntime {
@@ -79,6 +82,11 @@ export class FakeContainerRuntime implements ContainerRuntime {
   async hasImage(image: string): Promise<boolean> {
     if (this.options.available === false) throw unavailable();
     return this.options.images === undefined || this.options.images.includes(image);
+  }
+
+  async gpuSupport(): Promise<GpuSupport> {
+    if (this.options.available === false) throw unavailable();
+    return this.options.gpus ?? { available: false, detail: 'the fake runtime has no GPUs' };
   }
 
   async run(spec: ContainerSpec, options: RunOptions): Promise<ContainerExit> {

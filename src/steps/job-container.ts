@@ -16,6 +16,7 @@ import type { StepContext } from './executor.js';
 import { type ContainerFailure, containerFailureReason, missingInputReason } from './failure-reason.js';
 import type { ArgumentReader } from './job-arguments.js';
 import type { MetricDefinition } from './metrics.js';
+import type { SdkLocator } from './remote-function/sdk-locator.js';
 import { downloadPrefix, uploadDir, uploadFile } from './staging.js';
 
 /** A SageMaker image URI mapped to a local tag; built-in algorithm images bring their metric definitions. */
@@ -41,6 +42,11 @@ export interface JobDeps {
    * instanceMemoryBytes unless `config.instanceMemory` is false. @default no limit
    */
   readonly memoryLimit?: (instanceType: string | undefined) => number | undefined;
+  /**
+   * Finds the user's SageMaker Python SDK, which `@step` function steps run with.
+   * createRunEnvironment passes a PythonSdkLocator over `config.sagemakerSdk`. @default none: such steps fail saying so
+   */
+  readonly sdk?: SdkLocator;
 }
 
 /** The part of a StepContext a job needs; tuning runs several training jobs under one step. */
@@ -84,6 +90,23 @@ export function jobEnvironment(
   }
   if (deps.config.mock) Object.assign(base, MOCK_CREDENTIALS);
   return { ...base, ...stepEnvironment, ...jobVariables };
+}
+
+/** Where the `pipWheels` folder appears in a container. */
+export const PIP_WHEELS_DIR = '/opt/sagesim/wheels';
+
+/**
+ * The configured wheel folder, mounted read-only, with pip pointed at it (PIP_FIND_LINKS) and, unless
+ * the step names an index or says otherwise, told not to look for an index it cannot reach.
+ */
+export function pipWheelsSetup(
+  config: Pick<SagesimConfig, 'pipWheels'>,
+  stepEnvironment: Readonly<Record<string, string>>,
+): { readonly mounts: readonly ContainerMount[]; readonly env: Readonly<Record<string, string>> } {
+  if (config.pipWheels === undefined) return { mounts: [], env: {} };
+  const env: Record<string, string> = { PIP_FIND_LINKS: PIP_WHEELS_DIR };
+  if (stepEnvironment['PIP_INDEX_URL'] === undefined && stepEnvironment['PIP_NO_INDEX'] === undefined) env['PIP_NO_INDEX'] = '1';
+  return { mounts: [{ hostPath: config.pipWheels, containerPath: PIP_WHEELS_DIR, readOnly: true }], env };
 }
 
 /** Labels of a job container: the execution and step (for sweeps) and the job name. */
@@ -206,6 +229,8 @@ export interface JobContainer {
   readonly networkIsolation: boolean;
   readonly maxRuntimeSeconds?: number;
   readonly memoryBytes?: number;
+  /** GPUs for the container (jobGpus). @default none */
+  readonly gpus?: { readonly count: number };
   /** Each output line, besides the step's log. */
   readonly onLine?: (line: string) => void;
 }
@@ -229,6 +254,7 @@ export async function runJobContainer(deps: JobDeps, context: JobContext, job: J
         network: job.networkIsolation ? 'none' : 'host',
         ...(job.maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds: job.maxRuntimeSeconds }),
         ...(job.memoryBytes === undefined ? {} : { memoryBytes: job.memoryBytes }),
+        ...(job.gpus === undefined ? {} : { gpus: job.gpus }),
       },
       {
         signal: context.signal,

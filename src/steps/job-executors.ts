@@ -12,6 +12,7 @@ import type { ImageResolver, JobDeps } from './job-container.js';
 import { LambdaExecutor } from './lambda-executor.js';
 import { ModelExecutor } from './model-executor.js';
 import { ProcessingExecutor } from './processing-executor.js';
+import { PythonSdkLocator, type SdkLocator } from './remote-function/sdk-locator.js';
 import { RegisterModelExecutor } from './register-model-executor.js';
 import { TrainingExecutor } from './training-executor.js';
 import { TransformExecutor } from './transform-executor.js';
@@ -31,6 +32,8 @@ export interface ContainerExecutorDeps {
   readonly now?: () => Date;
   /** Memory limit of job containers by instance type. @default none */
   readonly memoryLimit?: (instanceType: string | undefined) => number | undefined;
+  /** The user's SageMaker Python SDK, for `@step` function steps. @default a PythonSdkLocator over config.sagemakerSdk */
+  readonly sdk?: SdkLocator;
 }
 
 export function createContainerExecutors(deps: ContainerExecutorDeps): StepExecutor[] {
@@ -41,6 +44,7 @@ export function createContainerExecutors(deps: ContainerExecutorDeps): StepExecu
     resolveImage: deps.resolveImage ?? ((uri) => resolveImage(uri, deps.config)),
     now: deps.now ?? (() => new Date()),
     ...(deps.memoryLimit === undefined ? {} : { memoryLimit: deps.memoryLimit }),
+    sdk: deps.sdk ?? new PythonSdkLocator(deps.config.sagemakerSdk),
   };
   const { home, region, accountId } = deps.config;
   return [

@@ -6,6 +6,7 @@ import type { JsonObject } from '../engine/json.js';
 import { sagemakerArn } from '../engine/identity.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
 import { FAILURE_FILE, MESSAGE_FILE } from './failure-reason.js';
+import { jobGpus } from './job-gpus.js';
 import { ArgumentReader } from './job-arguments.js';
 import {
   containerJobFailure,
@@ -41,6 +42,7 @@ export class ProcessingExecutor implements StepExecutor {
     const args = new ArgumentReader(stepName, context.arguments);
     const jobName = context.jobName;
     const arn = sagemakerArn(context.execution, 'processing-job', jobName);
+    context.reportMetadata?.({ ProcessingJob: { Arn: arn } });
     const creationTime = deps.now();
 
     const app = args.object('AppSpecification');
@@ -118,9 +120,11 @@ export class ProcessingExecutor implements StepExecutor {
     await writeJson(path.join(layout.configDir, 'resourceconfig.json'), resourceConfig(cluster.optionalString('InstanceType')));
 
     const memoryBytes = deps.memoryLimit?.(cluster.optionalString('InstanceType'));
+    const { gpus } = await jobGpus(deps, job, cluster.optionalString('InstanceType'));
     const startTime = deps.now();
     const exit = await runJobContainer(deps, job, {
       ...(memoryBytes === undefined ? {} : { memoryBytes }),
+      ...(gpus === undefined ? {} : { gpus }),
       jobName,
       localImage: image.localTag,
       ...(entrypoint === undefined ? {} : { entrypoint }),

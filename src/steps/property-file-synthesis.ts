@@ -32,6 +32,32 @@ export function jsonGetPathsFor(definition: PipelineDefinition, stepName: string
   return [...paths];
 }
 
+/**
+ * JsonGet paths that read what `@step` function step `stepName` returned: expressions whose S3Uri
+ * is built from `Steps.<stepName>.OutputDataConfig.S3OutputPath` (its results.json), as the SDK writes them.
+ */
+export function jsonGetPathsForStepOutput(definition: PipelineDefinition, stepName: string): string[] {
+  const wanted = `Steps.${stepName}.OutputDataConfig.S3OutputPath`;
+  const mentions = (value: unknown): boolean =>
+    Array.isArray(value) ? value.some(mentions) : isJsonObject(value as JsonValue) ? Object.entries(value as JsonObject).some(([key, child]) => (key === 'Get' && child === wanted) || mentions(child)) : false;
+  const paths = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (!isJsonObject(value as JsonValue)) return;
+    const object = value as JsonObject;
+    const body = object['Std:JsonGet'];
+    if (isJsonObject(body ?? null) && typeof (body as JsonObject)['Path'] === 'string' && mentions((body as JsonObject)['S3Uri'])) {
+      paths.add((body as JsonObject)['Path'] as string);
+    }
+    for (const child of Object.values(object)) visit(child);
+  };
+  visit(definition.Steps);
+  return [...paths];
+}
+
 /** A JSON document with SYNTHESIZED_VALUE at each path (paths it cannot build are left out). */
 export function synthesizeDocument(paths: readonly string[]): JsonValue {
   let root: JsonValue = {};

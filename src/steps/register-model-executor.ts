@@ -12,7 +12,8 @@ export class RegisterModelExecutor implements StepExecutor {
 
   async execute(context: StepContext): Promise<StepResult> {
     try {
-      const registered = await this.registry.createModelPackage(markStubbed(context.arguments, context.stubbedSteps ?? []));
+      // The package's ARN is in the pipeline's account (its role's), like the execution's.
+      const registered = await this.registry.createModelPackage(markStubbed(context.arguments, context.stubbedSteps ?? []), { accountId: context.execution.accountId });
       context.log(`registered ${registered.ModelPackageArn} (${registered.ModelApprovalStatus})${context.stubbedSteps?.length ? `, marked as built on stubbed steps ${context.stubbedSteps.join(', ')}` : ''}`);
       return { properties: registered as unknown as JsonObject, metadata: { RegisterModel: { Arn: registered.ModelPackageArn } } };
     } catch (error) {

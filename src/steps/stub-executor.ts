@@ -6,7 +6,8 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../engine/json.js
 import { RETRYABLE_EXCEPTION_TYPES, type RetryableExceptionType, SagesimError, StepFailure, StoppedError } from '../errors.js';
 import { joinS3 } from '../mock-aws/object-store.js';
 import { defaultProperties, metadataOutputs } from './default-properties.js';
-import { SYNTHESIZED_VALUE, jsonGetPathsFor, synthesizeDocument } from './property-file-synthesis.js';
+import { SYNTHESIZED_VALUE, jsonGetPathsFor, jsonGetPathsForStepOutput, synthesizeDocument } from './property-file-synthesis.js';
+import { isRemoteFunctionJob } from './remote-function/remote-function-job.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
 
 /** What a stubs file says about one step. Every field is optional. */
@@ -17,6 +18,10 @@ export interface StubSpec {
   readonly propertyFiles?: Readonly<Record<string, JsonValue>>;
   /** Lambda / Callback output parameters. */
   readonly outputParameters?: Readonly<Record<string, JsonValue>>;
+  /** Training metrics by name, set over the plausible defaults (others keep theirs). */
+  readonly metrics?: Readonly<Record<string, number>>;
+  /** What a `@step` function step returns: written as its results.json, which Std:JsonGet reads downstream. */
+  readonly result?: JsonValue;
   /** Make the step fail: every attempt, or only the first `times`. */
   readonly fail?: { readonly reason?: string; readonly exceptionType?: RetryableExceptionType; readonly times?: number };
 }
@@ -40,6 +45,8 @@ export interface StubExecutorOptions {
   readonly definition?: PipelineDefinition;
   /** Model package versions per group, so successive RegisterModel stubs get 1, 2, 3... */
   readonly nextModelPackageVersion?: (group: string) => number;
+  /** A built-in image's implicit metric definitions, by image URI. @default none */
+  readonly implicitMetricDefinitions?: (imageUri: string) => readonly { readonly Name: string }[];
 }
 
 /** True when `step` runs as a stub under these options. Condition and Fail steps never do. */
@@ -82,8 +89,10 @@ export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
       execution: context.execution,
       now: this.now(),
       modelPackageVersion: context.step.Type === 'RegisterModel' && group !== undefined ? this.nextVersion(group) : undefined,
+      ...(this.options.implicitMetricDefinitions ? { implicitMetricDefinitions: this.options.implicitMetricDefinitions } : {}),
     });
-    const properties = spec.properties ? mergeProperties(defaults.properties, normalizeStubProperties(spec.properties)) : defaults.properties;
+    const merged = spec.properties ? mergeProperties(defaults.properties, normalizeStubProperties(spec.properties)) : defaults.properties;
+    const properties = spec.metrics ? withMetrics(merged, spec.metrics, this.now().toISOString()) : merged;
     const outputParameters = { ...defaults.outputParameters, ...spec.outputParameters };
     const metadata = { ...defaults.metadata };
     if (spec.outputParameters && (metadata.Lambda || metadata.Callback)) {
@@ -91,6 +100,7 @@ export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
       Object.assign(metadata, { [key]: { ...metadata[key], OutputParameters: metadataOutputs(outputParameters) } });
     }
     await this.writePropertyFiles(context, properties, spec);
+    await this.writeFunctionResult(context, properties, spec);
     return { properties, metadata, outputParameters };
   }
 
@@ -103,6 +113,31 @@ export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
     const next = (this.versions.get(group) ?? 0) + 1;
     this.versions.set(group, next);
     return next;
+  }
+
+  /**
+   * A `@step` function step writes `{"Result": <return value>, "Exception": null}` to
+   * `<S3OutputPath>/results.json` (the SDK's JSON serialization), which downstream JsonGet reads.
+   */
+  private async writeFunctionResult(context: StepContext, properties: JsonObject, spec: StubSpec): Promise<void> {
+    if (context.step.Type !== 'Training') return;
+    const algorithm = context.arguments['AlgorithmSpecification'];
+    const entrypoint = isJsonObject(algorithm ?? null) ? (algorithm as JsonObject)['ContainerEntrypoint'] : undefined;
+    if (!Array.isArray(entrypoint) || !isRemoteFunctionJob(entrypoint.filter((part): part is string => typeof part === 'string'))) return;
+    const output = properties['OutputDataConfig'];
+    const outputPath = isJsonObject(output ?? null) ? (output as JsonObject)['S3OutputPath'] : undefined;
+    if (typeof outputPath !== 'string') return;
+    let result = spec.result;
+    if (result === undefined) {
+      const paths = this.options.definition ? jsonGetPathsForStepOutput(this.options.definition, context.step.Name) : [];
+      if (paths.length === 0) return;
+      const document = synthesizeDocument(paths);
+      result = isJsonObject(document) ? (document['Result'] ?? null) : null;
+      context.warn(
+        `stub wrote a stand-in result for @step function ${context.step.Name} with ${SYNTHESIZED_VALUE} at ${paths.join(', ')}; give the value it returns in --stubs: {"${context.step.Name}": {"result": ...}}`,
+      );
+    }
+    await context.objectStore.put(joinS3(outputPath, 'results.json'), JSON.stringify({ Result: result, Exception: null }));
   }
 
   /** Writes each declared property file the stub has content for at `<output S3Uri>/<FilePath>`. */
@@ -152,6 +187,21 @@ export function mergeProperties(base: JsonObject, override: JsonObject): JsonObj
   return out;
 }
 
+/** FinalMetricDataList with each given metric set (replaced by name, or added). */
+function withMetrics(properties: JsonObject, metrics: Readonly<Record<string, number>>, iso: string): JsonObject {
+  const list = Array.isArray(properties['FinalMetricDataList']) ? properties['FinalMetricDataList'].filter(isJsonObject) : [];
+  const given = new Map(Object.entries(metrics));
+  const updated: JsonValue[] = list.map((metric) => {
+    const name = metric['MetricName'];
+    const value = typeof name === 'string' ? given.get(name) : undefined;
+    if (value === undefined) return metric;
+    given.delete(name as string);
+    return { ...metric, Value: value };
+  });
+  for (const [MetricName, Value] of given) updated.push({ MetricName, Value, Timestamp: iso });
+  return { ...properties, FinalMetricDataList: updated };
+}
+
 /** Lets a stubs file write `"FinalMetricDataList": {"val:rmse": 3.1}` for the list SageMaker returns. */
 function normalizeStubProperties(properties: JsonObject): JsonObject {
   const metrics = properties['FinalMetricDataList'];
@@ -178,9 +228,13 @@ export function parseStubsFile(value: unknown, source: string): Record<string, S
       continue;
     }
     for (const key of Object.keys(raw)) {
-      if (!['properties', 'propertyFiles', 'outputParameters', 'fail'].includes(key)) {
-        problems.push(`${name}.${key}: unknown field (use properties, propertyFiles, outputParameters, fail)`);
+      if (!['properties', 'propertyFiles', 'outputParameters', 'metrics', 'result', 'fail'].includes(key)) {
+        problems.push(`${name}.${key}: unknown field (use properties, propertyFiles, outputParameters, metrics, result, fail)`);
       }
+    }
+    const metrics = raw['metrics'];
+    if (metrics !== undefined && (!isJsonObject(metrics) || !Object.values(metrics).every((v) => typeof v === 'number' && Number.isFinite(v)))) {
+      problems.push(`${name}.metrics: must map metric names to numbers, e.g. {"validation:rmse": 3.1}`);
     }
     for (const key of ['properties', 'propertyFiles', 'outputParameters'] as const) {
       if (raw[key] !== undefined && !isJsonObject(raw[key])) problems.push(`${name}.${key}: must be an object`);
@@ -205,7 +259,7 @@ export function parseStubsFile(value: unknown, source: string): Record<string, S
   if (problems.length > 0) {
     throw new SagesimError('INVALID_STUBS', `${source}: ${problems.length} problem(s) in the stubs file:\n  ${problems.join('\n  ')}`, {
       source: 'user',
-      hint: 'each step maps to {"properties"?, "propertyFiles"?, "outputParameters"?, "fail"?: {"reason"?, "exceptionType"?, "times"?}}',
+      hint: 'each step maps to {"properties"?, "propertyFiles"?, "outputParameters"?, "metrics"?, "result"?, "fail"?: {"reason"?, "exceptionType"?, "times"?}}',
     });
   }
   return out;

@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { create as createTar } from 'tar';
 import { sagemakerArn } from '../engine/identity.js';
 import type { JsonObject } from '../engine/json.js';
-import { isSagesimError, StepFailure } from '../errors.js';
+import { isSagesimError, SagesimError, StepFailure } from '../errors.js';
 import { joinS3 } from '../mock-aws/object-store.js';
 import { defaultBucketUri, modelArtifactsUri } from './default-properties.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
@@ -21,6 +21,7 @@ import {
   infrastructureFailure,
   jobContextOf,
   jobEnvironment,
+  pipWheelsSetup,
   readTextIfExists,
   resolveJobImage,
   runJobContainer,
@@ -34,8 +35,11 @@ import {
   type JobDeps,
   type StageInput,
 } from './job-container.js';
+import { jobGpus } from './job-gpus.js';
 import { MetricCollector, mergeMetricDefinitions, type MetricDatum, type MetricDefinition } from './metrics.js';
 import { prepareTrainingLayout, resourceConfig, TRAINING_PATHS, writeJson } from './opt-ml.js';
+import { explainRemoteFunctionFailure, isRemoteFunctionJob, prepareRemoteFunction, type RemoteFunctionSetup } from './remote-function/remote-function-job.js';
+import { SDK_HINT } from './remote-function/sdk-locator.js';
 import { downloadPrefix } from './staging.js';
 
 export interface TrainingJobOptions {
@@ -59,6 +63,7 @@ export class TrainingExecutor implements StepExecutor {
   constructor(private readonly deps: JobDeps) {}
 
   async execute(context: StepContext): Promise<StepResult> {
+    context.reportMetadata?.({ TrainingJob: { Arn: sagemakerArn(context.execution, 'training-job', context.jobName) } });
     const outcome = await runTrainingJob(this.deps, jobContextOf(context), context.jobName, context.arguments);
     return { properties: outcome.properties, metadata: { TrainingJob: { Arn: outcome.arn } } };
   }
@@ -138,6 +143,7 @@ export async function runTrainingJob(
   }
 
   const layout = await prepareTrainingLayout(path.join(context.workDir, jobWorkDirName(jobName)), checkpointLocalPath);
+  const remoteFunction = isRemoteFunctionJob(entrypoint) ? await remoteFunctionSetup(deps, context, layout.root, containerArguments, environment) : undefined;
   const staging: StageInput[] = channels.map((channel) => ({
     name: channel.name,
     s3Uri: channel.s3Uri,
@@ -169,6 +175,8 @@ export async function runTrainingJob(
     await writeJson(path.join(layout.configDir, 'checkpointconfig.json'), { LocalPath: checkpointLocalPath, S3Uri: checkpointUri });
   }
 
+  const wheels = pipWheelsSetup(deps.config, environment);
+  const gpus = await jobGpus(deps, context, resources.optionalString('InstanceType'));
   const memoryBytes = deps.memoryLimit?.(resources.optionalString('InstanceType'));
   const startTime = deps.now();
   const exit = await runJobContainer(deps, context, {
@@ -176,8 +184,9 @@ export async function runTrainingJob(
     jobName,
     localImage: image.localTag,
     ...(entrypoint === undefined ? { command: containerArguments ?? ['train'] } : { entrypoint, ...(containerArguments === undefined ? {} : { command: containerArguments }) }),
-    env: jobEnvironment(deps, environment, { TRAINING_JOB_NAME: jobName, TRAINING_JOB_ARN: arn }),
-    mounts: layout.mounts,
+    ...(gpus.gpus === undefined ? {} : { gpus: gpus.gpus }),
+    env: jobEnvironment(deps, { ...wheels.env, ...environment, ...remoteFunction?.env }, { ...gpus.env, TRAINING_JOB_NAME: jobName, TRAINING_JOB_ARN: arn }),
+    mounts: [...layout.mounts, ...wheels.mounts, ...(remoteFunction?.mounts ?? [])],
     networkIsolation,
     ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
     onLine: (line) => metrics.observe(line),
@@ -203,7 +212,8 @@ export async function runTrainingJob(
   };
 
   if (exit.exitCode !== 0 || exit.timedOut) {
-    const failureText = await readTextIfExists(layout.failureFile);
+    const written = await readTextIfExists(layout.failureFile);
+    const failureText = remoteFunction === undefined || written === undefined ? written : explainRemoteFunctionFailure(written, imageUri, image.localTag);
     throw containerJobFailure(
       {
         stepName,
@@ -242,6 +252,26 @@ export async function runTrainingJob(
     finalMetrics,
     properties: { ...properties, ModelArtifacts: { S3ModelArtifacts: modelUri } },
   };
+}
+
+/** The user's SDK, checked and mounted, for a `@step` function step; a user error says what to do. */
+async function remoteFunctionSetup(
+  deps: JobDeps,
+  context: JobContext,
+  hostDir: string,
+  containerArguments: readonly string[] | undefined,
+  stepEnvironment: Readonly<Record<string, string>>,
+): Promise<RemoteFunctionSetup> {
+  try {
+    if (deps.sdk === undefined) throw new SagesimError('SDK_NOT_FOUND', 'this run has no SageMaker Python SDK locator', { source: 'sagesim', hint: SDK_HINT });
+    const sdk = await deps.sdk.locate();
+    return await prepareRemoteFunction({ sdk, stepName: context.stepName, containerArguments, stepEnvironment, hostDir, mock: deps.config.mock });
+  } catch (error) {
+    if (!isSagesimError(error)) throw error;
+    const hint = error.hint === undefined ? '' : ` (${error.hint})`;
+    const what = error.message.startsWith('step "') ? error.message : `step "${context.stepName}" is a @step function step: ${error.message}`;
+    throw new StepFailure(`ClientError: ${what}${hint}`, { code: error.code, source: error.source, cause: error });
+  }
 }
 
 /** Packs a folder's contents (entries at the archive's root, as SageMaker does) and uploads it. */

@@ -17,6 +17,7 @@ import { type ModelContainer, getModel } from '../mock-aws/model-store.js';
 import type { RunningContainer } from './container-runtime.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
 import { FAILURE_LOG_LINES, containerFailureReason, logsCommand } from './failure-reason.js';
+import { jobGpus } from './job-gpus.js';
 import { ArgumentReader } from './job-arguments.js';
 import {
   type JobContext,
@@ -62,6 +63,7 @@ export class TransformExecutor implements StepExecutor {
     const stepName = context.step.Name;
     const jobName = context.jobName;
     const arn = sagemakerArn(context.execution, 'transform-job', jobName);
+    context.reportMetadata?.({ TransformJob: { Arn: arn } });
     const startTime = this.deps.now();
     const args = new ArgumentReader(stepName, context.arguments);
     let describe: JsonObject = { TransformJobName: jobName, TransformJobArn: arn };
@@ -106,6 +108,7 @@ export class TransformExecutor implements StepExecutor {
 
     const port = await (this.options.freePort ?? findFreePort)();
     const memoryBytes = this.deps.memoryLimit?.(settings.instanceType);
+    const { gpus } = await jobGpus(this.deps, job, settings.instanceType);
     const env = jobEnvironment(this.deps, { ...(container.Environment ?? {}), ...settings.environment }, {
       SAGEMAKER_BIND_TO_PORT: String(port),
       SAGEMAKER_BATCH: 'true',
@@ -125,6 +128,7 @@ export class TransformExecutor implements StepExecutor {
           // The cloud reaches the model even under network isolation; here only host networking can.
           network: 'host',
           ...(memoryBytes === undefined ? {} : { memoryBytes }),
+          ...(gpus === undefined ? {} : { gpus }),
         },
         { signal: context.signal, onLog: context.log },
       );

@@ -52,6 +52,7 @@ export class TuningExecutor implements StepExecutor {
     const args = new ArgumentReader(stepName, context.arguments);
     const tuningName = context.jobName.slice(0, TUNING_NAME_MAX).replace(/-+$/, '');
     const arn = sagemakerArn(context.execution, 'hyper-parameter-tuning-job', tuningName);
+    context.reportMetadata?.({ TuningJob: { Arn: arn } });
     const creationTime = deps.now().toISOString();
 
     const config = args.object('HyperParameterTuningJobConfig');

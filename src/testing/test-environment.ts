@@ -54,6 +54,10 @@ export interface TestStub {
   readonly propertyFiles?: StubSpec['propertyFiles'];
   /** Lambda / Callback output parameters. */
   readonly outputParameters?: StubSpec['outputParameters'];
+  /** Training metrics by name (FinalMetricDataList), over the plausible values stubs report by default. */
+  readonly metrics?: StubSpec['metrics'];
+  /** What a `@step` function step returns (its results.json, read by Std:JsonGet downstream). */
+  readonly result?: StubSpec['result'];
   /** Make the stub fail: every attempt, or its first `times`. */
   readonly fail?: FaultSpec;
 }

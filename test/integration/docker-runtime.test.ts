@@ -47,6 +47,14 @@ describe('Docker runtime', { timeout: 120_000 }, () => {
     expect(error).toMatchObject({ code: 'DOCKER_UNAVAILABLE', hint: expect.stringMatching(/start Docker/) });
   });
 
+  it('says whether the engine has GPUs as `docker info` shows them (an nvidia runtime or CDI GPU devices)', async () => {
+    const info = (await docker.info()) as { Runtimes?: Record<string, unknown>; DiscoveredDevices?: { Source?: string; ID?: string }[] };
+    const expected = Object.keys(info.Runtimes ?? {}).some((name) => name.startsWith('nvidia')) || (info.DiscoveredDevices ?? []).some((d) => d.Source === 'cdi' && /gpu/i.test(d.ID ?? ''));
+    const support = await runtime.gpuSupport();
+    expect(support.available).toBe(expected);
+    expect(support.detail).not.toBe('');
+  });
+
   it('splits stdout and stderr into lines (TABs kept, a last line without newline included) and returns the exit code', async () => {
     const lines: string[] = [];
     const exit = await runtime.run(spec(['sh', '-c', 'echo out1; echo "err1" >&2; printf "a\\tb\\n"; printf "no newline"; exit 3']), {

@@ -55,3 +55,33 @@ describe('instanceMemory', () => {
     expect(error.message).toContain('$.instanceMemmory is not a setting (did you mean "instanceMemory"?)');
   });
 });
+
+describe('gpu', () => {
+  it.each([
+    ['on by default', {}, {}, {}, true],
+    ['"gpu": false in the config file', { gpu: false }, {}, {}, false],
+    ['SAGESIM_GPU=0 over the config file', { gpu: true }, {}, { SAGESIM_GPU: '0' }, false],
+    ['--no-gpu over everything', {}, { gpu: false }, { SAGESIM_GPU: '1' }, false],
+  ])('%s', (_label, file, overrides, env, expected) => {
+    expect(resolveConfig({ cwd: cwdWith(file), ...overrides }, env).gpu).toBe(expected);
+  });
+});
+
+describe('sagemakerSdk', () => {
+  it('defaults to python3 with nothing added to its PYTHONPATH', () => {
+    expect(resolveConfig({ cwd: cwdWith() }).sagemakerSdk).toEqual({ python: 'python3', pythonPath: [] });
+  });
+
+  it('reads the config file, paths relative to the working directory; the environment wins', () => {
+    const cwd = cwdWith({ sagemakerSdk: { python: '/venv/bin/python', pythonPath: ['sdk/site', 'sdk/src'] } });
+    expect(resolveConfig({ cwd }).sagemakerSdk).toEqual({ python: '/venv/bin/python', pythonPath: [path.join(cwd, 'sdk/site'), path.join(cwd, 'sdk/src')] });
+    expect(resolveConfig({ cwd }, { SAGESIM_SDK_PYTHON: '/usr/bin/python3', SAGESIM_SDK_PYTHONPATH: ['/a', '/b'].join(path.delimiter) }).sagemakerSdk).toEqual({ python: '/usr/bin/python3', pythonPath: ['/a', '/b'] });
+  });
+
+  it('reports every problem of the setting with its path', () => {
+    const error = configError(() => resolveConfig({ cwd: cwdWith({ sagemakerSdk: { python: '', pythonPath: 'site', venv: 'x' } }) }));
+    expect(error.message).toContain('$.sagemakerSdk.python must be a non-empty string');
+    expect(error.message).toContain('$.sagemakerSdk.pythonPath must be a list of folders');
+    expect(error.message).toContain('$.sagemakerSdk.venv is not a setting (settings are python, pythonPath)');
+  });
+});

@@ -1,6 +1,7 @@
 // Execution identities and job names shaped like the cloud's.
 import { describe, expect, it } from 'vitest';
-import { MAX_JOB_NAME_LENGTH, jobNameFor, newExecutionIdentity } from '../../src/engine/identity.js';
+import { MAX_JOB_NAME_LENGTH, jobNameFor, newExecutionIdentity, pipelineAccountId } from '../../src/engine/identity.js';
+import { definition, trainingStep } from './support/pipeline-builders.js';
 
 /** A deterministic source of randomness: a linear congruential generator. */
 function seeded(seed: number): () => number {
@@ -61,5 +62,19 @@ describe('jobNameFor', () => {
   it('gives each attempt a fresh random suffix', () => {
     const random = seeded(5);
     expect(jobNameFor(identity, 'S', 1, random)).not.toBe(jobNameFor(identity, 'S', 2, random));
+  });
+});
+
+describe('the account in a pipeline\'s ARNs', () => {
+  const role = (account: string) => `arn:aws:iam::${account}:role/r`;
+  const withRoles = (...accounts: string[]) => definition(accounts.map((account, i) => trainingStep(`T${i}`, { args: { RoleArn: role(account) } })));
+  it.each([
+    ['the pipeline role\'s account, whatever the steps say', { roleArn: role('444455556666'), definition: withRoles('777788889999') }, '444455556666'],
+    ['no pipeline role (sagesim run): the one account the steps\' roles name', { definition: withRoles('777788889999', '777788889999') }, '777788889999'],
+    ['steps naming two accounts: the configured one', { definition: withRoles('777788889999', '444455556666') }, '111122223333'],
+    ['no role anywhere: the configured one', { definition: definition([]) }, '111122223333'],
+    ['a role that is not an ARN: the configured one', { roleArn: 'SageMakerRole' }, '111122223333'],
+  ])('%s', (_label, options, expected) => {
+    expect(pipelineAccountId({ ...options, configured: '111122223333' })).toBe(expected);
   });
 });

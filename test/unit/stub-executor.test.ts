@@ -18,7 +18,7 @@ async function execute(executor: StubExecutor, step: PipelineStep, options: { at
 }
 
 describe('default properties: what the real job would report', () => {
-  it('Training: model artifacts in SageMaker layout, job name, lowercase ARN, metrics from MetricDefinitions', async () => {
+  it('Training: model artifacts in SageMaker layout, job name, lowercase ARN, metrics from MetricDefinitions with plausible values', async () => {
     const step = trainingStep('Train', {
       args: { AlgorithmSpecification: { TrainingImage: 'xgb', TrainingInputMode: 'File', MetricDefinitions: [{ Name: 'validation:rmse', Regex: 'rmse=(.*)' }] } },
     });
@@ -28,7 +28,7 @@ describe('default properties: what the real job would report', () => {
       TrainingJobArn: `arn:aws:sagemaker:us-east-1:111122223333:training-job/${context.jobName.toLowerCase()}`,
       TrainingJobStatus: 'Completed',
       ModelArtifacts: { S3ModelArtifacts: `s3://bucket/models/${context.jobName}/output/model.tar.gz` },
-      FinalMetricDataList: [{ MetricName: 'validation:rmse', Value: 0 }],
+      FinalMetricDataList: [{ MetricName: 'validation:rmse', Value: 0.1 }],
       HyperParameters: { max_depth: '5' },
     });
     expect(result.metadata).toEqual({ TrainingJob: { Arn: result.properties['TrainingJobArn'] } });

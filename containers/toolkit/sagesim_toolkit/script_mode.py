@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 
-from . import paths
+from . import paths, requirements
 from .errors import ClientError, ExecuteUserScriptError
 from .sourcedir import prepare_code
 
@@ -50,12 +50,7 @@ def run(env):
             "the entry point %s is not in the code from %s (files: %s)"
             % (entry_point, env.submit_directory or paths.CODE_DIR, ", ".join(sorted(os.listdir(paths.CODE_DIR)))[:500])
         )
-    if os.path.exists(os.path.join(paths.CODE_DIR, "requirements.txt")):
-        print(
-            "sagesim: requirements.txt found; packages are not installed locally (no package index "
-            "in the container): the image provides numpy, pandas, scipy, scikit-learn, xgboost, boto3, joblib",
-            flush=True,
-        )
+    requirements.install(paths.CODE_DIR, env.submit_directory or paths.CODE_DIR)
     if not entry_point.endswith(".py"):
         path = os.path.join(paths.CODE_DIR, entry_point)
         os.chmod(path, os.stat(path).st_mode | 0o111)

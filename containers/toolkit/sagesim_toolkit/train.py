@@ -7,12 +7,12 @@ import signal
 import sys
 import traceback
 
-from . import algorithms, errors, script_mode
+from . import algorithms, errors, requirements, script_mode
 from .training_env import TrainingEnvironment
 
 
 def _exit_code_of(error):
-    if isinstance(error, errors.ExecuteUserScriptError):
+    if isinstance(error, (errors.ExecuteUserScriptError, requirements.InstallRequirementsError)):
         code = error.exit_code
         # A script killed by a signal (e.g. the OOM killer: -9) reports 128 + signal, as a shell does.
         return 128 - code if code < 0 else (code if 0 < code < 256 else 1)

@@ -2,6 +2,7 @@
 decoded hyperparameters, channels, and the SM_* environment variables."""
 import json
 import os
+import subprocess
 
 from . import paths
 
@@ -86,7 +87,7 @@ class TrainingEnvironment:
         )
         self.log_level = int(self.all_hyperparameters.get("sagemaker_container_log_level", 20) or 20)
         self.num_cpus = os.cpu_count() or 1
-        self.num_gpus = 0
+        self.num_gpus = _num_gpus()
         self.module_name = (
             self.user_entry_point[:-3] if self.user_entry_point and self.user_entry_point.endswith(".py")
             else self.user_entry_point
@@ -170,3 +171,18 @@ class TrainingEnvironment:
         for key, value in self.hyperparameters.items():
             env["hp_%s" % key] = value
         return {"SM_%s" % key.upper(): _env_value(value) for key, value in env.items()}
+
+
+def _num_gpus():
+    """SM_NUM_GPUS: what sagesim gave the container (its instance type's GPUs), else the GPUs
+    `nvidia-smi --list-gpus` sees, as the training toolkit counts them; 0 without any."""
+    given = os.environ.get("SM_NUM_GPUS", "")
+    if given.isdigit():
+        return int(given)
+    try:
+        listed = subprocess.run(["nvidia-smi", "--list-gpus"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return 0
+    if listed.returncode != 0:
+        return 0
+    return sum(1 for line in listed.stdout.decode("utf-8", "replace").splitlines() if line.startswith("GPU "))

@@ -138,6 +138,7 @@ export class LocalExecutionService implements ExecutionService {
         definition: request.definition,
         parameters: request.parameters,
         pipelineName,
+        ...(request.pipeline?.RoleArn === undefined ? {} : { roleArn: request.pipeline.RoleArn }),
         ...(request.displayName === undefined ? {} : { displayName: request.displayName }),
         config: request.maxParallel === undefined ? config : { ...config, maxParallel: request.maxParallel },
         executors: environment.executors,

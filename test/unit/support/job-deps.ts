@@ -14,10 +14,12 @@ export const TEST_CONFIG: SagesimConfig = Object.freeze<SagesimConfig>({
   cache: true,
   cacheLikeCloud: false,
   instanceMemory: true,
+  gpu: true,
   s3: { kind: 'embedded' },
   images: {},
   lambdas: {},
   dockerSocket: '/var/run/docker.sock',
+  sagemakerSdk: { python: 'python3', pythonPath: [] },
   debug: false,
   s3StaleUploadHours: 24,
 });

@@ -23,10 +23,12 @@ export function testConfig(overrides: Partial<SagesimConfig> = {}): SagesimConfi
     maxParallel: 4,
     cache: true,
     instanceMemory: true,
+    gpu: true,
     s3: { kind: 'embedded' },
     images: {},
     lambdas: {},
     dockerSocket: '/var/run/docker.sock',
+    sagemakerSdk: { python: 'python3', pythonPath: [] },
     debug: false,
     ...overrides,
   } as SagesimConfig);

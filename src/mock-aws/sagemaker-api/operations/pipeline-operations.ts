@@ -12,7 +12,7 @@ import type {
   UpdatePipelineRequest,
   UpdatePipelineResponse,
 } from '@aws-sdk/client-sagemaker';
-import { pipelineArn } from '../../../engine/identity.js';
+import { accountOfArn, pipelineArn } from '../../../engine/identity.js';
 import { DefinitionError, isSagesimError } from '../../../errors.js';
 import type { PipelineDefinition } from '../../../engine/definition-types.js';
 import { resourceNotFound, validationError } from '../api-error.js';
@@ -35,7 +35,7 @@ export async function createPipeline(input: CreatePipelineRequest, backend: Sage
   const now = backend.now().toISOString();
   const record: PipelineRecord = {
     PipelineName: name,
-    PipelineArn: pipelineArn(backend.region, backend.accountId, name),
+    PipelineArn: pipelineArn(backend.region, accountOfArn(input.RoleArn) ?? backend.accountId, name),
     PipelineDisplayName: input.PipelineDisplayName ?? name,
     ...(input.PipelineDescription === undefined ? {} : { PipelineDescription: input.PipelineDescription }),
     RoleArn: input.RoleArn as string,
