@@ -69,6 +69,7 @@ async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
     onError: (arn, error) => log(`execution ${arn} broke: ${isSagesimError(error) || error instanceof Error ? error.message : String(error)}`),
   });
   write(io.stdout, `sagesim serve: SageMaker API and S3 on ${handle.endpoint} (home ${config.home})\n`);
+  write(io.stdout, `UI: ${handle.consoleUrl}\n`);
   if (!flags.quiet) {
     write(
       io.stdout,
