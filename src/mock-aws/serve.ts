@@ -107,10 +107,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     releasers.push(async () => environment[Symbol.asyncDispose]());
     const pipelines = new FilePipelineStore(config.home);
     const registry = new ModelRegistry({ home: config.home, region: config.region, accountId: config.accountId });
-    // The console reads what the API reads; `executions` is created below, told about the console's events.
-    let executions: LocalExecutionService | undefined;
+    // The console reads what the API reads; the service is created below, told about the console's events.
+    const late: { executions?: LocalExecutionService } = {};
     const ui = createConsoleHandler({
-      executions: { get: async (arn) => executions?.get(arn), list: async () => executions?.list() ?? [] },
+      executions: { get: async (arn) => late.executions?.get(arn), list: async () => late.executions?.list() ?? [] },
       store: environment.store,
       pipelines,
       registry,
@@ -118,21 +118,21 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       ...(options.consoleAssetsDir === undefined ? {} : { assetsDir: options.consoleAssetsDir }),
     });
     releasers.push(async () => ui.close());
-    executions = new LocalExecutionService({
+    const executions = new LocalExecutionService({
       config: runConfig,
       environment,
       ...(options.stubs ? { stubs: options.stubs } : {}),
       reporter: combineReporters(options.reporter, ui.events.reporter()),
       ...(options.onError ? { onError: options.onError } : {}),
     });
-    const service = executions;
-    releasers.push(() => service.close());
+    late.executions = executions;
+    releasers.push(() => executions.close());
 
     const backend: SageMakerApiBackend = {
       region: config.region,
       accountId: config.accountId,
       pipelines,
-      executions: service,
+      executions,
       executionNotes: new FileExecutionNotesStore(config.home),
       registry,
       findModel: (name) => findModel(config.home, name),

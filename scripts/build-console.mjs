@@ -1,0 +1,28 @@
+// Builds the browser console into dist/console-ui (or --out DIR): one bundle of web/console with
+// its graph layout library, the stylesheet and the page. Runs in `npm run build` (and `prepare`),
+// so a clean clone's `npm ci` produces it and the package ships it: the console loads nothing
+// from the network.
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outFlag = process.argv.indexOf('--out');
+const outDir = outFlag === -1 ? path.join(root, 'dist', 'console-ui') : path.resolve(process.argv[outFlag + 1] ?? '');
+const source = path.join(root, 'web', 'console');
+
+await mkdir(outDir, { recursive: true });
+await build({
+  entryPoints: [path.join(source, 'main.ts')],
+  outfile: path.join(outDir, 'app.js'),
+  bundle: true,
+  format: 'esm',
+  target: ['chrome110', 'firefox110', 'safari16'],
+  minify: true,
+  sourcemap: false,
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+await copyFile(path.join(source, 'styles.css'), path.join(outDir, 'app.css'));
+await copyFile(path.join(source, 'index.html'), path.join(outDir, 'index.html'));
