@@ -1,12 +1,12 @@
-// The execution's DAG: laid out once per execution by dagre (left to right), drawn as HTML nodes
+// The execution's DAG: laid out once per execution by dagre (top to bottom, as Studio draws it), drawn as HTML nodes
 // over an SVG of edges, then updated in place as steps change, so a live page keeps its scroll
 // and zoom and a 1,000-step pipeline is not laid out again on every event.
 import { graphlib, layout } from '@dagrejs/dagre';
 import type { GraphEdgeView, StepStateView } from '../../src/console/console-views.js';
 import { h, span } from './dom.js';
 
-const NODE_WIDTH = 220;
-const NODE_HEIGHT = 64;
+const NODE_WIDTH = 232;
+const NODE_HEIGHT = 62;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 export interface DagView {
@@ -16,9 +16,10 @@ export interface DagView {
   select(stepName: string | undefined): void;
 }
 
-export function renderDag(steps: readonly StepStateView[], edges: readonly GraphEdgeView[], onSelect: (stepName: string) => void): DagView {
+export function renderDag(steps: readonly StepStateView[], allEdges: readonly GraphEdgeView[], onSelect: (stepName: string) => void): DagView {
+  const edges = withoutRedundantBranchEdges(steps, allEdges);
   const graph = new graphlib.Graph({ multigraph: true });
-  graph.setGraph({ rankdir: 'LR', nodesep: 22, ranksep: 70, marginx: 24, marginy: 24 });
+  graph.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 46, marginx: 20, marginy: 20 });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const step of steps) graph.setNode(step.name, { width: NODE_WIDTH, height: NODE_HEIGHT });
   edges.forEach((edge, i) => graph.setEdge(edge.from, edge.to, {}, String(i)));
@@ -52,8 +53,8 @@ export function renderDag(steps: readonly StepStateView[], edges: readonly Graph
       const middle = points[Math.floor(points.length / 2)] ?? points[0];
       label = document.createElementNS(SVG_NS, 'text');
       label.textContent = edge.kind === 'if' ? 'if true' : 'else';
-      label.setAttribute('x', String((middle?.x ?? 0) + 4));
-      label.setAttribute('y', String((middle?.y ?? 0) - 6));
+      label.setAttribute('x', String((middle?.x ?? 0) + 6));
+      label.setAttribute('y', String((middle?.y ?? 0) + 4));
       label.classList.add('edge-label');
       fragment.appendChild(label);
     }
@@ -84,17 +85,26 @@ export function renderDag(steps: readonly StepStateView[], edges: readonly Graph
     zoomLabel.textContent = `${Math.round(zoom * 100)}%`;
   };
   const zoomLabel = h('span', { class: 'zoom-label' }, '100%');
+  // Until the user zooms, the view fits the graph: whole when that keeps it readable, else its width.
+  let userZoomed = false;
   const fit = (): void => {
-    const available = viewport.clientWidth - 16;
-    setZoom(available > 0 && width > available ? Math.max(0.1, available / width) : 1);
+    const availableWidth = viewport.clientWidth - 16;
+    const availableHeight = viewport.clientHeight - 16;
+    if (availableWidth <= 0) return;
+    const whole = Math.min(1, availableWidth / width, availableHeight > 0 ? availableHeight / height : 1);
+    setZoom(whole >= 0.6 ? whole : Math.min(1, availableWidth / width));
+  };
+  const zoomBy = (factor: number): void => {
+    userZoomed = true;
+    setZoom(zoom * factor);
   };
   const toolbar = h(
     'div',
     { class: 'dag-toolbar' },
-    h('button', { type: 'button', title: 'zoom out', onclick: () => setZoom(zoom / 1.25) }, '−'),
+    h('button', { type: 'button', title: 'zoom out', onclick: () => zoomBy(1 / 1.25) }, '−'),
     zoomLabel,
-    h('button', { type: 'button', title: 'zoom in', onclick: () => setZoom(zoom * 1.25) }, '+'),
-    h('button', { type: 'button', title: 'fit to width', onclick: fit }, 'fit'),
+    h('button', { type: 'button', title: 'zoom in', onclick: () => zoomBy(1.25) }, '+'),
+    h('button', { type: 'button', title: 'fit the graph to the view', onclick: () => ((userZoomed = false), fit()) }, 'fit'),
   );
   const legend = h(
     'div',
@@ -104,8 +114,10 @@ export function renderDag(steps: readonly StepStateView[], edges: readonly Graph
     h('span', { class: 'legend-item' }, h('b', { class: 'badge badge-stub' }, 'stub'), 'no container'),
   );
   const element = h('section', { class: 'dag' }, h('div', { class: 'dag-bar' }, legend, toolbar), viewport);
-  // Fit once the view is in the page and has a width.
-  requestAnimationFrame(fit);
+  // Fit once the view is in the page, and again when it changes size (the step panel opens).
+  new ResizeObserver(() => {
+    if (!userZoomed) fit();
+  }).observe(viewport);
 
   let selected: string | undefined;
   const update = (next: readonly StepStateView[]): void => {
@@ -182,6 +194,21 @@ function statusIcon(status: StepStateView['status']): string {
     case 'Pending':
       return '○';
   }
+}
+
+/**
+ * The graph links a condition to every step of its branches; a branch step that also follows
+ * another step of the same branch is reached through that one, so its direct line only clutters.
+ */
+function withoutRedundantBranchEdges(steps: readonly StepStateView[], edges: readonly GraphEdgeView[]): GraphEdgeView[] {
+  const branchOf = new Map(steps.map((step) => [step.name, step.branch ? `${step.branch.condition}/${step.branch.outcome}` : undefined]));
+  const reachedInBranch = new Set<string>();
+  for (const edge of edges) {
+    if (edge.kind === 'if' || edge.kind === 'else') continue;
+    const branch = branchOf.get(edge.to);
+    if (branch !== undefined && branchOf.get(edge.from) === branch) reachedInBranch.add(edge.to);
+  }
+  return edges.filter((edge) => !((edge.kind === 'if' || edge.kind === 'else') && reachedInBranch.has(edge.to)));
 }
 
 /** A path through dagre's points, rounded at the bends. */

@@ -72,7 +72,7 @@ function metrics(view: RegistryPackageView): HTMLElement {
   for (const report of view.reports) {
     const numbers = report.content === undefined ? [] : leafNumbers(report.content, '');
     if (numbers.length === 0) items.push(h('div', { class: 'sub mono', title: report.path }, report.s3Uri));
-    for (const [name, value] of numbers.slice(0, 6)) items.push(h('div', {}, h('span', { class: 'sub' }, `${name} `), h('b', {}, Number.isInteger(value) ? String(value) : value.toPrecision(5))));
+    for (const [name, value] of numbers.slice(0, 6)) items.push(h('div', {}, h('span', { class: 'sub' }, `${name} `), h('b', {}, Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(5))))));
   }
   return items.length === 0 ? h('span', { class: 'sub' }, '—') : h('div', { class: 'metrics' }, ...items);
 }

@@ -117,5 +117,5 @@ function section(title: string, body: HTMLElement, open = false): HTMLElement {
 }
 
 function formatValue(value: unknown): string {
-  return typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toPrecision(6)) : JSON.stringify(value);
+  return typeof value === 'number' ? String(Number(value.toPrecision(6))) : JSON.stringify(value);
 }
