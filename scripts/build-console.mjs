@@ -2,7 +2,7 @@
 // its graph layout library, the stylesheet and the page. Runs in `npm run build` (and `prepare`),
 // so a clean clone's `npm ci` produces it and the package ships it: the console loads nothing
 // from the network.
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -12,6 +12,8 @@ const outFlag = process.argv.indexOf('--out');
 const outDir = outFlag === -1 ? path.join(root, 'dist', 'console-ui') : path.resolve(process.argv[outFlag + 1] ?? '');
 const source = path.join(root, 'web', 'console');
 
+// The default folder is ours alone: start it afresh, so no file of an older build ships.
+if (outFlag === -1) await rm(outDir, { recursive: true, force: true });
 await mkdir(outDir, { recursive: true });
 await build({
   entryPoints: [path.join(source, 'main.ts')],

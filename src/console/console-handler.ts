@@ -77,7 +77,18 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Console
     sendJson(res, 405, { error: `the console's own paths are read-only (GET); actions go through the SageMaker API: POST / with X-Amz-Target` });
     return;
   }
-  const rest = url.pathname.startsWith(CONSOLE_PREFIX) ? url.pathname.slice(CONSOLE_PREFIX.length) : '';
+  if (url.pathname === CONSOLE_PREFIX.slice(0, -1)) {
+    // The page's assets are relative to the prefix with its slash.
+    res.writeHead(301, { Location: CONSOLE_PREFIX });
+    res.end();
+    return;
+  }
+  if (!url.pathname.startsWith(CONSOLE_PREFIX)) {
+    // `/_sagesim/ui/../x` normalised out of the console: not the console's to answer.
+    sendJson(res, 404, { error: `no console resource ${url.pathname}` });
+    return;
+  }
+  const rest = url.pathname.slice(CONSOLE_PREFIX.length);
   const parts = rest.split('/').map((part) => decodeURIComponent(part));
   if (parts[0] !== 'api') {
     await sendAsset(res, assetsDir, rest === '' ? 'index.html' : rest);

@@ -1,7 +1,8 @@
 // The browser console on `sagesim serve`, in Debian's chromium: a stubbed housing run started
 // through the SageMaker API shows its steps and statuses, a click opens a step's panel, the page
-// follows a running execution without reloading (a Callback step answered by the test), a model
-// version is approved from the registry page, and an execution is started from the pipelines page.
+// follows a running execution and its step's log without reloading (a Callback step answered by
+// the test), a model version is approved from the registry page, and an execution is started from
+// the pipelines page.
 // Every wait is on a DOM condition, with generous bounds.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,6 +121,11 @@ describe('the browser console', { timeout: 180_000 }, () => {
     expect(await page.getAttribute('.dag-node[data-step="FeaturizeApprovedData"]', 'data-status')).toBe('Pending');
     // Marks this document: a reload would lose the mark.
     await page.evaluate(() => Object.assign(globalThis, { sagesimNoReload: true }));
+    // The waiting step's panel follows its log: the message the cloud would put on the SQS queue.
+    await page.click(`.dag-node[data-step="${CALLBACK_STEP}"]`);
+    const panel = page.locator(`[data-role="step-panel"][data-step="${CALLBACK_STEP}"]`);
+    await expect.poll(() => panel.locator('[data-role="log"]').textContent(), WAIT).toContain('"pipelineExecutionArn"');
+    expect(await panel.locator('.panel-head .pill').getAttribute('data-status')).toBe('Executing');
 
     let token: string | undefined;
     await expect
@@ -140,6 +146,8 @@ describe('the browser console', { timeout: 180_000 }, () => {
     );
 
     await page.waitForSelector(`.dag-node[data-step="${CALLBACK_STEP}"][data-status="Succeeded"]`, WAIT);
+    await page.waitForSelector(`[data-role="step-panel"] .panel-head .pill[data-status="Succeeded"]`, WAIT);
+    expect(await panel.locator('details:has(> summary:text("Output parameters")) pre').textContent()).toContain('console-test');
     await page.waitForSelector('.page-head .pill[data-status="Succeeded"]', WAIT);
     expect(await shownStatuses(page)).toMatchObject({ [CALLBACK_STEP]: 'Succeeded', IsDataApproved: 'Succeeded', FeaturizeApprovedData: 'Succeeded', DataRejected: 'Skipped' });
     expect(await page.evaluate(() => (globalThis as { sagesimNoReload?: boolean }).sagesimNoReload)).toBe(true);

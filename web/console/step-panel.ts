@@ -22,6 +22,7 @@ export function stepPanel(executionId: string, stepName: string, onClose: () => 
   let logEnd = 0;
   let logDone = false;
   let disposed = false;
+  let logTimer: number | undefined;
 
   const loadLog = async (): Promise<void> => {
     if (logDone) return;
@@ -39,6 +40,10 @@ export function stepPanel(executionId: string, stepName: string, onClose: () => 
       if (!chunk.text || chunk.done) break;
     }
     if (logText.textContent === '') logText.textContent = logDone ? '(no output)' : '';
+    // Lines land in the log file a moment after the event that announced them: while the step
+    // runs, look at the file again (as `sagesim logs --follow` does).
+    window.clearTimeout(logTimer);
+    if (!logDone) logTimer = window.setTimeout(() => live.refresh(), 1000);
   };
 
   const live = refresher(async () => {
@@ -53,6 +58,7 @@ export function stepPanel(executionId: string, stepName: string, onClose: () => 
     refresh: () => live.refresh(),
     dispose: () => {
       disposed = true;
+      window.clearTimeout(logTimer);
     },
   };
 }
@@ -89,9 +95,8 @@ function paint(head: HTMLElement, content: HTMLElement, detail: StepDetailView, 
     );
   }
   if (detail.metrics.length > 0) {
-    sections.push(
-      section('Metrics', h('table', { class: 'table compact', 'data-role': 'metrics' }, h('tbody', {}, ...detail.metrics.map((m) => h('tr', {}, h('td', {}, m.name), h('td', { class: 'num' }, formatValue(m.value))))))),
-    );
+    const rows = detail.metrics.map((m) => h('tr', {}, h('td', {}, m.name), h('td', { class: 'num' }, formatValue(m.value))));
+    sections.push(section('Metrics', h('table', { class: 'table compact', 'data-role': 'metrics' }, h('tbody', {}, ...rows)), true));
   }
   if (detail.resolvedArguments !== undefined) sections.push(section('Resolved arguments', jsonBlock(detail.resolvedArguments), true));
   if (detail.properties !== undefined) sections.push(section('Properties', jsonBlock(detail.properties)));
