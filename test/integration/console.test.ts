@@ -115,8 +115,11 @@ describe('the browser console', { timeout: 180_000 }, () => {
   });
 
   it('follows a running execution without reloading: a waiting Callback step turns Succeeded when answered', async () => {
+    // The executions page is open before the execution starts: its row appears without a reload.
+    const page = await openPage(`${callbacks.serve.consoleUrl}#/executions`);
+    await page.waitForSelector('.live.on', WAIT);
     const arn = (await callbackClient.send(new StartPipelineExecutionCommand({ PipelineName: 'approval' }))).PipelineExecutionArn as string;
-    const page = await openPage(`${callbacks.serve.consoleUrl}#/executions/${idOf(arn)}`);
+    await page.click(`tr[data-execution="${idOf(arn)}"] a`, WAIT);
     await page.waitForSelector(`.dag-node[data-step="${CALLBACK_STEP}"][data-status="Executing"]`, WAIT);
     expect(await page.getAttribute('.dag-node[data-step="FeaturizeApprovedData"]', 'data-status')).toBe('Pending');
     // Marks this document: a reload would lose the mark.
