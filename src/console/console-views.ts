@@ -40,6 +40,8 @@ export interface StepStateView {
   readonly reusedFrom?: string;
   /** The step ran as a stub (when the record says so). */
   readonly stubbed: boolean;
+  /** Why a cache entry the cloud would have reused was not (when the record says so). */
+  readonly cacheMissReason?: string;
   /** Set for steps inside a condition's branch. */
   readonly branch?: { readonly condition: string; readonly outcome: 'if' | 'else' };
 }
@@ -164,6 +166,7 @@ export function stepState(
     ...(step?.cacheHit === undefined ? {} : { cacheHit: step.cacheHit }),
     ...(step?.reusedFrom === undefined ? {} : { reusedFrom: step.reusedFrom }),
     stubbed: isStubbedRecord(step),
+    ...cacheMiss(step),
     ...(node.branch ? { branch: node.branch } : {}),
   };
 }
@@ -210,10 +213,14 @@ export function metricsOf(properties: JsonObject | undefined): { name: string; v
   return metrics;
 }
 
+// Marks newer engines write (`stubbed`, `cacheMissReason`); records of older versions lack them.
 function isStubbedRecord(step: Readonly<StepRecord> | undefined): boolean {
-  // Records mark stub runs once the engine writes it; older records have no mark.
-  const mark = (step as { readonly stubbed?: unknown } | undefined)?.stubbed;
-  return mark === true;
+  return (step as { readonly stubbed?: unknown } | undefined)?.stubbed === true;
+}
+
+function cacheMiss(step: Readonly<StepRecord> | undefined): { cacheMissReason?: string } {
+  const reason = (step as { readonly cacheMissReason?: unknown } | undefined)?.cacheMissReason;
+  return typeof reason === 'string' ? { cacheMissReason: reason } : {};
 }
 
 function countSteps(record: Readonly<ExecutionRecord>): number {

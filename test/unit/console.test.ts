@@ -57,6 +57,17 @@ describe('console views', () => {
     expect(executionView(partial).steps.map((s) => s.status)).toEqual(['Succeeded', 'Pending', 'Pending', 'Pending', 'Pending']);
   });
 
+  it('mark steps the record says ran as stubs or missed the cache, and only those', async () => {
+    const { record } = await branchingRun();
+    const marked = {
+      ...record,
+      steps: record.steps.map((s) => (s.stepName === 'Train' ? { ...s, stubbed: true, cacheMissReason: 'an input changed' } : s)),
+    } as ExecutionRecord;
+    const steps = executionView(marked).steps;
+    expect(steps.filter((s) => s.stubbed).map((s) => s.name)).toEqual(['Train']);
+    expect(steps.find((s) => s.name === 'Train')?.cacheMissReason).toBe('an input changed');
+  });
+
   it('give a step its declaration, resolved arguments, properties and metrics', async () => {
     const { record } = await branchingRun();
     const detail = stepDetail(record, 'Train', 'line 1\nline 2');

@@ -79,6 +79,7 @@ function paint(head: HTMLElement, content: HTMLElement, detail: StepDetailView, 
   if (state.cacheHit) {
     facts.push(['Cache hit', h('span', {}, `${state.cacheHit.sourceStepName} of `, h('a', { href: `#/executions/${shortArn(state.cacheHit.sourcePipelineExecutionArn)}/${encodeURIComponent(state.cacheHit.sourceStepName)}`, class: 'mono' }, shortArn(state.cacheHit.sourcePipelineExecutionArn)))]);
   }
+  if (state.cacheMissReason) facts.push(['Cache miss', state.cacheMissReason]);
   if (state.reusedFrom) facts.push(['Reused from', h('a', { href: `#/executions/${shortArn(state.reusedFrom)}`, class: 'mono' }, shortArn(state.reusedFrom))]);
   if (state.stubbed) facts.push(['Stub', 'ran as a stub, without a container']);
   if (state.skipReason) facts.push(['Skipped', state.skipReason]);
