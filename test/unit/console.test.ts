@@ -61,7 +61,11 @@ describe('console views', () => {
     const { record } = await branchingRun();
     const marked = {
       ...record,
-      steps: record.steps.map((s) => (s.stepName === 'Train' ? { ...s, stubbed: true, cacheMissReason: 'an input changed' } : s)),
+      // The run itself is stubbed: only Train keeps the marks here.
+      steps: record.steps.map(({ ...s }) => {
+        delete (s as { stubbed?: unknown }).stubbed;
+        return s.stepName === 'Train' ? { ...s, stubbed: true, cacheMissReason: 'an input changed' } : s;
+      }),
     } as ExecutionRecord;
     const steps = executionView(marked).steps;
     expect(steps.filter((s) => s.stubbed).map((s) => s.name)).toEqual(['Train']);
