@@ -10,6 +10,7 @@ import path from 'node:path';
 import {
   CreatePipelineCommand,
   DescribeModelPackageCommand,
+  DescribePipelineExecutionCommand,
   ListModelPackagesCommand,
   ListPipelineExecutionStepsCommand,
   SageMakerClient,
@@ -158,18 +159,21 @@ describe('the browser console', { timeout: 180_000 }, () => {
   });
 
   it('approves a model version from the registry page through UpdateModelPackage', async () => {
-    // The housing run above registered version 1, pending manual approval.
-    const packages = (await housingClient.send(new ListModelPackagesCommand({ ModelPackageGroupName: HOUSING_GROUP }))).ModelPackageSummaryList ?? [];
-    expect(packages.map((p) => p.ModelApprovalStatus)).toEqual(['PendingManualApproval']);
+    // A housing run of its own registers a new version, pending manual approval.
+    const arn = (await housingClient.send(new StartPipelineExecutionCommand({ PipelineName: 'housing' }))).PipelineExecutionArn as string;
+    await expect.poll(async () => (await housingClient.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }))).PipelineExecutionStatus, WAIT).toBe('Succeeded');
+    const packages = (await housingClient.send(new ListModelPackagesCommand({ ModelPackageGroupName: HOUSING_GROUP, SortOrder: 'Descending' }))).ModelPackageSummaryList ?? [];
+    const newest = packages[0];
+    expect(newest?.ModelApprovalStatus).toBe('PendingManualApproval');
     const page = await openPage(`${housing.serve.consoleUrl}#/registry`);
-    const row = page.locator(`[data-group="${HOUSING_GROUP}"] tr[data-version="1"]`);
+    const row = page.locator(`[data-group="${HOUSING_GROUP}"] tr[data-version="${newest?.ModelPackageVersion}"]`);
     await row.waitFor(WAIT);
     expect(await row.getAttribute('data-status')).toBe('PendingManualApproval');
     expect(await row.textContent()).toContain('regression_metrics.mse');
 
     await row.locator('button.approve').click();
-    await page.waitForSelector(`[data-group="${HOUSING_GROUP}"] tr[data-version="1"][data-status="Approved"]`, WAIT);
-    const described = await housingClient.send(new DescribeModelPackageCommand({ ModelPackageName: packages[0]?.ModelPackageArn }));
+    await page.waitForSelector(`[data-group="${HOUSING_GROUP}"] tr[data-version="${newest?.ModelPackageVersion}"][data-status="Approved"]`, WAIT);
+    const described = await housingClient.send(new DescribeModelPackageCommand({ ModelPackageName: newest?.ModelPackageArn }));
     expect(described.ModelApprovalStatus).toBe('Approved');
     await page.close();
   });
