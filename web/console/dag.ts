@@ -31,7 +31,7 @@ export function renderDag(steps: readonly StepStateView[], allEdges: readonly Gr
   // Large pipelines skip the crossing-reduction sweeps and use the cheapest ranking: a 1,000-step
   // graph is laid out in a fraction of the time, and at that size crossings matter less than speed.
   const large = steps.length > LARGE_GRAPH;
-  graph.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 46, marginx: 20, marginy: 20, ...(large ? { ranker: 'longest-path' } : {}) });
+  graph.setGraph({ rankdir: direction(steps, [...unique.values()]), nodesep: 28, ranksep: 46, marginx: 20, marginy: 20, ...(large ? { ranker: 'longest-path' } : {}) });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const step of steps) graph.setNode(step.name, { width: NODE_WIDTH, height: NODE_HEIGHT });
   for (const edge of unique.values()) graph.setEdge(edge.from, edge.to, {});
@@ -207,6 +207,24 @@ function statusIcon(status: StepStateView['status']): string {
     case 'Pending':
       return '○';
   }
+}
+
+/**
+ * Top to bottom, as Studio draws pipelines; but a graph wider than it is deep (a fan-out of
+ * hundreds of parallel steps) goes left to right, so that the page scrolls down its long side.
+ */
+function direction(steps: readonly StepStateView[], edges: readonly GraphEdgeView[]): 'TB' | 'LR' {
+  const upstream = new Map<string, string[]>();
+  for (const edge of edges) upstream.set(edge.to, [...(upstream.get(edge.to) ?? []), edge.from]);
+  // `steps` come in topological order, so every step's predecessors have their level already.
+  const level = new Map<string, number>();
+  const width = new Map<number, number>();
+  for (const step of steps) {
+    const own = Math.max(-1, ...(upstream.get(step.name) ?? []).map((name) => level.get(name) ?? 0)) + 1;
+    level.set(step.name, own);
+    width.set(own, (width.get(own) ?? 0) + 1);
+  }
+  return Math.max(0, ...width.values()) > width.size ? 'LR' : 'TB';
 }
 
 /**
