@@ -149,7 +149,9 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Console
 async function findExecution(options: ConsoleHandlerOptions, id: string): Promise<ExecutionRecord | undefined> {
   if (!/^[a-z0-9]+$/.test(id)) return undefined;
   const stored = await options.store.get(id);
-  if (stored) return (await options.executions.get(stored.executionArn)) ?? stored;
+  // A running execution's live record is fresher than its (coalesced) file; a finished one's file is final.
+  const running = stored?.status === 'Executing' || stored?.status === 'Stopping';
+  if (stored) return running ? ((await options.executions.get(stored.executionArn)) ?? stored) : stored;
   // Not written yet (the store coalesces writes): the service knows its running executions.
   return (await options.executions.list()).find((record) => record.executionId === id);
 }
