@@ -92,7 +92,16 @@ function paintFacts(facts: HTMLElement, view: ExecutionView): void {
   const parameters = Object.entries(view.parameters);
   facts.replaceChildren(
     h('dl', { class: 'fact-list' }, ...items.flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)])),
-    summary.failureReason ? h('div', { class: 'failure', 'data-role': 'execution-failure' }, summary.failureReason) : '',
+    summary.failureReason
+      ? h(
+          'div',
+          { class: 'failure', 'data-role': 'execution-failure' },
+          summary.failureReason,
+          ...view.steps
+            .filter((step) => step.status === 'Failed')
+            .flatMap((step, i) => [i === 0 ? ' Failed: ' : ', ', h('a', { href: `#/executions/${encodeURIComponent(summary.executionId)}/${encodeURIComponent(step.name)}` }, step.name)]),
+        )
+      : '',
     parameters.length > 0
       ? h('details', { class: 'parameters' }, h('summary', {}, `Parameters (${parameters.length})`), h('dl', { class: 'fact-list' }, ...parameters.flatMap(([name, value]) => [h('dt', {}, name), h('dd', { class: 'mono' }, String(value))])))
       : '',
