@@ -190,7 +190,8 @@ describe('the browser console', { timeout: 180_000 }, () => {
     expect(await shownStatuses(page)).toMatchObject({ CheckMseThreshold: 'Succeeded', MseAboveThreshold: 'Failed', 'RegisterHousingModel-RegisterModel': 'Skipped' });
     expect(await page.textContent('.dag-node[data-step="CheckMseThreshold"]')).toContain('else → false');
 
-    await page.click('.dag-node[data-step="MseAboveThreshold"]');
+    // The failure banner names the failed step and opens it.
+    await page.click('[data-role="execution-failure"] a:text("MseAboveThreshold")');
     await page.locator('[data-role="step-panel"] [data-role="failure"]').waitFor(WAIT);
     expect(await page.textContent('[data-role="step-panel"] [data-role="failure"]')).toMatch(/0\.3/);
     await page.close();
