@@ -213,14 +213,12 @@ export function metricsOf(properties: JsonObject | undefined): { name: string; v
   return metrics;
 }
 
-// Marks newer engines write (`stubbed`, `cacheMissReason`); records of older versions lack them.
 function isStubbedRecord(step: Readonly<StepRecord> | undefined): boolean {
-  return (step as { readonly stubbed?: unknown } | undefined)?.stubbed === true;
+  return step?.stubbed === true;
 }
 
 function cacheMiss(step: Readonly<StepRecord> | undefined): { cacheMissReason?: string } {
-  const reason = (step as { readonly cacheMissReason?: unknown } | undefined)?.cacheMissReason;
-  return typeof reason === 'string' ? { cacheMissReason: reason } : {};
+  return step?.cacheMissReason === undefined ? {} : { cacheMissReason: step.cacheMissReason };
 }
 
 function countSteps(record: Readonly<ExecutionRecord>): number {

@@ -94,6 +94,9 @@ describe('the browser console', { timeout: 180_000 }, () => {
       TransformTestData: 'Succeeded',
       MseAboveThreshold: 'Skipped',
     });
+    // Stubbed steps are marked; RegisterModel ran for real (into the local registry).
+    expect(await page.locator('.dag-node[data-step="TrainModel"] .badge-stub').count()).toBe(1);
+    expect(await page.locator('.dag-node[data-step="RegisterHousingModel-RegisterModel"] .badge-stub').count()).toBe(0);
     // The branch taken: MSE 0.3 is under the threshold, so the condition's if branch ran.
     expect(await page.textContent('.dag-node[data-step="CheckMseThreshold"]')).toContain('if → true');
     expect(await page.$$eval('.edge-label.edge-taken', (labels) => labels.map((l) => l.textContent))).toContain('if true');

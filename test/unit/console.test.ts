@@ -62,10 +62,7 @@ describe('console views', () => {
     const marked = {
       ...record,
       // The run itself is stubbed: only Train keeps the marks here.
-      steps: record.steps.map(({ ...s }) => {
-        delete (s as { stubbed?: unknown }).stubbed;
-        return s.stepName === 'Train' ? { ...s, stubbed: true, cacheMissReason: 'an input changed' } : s;
-      }),
+      steps: record.steps.map(({ stubbed: _stubbed, ...s }) => (s.stepName === 'Train' ? { ...s, stubbed: true, cacheMissReason: 'an input changed' } : s)),
     } as ExecutionRecord;
     const steps = executionView(marked).steps;
     expect(steps.filter((s) => s.stubbed).map((s) => s.name)).toEqual(['Train']);
