@@ -5,7 +5,9 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SagesimConfig } from '../config.js';
-import type { Reporter } from '../engine/events.js';
+import { createConsoleHandler } from '../console/console-handler.js';
+import { consoleUrl, isConsolePath } from '../console/console-paths.js';
+import { type Reporter, combineReporters } from '../engine/events.js';
 import { parseDefinition } from '../engine/load-definition.js';
 import { SagesimError } from '../errors.js';
 import { type CreateRunEnvironmentOptions, createRunEnvironment } from '../runtime/create-environment.js';
@@ -40,12 +42,16 @@ export interface ServeOptions {
   readonly onError?: (executionArn: string, error: unknown) => void;
   /** Test seam: extra executors, a clock. */
   readonly environment?: Omit<CreateRunEnvironmentOptions, 'objectStore'>;
+  /** The browser console's built page and bundle. @default dist/console-ui of the package */
+  readonly consoleAssetsDir?: string;
 }
 
 export interface ServeHandle extends AsyncDisposable {
   /** `http://127.0.0.1:PORT`: the endpoint URL for SageMaker and S3 clients alike. */
   readonly endpoint: string;
   readonly port: number;
+  /** The browser console: `<endpoint>/_sagesim/ui/`. */
+  readonly consoleUrl: string;
   /** Stops running executions, then the server. */
   close(): Promise<void>;
 }
@@ -99,22 +105,36 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       ...(options.reporter ? { reporter: options.reporter } : {}),
     });
     releasers.push(async () => environment[Symbol.asyncDispose]());
+    const pipelines = new FilePipelineStore(config.home);
+    const registry = new ModelRegistry({ home: config.home, region: config.region, accountId: config.accountId });
+    // The console reads what the API reads; the service is created below, told about the console's events.
+    const late: { executions?: LocalExecutionService } = {};
+    const ui = createConsoleHandler({
+      executions: { get: async (arn) => late.executions?.get(arn), list: async () => late.executions?.list() ?? [] },
+      store: environment.store,
+      pipelines,
+      registry,
+      objectStore,
+      ...(options.consoleAssetsDir === undefined ? {} : { assetsDir: options.consoleAssetsDir }),
+    });
+    releasers.push(async () => ui.close());
     const executions = new LocalExecutionService({
       config: runConfig,
       environment,
       ...(options.stubs ? { stubs: options.stubs } : {}),
-      ...(options.reporter ? { reporter: options.reporter } : {}),
+      reporter: combineReporters(options.reporter, ui.events.reporter()),
       ...(options.onError ? { onError: options.onError } : {}),
     });
+    late.executions = executions;
     releasers.push(() => executions.close());
 
     const backend: SageMakerApiBackend = {
       region: config.region,
       accountId: config.accountId,
-      pipelines: new FilePipelineStore(config.home),
+      pipelines,
       executions,
       executionNotes: new FileExecutionNotesStore(config.home),
-      registry: new ModelRegistry({ home: config.home, region: config.region, accountId: config.accountId }),
+      registry,
       findModel: (name) => findModel(config.home, name),
       parseDefinition,
       objectStore,
@@ -122,11 +142,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       now: () => environment.clock.now(),
     };
     const api = createSageMakerApiHandler(backend, options.onRequest ? { onRequest: options.onRequest } : {});
-    handler = (req, res) => (isSageMakerRequest(req) ? api(req, res) : s3.handler(req, res));
+    handler = (req, res) => (isConsolePath(req.url) ? ui.handle(req, res) : isSageMakerRequest(req) ? api(req, res) : s3.handler(req, res));
 
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> => (closing ??= releaseAll(releasers));
-    return { endpoint, port, close, [Symbol.asyncDispose]: close };
+    return { endpoint, port, consoleUrl: consoleUrl(endpoint), close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await releaseAll(releasers).catch(() => undefined);
     if (!server.listening) server.close();

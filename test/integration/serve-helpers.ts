@@ -72,6 +72,8 @@ export interface TestServeOptions {
   readonly stubs: StubOptions | undefined;
   /** Callback steps wait for SendPipelineExecutionStepSuccess/Failure (mailbox polled every 50 ms). */
   readonly callbacks?: boolean;
+  /** The browser console's built assets (scripts/build-console.mjs --out DIR). */
+  readonly consoleAssetsDir?: string;
 }
 
 export async function startTestServe(options: TestServeOptions = { stubs: ABALONE_STUBS }): Promise<ServeFixture> {
@@ -82,6 +84,7 @@ export async function startTestServe(options: TestServeOptions = { stubs: ABALON
     config,
     port: 0,
     ...(options.stubs ? { stubs: options.stubs } : {}),
+    ...(options.consoleAssetsDir ? { consoleAssetsDir: options.consoleAssetsDir } : {}),
     environment: {
       executors: [new RegisterModelExecutor(registry), ...(options.callbacks ? [new CallbackExecutor({ home, pollIntervalMs: 50 })] : [])],
     },

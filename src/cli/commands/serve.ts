@@ -34,7 +34,7 @@ export const serveCommand: CommandModule = {
       .option('--stub <step>', 'run this step as a stub in every execution (repeatable)', collect, [])
       .option('--stub-all', 'run every job step as a stub (no containers)')
       .option('--stubs <file>', 'stubs file: {"<Step>": {"properties", "propertyFiles", "outputParameters", "fail"}}')
-      .option('--quiet', 'print only the endpoint line and errors')
+      .option('--quiet', 'print only the endpoint and console lines, and errors')
       .action(async (flags: ServeFlags) => {
         await serve(flags, io);
       });
@@ -69,6 +69,7 @@ async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
     onError: (arn, error) => log(`execution ${arn} broke: ${isSagesimError(error) || error instanceof Error ? error.message : String(error)}`),
   });
   write(io.stdout, `sagesim serve: SageMaker API and S3 on ${handle.endpoint} (home ${config.home})\n`);
+  write(io.stdout, `UI: ${handle.consoleUrl}\n`);
   if (!flags.quiet) {
     write(
       io.stdout,

@@ -1,0 +1,129 @@
+// Live updates for the console: a server-sent-events stream telling open pages which executions
+// changed. Changes come from the engine's events (executions run by this server) and from a
+// slow look at the store while a page listens (CLI runs in other processes write the same store).
+// Pages refetch what they show; the stream carries only ids, so it never grows with a record.
+import type { ServerResponse } from 'node:http';
+import type { Reporter } from '../engine/events.js';
+
+export interface ConsoleEventsOptions {
+  /** Summaries of every stored execution (id and last change), for the store watch. */
+  readonly listExecutions: () => Promise<readonly { readonly executionId: string; readonly lastModifiedTime: string; readonly status: string }[]>;
+  /** Between two looks at the store while a page listens. @default 2000 */
+  readonly watchIntervalMs?: number;
+  /** Changes within this window go out as one message. @default 50 */
+  readonly batchMs?: number;
+}
+
+export class ConsoleEvents {
+  private readonly clients = new Set<ServerResponse>();
+  private readonly pending = new Set<string>();
+  private batchTimer: NodeJS.Timeout | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastSeen = new Map<string, string>();
+  private watching = false;
+  private primed = false;
+
+  constructor(private readonly options: ConsoleEventsOptions) {}
+
+  /** Tells the open pages about every event of executions this server runs. */
+  reporter(): Reporter {
+    const changed = (event: { readonly executionId: string }): void => this.changed(event.executionId);
+    return {
+      executionStarted: changed,
+      stepStarted: changed,
+      stepSucceeded: changed,
+      stepCached: changed,
+      stepFailed: changed,
+      stepSkipped: changed,
+      stepStopped: changed,
+      stepLog: changed,
+      executionFinished: changed,
+    };
+  }
+
+  changed(executionId: string): void {
+    if (this.clients.size === 0) return;
+    this.pending.add(executionId);
+    this.batchTimer ??= setTimeout(() => this.sendPending(), this.options.batchMs ?? 50);
+  }
+
+  /** Keeps `res` open as an event stream until the page goes away. */
+  subscribe(res: ServerResponse): void {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    // The browser reconnects after this long if the server restarts.
+    res.write('retry: 1000\n\n');
+    this.clients.add(res);
+    res.on('close', () => {
+      this.clients.delete(res);
+      if (this.clients.size === 0) this.stopTimers();
+    });
+    this.startTimers();
+  }
+
+  /** Ends every stream (server shutdown). */
+  close(): void {
+    this.stopTimers();
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    for (const client of this.clients) client.end();
+    this.clients.clear();
+  }
+
+  private sendPending(): void {
+    this.batchTimer = undefined;
+    if (this.pending.size === 0) return;
+    const message = `event: change\ndata: ${JSON.stringify({ executionIds: [...this.pending] })}\n\n`;
+    this.pending.clear();
+    for (const client of this.clients) client.write(message);
+  }
+
+  private startTimers(): void {
+    if (!this.watchTimer) {
+      this.watchTimer = setInterval(() => void this.watchStore(), this.options.watchIntervalMs ?? 2000);
+      this.watchTimer.unref();
+      void this.watchStore();
+    }
+    if (!this.heartbeat) {
+      // Comments keep proxies and idle timeouts from closing a quiet stream.
+      this.heartbeat = setInterval(() => {
+        for (const client of this.clients) client.write(': keep-alive\n\n');
+      }, 15_000);
+      this.heartbeat.unref();
+    }
+  }
+
+  private stopTimers(): void {
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.watchTimer = undefined;
+    this.heartbeat = undefined;
+  }
+
+  private async watchStore(): Promise<void> {
+    if (this.watching) return;
+    this.watching = true;
+    try {
+      const executions = await this.options.listExecutions();
+      const seen = new Map<string, string>();
+      for (const execution of executions) {
+        const mark = `${execution.status} ${execution.lastModifiedTime}`;
+        seen.set(execution.executionId, mark);
+        const before = this.lastSeen.get(execution.executionId);
+        // The first look only learns the store; later ones report what is new or changed.
+        if (this.primed && before !== mark) this.changed(execution.executionId);
+      }
+      this.lastSeen = seen;
+      this.primed = true;
+    } catch {
+      // A store being written by another process can be unreadable for a moment; look again later.
+    } finally {
+      this.watching = false;
+    }
+  }
+}
