@@ -98,9 +98,9 @@ export interface GpuSupport {
 export interface ContainerRuntime {
   /**
    * Checks the engine answers. Throws SagesimError `DOCKER_UNAVAILABLE` (with how to start Docker)
-   * within about 3 seconds when it does not.
+   * within about 3 seconds when it does not. Aborting `signal` rejects at once with its reason.
    */
-  ping(): Promise<void>;
+  ping(options?: { readonly signal?: AbortSignal }): Promise<void>;
   /** Runs a container to completion and removes it. Rejects only on engine/infrastructure errors. */
   run(spec: ContainerSpec, options: RunOptions): Promise<ContainerExit>;
   /** Starts a container and returns at once; the caller stops it (or disposes of it). */

@@ -63,12 +63,15 @@ export class DockerRuntime implements ContainerRuntime {
     this.ownerProbe = options.ownerProbe ?? systemOwnerProbe();
   }
 
-  async ping(): Promise<void> {
+  async ping(options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+    // dockerode takes the signal; its typings do not say so.
     const ping = this.docker.ping.bind(this.docker) as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
     try {
-      await this.bounded('answer a ping', (abortSignal) => ping({ abortSignal }), this.pingTimeoutMs);
+      await this.bounded('answer a ping', (abortSignal) => ping({ abortSignal }), this.pingTimeoutMs, options.signal);
     } catch (cause) {
-      throw isSagesimError(cause) ? cause : this.unavailable(cause);
+      if (options.signal?.aborted) throw options.signal.reason;
+      const timedOut = isSagesimError(cause) && cause.code === 'DOCKER_TIMEOUT';
+      throw this.unavailable(timedOut ? new Error(`no answer within ${this.pingTimeoutMs} ms`, { cause }) : cause);
     }
   }
 

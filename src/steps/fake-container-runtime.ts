@@ -95,7 +95,8 @@ export class FakeContainerRuntime implements ContainerRuntime {
     return this.live.size;
   }
 
-  async ping(): Promise<void> {
+  async ping(options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+    options.signal?.throwIfAborted();
     if (this.options.available === false) throw unavailable();
   }
 
