@@ -5,27 +5,48 @@ import path from 'node:path';
 
 let tempCounter = 0;
 
+/** Test seams: each may throw to stand for a failing disk (ENOSPC, EIO) at that point. */
 export interface AtomicWriteHooks {
-  /** Test seam: called after the temp file is written and synced, before the rename. */
+  /** Called once the temp file is open, before its content is written. */
+  readonly beforeWrite?: (tempFile: string) => Promise<void> | void;
+  /** Called after the content is written, before it is synced. */
+  readonly beforeSync?: (tempFile: string) => Promise<void> | void;
+  /** Called after the temp file is written and synced, before the rename. */
   readonly beforeRename?: (tempFile: string) => Promise<void> | void;
 }
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array, hooks: AtomicWriteHooks = {}): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
-  const handle = await open(temp, 'w');
+/** A temp file name beside `file`: dot-prefixed and `.tmp`-suffixed, so listings of `*.json` skip it. */
+export function tempPathFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
+}
+
+/**
+ * Writes and syncs `data` to a new temp file beside `file`, then hands it to `commit` (rename,
+ * link). The temp file is removed on every failure path (a failed write on a full disk must not
+ * leave zero-byte leftovers behind), and after `commit` unless `commit` moved it.
+ */
+export async function withTempFile<T>(file: string, data: string | Uint8Array, hooks: AtomicWriteHooks, commit: (temp: string) => Promise<T>): Promise<T> {
+  const temp = tempPathFor(file);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    const handle = await open(temp, 'w');
+    try {
+      await hooks.beforeWrite?.(temp);
+      await handle.writeFile(data);
+      await hooks.beforeSync?.(temp);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await hooks.beforeRename?.(temp);
-    await rename(temp, file);
-  } catch (error) {
+    return await commit(temp);
+  } finally {
+    // Gone already after a rename; a link leaves it behind.
     await rm(temp, { force: true });
-    throw error;
   }
+}
+
+export async function writeFileAtomic(file: string, data: string | Uint8Array, hooks: AtomicWriteHooks = {}): Promise<void> {
+  await withTempFile(file, data, hooks, (temp) => rename(temp, file));
 }
 
 /**
