@@ -49,11 +49,17 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, h
   await withTempFile(file, data, hooks, (temp) => rename(temp, file));
 }
 
+/** A write that failed because the disk (or the user's quota) is full. */
+export function isNoSpace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /**
  * Serialises writes of one file and coalesces bursts: while a write runs (or while the minimum
  * interval since the last one has not passed), further requests collapse into one follow-up write
- * of the latest content. `request` never rejects; the first failure is kept and thrown by `flush`,
- * which also skips any remaining wait.
+ * of the latest content. `request` never rejects; a failure is kept and thrown by `flush` (unless a
+ * later write succeeded), which also skips any remaining wait.
  */
 export class CoalescingWriter {
   private running: Promise<void> | undefined;
@@ -72,6 +78,11 @@ export class CoalescingWriter {
       readonly prepare?: () => Promise<void>;
       /** Least time between two writes; bursts within it become one write. @default 0 */
       readonly minIntervalMs?: number;
+      /**
+       * Called when a write fails for want of space (ENOSPC, EDQUOT); resolving true (space was
+       * freed, e.g. a reserve file removed) makes the write be tried once more.
+       */
+      readonly onNoSpace?: () => Promise<boolean>;
     } = {},
   ) {}
 
@@ -110,7 +121,15 @@ export class CoalescingWriter {
         try {
           if (!this.prepared && this.options.prepare) await this.options.prepare();
           this.prepared = true;
-          await writeFileAtomic(this.file, render(), this.options.hooks);
+          const content = render();
+          try {
+            await writeFileAtomic(this.file, content, this.options.hooks);
+          } catch (error) {
+            if (!isNoSpace(error) || !(await this.options.onNoSpace?.())) throw error;
+            await writeFileAtomic(this.file, content, this.options.hooks);
+          }
+          // Each write holds the whole latest state: an earlier failure is repaired by this one.
+          this.failure = undefined;
         } catch (error) {
           this.failure ??= error;
         }

@@ -2,6 +2,7 @@
 // job container (with dummy credentials in mock mode), image resolution, staging through S3 with
 // readable errors, and running the container with infrastructure errors marked retryable.
 import type { SagesimConfig } from '../config.js';
+import { isNoSpace } from '../engine/atomic-file.js';
 import type { JsonObject, JsonValue } from '../engine/json.js';
 import { isSagesimError, SagesimError, StepFailure, StoppedError } from '../errors.js';
 import {
@@ -135,13 +136,22 @@ export function resolveJobImage(deps: JobDeps, stepName: string, imageUri: strin
 /** Docker API failures and S3 errors other than a missing object: SageMaker would retry these. */
 export function infrastructureFailure(stepName: string, what: string, cause: unknown): StepFailure {
   const message = cause instanceof Error ? cause.message : String(cause);
-  const hint = isSagesimError(cause) && cause.hint !== undefined ? ` (${cause.hint})` : '';
+  const hint = isSagesimError(cause) && cause.hint !== undefined ? ` (${cause.hint})` : diskFullHint(cause);
   return new StepFailure(`InternalServerError: step "${stepName}": could not ${what}: ${message}${hint}`, {
     exceptionType: 'SageMaker.JOB_INTERNAL_ERROR',
     code: isSagesimError(cause) ? cause.code : 'JOB_INTERNAL_ERROR',
     source: 'sagesim',
     cause,
   });
+}
+
+/** Says the disk is full when an error (or one it wraps) is ENOSPC: the fix is the user's. */
+function diskFullHint(cause: unknown): string {
+  for (let current: unknown = cause, depth = 0; current && depth < 5; depth++) {
+    if (isNoSpace(current)) return ' (the disk is full: free some space, then retry the execution)';
+    current = (current as { cause?: unknown }).cause;
+  }
+  return '';
 }
 
 export function throwIfStopped(signal: AbortSignal): void {

@@ -234,6 +234,18 @@ describe('Processing executor', () => {
     expect(context.logs.join('\n')).toMatch(new RegExp(`/opt/ml/output/${name} is a symbolic link: not read`));
   });
 
+  it('a disk that fills while an input is staged: the step fails naming ENOSPC and saying the disk is full', async () => {
+    const store = await seededStore();
+    store.getStream = async () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    const context = await executorContext(step(processingArguments()), { objectStore: store });
+    const failure = (await new ProcessingExecutor(jobDeps()).execute(context).catch((e: unknown) => e)) as StepFailure;
+    expect(failure).toBeInstanceOf(StepFailure);
+    expect(failure.message).toMatch(/could not download input "input-1" .*ENOSPC: no space left on device/);
+    expect(failure.message).toContain('the disk is full');
+  });
+
   it('labels text from /opt/ml/output/failure as the failure file', async () => {
     const runtime = new FakeContainerRuntime({
       behaviour: async (container) => {
