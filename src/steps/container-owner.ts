@@ -3,7 +3,7 @@
 // namespaces) using the host's socket, by other machines through a remote DOCKER_HOST. A pid means
 // something only on the host and in the PID namespace where it was taken, so a container is an
 // orphan only when its labels prove its owner ran here, in this namespace, and is gone.
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type ProcessProbe, systemProcessProbe } from '../engine/execution-owner.js';
 import { PID_LABEL } from './container-runtime.js';
 /** The host name of the machine (or container) that sagesim ran on. */
@@ -35,7 +35,7 @@ function readOr(read: () => string): string | undefined {
 export function systemOwnerProbe(): OwnerProbe {
   return {
     ...systemProcessProbe,
-    pidNamespace: readOr(() => readlinkSync('/proc/self/ns/pid')),
+    pidNamespace: systemProcessProbe.pidNamespace,
     bootId: readOr(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8')),
   };
 }
