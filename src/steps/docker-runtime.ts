@@ -251,11 +251,19 @@ export class DockerRuntime implements ContainerRuntime {
 
   async hasImage(image: string): Promise<boolean> {
     try {
-      await this.docker.getImage(image).inspect();
+      // Image.inspect() of dockerode drops the abort signal: the same request, dialled with it.
+      await this.bounded(`inspect image ${image}`, (abortSignal) =>
+        new Promise<unknown>((resolve, reject) => {
+          this.docker.modem.dial(
+            { path: `/images/${image}/json`, method: 'GET', options: {}, abortSignal, statusCodes: { 200: true, 404: 'no such image', 500: 'server error' } },
+            (error: unknown, data: unknown) => (error ? reject(error as Error) : resolve(data)),
+          );
+        }),
+      );
       return true;
     } catch (cause) {
       if (statusOf(cause) === 404) return false;
-      throw this.apiError(`inspect image ${image}`, cause);
+      throw isSagesimError(cause) ? cause : this.apiError(`inspect image ${image}`, cause);
     }
   }
 
