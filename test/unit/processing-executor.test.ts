@@ -242,7 +242,8 @@ describe('Processing executor', () => {
     const context = await executorContext(step(processingArguments()), { objectStore: store });
     const failure = (await new ProcessingExecutor(jobDeps()).execute(context).catch((e: unknown) => e)) as StepFailure;
     expect(failure).toBeInstanceOf(StepFailure);
-    expect(failure.message).toMatch(/could not download input "input-1" .*ENOSPC: no space left on device/);
+    // Both inputs fail; whichever fails first names itself.
+    expect(failure.message).toMatch(/could not download input "(input-1|code)" .*ENOSPC: no space left on device/);
     expect(failure.message).toContain('the disk is full');
   });
 
