@@ -12,4 +12,4 @@ if (!existsSync(fileURLToPath(main))) {
   process.exit(2);
 }
 const { runCli } = await import(main.href);
-process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), stdin: process.stdin });
+process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), stdin: process.stdin, exit: (code) => process.exit(code) });

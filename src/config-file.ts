@@ -1,6 +1,6 @@
 // Checks what sagesim.config.json holds before anything uses it: a misspelt key or a value of the
 // wrong type is reported with its JSON path, all at once, instead of being ignored or failing later.
-import type { ConfigFile } from './config.js';
+import { type ConfigFile, DEFAULT_TIMEOUTS } from './config.js';
 import { didYouMean } from './engine/parameters.js';
 import { SagesimError } from './errors.js';
 
@@ -35,6 +35,14 @@ const CHECKS: Readonly<Record<keyof ConfigFile, Check>> = {
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) problems.push(`${at} must be a number of hours above 0, got ${describe(value)}`);
   },
   pipWheels: nonEmptyString,
+  timeouts: (value, at, problems) => {
+    if (!isObject(value)) return void problems.push(`${at} must be an object {"dockerPingMs": 3000, ...}, got ${describe(value)}`);
+    const known = Object.keys(DEFAULT_TIMEOUTS);
+    for (const [key, ms] of Object.entries(value)) {
+      if (!known.includes(key)) problems.push(`${at}.${key} is not a timeout (${known.join(', ')})`);
+      else if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 1) problems.push(`${at}.${key} must be a whole number of milliseconds of at least 1, got ${describe(ms)}`);
+    }
+  },
   images: (value, at, problems) => {
     if (!isObject(value)) return void problems.push(`${at} must be an object {"<image URI or /regex/>": "<local image tag>"}, got ${describe(value)}`);
     for (const [uri, tag] of Object.entries(value)) nonEmptyString(tag, `${at}[${JSON.stringify(uri)}]`, problems);

@@ -31,6 +31,37 @@ export interface SagemakerSdkConfig {
   readonly pythonPath: readonly string[];
 }
 
+/**
+ * How long sagesim waits on Docker and S3 before it gives up with an error naming the peer.
+ * Waiting for a running container to end is never bounded (a job may run for hours); S3 transfers
+ * are bounded by idleness (no byte flowing), not by length.
+ */
+export interface TimeoutSettings {
+  /** The ping that checks the engine answers before a run. @default 3000 */
+  readonly dockerPingMs: number;
+  /** Any other engine call (create, start, inspect, stop, remove, list). @default 30000 */
+  readonly dockerApiMs: number;
+  /** Opening a connection to S3. @default 5000 */
+  readonly s3ConnectMs: number;
+  /** The request that checks an S3 endpoint answers before a run. @default 3000 */
+  readonly s3ProbeMs: number;
+  /** An S3 request whose connection carries no byte for this long fails. @default 60000 */
+  readonly s3IdleMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: TimeoutSettings = Object.freeze({
+  dockerPingMs: 3000,
+  dockerApiMs: 30_000,
+  s3ConnectMs: 5000,
+  s3ProbeMs: 3000,
+  s3IdleMs: 60_000,
+});
+
+/** The configured timeouts, defaults filled in (a config built by hand may leave them out). */
+export function timeoutsOf(config: Pick<SagesimConfig, 'timeouts'>): TimeoutSettings {
+  return { ...DEFAULT_TIMEOUTS, ...config.timeouts };
+}
+
 export interface SagesimConfig {
   /** Working directory relative paths are resolved against. */
   readonly cwd: string;
@@ -85,6 +116,8 @@ export interface SagesimConfig {
    * mid-upload left them), when it starts and every hour while it runs. @default 24
    */
   readonly s3StaleUploadHours: number;
+  /** @default DEFAULT_TIMEOUTS (resolveConfig always fills it in) */
+  readonly timeouts?: TimeoutSettings;
 }
 
 /** What the config file (`sagesim.config.json` in cwd, or `--config`) may hold. */
@@ -104,6 +137,8 @@ export interface ConfigFile {
   readonly s3StaleUploadHours?: number;
   readonly sagemakerSdk?: { readonly python?: string; readonly pythonPath?: readonly string[] };
   readonly pipWheels?: string;
+  /** Any of the timeouts, in milliseconds. */
+  readonly timeouts?: Partial<TimeoutSettings>;
 }
 
 /** Values given on the command line or by a caller of the API; they win over everything. */
@@ -122,6 +157,7 @@ export interface ConfigOverrides {
   readonly images?: Record<string, string>;
   readonly lambdas?: Record<string, LambdaHandlerConfig>;
   readonly debug?: boolean;
+  readonly timeouts?: Partial<TimeoutSettings>;
 }
 
 export const CONFIG_FILE_NAME = 'sagesim.config.json';
@@ -163,6 +199,7 @@ export function resolveConfig(
     ...pipWheels(cwd, env['SAGESIM_PIP_WHEELS'] || file.pipWheels),
     debug: overrides.debug ?? env['SAGESIM_DEBUG'] === '1',
     s3StaleUploadHours: file.s3StaleUploadHours ?? 24,
+    timeouts: Object.freeze({ ...DEFAULT_TIMEOUTS, ...file.timeouts, ...overrides.timeouts }),
   };
   return Object.freeze(config);
 }

@@ -15,6 +15,11 @@ export interface CliIo {
   readonly stdin?: Readable;
   /** Where SIGINT and SIGTERM are observed; defaults to the process. Tests pass their own emitter. */
   readonly signals?: { on(event: StopSignal, listener: () => void): unknown; off(event: StopSignal, listener: () => void): unknown };
+  /**
+   * Ends the process at once: the last resort when a stop asked for by SIGINT/SIGTERM has not
+   * finished in time (a peer that never answers). Absent in-process (tests): no forced exit.
+   */
+  readonly exit?: (code: number) => void;
 }
 
 /** The signals that ask a command to stop: Ctrl-C, and `timeout`, a cancelled CI job or `docker stop`. */

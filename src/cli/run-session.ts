@@ -103,6 +103,25 @@ export async function stubOptionsFromFlags(flags: StubFlags, io: CliIo): Promise
 }
 
 /**
+ * How long a stop may take before the process ends anyway. Stopping containers takes a few seconds
+ * (their grace period); only a peer that never answers (a wedged engine, a silent S3) takes longer.
+ */
+export const STOP_DEADLINE_MS = 10_000;
+
+/** The last resort once a stop was asked for: ends the process (when the CLI may) after `ms`. */
+function forceExitAfter(io: CliIo, ms: number): NodeJS.Timeout | undefined {
+  const exit = io.exit;
+  if (exit === undefined) return undefined;
+  const timer = setTimeout(() => {
+    io.stderr.write(`sagesim: still not stopped after ${ms / 1000} s (Docker or S3 is not answering); exiting without waiting any longer\n`);
+    exit(EXIT.failed);
+  }, ms);
+  // Only a process that would otherwise stay alive is ended by it.
+  timer.unref();
+  return timer;
+}
+
+/**
  * Runs an execution with the progress view (on stderr under --json, so stdout stays parseable),
  * stops it on the first SIGINT or SIGTERM (`timeout`, a cancelled CI job, `docker stop`), then prints the summary (and the JSON record). Throws
  * ExitCode(1) unless the execution succeeded.
@@ -117,11 +136,13 @@ export async function executeWithProgress(
   const progress = createProgressReporter({ out: progressOut, showLogs: flags.logs === true });
   const controller = new AbortController();
   let interrupts = 0;
+  let deadline: NodeJS.Timeout | undefined;
   const stopListening = onStopSignal(io, (signal) => {
     interrupts++;
     if (interrupts === 1) {
       io.stderr.write(`\n${signal === 'SIGINT' ? '' : `${signal}: `}stopping the execution (running steps are being stopped)...\n`);
       controller.abort(new StoppedError(`stopped by ${signal}`));
+      deadline = forceExitAfter(io, STOP_DEADLINE_MS);
     } else {
       io.stderr.write('still stopping; waiting for running steps to end\n');
     }
@@ -130,6 +151,7 @@ export async function executeWithProgress(
   try {
     record = await start(progress, controller.signal);
   } finally {
+    clearTimeout(deadline);
     stopListening();
     progress.close();
   }

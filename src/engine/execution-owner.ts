@@ -1,7 +1,7 @@
 // Who runs a local execution, and whether that process is still there. A run killed with SIGKILL
 // (or ended by a reboot) cannot record its end; the next process that reads the store does it for
 // it, so that the execution does not stay Executing forever.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ExecutionOwner, ExecutionRecord, StepStatus } from './execution-record.js';
 
@@ -9,6 +9,8 @@ import type { ExecutionOwner, ExecutionRecord, StepStatus } from './execution-re
 export interface ProcessProbe {
   readonly hostname: string;
   readonly pid: number;
+  /** `pid:[inode]` of this process's PID namespace, when it can be read. */
+  readonly pidNamespace?: string | undefined;
   /** Whether a process with this pid exists on this host (whoever owns it). */
   alive(pid: number): boolean;
   /** The kernel's start time of a process, when cheap to read: tells a reused pid from the owner. */
@@ -18,6 +20,7 @@ export interface ProcessProbe {
 export const systemProcessProbe: ProcessProbe = {
   hostname: hostname(),
   pid: process.pid,
+  pidNamespace: ownPidNamespace(),
   alive(pid) {
     try {
       process.kill(pid, 0);
@@ -39,10 +42,23 @@ export const systemProcessProbe: ProcessProbe = {
   },
 };
 
+function ownPidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}
+
 /** The owner to record for an execution this process runs. */
 export function currentOwner(probe: ProcessProbe = systemProcessProbe): ExecutionOwner {
   const processStart = probe.startOf(probe.pid);
-  return { pid: probe.pid, hostname: probe.hostname, ...(processStart === undefined ? {} : { processStart }) };
+  return {
+    pid: probe.pid,
+    hostname: probe.hostname,
+    ...(processStart === undefined ? {} : { processStart }),
+    ...(probe.pidNamespace === undefined ? {} : { pidNamespace: probe.pidNamespace }),
+  };
 }
 
 /**
@@ -53,6 +69,8 @@ export function abandonment(record: Readonly<ExecutionRecord>, probe: ProcessPro
   if (record.mode !== 'local' || (record.status !== 'Executing' && record.status !== 'Stopping')) return undefined;
   const owner = record.owner;
   if (owner === undefined || owner.hostname !== probe.hostname) return undefined;
+  // Recorded in a PID namespace: judged only from the same one (its pids are not ours to probe).
+  if (owner.pidNamespace !== undefined && owner.pidNamespace !== probe.pidNamespace) return undefined;
   if (probe.alive(owner.pid)) {
     const start = owner.processStart === undefined ? undefined : probe.startOf(owner.pid);
     // Alive with the same start (or no way to tell): it is the owner, still at work.

@@ -67,6 +67,11 @@ export interface ExecutionOwner {
    * reused pid is not taken for the owner. Absent where that is not cheap to read.
    */
   readonly processStart?: string;
+  /**
+   * Its PID namespace (`pid:[inode]`): a pid means nothing to a process of another namespace that
+   * shares the host name (a host-network container) and the home folder. Absent where unreadable.
+   */
+  readonly pidNamespace?: string;
 }
 
 export interface ExecutionRecord {

@@ -3,13 +3,13 @@
 // index of successful step results that caching reads (read-modify-written under a lock file, as
 // several sagesim processes may share a home). An in-memory twin serves tests and benches.
 // Reading an execution whose sagesim process was killed mid-run records it Failed (execution-owner.ts).
-import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SagesimError } from '../errors.js';
 import type { CacheEntry, CacheIndex } from './cache.js';
 import type { ExecutionRecord } from './execution-record.js';
-import { type AtomicWriteHooks, CoalescingWriter, writeFileAtomic } from './atomic-file.js';
+import { type AtomicWriteHooks, CoalescingWriter, isNoSpace, writeFileAtomic } from './atomic-file.js';
 import { withFileLock } from './file-lock.js';
 import { type ProcessProbe, abandonment, failAbandoned, systemProcessProbe } from './execution-owner.js';
 
@@ -82,6 +82,33 @@ export function safeFileName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
+/**
+ * Beside each record being written: room set aside so that the record can still be written when a
+ * step fills the disk (see keepReserve). Removed when the run is flushed.
+ */
+const RESERVE_FILE = '.execution.json.reserve';
+const RESERVE_MIN_BYTES = 256 * 1024;
+const FINISHED: ReadonlySet<ExecutionRecord['status']> = new Set(['Succeeded', 'Failed', 'Stopped']);
+
+/** Writes the reserve file; a disk already too full for it simply gets none. */
+async function keepReserve(file: string, bytes: number): Promise<void> {
+  try {
+    await writeFile(file, Buffer.alloc(bytes, 0x20));
+  } catch {
+    await rm(file, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Removes the reserve; true when there was one (space was freed). */
+async function giveUpReserve(file: string): Promise<boolean> {
+  try {
+    await unlink(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface FileExecutionStoreOptions {
   /** The sagesim home folder (`.sagesim` by default). */
   readonly home: string;
@@ -103,6 +130,8 @@ export class FileExecutionStore implements ExecutionStore {
   private readonly root: string;
   private readonly cacheRoot: string;
   private readonly writers = new Map<string, CoalescingWriter>();
+  /** Reserve files of the executions this store writes, and whether each execution has finished. */
+  private readonly reserves = new Map<string, boolean>();
   private readonly cacheLocks = new Map<string, Promise<void>>();
   /** Abandoned executions being recorded Failed, so that concurrent reads write once. */
   private readonly settling = new Map<string, Promise<ExecutionRecord | undefined>>();
@@ -121,20 +150,53 @@ export class FileExecutionStore implements ExecutionStore {
     let writer = this.writers.get(record.executionId);
     if (!writer) {
       const dir = this.executionDir(record.executionId);
+      const reserve = path.join(dir, RESERVE_FILE);
       writer = new CoalescingWriter(path.join(dir, 'execution.json'), {
         ...(this.options.writeHooks ? { hooks: this.options.writeHooks } : {}),
         prepare: async () => {
           await mkdir(dir, { recursive: true });
+          await keepReserve(reserve, Math.max(RESERVE_MIN_BYTES, 4 * JSON.stringify(record).length));
         },
+        // A disk filled during the run (by a step's data, most often): the reserve gives back the
+        // room the record needs, so that the execution says how it ended instead of "killed?".
+        onNoSpace: () => giveUpReserve(reserve),
         minIntervalMs: this.options.minWriteIntervalMs ?? 100,
       });
       this.writers.set(record.executionId, writer);
     }
+    // Kept while the execution runs; a finished one's is given up by the next flush().
+    this.reserves.set(path.join(this.executionDir(record.executionId), RESERVE_FILE), FINISHED.has(record.status));
     writer.request(() => JSON.stringify(record));
   }
 
+  /**
+   * Waits for every pending record write. A record that cannot be written is
+   * `EXECUTION_RECORD_WRITE_FAILED` (naming the file and the cause). Finished executions give up
+   * their reserves.
+   */
   async flush(): Promise<void> {
-    for (const writer of this.writers.values()) await writer.flush();
+    try {
+      for (const [executionId, writer] of this.writers) {
+        try {
+          await writer.flush();
+        } catch (cause) {
+          const file = path.join(this.executionDir(executionId), 'execution.json');
+          throw new SagesimError('EXECUTION_RECORD_WRITE_FAILED', `cannot write ${file}: ${(cause as Error).message}`, {
+            source: 'user',
+            hint: isNoSpace(cause)
+              ? `the disk is full: free disk space on the disk that holds ${this.options.home} (\`df -h ${this.options.home}\`); \`sagesim show ${executionId}\` shows the last state that was written`
+              : `check that ${this.options.home} is writable and the disk healthy`,
+            cause,
+          });
+        }
+      }
+    } finally {
+      for (const [reserve, finished] of this.reserves) {
+        if (!finished) continue;
+        await giveUpReserve(reserve);
+        this.reserves.delete(reserve);
+      }
+    }
   }
 
   /**
@@ -169,6 +231,8 @@ export class FileExecutionStore implements ExecutionStore {
     if (current === undefined || reason === undefined) return current;
     const failed = failAbandoned(current, reason, (this.options.now ?? (() => new Date()))());
     try {
+      // The killed owner's reserve first: on a full disk it is what makes room for this write.
+      await giveUpReserve(path.join(this.executionDir(executionId), RESERVE_FILE));
       await writeFileAtomic(path.join(this.executionDir(executionId), 'execution.json'), JSON.stringify(failed), this.options.writeHooks);
     } catch {
       // A read-only store still shows the truth; a writable one records it on a later read.

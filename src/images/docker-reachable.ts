@@ -9,14 +9,16 @@ export const START_DOCKER_HINT =
 
 /** Throws SagesimError `DOCKER_UNAVAILABLE` unless the engine answers a ping within `timeoutMs`. */
 export async function assertDockerReachable(docker: Docker, socketPath: string, timeoutMs = 3000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
+  // Aborting the request (not just racing it) closes the socket: a request left waiting on an
+  // engine that accepts and never answers would keep the process alive after the error.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    await Promise.race([docker.ping(), timeout]);
+    // dockerode takes the signal; its typings do not say so.
+    const ping = docker.ping.bind(docker) as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
+    await ping({ abortSignal: controller.signal });
   } catch (cause) {
-    throw dockerUnavailable(socketPath, cause);
+    throw dockerUnavailable(socketPath, controller.signal.aborted ? new Error(`no answer within ${timeoutMs} ms`) : cause);
   } finally {
     clearTimeout(timer);
   }

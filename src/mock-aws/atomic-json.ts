@@ -1,14 +1,13 @@
 // Crash- and race-safe JSON files for the local stores (models, registry, callbacks): readers never
 // see a half-written file, and "create if absent" is decided by the file system, not by a lock.
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../engine/atomic-file.js';
+import { type AtomicWriteHooks, withTempFile, writeFileAtomic } from '../engine/atomic-file.js';
 
 /** Writes `value` as JSON to `file` atomically (temp file + rename), replacing any previous content. */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+export async function writeJsonAtomic(file: string, value: unknown, hooks: AtomicWriteHooks = {}): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, hooks);
 }
 
 /**
@@ -17,25 +16,17 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
  * the file already existed, so concurrent writers (steps of one process, or other processes) can
  * each claim a distinct name without a lock.
  */
-export async function createJsonExclusive(file: string, value: unknown): Promise<boolean> {
+export async function createJsonExclusive(file: string, value: unknown, hooks: AtomicWriteHooks = {}): Promise<boolean> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = tempPath(file);
-  const handle = await fs.open(temp, 'w');
-  try {
-    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.link(temp, file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    await fs.rm(temp, { force: true });
-  }
+  return withTempFile(file, `${JSON.stringify(value, null, 2)}\n`, hooks, async (temp) => {
+    try {
+      await fs.link(temp, file);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+  });
 }
 
 /** Reads a JSON file; undefined when it does not exist. */
@@ -58,9 +49,4 @@ export async function listDir(dir: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-}
-
-function tempPath(file: string): string {
-  // Dot-prefixed and suffixed so listings that look for `*.json` never pick a temp file up.
-  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }

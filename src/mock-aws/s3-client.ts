@@ -4,7 +4,7 @@ import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { S3Client } from '@aws-sdk/client-s3';
 import path from 'node:path';
-import type { SagesimConfig } from '../config.js';
+import { DEFAULT_TIMEOUTS, type SagesimConfig, type TimeoutSettings, timeoutsOf } from '../config.js';
 import { assertNever } from '../errors.js';
 import { startEmbeddedS3 } from './embedded-s3.js';
 import { InProcessAgent } from './in-process-connection.js';
@@ -27,6 +27,8 @@ export interface S3ClientOptions {
    * in-process `connect`); the endpoint still names the host and port requests are signed for.
    */
   readonly connect?: () => Duplex;
+  /** Connect and idle timeouts. @default DEFAULT_TIMEOUTS */
+  readonly timeouts?: Pick<TimeoutSettings, 's3ConnectMs' | 's3IdleMs'>;
 }
 
 export function createS3Client(options: S3ClientOptions): S3Client {
@@ -42,9 +44,10 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     requestHandler: {
       // Staging runs many transfers at once; keep their connections open between requests.
       httpAgent: options.connect ? new InProcessAgent(options.connect) : new Agent({ keepAlive: true, maxSockets: 64 }),
-      connectionTimeout: 5_000,
-      // A transfer whose socket goes silent this long is dead: fail it rather than hang a run.
-      requestTimeout: 120_000,
+      connectionTimeout: options.timeouts?.s3ConnectMs ?? DEFAULT_TIMEOUTS.s3ConnectMs,
+      // Idle, not total: a transfer whose socket carries no byte this long is dead (fail it rather
+      // than hang a run), while a big upload that keeps sending runs as long as it needs.
+      socketTimeout: options.timeouts?.s3IdleMs ?? DEFAULT_TIMEOUTS.s3IdleMs,
     },
   });
 }
@@ -56,15 +59,16 @@ export function createS3Client(options: S3ClientOptions): S3Client {
  */
 export async function createObjectStore(config: SagesimConfig): Promise<S3ObjectStore> {
   const s3 = config.s3;
+  const timeouts = timeoutsOf(config);
   switch (s3.kind) {
     case 'embedded': {
       if (!config.mock) {
         const endpoint = `https://s3.${config.region}.amazonaws.com`;
-        const client = createS3Client({ region: config.region, credentials: 'default' });
+        const client = createS3Client({ region: config.region, credentials: 'default', timeouts });
         return new S3ObjectStore({ client, endpoint, description: `AWS S3 (${config.region})` });
       }
       const emulator = await startEmbeddedS3({ dataDir: embeddedS3DataDir(config), staleUploadAgeMs: config.s3StaleUploadHours * 60 * 60 * 1000 });
-      const client = createS3Client({ endpoint: emulator.endpoint, region: config.region, credentials: 'dummy', connect: () => emulator.connect() });
+      const client = createS3Client({ endpoint: emulator.endpoint, region: config.region, credentials: 'dummy', connect: () => emulator.connect(), timeouts });
       return new S3ObjectStore({
         client,
         endpoint: emulator.endpoint,
@@ -74,7 +78,7 @@ export async function createObjectStore(config: SagesimConfig): Promise<S3Object
       });
     }
     case 'endpoint': {
-      const client = createS3Client({ endpoint: s3.url, region: config.region, credentials: config.mock ? 'dummy' : 'default' });
+      const client = createS3Client({ endpoint: s3.url, region: config.region, credentials: config.mock ? 'dummy' : 'default', timeouts });
       return new S3ObjectStore({ client, endpoint: s3.url, description: `S3 at ${s3.url}`, createBuckets: true });
     }
     default:

@@ -265,9 +265,44 @@ export class S3ObjectStore implements RangedObjectStore, AsyncDisposable {
     }
   }
 
+  /**
+   * Checks the endpoint answers at all, within `timeoutMs`: any HTTP answer (even AccessDenied)
+   * will do. Throws `S3_TIMEOUT` naming the endpoint when it accepts and stays silent, and
+   * `S3_UNREACHABLE` when nothing listens. Aborting `signal` rejects with its reason.
+   */
+  async probe(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const onOuter = (): void => controller.abort();
+    signal?.addEventListener('abort', onOuter, { once: true });
+    try {
+      await this.client.send(new ListBucketsCommand({}), { abortSignal: controller.signal });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (controller.signal.aborted) throw this.timedOut(`answer within ${timeoutMs} ms`, error);
+      if (httpStatusOf(error) !== undefined) return;
+      throw this.mapError(error, 'ListBuckets', 's3://');
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onOuter);
+    }
+  }
+
+  private timedOut(what: string, cause: unknown, operation?: string): SagesimError {
+    return new SagesimError('S3_TIMEOUT', `${this.description} did not ${what}${operation === undefined ? '' : ` for ${operation}`}`, {
+      source: 'user',
+      hint: 'is the S3 endpoint healthy (it accepts connections but sends nothing)? Point sagesim at another one with --s3-endpoint URL, or drop --s3-endpoint and AWS_ENDPOINT_URL(_S3) to use the embedded S3; "timeouts" in sagesim.config.json sets how long to wait',
+      cause,
+    });
+  }
+
   private mapError(error: unknown, operation: string, uri: string): Error {
     if (error instanceof SagesimError) return error;
     if (isAbort(error)) return error as Error;
+    if (errorName(error) === 'TimeoutError') {
+      const detail = error instanceof Error ? error.message.replace(/^@smithy\/node-http-handler - /, '') : String(error);
+      return this.timedOut(`answer (${detail})`, error, `${operation} ${uri}`);
+    }
     if (isConnectionRefused(error)) {
       return new SagesimError('S3_UNREACHABLE', `cannot reach ${this.description} (connection refused) for ${operation} ${uri}`, {
         source: 'user',
@@ -285,6 +320,10 @@ function errorName(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { name, Code } = error as { name?: unknown; Code?: unknown };
   return typeof Code === 'string' ? Code : typeof name === 'string' ? name : undefined;
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
 }
 
 function isMissing(error: unknown): boolean {

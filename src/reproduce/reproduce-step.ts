@@ -5,7 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { SagesimConfig } from '../config.js';
+import { type SagesimConfig, timeoutsOf } from '../config.js';
 import type { PipelineDefinition } from '../engine/definition-types.js';
 import type { Reporter } from '../engine/events.js';
 import { FileExecutionStore, safeFileName } from '../engine/execution-store.js';
@@ -129,7 +129,7 @@ export async function reproduceStep(options: ReproduceStepOptions): Promise<Repr
   if (source.model) await saveModel(config.home, source.model);
   options.onPrepared?.({ dir, source });
 
-  const runtime = new ReproductionRuntime(options.runtime ?? new DockerRuntime({ socketPath: config.dockerSocket }), options.shell);
+  const runtime = new ReproductionRuntime(options.runtime ?? new DockerRuntime({ socketPath: config.dockerSocket, pingTimeoutMs: timeoutsOf(config).dockerPingMs, apiTimeoutMs: timeoutsOf(config).dockerApiMs }), options.shell);
   await using env = await createRunEnvironment(config, {
     runtime,
     store: 'memory',

@@ -25,8 +25,8 @@ export class ReproductionRuntime implements ContainerRuntime {
     private readonly shell?: ShellOpener,
   ) {}
 
-  ping(): Promise<void> {
-    return this.inner.ping();
+  ping(options?: { readonly signal?: AbortSignal }): Promise<void> {
+    return this.inner.ping(options);
   }
 
   gpuSupport(): Promise<GpuSupport> {

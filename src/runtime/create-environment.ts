@@ -1,6 +1,6 @@
 // The one composition point of a run: which executors, object store and execution store a
 // configuration gets. Containers, the embedded S3 and real AWS plug in here and nowhere else.
-import type { SagesimConfig } from '../config.js';
+import { type SagesimConfig, timeoutsOf } from '../config.js';
 import { type Clock, systemClock } from '../engine/clock.js';
 import type { Reporter } from '../engine/events.js';
 import { type ExecutionStore, FileExecutionStore, MemoryExecutionStore } from '../engine/execution-store.js';
@@ -74,7 +74,14 @@ export async function createRunEnvironment(config: SagesimConfig, options: Creat
 
     // The AWS SDK, dockerode and the job executors load on first use (they take most of a
     // command's start-up), so `validate`, `ls` and `--help` never pay for them.
-    const runtime = options.runtime ?? new (await import('../steps/docker-runtime.js')).DockerRuntime({ socketPath: config.dockerSocket });
+    const timeouts = timeoutsOf(config);
+    const runtime =
+      options.runtime ??
+      new (await import('../steps/docker-runtime.js')).DockerRuntime({
+        socketPath: config.dockerSocket,
+        pingTimeoutMs: timeouts.dockerPingMs,
+        apiTimeoutMs: timeouts.dockerApiMs,
+      });
     const { createContainerExecutors } = await import('../steps/job-executors.js');
     const clock = options.clock ?? systemClock;
     const executors = createRegistry([

@@ -33,6 +33,8 @@ export interface PreflightOptions {
   readonly objectStore?: ObjectStore;
   /** Where images are looked for; without it, only mappings are checked. */
   readonly runtime?: ContainerRuntime;
+  /** Ctrl-C: the Docker ping stops waiting at once. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PreflightReport {
@@ -142,7 +144,7 @@ async function imageProblems(io: PipelineIo, options: PreflightOptions, stubbed:
   let dockerHint: string | undefined;
   if (options.runtime && needed.length > 0) {
     try {
-      await options.runtime.ping();
+      await options.runtime.ping(options.signal ? { signal: options.signal } : {});
     } catch (error) {
       dockerDown = isSagesimError(error) ? error.message : String(error);
       dockerHint = isSagesimError(error) ? error.hint : undefined;

@@ -10,7 +10,9 @@ import { ensureImages, localImageNameOf } from '../images/build-images.js';
 import { resolveImage } from '../images/image-mapping.js';
 import { isStubbed, type StubOptions } from '../steps/stub-executor.js';
 import { isUnsupportedStepType, unsupportedStepMessage } from '../steps/unsupported-executor.js';
+import { timeoutsOf } from '../config.js';
 import { SagesimError } from '../errors.js';
+import type { ObjectStore } from '../mock-aws/object-store.js';
 import type { RunEnvironment } from './create-environment.js';
 import { assertPreflight } from './preflight.js';
 
@@ -43,8 +45,18 @@ export interface PreparedRun {
 }
 
 export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions): Promise<PreparedRun> {
+  const containerSteps = flattenSteps(options.definition.Steps).filter(
+    (step) => CONTAINER_STEP_TYPES.has(step.Type) && !isStubbed(options.stubs, step),
+  );
+  const seeds = options.definitionFile !== undefined && env.config.mock && env.s3Endpoint !== undefined;
+
+  // An endpoint that accepts and never answers is one clear message within seconds, not a run
+  // (or a preflight listing inputs) that hangs on its first request.
+  if (env.config.s3.kind === 'endpoint' && (seeds || containerSteps.length > 0) && canProbe(env.objectStore)) {
+    await env.objectStore.probe(timeoutsOf(env.config).s3ProbeMs, options.signal);
+  }
+
   if ((options.checks ?? 'full') === 'full') {
-    const runsContainers = flattenSteps(options.definition.Steps).some((step) => CONTAINER_STEP_TYPES.has(step.Type) && !isStubbed(options.stubs, step));
     await assertPreflight({
       definition: options.definition,
       config: env.config,
@@ -53,7 +65,8 @@ export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions
       ...(options.stubs ? { stubs: options.stubs } : {}),
       objectStore: env.objectStore,
       // Images are looked up only when a container will start: stub runs need no Docker.
-      ...(runsContainers ? { runtime: env.runtime } : {}),
+      ...(containerSteps.length > 0 ? { runtime: env.runtime } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
       warn: (problem) => options.reporter?.warning?.({ ...(problem.step === undefined ? {} : { stepName: problem.step }), message: problem.message }),
     });
   } else {
@@ -61,7 +74,7 @@ export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions
   }
 
   let seeded: PreparedRun['seeded'];
-  if (options.definitionFile !== undefined && env.config.mock && env.s3Endpoint !== undefined) {
+  if (seeds && options.definitionFile !== undefined) {
     const result = await seedForDefinition(options.definitionFile, env.objectStore, {
       ...(options.reporter ? { reporter: options.reporter } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -69,13 +82,10 @@ export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions
     if (result) seeded = { placed: result.placed, skipped: result.skipped };
   }
 
-  const containerSteps = flattenSteps(options.definition.Steps).filter(
-    (step) => CONTAINER_STEP_TYPES.has(step.Type) && !isStubbed(options.stubs, step),
-  );
   if (containerSteps.length === 0) return { ...(seeded ? { seeded } : {}), builtImages: [] };
 
   options.signal?.throwIfAborted();
-  await env.runtime.ping();
+  await env.runtime.ping(options.signal ? { signal: options.signal } : {});
   // Containers of a sagesim process that crashed or was killed: removed before we start our own.
   await env.runtime.sweep({ orphaned: true });
   const images = new Set<string>();
@@ -128,6 +138,10 @@ function checkLocalStepTypes(options: PrepareRunOptions): void {
       hint: 'stubs stand in for steps that cannot run locally: --stub <step>, --stubs stubs.json, or --stub-all',
     });
   }
+}
+
+function canProbe(store: ObjectStore): store is ObjectStore & { probe(timeoutMs: number, signal?: AbortSignal): Promise<void> } {
+  return typeof (store as { probe?: unknown }).probe === 'function';
 }
 
 function sagesimImageFor(text: string, env: RunEnvironment): string | undefined {

@@ -5,7 +5,7 @@
 export const EXECUTION_ID_LABEL = 'sagesim.execution-id';
 /** Label every sagesim container carries: the step that started it. */
 export const STEP_LABEL = 'sagesim.step';
-/** Label the runtime adds: the process id of the sagesim that started the container. */
+/** Label the runtime adds: the process id of the sagesim that started the container (with the owner labels of container-owner.ts). */
 export const PID_LABEL = 'sagesim.pid';
 
 /** A host folder (or file) bind-mounted into the container. */
@@ -34,6 +34,8 @@ export interface ContainerSpec {
   readonly labels: ContainerLabels;
   /** `host` so containers reach the S3 endpoint on 127.0.0.1; `none` for EnableNetworkIsolation. */
   readonly network: 'host' | 'none';
+  /** Processes and threads at once; a fork past it fails. @default DEFAULT_PIDS_LIMIT (4096) */
+  readonly pidsLimit?: number;
   /** Hard memory limit; exceeding it gets the container OOM-killed (exit 137). */
   readonly memoryBytes?: number;
   /** GPUs to ask the engine for (`count` -1: all of them). @default none */
@@ -96,9 +98,9 @@ export interface GpuSupport {
 export interface ContainerRuntime {
   /**
    * Checks the engine answers. Throws SagesimError `DOCKER_UNAVAILABLE` (with how to start Docker)
-   * within about 3 seconds when it does not.
+   * within about 3 seconds when it does not. Aborting `signal` rejects at once with its reason.
    */
-  ping(): Promise<void>;
+  ping(options?: { readonly signal?: AbortSignal }): Promise<void>;
   /** Runs a container to completion and removes it. Rejects only on engine/infrastructure errors. */
   run(spec: ContainerSpec, options: RunOptions): Promise<ContainerExit>;
   /** Starts a container and returns at once; the caller stops it (or disposes of it). */

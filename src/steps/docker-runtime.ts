@@ -3,11 +3,11 @@
 // once it ends, fails, times out or is stopped; the exit is read from inspect (OOMKilled).
 import Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
-import { SagesimError } from '../errors.js';
+import { isSagesimError, SagesimError } from '../errors.js';
+import { type OwnerProbe, ownerGone, ownerLabels, systemOwnerProbe } from './container-owner.js';
 import {
   EXECUTION_ID_LABEL,
   LineTail,
-  PID_LABEL,
   type ContainerExit,
   type ContainerRuntime,
   type ContainerSpec,
@@ -24,7 +24,22 @@ export interface DockerRuntimeOptions {
   readonly stopGraceSeconds?: number;
   /** How long ping() waits for the engine. @default 3000 */
   readonly pingTimeoutMs?: number;
+  /**
+   * How long any other engine call (create, attach, start, inspect, stop, remove, list) may go
+   * unanswered before it fails naming the socket. Waiting for a container to end is not bounded by
+   * it: a job may run for hours. @default 30000
+   */
+  readonly apiTimeoutMs?: number;
+  /** Who this process is, for the owner labels and orphan sweeps. @default this process */
+  readonly ownerProbe?: OwnerProbe;
 }
+
+/**
+ * Processes (and threads) a job container may have at once unless its spec says otherwise: a fork
+ * bomb in a step stops there instead of exhausting the host. Generous for data loaders and BLAS
+ * thread pools.
+ */
+export const DEFAULT_PIDS_LIMIT = 4096;
 
 /** How to start the engine, shown whenever it cannot be reached. */
 const START_DOCKER_HINT =
@@ -36,30 +51,55 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly stopGraceSeconds: number;
   private readonly pingTimeoutMs: number;
   private gpus: Promise<GpuSupport> | undefined;
+  private readonly apiTimeoutMs: number;
+  private readonly ownerProbe: OwnerProbe;
 
   constructor(options: DockerRuntimeOptions = {}) {
     this.socketPath = options.socketPath ?? '/var/run/docker.sock';
     this.docker = new Docker({ socketPath: this.socketPath });
     this.stopGraceSeconds = options.stopGraceSeconds ?? 2;
     this.pingTimeoutMs = options.pingTimeoutMs ?? 3000;
+    this.apiTimeoutMs = options.apiTimeoutMs ?? 30_000;
+    this.ownerProbe = options.ownerProbe ?? systemOwnerProbe();
   }
 
-  async ping(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.pingTimeoutMs} ms`)), this.pingTimeoutMs);
-    });
+  async ping(options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+    // dockerode takes the signal; its typings do not say so.
+    const ping = this.docker.ping.bind(this.docker) as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
     try {
-      await Promise.race([this.docker.ping(), timeout]);
+      await this.bounded('answer a ping', (abortSignal) => ping({ abortSignal }), this.pingTimeoutMs, options.signal);
     } catch (cause) {
-      throw this.unavailable(cause);
+      if (options.signal?.aborted) throw options.signal.reason;
+      const timedOut = isSagesimError(cause) && cause.code === 'DOCKER_TIMEOUT';
+      throw this.unavailable(timedOut ? new Error(`no answer within ${this.pingTimeoutMs} ms`, { cause }) : cause);
+    }
+  }
+
+  /**
+   * Runs one engine call, aborting its request (which closes its socket: a request merely raced
+   * would keep the process alive) when the engine has not answered within `timeoutMs`.
+   */
+  private async bounded<T>(what: string, call: (signal: AbortSignal) => Promise<T>, timeoutMs = this.apiTimeoutMs, outer?: AbortSignal): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const onOuter = (): void => controller.abort();
+    outer?.addEventListener('abort', onOuter, { once: true });
+    try {
+      return await call(controller.signal);
+    } catch (cause) {
+      if (controller.signal.aborted && outer?.aborted !== true) throw this.timedOut(what, timeoutMs, cause);
+      throw cause;
     } finally {
       clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuter);
     }
   }
 
   gpuSupport(): Promise<GpuSupport> {
-    this.gpus ??= this.api('read the engine\'s runtimes (docker info)', () => this.docker.info() as Promise<unknown>).then(gpuSupportFromInfo);
+    this.gpus ??= this.api('read the engine\'s runtimes (docker info)', (abortSignal) =>
+      // dockerode takes the signal; its typings do not say so.
+      (this.docker.info as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>).call(this.docker, { abortSignal }),
+    ).then(gpuSupportFromInfo);
     return this.gpus;
   }
 
@@ -72,7 +112,11 @@ export class DockerRuntime implements ContainerRuntime {
     const { signal, onLog } = options;
     if (signal.aborted) return alreadyStopped();
 
-    const container = await this.api(`create a container of ${spec.image}`, () => this.docker.createContainer(createOptions(spec)), spec.image);
+    const container = await this.api(
+      `create a container of ${spec.image}`,
+      (abortSignal) => this.docker.createContainer({ ...createOptions(spec, ownerLabels(this.ownerProbe)), abortSignal }),
+      spec.image,
+    );
     const tail = new LineTail();
     const emit = (line: string): void => {
       tail.push(line);
@@ -86,12 +130,13 @@ export class DockerRuntime implements ContainerRuntime {
     const stop = async (): Promise<void> => {
       stopRequested = true;
       if (!started) return;
-      await container.stop({ t: this.stopGraceSeconds }).catch(() => {
+      // The engine answers a stop once the grace period has passed.
+      await this.bounded('stop a container', (abortSignal) => container.stop({ t: this.stopGraceSeconds, abortSignal }), this.apiTimeoutMs + this.stopGraceSeconds * 1000).catch(() => {
         // 304: already stopped; 404: already gone. Anything else is reported by wait/remove.
       });
     };
     const remove = (): Promise<void> =>
-      container.remove({ force: true, v: true }).then(
+      this.bounded('remove a container', (abortSignal) => container.remove({ force: true, v: true, abortSignal })).then(
         () => undefined,
         (error: unknown) => {
           // 404: removed already; 409: removal already in progress.
@@ -102,7 +147,10 @@ export class DockerRuntime implements ContainerRuntime {
 
     let stream: Readable;
     try {
-      stream = (await container.attach({ stream: true, stdout: true, stderr: true, logs: true })) as unknown as Readable;
+      // The timer is cleared once the stream is there: the stream itself lives as long as the container.
+      stream = (await this.bounded('attach to a container', (abortSignal) =>
+        container.attach({ stream: true, stdout: true, stderr: true, logs: true, abortSignal }),
+      )) as unknown as Readable;
     } catch (cause) {
       await remove().catch(() => undefined);
       throw this.apiError(`attach to the container of ${spec.image}`, cause);
@@ -122,7 +170,7 @@ export class DockerRuntime implements ContainerRuntime {
     let timer: NodeJS.Timeout | undefined;
 
     try {
-      await container.start();
+      await this.bounded('start a container', (abortSignal) => container.start({ abortSignal }));
     } catch (cause) {
       signal.removeEventListener('abort', onAbort);
       stream.destroy();
@@ -134,16 +182,33 @@ export class DockerRuntime implements ContainerRuntime {
     if (spec.maxRuntimeSeconds !== undefined && spec.maxRuntimeSeconds > 0) {
       timer = setTimeout(() => {
         timedOut = true;
+        boundWait();
         void stop();
       }, spec.maxRuntimeSeconds * 1000);
     }
 
+    // Waiting is not bounded (a job may run for hours), except once a stop was asked for: then an
+    // engine that never answers must not hold the run (or Ctrl-C) forever.
+    const waitController = new AbortController();
+    const stopDeadlineMs = (this.stopGraceSeconds + 5) * 1000 + this.apiTimeoutMs;
+    let waitTimer: NodeJS.Timeout | undefined;
+    const boundWait = (): void => {
+      waitTimer ??= setTimeout(() => waitController.abort(), stopDeadlineMs);
+    };
+    signal.addEventListener('abort', boundWait, { once: true });
+
     const exited = (async (): Promise<ContainerExit> => {
       try {
-        const result = (await container.wait()) as { StatusCode?: number };
+        let result: { StatusCode?: number };
+        try {
+          result = (await container.wait({ abortSignal: waitController.signal })) as { StatusCode?: number };
+        } catch (cause) {
+          if (waitController.signal.aborted) throw this.timedOut('end a stopped container', stopDeadlineMs, cause);
+          throw cause;
+        }
         // The attach stream ends with the container; give it a moment to flush its last frames.
         await Promise.race([outputDone, delay(2000)]);
-        const info = await container.inspect();
+        const info = await this.bounded('inspect a container', (abortSignal) => container.inspect({ abortSignal }));
         return {
           exitCode: info.State.ExitCode ?? result.StatusCode ?? -1,
           oomKilled: info.State.OOMKilled === true,
@@ -152,10 +217,12 @@ export class DockerRuntime implements ContainerRuntime {
           logTail: tail.snapshot(),
         };
       } catch (cause) {
-        throw this.apiError(`wait for the container of ${spec.image}`, cause);
+        throw isSagesimError(cause) ? cause : this.apiError(`wait for the container of ${spec.image}`, cause);
       } finally {
         clearTimeout(timer);
+        clearTimeout(waitTimer);
         signal.removeEventListener('abort', onAbort);
+        signal.removeEventListener('abort', boundWait);
         stream.destroy();
         await remove().catch(() => undefined);
       }
@@ -169,11 +236,13 @@ export class DockerRuntime implements ContainerRuntime {
       logTail: () => tail.snapshot(),
       stop: async () => {
         stoppedByUser = true;
+        boundWait();
         await stop();
         await exited.catch(() => undefined);
       },
       [Symbol.asyncDispose]: async () => {
         stoppedByUser = true;
+        boundWait();
         await stop();
         await exited.catch(() => undefined);
       },
@@ -182,36 +251,47 @@ export class DockerRuntime implements ContainerRuntime {
 
   async hasImage(image: string): Promise<boolean> {
     try {
-      await this.docker.getImage(image).inspect();
+      // Image.inspect() of dockerode drops the abort signal: the same request, dialled with it.
+      await this.bounded(`inspect image ${image}`, (abortSignal) =>
+        new Promise<unknown>((resolve, reject) => {
+          this.docker.modem.dial(
+            { path: `/images/${image}/json`, method: 'GET', options: {}, abortSignal, statusCodes: { 200: true, 404: 'no such image', 500: 'server error' } },
+            (error: unknown, data: unknown) => (error ? reject(error as Error) : resolve(data)),
+          );
+        }),
+      );
       return true;
     } catch (cause) {
       if (statusOf(cause) === 404) return false;
-      throw this.apiError(`inspect image ${image}`, cause);
+      throw isSagesimError(cause) ? cause : this.apiError(`inspect image ${image}`, cause);
     }
   }
 
   async sweep(filter: SweepFilter = {}): Promise<number> {
     const label = filter.executionId === undefined ? EXECUTION_ID_LABEL : `${EXECUTION_ID_LABEL}=${filter.executionId}`;
-    const containers = await this.api('list sagesim containers', () =>
-      this.docker.listContainers({ all: true, filters: JSON.stringify({ label: [label] }) }),
+    const containers = await this.api('list sagesim containers', (abortSignal) =>
+      this.docker.listContainers({ all: true, filters: JSON.stringify({ label: [label] }), abortSignal }),
     );
     let removed = 0;
     for (const info of containers) {
-      if (filter.orphaned === true && processAlive(info.Labels?.[PID_LABEL])) continue;
+      // Only containers whose owner is provably gone from this host and PID namespace: never those
+      // of another live sagesim, of a CI job in another namespace, or of another machine.
+      if (filter.orphaned === true && ownerGone(info.Labels ?? {}, this.ownerProbe) === undefined) continue;
       try {
-        await this.docker.getContainer(info.Id).remove({ force: true, v: true });
+        await this.bounded('remove a container', (abortSignal) => this.docker.getContainer(info.Id).remove({ force: true, v: true, abortSignal }));
         removed += 1;
       } catch (error) {
-        if (statusOf(error) !== 404 && statusOf(error) !== 409) throw this.apiError(`remove container ${info.Id}`, error);
+        if (statusOf(error) !== 404 && statusOf(error) !== 409) throw isSagesimError(error) ? error : this.apiError(`remove container ${info.Id}`, error);
       }
     }
     return removed;
   }
 
-  private async api<T>(what: string, call: () => Promise<T>, image?: string): Promise<T> {
+  private async api<T>(what: string, call: (signal: AbortSignal) => Promise<T>, image?: string): Promise<T> {
     try {
-      return await call();
+      return await this.bounded(what, call);
     } catch (cause) {
+      if (isSagesimError(cause)) throw cause;
       if (image !== undefined && statusOf(cause) === 404) {
         throw new SagesimError('IMAGE_NOT_FOUND', `image ${image} is not present in the local Docker engine`, {
           source: 'user',
@@ -227,6 +307,14 @@ export class DockerRuntime implements ContainerRuntime {
     if (isConnectionError(cause)) return this.unavailable(cause);
     const message = cause instanceof Error ? cause.message : String(cause);
     return new SagesimError('DOCKER_ERROR', `Docker could not ${what}: ${message}`, { source: 'sagesim', cause });
+  }
+
+  private timedOut(what: string, timeoutMs: number, cause: unknown): SagesimError {
+    return new SagesimError('DOCKER_TIMEOUT', `the Docker engine at ${this.socketPath} did not ${what} within ${timeoutMs} ms`, {
+      source: 'user',
+      hint: `check that the engine is healthy (\`docker info\`), or that DOCKER_HOST / "dockerSocket" points at a Docker engine; ${START_DOCKER_HINT}`,
+      cause,
+    });
   }
 
   private unavailable(cause: unknown): SagesimError {
@@ -258,9 +346,12 @@ export function gpuSupportFromInfo(info: unknown): GpuSupport {
   return { available: false, detail: 'no nvidia runtime and no CDI GPU devices in `docker info`' };
 }
 
-export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+export function createOptions(spec: ContainerSpec, owner: Readonly<Record<string, string>> = {}): Docker.ContainerCreateOptions {
   const hostConfig: Docker.HostConfig = {
     NetworkMode: spec.network,
+    // setuid binaries in an image cannot raise a step's privileges (see CONTAINER-RUNTIME-BEHAVIOUR.md).
+    SecurityOpt: ['no-new-privileges'],
+    PidsLimit: spec.pidsLimit ?? DEFAULT_PIDS_LIMIT,
     Mounts: spec.mounts.map((mount) => ({
       Type: 'bind' as const,
       Source: mount.hostPath,
@@ -280,7 +371,7 @@ export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOption
   const options: Docker.ContainerCreateOptions = {
     Image: spec.image,
     Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
-    Labels: { ...spec.labels, [PID_LABEL]: String(process.pid) },
+    Labels: { ...spec.labels, ...owner },
     HostConfig: hostConfig,
     AttachStdout: true,
     AttachStderr: true,
@@ -350,19 +441,6 @@ function statusOf(error: unknown): number | undefined {
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES' || code === 'ECONNRESET';
-}
-
-/** Whether the sagesim process that labelled a container still runs (on this machine). */
-function processAlive(pidLabel: string | undefined): boolean {
-  const pid = Number(pidLabel);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to another user.
-    return (error as { code?: string }).code === 'EPERM';
-  }
 }
 
 function delay(ms: number): Promise<void> {

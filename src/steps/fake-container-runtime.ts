@@ -3,6 +3,7 @@
 // and how many ran at once. Its behaviour is written down in CONTAINER-RUNTIME-BEHAVIOUR.md.
 import path from 'node:path';
 import { SagesimError } from '../errors.js';
+import { type OwnerProbe, ownerGone, ownerLabels, systemOwnerProbe } from './container-owner.js';
 import {
   EXECUTION_ID_LABEL,
   LineTail,
@@ -48,6 +49,8 @@ export interface FakeContainerRuntimeOptions {
   readonly images?: readonly string[];
   /** What gpuSupport() answers. @default no GPUs */
   readonly gpus?: GpuSupport;
+  /** Who this process is, for owner labels and orphan sweeps. @default this process (systemOwnerProbe) */
+  readonly ownerProbe?: OwnerProbe;
 }
 
 export class FakeContainerRuntime implements ContainerRuntime {
@@ -57,12 +60,29 @@ export class FakeContainerRuntime implements ContainerRuntime {
   running = 0;
   /** The most containers that ran at once. */
   maxConcurrent = 0;
-  private readonly live = new Map<string, { spec: ContainerSpec; stop: () => Promise<void> }>();
+  private readonly live = new Map<string, { labels: Readonly<Record<string, string>>; stop: () => Promise<void> }>();
   private nextId = 1;
   private options: FakeContainerRuntimeOptions;
+  private readonly ownerProbe: OwnerProbe;
 
   constructor(options: FakeContainerRuntimeOptions = {}) {
     this.options = options;
+    this.ownerProbe = options.ownerProbe ?? systemOwnerProbe();
+  }
+
+  /**
+   * A container some other process left on the engine (labels as Docker shows them): it does
+   * nothing until a sweep removes it. Returns its id.
+   */
+  addLeftover(labels: Readonly<Record<string, string>>): string {
+    const id = `fake-${this.nextId++}`;
+    this.live.set(id, { labels, stop: async () => void this.live.delete(id) });
+    return id;
+  }
+
+  /** Ids of the containers not yet removed. */
+  containerIds(): string[] {
+    return [...this.live.keys()];
   }
 
   /** Replaces the behaviour of every container started from now on. */
@@ -75,7 +95,8 @@ export class FakeContainerRuntime implements ContainerRuntime {
     return this.live.size;
   }
 
-  async ping(): Promise<void> {
+  async ping(options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+    options.signal?.throwIfAborted();
     if (this.options.available === false) throw unavailable();
   }
 
@@ -160,16 +181,16 @@ export class FakeContainerRuntime implements ContainerRuntime {
       stopController.abort();
       await exited.catch(() => undefined);
     };
-    this.live.set(id, { spec, stop });
+    this.live.set(id, { labels: { ...spec.labels, ...ownerLabels(this.ownerProbe) }, stop });
     return { id, exited, logTail: () => tail.snapshot(), stop, [Symbol.asyncDispose]: stop };
   }
 
   async sweep(filter: SweepFilter = {}): Promise<number> {
     let removed = 0;
-    // Every fake container belongs to this (live) process: none is ever orphaned.
-    if (filter.orphaned === true) return 0;
-    for (const { spec, stop } of [...this.live.values()]) {
-      if (filter.executionId === undefined || spec.labels[EXECUTION_ID_LABEL] === filter.executionId) {
+    for (const { labels, stop } of [...this.live.values()]) {
+      // The same rule as the Docker runtime's: the containers this process started are never orphans.
+      if (filter.orphaned === true && ownerGone(labels, this.ownerProbe) === undefined) continue;
+      if (filter.executionId === undefined || labels[EXECUTION_ID_LABEL] === filter.executionId) {
         await stop();
         removed += 1;
       }

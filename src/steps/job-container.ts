@@ -1,8 +1,8 @@
 // What every container-backed job step shares: its dependencies, the environment SageMaker gives a
 // job container (with dummy credentials in mock mode), image resolution, staging through S3 with
 // readable errors, and running the container with infrastructure errors marked retryable.
-import { readFile } from 'node:fs/promises';
 import type { SagesimConfig } from '../config.js';
+import { isNoSpace } from '../engine/atomic-file.js';
 import type { JsonObject, JsonValue } from '../engine/json.js';
 import { isSagesimError, SagesimError, StepFailure, StoppedError } from '../errors.js';
 import {
@@ -17,7 +17,7 @@ import { type ContainerFailure, containerFailureReason, missingInputReason } fro
 import type { ArgumentReader } from './job-arguments.js';
 import type { MetricDefinition } from './metrics.js';
 import type { SdkLocator } from './remote-function/sdk-locator.js';
-import { downloadPrefix, uploadDir, uploadFile } from './staging.js';
+import { type SkippedEntry, downloadPrefix, uploadDir, uploadFile } from './staging.js';
 
 /** A SageMaker image URI mapped to a local tag; built-in algorithm images bring their metric definitions. */
 export interface ResolvedJobImage {
@@ -136,13 +136,22 @@ export function resolveJobImage(deps: JobDeps, stepName: string, imageUri: strin
 /** Docker API failures and S3 errors other than a missing object: SageMaker would retry these. */
 export function infrastructureFailure(stepName: string, what: string, cause: unknown): StepFailure {
   const message = cause instanceof Error ? cause.message : String(cause);
-  const hint = isSagesimError(cause) && cause.hint !== undefined ? ` (${cause.hint})` : '';
+  const hint = isSagesimError(cause) && cause.hint !== undefined ? ` (${cause.hint})` : diskFullHint(cause);
   return new StepFailure(`InternalServerError: step "${stepName}": could not ${what}: ${message}${hint}`, {
     exceptionType: 'SageMaker.JOB_INTERNAL_ERROR',
     code: isSagesimError(cause) ? cause.code : 'JOB_INTERNAL_ERROR',
     source: 'sagesim',
     cause,
   });
+}
+
+/** Says the disk is full when an error (or one it wraps) is ENOSPC: the fix is the user's. */
+function diskFullHint(cause: unknown): string {
+  for (let current: unknown = cause, depth = 0; current && depth < 5; depth++) {
+    if (isNoSpace(current)) return ' (the disk is full: free some space, then retry the execution)';
+    current = (current as { cause?: unknown }).cause;
+  }
+  return '';
 }
 
 export function throwIfStopped(signal: AbortSignal): void {
@@ -199,14 +208,23 @@ function missingInput(context: JobContext, input: StageInput, cause?: unknown): 
   });
 }
 
-/** Uploads a folder's files under an S3 prefix (keys relative to the folder). */
+/**
+ * Uploads a folder's files under an S3 prefix (keys relative to the folder). A link the container
+ * left that leads out of the folder is not followed (see LinkPolicy); the step's log says so.
+ */
 export async function uploadOutput(context: JobContext, name: string, hostDir: string, s3Uri: string): Promise<void> {
   try {
-    await uploadDir(context.objectStore, hostDir, s3Uri, { signal: context.signal });
+    const { skipped } = await uploadDir(context.objectStore, hostDir, s3Uri, { signal: context.signal });
+    logSkipped(context, `output "${name}"`, skipped);
   } catch (error) {
     throwIfStopped(context.signal);
     throw infrastructureFailure(context.stepName, `upload output "${name}" to ${s3Uri}`, error);
   }
+}
+
+/** Tells the step's log which entries of a container's folder were left out, and why. */
+export function logSkipped(context: Pick<JobContext, 'log'>, what: string, skipped: readonly SkippedEntry[]): void {
+  for (const entry of skipped) context.log(`[sagesim] ${what}: not uploaded: ${entry.path}: ${entry.reason}`);
 }
 
 /** Uploads one local file to an exact URI (streamed). */
@@ -311,16 +329,6 @@ export function describedStoppingCondition(args: ArgumentReader): JsonObject {
 export function warnSingleInstance(context: JobContext, instanceCount: number | undefined): void {
   if (instanceCount !== undefined && instanceCount > 1) {
     context.warn(`step "${context.stepName}": InstanceCount ${instanceCount} runs as a single local container`);
-  }
-}
-
-/** Reads a small text file the container may have written (failure, message), or undefined. */
-export async function readTextIfExists(file: string, maxBytes = 16 * 1024): Promise<string | undefined> {
-  try {
-    const text = (await readFile(file)).subarray(0, maxBytes).toString('utf8');
-    return text.trim() === '' ? undefined : text;
-  } catch {
-    return undefined;
   }
 }
 

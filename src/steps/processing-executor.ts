@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { JsonObject } from '../engine/json.js';
 import { sagemakerArn } from '../engine/identity.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
+import { readContainerTextFile } from './container-text-file.js';
 import { FAILURE_FILE, MESSAGE_FILE } from './failure-reason.js';
 import { jobGpus } from './job-gpus.js';
 import { ArgumentReader } from './job-arguments.js';
@@ -14,7 +15,6 @@ import {
   describedStoppingCondition,
   jobContextOf,
   jobEnvironment,
-  readTextIfExists,
   resolveJobImage,
   runJobContainer,
   stageInputs,
@@ -135,8 +135,9 @@ export class ProcessingExecutor implements StepExecutor {
       ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
     });
     const endTime = deps.now();
-    const exitMessage = await readTextIfExists(path.join(messageDir, 'message'));
-    const failureFileText = exitMessage === undefined ? await readTextIfExists(path.join(messageDir, 'failure')) : undefined;
+    const skipped = (reason: string): void => context.log(`[sagesim] ${reason.replace(messageDir, '/opt/ml/output')}`);
+    const exitMessage = await readContainerTextFile(path.join(messageDir, 'message'), skipped);
+    const failureFileText = exitMessage === undefined ? await readContainerTextFile(path.join(messageDir, 'failure'), skipped) : undefined;
     const message = exitMessage ?? failureFileText;
 
     const properties: JsonObject = {

@@ -3,7 +3,7 @@
 // Streamed to and from disk, transfers in parallel, large objects in parallel byte ranges.
 import { setMaxListeners } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -28,6 +28,30 @@ export interface DownloadOptions extends TransferOptions {
 export interface TransferSummary {
   readonly files: number;
   readonly bytes: number;
+}
+
+/**
+ * How an upload treats symbolic links. `contained`: a link is followed only when what it points to
+ * lies inside the folder being uploaded (a job's output folder: SageMaker uploads from inside the
+ * job's own filesystem, where a link can never reach the host's files); every other link is
+ * skipped. `follow`: every link is followed, as `aws s3 cp` does for a user's own folder.
+ */
+export type LinkPolicy = 'contained' | 'follow';
+
+export interface UploadOptions extends TransferOptions {
+  /** @default 'contained' */
+  readonly links?: LinkPolicy;
+}
+
+/** An entry an upload left out, and why (said in the step's log). */
+export interface SkippedEntry {
+  /** Relative to the uploaded folder (`.` for the folder itself). */
+  readonly path: string;
+  readonly reason: string;
+}
+
+export interface UploadSummary extends TransferSummary {
+  readonly skipped: readonly SkippedEntry[];
 }
 
 /** An object to download and where it goes, relative to the local folder. */
@@ -78,21 +102,22 @@ export async function downloadFile(store: ObjectStore, s3Uri: string, file: stri
 }
 
 /**
- * Uploads every file under `localDir` to `<s3Uri>/<path relative to localDir>`, as SageMaker
- * uploads a ProcessingOutput or output data folder. A missing folder uploads nothing.
+ * Uploads every regular file under `localDir` to `<s3Uri>/<path relative to localDir>`, as
+ * SageMaker uploads a ProcessingOutput or output data folder. A missing folder uploads nothing.
+ * Links are treated by `options.links` (see {@link LinkPolicy}); what was left out is in `skipped`.
  */
-export async function uploadDir(store: ObjectStore, localDir: string, s3Uri: string, options: TransferOptions = {}): Promise<TransferSummary> {
+export async function uploadDir(store: ObjectStore, localDir: string, s3Uri: string, options: UploadOptions = {}): Promise<UploadSummary> {
   throwIfStopped(options.signal);
   parseS3Uri(s3Uri);
-  const files = await listFiles(localDir);
+  const { files, skipped } = options.links === 'follow' ? await listFilesFollowing(localDir) : await listContainedFiles(localDir);
   let bytes = 0;
-  const tasks = files.map((relative): Task => async (signal) => {
+  const tasks = files.map(({ relative, source }): Task => async (signal) => {
     // Not `bytes += await ...`: that reads `bytes` before the await and loses parallel updates.
-    const size = await uploadFile(store, path.join(localDir, relative), joinS3(s3Uri, ...relative.split(path.sep)), { signal });
+    const size = await uploadFile(store, source, joinS3(s3Uri, ...relative.split(path.sep)), { signal });
     bytes += size;
   });
   await runPool(tasks, options);
-  return { files: files.length, bytes };
+  return { files: files.length, bytes, skipped };
 }
 
 /** Uploads one file, streamed (multipart when the store supports it and the file is large); resolves to its size. */
@@ -278,9 +303,88 @@ function throwIfStopped(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new StoppedError('staging stopped');
 }
 
-/** Files under a folder (following symbolic links), as paths relative to it, sorted. */
-async function listFiles(root: string): Promise<string[]> {
-  const out: string[] = [];
+/** A file to upload: its key relative to the folder, and the path it is read from. */
+interface ListedFile {
+  readonly relative: string;
+  readonly source: string;
+}
+
+interface Listing {
+  readonly files: ListedFile[];
+  readonly skipped: SkippedEntry[];
+}
+
+/**
+ * Regular files under a folder, sorted, never reaching outside it: a link is followed only when
+ * its real target lies inside the folder's real path, and each file is read from that real path,
+ * so nothing a container leaves behind (`x -> /home/me/.aws/credentials`) reads the host's files.
+ * Dangling links, link loops and special files (a FIFO would block the reader) are skipped too.
+ */
+async function listContainedFiles(root: string): Promise<Listing> {
+  const files: ListedFile[] = [];
+  const skipped: SkippedEntry[] = [];
+  let rootInfo;
+  try {
+    rootInfo = await lstat(root);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files, skipped };
+    throw error;
+  }
+  if (rootInfo.isSymbolicLink()) {
+    skipped.push({ path: '.', reason: `the folder itself is a symbolic link (to ${await readlink(root)}): nothing uploaded from it` });
+    return { files, skipped };
+  }
+  if (!rootInfo.isDirectory()) {
+    skipped.push({ path: '.', reason: 'not a folder' });
+    return { files, skipped };
+  }
+  const rootReal = await realpath(root);
+  const inside = (real: string): boolean => real === rootReal || real.startsWith(`${rootReal}${path.sep}`);
+
+  const walk = async (relative: string, realDir: string, ancestors: ReadonlySet<string>): Promise<void> => {
+    for (const entry of await readdir(realDir, { withFileTypes: true })) {
+      const child = relative ? path.join(relative, entry.name) : entry.name;
+      const full = path.join(realDir, entry.name);
+      if (entry.isFile()) {
+        files.push({ relative: child, source: full });
+      } else if (entry.isDirectory()) {
+        await walk(child, full, new Set([...ancestors, full]));
+      } else if (entry.isSymbolicLink()) {
+        const target = await readlink(full);
+        let real: string;
+        try {
+          real = await realpath(full);
+        } catch {
+          skipped.push({ path: child, reason: `dangling symbolic link to ${target}` });
+          continue;
+        }
+        if (!inside(real)) {
+          skipped.push({ path: child, reason: `symbolic link to ${target} leads out of the folder` });
+          continue;
+        }
+        const info = await stat(real);
+        if (info.isDirectory()) {
+          if (ancestors.has(real)) skipped.push({ path: child, reason: `symbolic link to ${target} makes a loop` });
+          else await walk(child, real, new Set([...ancestors, real]));
+        } else if (info.isFile()) {
+          files.push({ relative: child, source: real });
+        } else {
+          skipped.push({ path: child, reason: `symbolic link to ${target}, which is not a regular file` });
+        }
+      } else {
+        skipped.push({ path: child, reason: 'not a regular file (a FIFO, socket or device)' });
+      }
+    }
+  };
+  await walk('', rootReal, new Set([rootReal]));
+  files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
+  return { files, skipped };
+}
+
+/** Files under a folder, following every symbolic link (a user's own folder), sorted. */
+async function listFilesFollowing(root: string): Promise<Listing> {
+  const files: ListedFile[] = [];
+  const skipped: SkippedEntry[] = [];
   const walk = async (relative: string): Promise<void> => {
     let entries;
     try {
@@ -291,13 +395,16 @@ async function listFiles(root: string): Promise<string[]> {
     }
     for (const entry of entries) {
       const child = relative ? path.join(relative, entry.name) : entry.name;
-      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path.join(root, child))).isDirectory());
-      if (isDir) await walk(child);
-      else if (entry.isFile() || entry.isSymbolicLink()) out.push(child);
+      const full = path.join(root, child);
+      const info = entry.isSymbolicLink() ? await stat(full) : entry;
+      if (info.isDirectory()) await walk(child);
+      else if (info.isFile()) files.push({ relative: child, source: full });
+      else skipped.push({ path: child, reason: 'not a regular file (a FIFO, socket or device)' });
     }
   };
   await walk('');
-  return out.sort();
+  files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
+  return { files, skipped };
 }
 
 function isRanged(store: ObjectStore): store is RangedObjectStore {

@@ -2,11 +2,12 @@
 // /opt/ml/input/data/<channel>, the config files SageMaker writes, the image run with `train`,
 // metrics parsed from the log, /opt/ml/model packed to <S3OutputPath>/<job>/output/model.tar.gz.
 // `runTrainingJob` is the core the Tuning executor runs once per training job.
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { writeFile } from 'node:fs/promises';
-import { create as createTar } from 'tar';
+import { Stats } from 'node:fs';
+import { create as createTar, type ReadEntry } from 'tar';
 import { sagemakerArn } from '../engine/identity.js';
 import type { JsonObject } from '../engine/json.js';
 import { isSagesimError, SagesimError, StepFailure } from '../errors.js';
@@ -22,7 +23,6 @@ import {
   jobContextOf,
   jobEnvironment,
   pipWheelsSetup,
-  readTextIfExists,
   resolveJobImage,
   runJobContainer,
   stageInputs,
@@ -40,6 +40,7 @@ import { MetricCollector, mergeMetricDefinitions, type MetricDatum, type MetricD
 import { prepareTrainingLayout, resourceConfig, TRAINING_PATHS, writeJson } from './opt-ml.js';
 import { explainRemoteFunctionFailure, isRemoteFunctionJob, prepareRemoteFunction, type RemoteFunctionSetup } from './remote-function/remote-function-job.js';
 import { SDK_HINT } from './remote-function/sdk-locator.js';
+import { readContainerTextFile } from './container-text-file.js';
 import { downloadPrefix } from './staging.js';
 
 export interface TrainingJobOptions {
@@ -212,7 +213,7 @@ export async function runTrainingJob(
   };
 
   if (exit.exitCode !== 0 || exit.timedOut) {
-    const written = await readTextIfExists(layout.failureFile);
+    const written = await readContainerTextFile(layout.failureFile, (reason) => context.log(`[sagesim] ${reason.replace(layout.outputDir, TRAINING_PATHS.output)}`));
     const failureText = remoteFunction === undefined || written === undefined ? written : explainRemoteFunctionFailure(written, imageUri, image.localTag);
     throw containerJobFailure(
       {
@@ -238,7 +239,7 @@ export async function runTrainingJob(
   throwIfStopped(context.signal);
   const modelUri = modelArtifactsUri(outputPath, jobName);
   const uploads: Promise<void>[] = [packAndUpload(context, layout.modelDir, path.join(layout.root, 'model.tar.gz'), modelUri)];
-  if ((await readdir(layout.outputDataDir)).length > 0) {
+  if (await hasEntries(context, layout.outputDataDir, 'output.tar.gz')) {
     uploads.push(packAndUpload(context, layout.outputDataDir, path.join(layout.root, 'output.tar.gz'), joinS3(outputPath, jobName, 'output', 'output.tar.gz')));
   }
   if (checkpointUri !== undefined && layout.checkpointDir !== undefined) {
@@ -274,20 +275,46 @@ async function remoteFunctionSetup(
   }
 }
 
-/** Packs a folder's contents (entries at the archive's root, as SageMaker does) and uploads it. */
+/**
+ * Packs a folder's contents (entries at the archive's root, as SageMaker does) and uploads it.
+ * Links are packed as links, never followed (tar runs in the job's own filesystem in SageMaker);
+ * FIFOs, sockets and devices are left out (reading a FIFO would hang the step) and logged.
+ */
 async function packAndUpload(context: JobContext, dir: string, tarball: string, s3Uri: string): Promise<void> {
+  const what = path.basename(tarball);
   try {
-    const entries = await readdir(dir);
+    const entries = (await hasEntries(context, dir, what)) ? await readdir(dir) : [];
     if (entries.length === 0) {
       // An empty tar archive is 1024 zero bytes; node-tar refuses to write one.
       await writeFile(tarball, gzipSync(Buffer.alloc(1024)));
     } else {
-      await createTar({ gzip: true, file: tarball, cwd: dir, portable: true }, entries);
+      const packable = (entry: string, info: Stats | ReadEntry): boolean => {
+        // Packing gets the lstat of each entry (a ReadEntry only when extracting).
+        if (!(info instanceof Stats) || info.isFile() || info.isDirectory() || info.isSymbolicLink()) return true;
+        context.log(`[sagesim] ${what}: not packed: ${entry}: not a regular file (a FIFO, socket or device)`);
+        return false;
+      };
+      await createTar({ gzip: true, file: tarball, cwd: dir, portable: true, filter: packable }, entries);
     }
   } catch (error) {
-    throw infrastructureFailure(context.stepName, `pack ${dir} into ${path.basename(tarball)}`, error);
+    throw infrastructureFailure(context.stepName, `pack ${dir} into ${what}`, error);
   }
   await uploadFileTo(context, tarball, s3Uri);
+}
+
+/**
+ * Whether a folder the container could have replaced holds anything to pack. A folder that is now
+ * a link (`rm -r /opt/ml/output/data; ln -s / /opt/ml/output/data`) would make the host pack its
+ * own files: it counts as empty, and the step's log says so.
+ */
+async function hasEntries(context: JobContext, dir: string, what: string): Promise<boolean> {
+  const info = await lstat(dir).catch(() => undefined);
+  if (info === undefined) return false;
+  if (info.isSymbolicLink()) {
+    context.log(`[sagesim] ${what}: not packed: the folder ${path.basename(dir)} is a symbolic link (to ${await readlink(dir)})`);
+    return false;
+  }
+  return info.isDirectory() && (await readdir(dir)).length > 0;
 }
 
 /** Checkpoints from an earlier attempt, if any: an empty prefix is the normal first run. */

@@ -9,7 +9,8 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ContainerSpec } from '../../src/steps/container-runtime.js';
-import { DockerRuntime } from '../../src/steps/docker-runtime.js';
+import { ownerLabels, systemOwnerProbe } from '../../src/steps/container-owner.js';
+import { DEFAULT_PIDS_LIMIT, DockerRuntime } from '../../src/steps/docker-runtime.js';
 
 const IMAGE = 'sagesim/base:latest';
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
@@ -142,23 +143,48 @@ describe('Docker runtime', { timeout: 120_000 }, () => {
     expect(await runtime.sweep({ executionId: other })).toBe(1);
   });
 
-  it('an orphans-only sweep spares the containers of sagesim processes still running', async () => {
+  it('an orphans-only sweep removes only containers whose owner is provably gone from this host and PID namespace', async () => {
     const id = `orphan-${randomBytes(4).toString('hex')}`;
     const dead = spawnSync('true').pid;
-    for (const pid of [dead, process.pid]) {
-      const labels = { 'sagesim.execution-id': id, 'sagesim.step': 'x', 'sagesim.pid': String(pid) };
-      await docker.createContainer({ Image: IMAGE, Cmd: ['true'], Labels: labels });
+    const here = ownerLabels(systemOwnerProbe());
+    const owners: Record<string, Record<string, string>> = {
+      gone: { ...here, 'sagesim.pid': String(dead) },
+      alive: here,
+      otherNamespace: { ...here, 'sagesim.pid': String(dead), 'sagesim.owner-pid-ns': 'pid:[1]' },
+      otherHost: { ...here, 'sagesim.pid': String(dead), 'sagesim.owner-host': 'another-machine' },
+      pidOnly: { 'sagesim.pid': String(dead) },
+    };
+    for (const [name, owner] of Object.entries(owners)) {
+      await docker.createContainer({ Image: IMAGE, Cmd: ['true'], Labels: { 'sagesim.execution-id': id, 'sagesim.step': name, ...owner } });
     }
     expect(await runtime.sweep({ executionId: id, orphaned: true })).toBe(1);
     const left = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`sagesim.execution-id=${id}`] }) });
-    expect(left.map((c) => c.Labels['sagesim.pid'])).toEqual([String(process.pid)]);
-    expect(await runtime.sweep({ executionId: id })).toBe(1);
+    expect(left.map((c) => c.Labels['sagesim.step']).sort()).toEqual(['alive', 'otherHost', 'otherNamespace', 'pidOnly']);
+    expect(await runtime.sweep({ executionId: id })).toBe(4);
   });
 
   it('labels each container with the pid of the sagesim that started it', async () => {
     const running = await runtime.start(spec(['sleep', '30']), { signal: live() });
     const info = await docker.getContainer(running.id).inspect();
     expect(info.Config.Labels['sagesim.pid']).toBe(String(process.pid));
+    expect(info.Config.Labels).toMatchObject(ownerLabels(systemOwnerProbe()));
     await running.stop();
+  });
+
+  it('runs containers without new privileges and with a pids limit (read back from docker inspect)', async () => {
+    const running = await runtime.start(spec(['sleep', '30']), { signal: live() });
+    const info = await docker.getContainer(running.id).inspect();
+    expect(info.HostConfig.SecurityOpt).toContain('no-new-privileges');
+    expect(info.HostConfig.PidsLimit).toBe(DEFAULT_PIDS_LIMIT);
+    await running.stop();
+  });
+
+  it('a container cannot fork past its pids limit', async () => {
+    const lines: string[] = [];
+    const script = 'i=0; while [ $i -lt 40 ]; do sleep 5 & i=$((i+1)); done; echo all started';
+    const exit = await runtime.run(spec(['sh', '-c', script], { pidsLimit: 16 }), { signal: live(), onLog: (line) => lines.push(line) });
+    expect(exit.exitCode).not.toBe(0);
+    expect(lines.join('\n')).toMatch(/fork/i);
+    expect(lines).not.toContain('all started');
   });
 });

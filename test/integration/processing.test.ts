@@ -1,10 +1,14 @@
 // A Processing step in real Docker through the embedded S3: a scikit-learn-image script reads its
 // staged input and config files and writes outputs that land in S3; a script that raises, and one
 // that runs out of memory, fail with reasons a user can act on; no container is left behind.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobStep } from '../../src/engine/definition-types.js';
 import type { JsonObject } from '../../src/engine/json.js';
 import { StepFailure, StoppedError } from '../../src/errors.js';
+import { DEFAULT_PIDS_LIMIT } from '../../src/steps/docker-runtime.js';
 import { jobHarness, SKLEARN_URI, testBucket, type JobHarness } from './support/job-harness.js';
 
 const SCRIPT = `
@@ -29,6 +33,24 @@ print('loading')
 def load():
     raise ValueError('column "price" is missing from the input')
 load()
+`;
+
+/** Leaves links to a host-only file where outputs are uploaded from and where the exit message is read. */
+const LINKS_OUT = `
+import os, sys
+secret = sys.argv[1]
+assert not os.path.exists(secret), 'the host file must not be visible in the container'
+os.makedirs('/opt/ml/processing/train', exist_ok=True)
+open('/opt/ml/processing/train/train.csv', 'w').write('x\\n1\\n')
+os.symlink(secret, '/opt/ml/processing/train/stolen.txt')
+os.symlink(os.path.dirname(secret), '/opt/ml/processing/test/stolen-dir')
+os.makedirs('/opt/ml/output', exist_ok=True)
+os.symlink(secret, '/opt/ml/output/message')
+# What the container runs with, read from the inside.
+status = open('/proc/self/status').read()
+no_new_privs = [line.split()[1] for line in status.splitlines() if line.startswith('NoNewPrivs')][0]
+pids_max = open('/sys/fs/cgroup/pids.max').read().strip() if os.path.exists('/sys/fs/cgroup/pids.max') else open('/sys/fs/cgroup/pids/pids.max').read().strip()
+open('/opt/ml/processing/test/hygiene.txt', 'w').write(f'{no_new_privs} {pids_max}')
 `;
 
 function processingStep(bucket: string, code: string, overrides: JsonObject = {}): JobStep {
@@ -65,6 +87,7 @@ describe('Processing step in Docker', { timeout: 300_000 }, () => {
     await harness.store.put(`s3://${bucket}/raw/data.csv`, 'x,y\n1,10\n2,20\n3,30\n4,40\n');
     await harness.store.put(`s3://${bucket}/code/preprocess.py`, SCRIPT);
     await harness.store.put(`s3://${bucket}/code/failing.py`, FAILING);
+    await harness.store.put(`s3://${bucket}/code/links-out.py`, LINKS_OUT);
   });
 
   afterAll(async () => {
@@ -83,6 +106,37 @@ describe('Processing step in Docker', { timeout: 300_000 }, () => {
     expect(context.logs).toContain('mode\tfull');
     expect(result.properties).toMatchObject({ ProcessingJobName: context.jobName, ProcessingJobStatus: 'Completed' });
     expect(await harness.runtime.sweep({ executionId: context.execution.executionId })).toBe(0);
+  });
+
+  it('a link a step leaves to a host-only file is neither uploaded nor read as the exit message', async () => {
+    const hostDir = await mkdtemp(path.join(tmpdir(), 'sagesim-host-only-'));
+    const secret = path.join(hostDir, 'credentials');
+    await writeFile(secret, 'host secret');
+    try {
+      const step = processingStep(bucket, 'links-out.py');
+      const app = step.Arguments['AppSpecification'] as JsonObject;
+      app['ContainerEntrypoint'] = ['python3', '/opt/ml/processing/input/code/links-out.py', secret];
+      // Its own prefix: the other tests write under out/.
+      for (const output of (step.Arguments['ProcessingOutputConfig'] as { Outputs: { S3Output: { S3Uri: string } }[] }).Outputs) {
+        output.S3Output.S3Uri = output.S3Output.S3Uri.replace('/out/', '/links/');
+      }
+      const context = await harness.context(step);
+      const result = await harness.executor('Processing').execute(context);
+
+      const uploaded = (await harness.store.list(`s3://${bucket}/links/`)).map((o) => o.key).sort();
+      expect(uploaded).toEqual(['links/test/hygiene.txt', 'links/train/train.csv']);
+      for (const key of uploaded) expect((await harness.store.get(`s3://${bucket}/${key}`)).toString()).not.toContain('host secret');
+      expect(result.properties['ExitMessage']).toBe('');
+      const log = context.logs.join('\n');
+      expect(log).toMatch(/output "train": not uploaded: stolen.txt: symbolic link to .*credentials leads out of the folder/);
+      expect(log).toMatch(/output "test": not uploaded: stolen-dir: symbolic link/);
+      expect(log).toContain('/opt/ml/output/message is a symbolic link: not read');
+      // The job container ran without new privileges and under the pids limit.
+      expect((await harness.store.get(`s3://${bucket}/links/test/hygiene.txt`)).toString()).toBe(`1 ${DEFAULT_PIDS_LIMIT}`);
+      expect(await harness.runtime.sweep({ executionId: context.execution.executionId })).toBe(0);
+    } finally {
+      await rm(hostDir, { recursive: true, force: true });
+    }
   });
 
   it('a script that raises: FailureReason has the exit code, the traceback and the logs command', async () => {

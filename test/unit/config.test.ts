@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONFIG_FILE_NAME, resolveConfig } from '../../src/config.js';
+import { CONFIG_FILE_NAME, DEFAULT_TIMEOUTS, resolveConfig } from '../../src/config.js';
 import { SagesimError } from '../../src/errors.js';
 
 const dirs: string[] = [];
@@ -83,5 +83,19 @@ describe('sagemakerSdk', () => {
     expect(error.message).toContain('$.sagemakerSdk.python must be a non-empty string');
     expect(error.message).toContain('$.sagemakerSdk.pythonPath must be a list of folders');
     expect(error.message).toContain('$.sagemakerSdk.venv is not a setting (settings are python, pythonPath)');
+  });
+});
+
+describe('timeouts', () => {
+  it('defaults to DEFAULT_TIMEOUTS; the file sets any of them; overrides win', () => {
+    expect(resolveConfig({ cwd: cwdWith() }).timeouts).toEqual(DEFAULT_TIMEOUTS);
+    const config = resolveConfig({ cwd: cwdWith({ timeouts: { s3IdleMs: 120_000, dockerPingMs: 5000 } }), timeouts: { dockerPingMs: 1000 } });
+    expect(config.timeouts).toEqual({ ...DEFAULT_TIMEOUTS, s3IdleMs: 120_000, dockerPingMs: 1000 });
+  });
+
+  it('rejects an unknown timeout and a value that is not a whole number of milliseconds, naming each', () => {
+    const error = configError(() => resolveConfig({ cwd: cwdWith({ timeouts: { s3IdelMs: 5, dockerApiMs: -1 } }) }));
+    expect(error.message).toContain('$.timeouts.s3IdelMs is not a timeout');
+    expect(error.message).toContain('$.timeouts.dockerApiMs must be a whole number of milliseconds');
   });
 });

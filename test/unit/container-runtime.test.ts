@@ -106,6 +106,30 @@ describe('fake container runtime', () => {
     await runtime.sweep();
   });
 
+  it('an orphans-only sweep removes only leftovers whose owner is provably gone from this host and PID namespace', async () => {
+    const probe = {
+      hostname: 'laptop',
+      pid: 100,
+      pidNamespace: 'pid:[1]',
+      bootId: 'boot-a',
+      alive: (pid: number) => pid === 100 || pid === 200,
+      startOf: (pid: number) => (pid === 200 ? '7' : undefined),
+    };
+    const runtime = new FakeContainerRuntime({ behaviour: () => new Promise<void>(() => undefined), ownerProbe: probe });
+    await runtime.start(spec(), { signal: live() });
+    const owner = { 'sagesim.owner-host': 'laptop', 'sagesim.owner-pid-ns': 'pid:[1]', 'sagesim.owner-boot-id': 'boot-a' };
+    const labels = { 'sagesim.execution-id': 'old', 'sagesim.step': 'S' };
+    const dead = runtime.addLeftover({ ...labels, ...owner, 'sagesim.pid': '300' });
+    runtime.addLeftover({ ...labels, ...owner, 'sagesim.pid': '200', 'sagesim.owner-start': '7' });
+    runtime.addLeftover({ ...labels, ...owner, 'sagesim.pid': '300', 'sagesim.owner-pid-ns': 'pid:[2]' });
+    runtime.addLeftover({ ...labels, ...owner, 'sagesim.pid': '300', 'sagesim.owner-host': 'ci-runner' });
+    runtime.addLeftover({ ...labels, 'sagesim.pid': '300' });
+    expect(await runtime.sweep({ orphaned: true })).toBe(1);
+    expect(runtime.containerIds()).not.toContain(dead);
+    expect(runtime.leftovers).toBe(5);
+    await runtime.sweep();
+  });
+
   it('counts how many containers ran at once', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));

@@ -7,7 +7,7 @@ import { definition, failStep, run } from './support/pipeline-builders.js';
 
 /** A host named `laptop` where only the pids in `alive` run, each started at the tick given. */
 function probe(alive: Readonly<Record<number, string | undefined>>): ProcessProbe {
-  return { hostname: 'laptop', pid: 1, alive: (pid) => pid in alive, startOf: (pid) => alive[pid] };
+  return { hostname: 'laptop', pid: 1, pidNamespace: 'pid:[1]', alive: (pid) => pid in alive, startOf: (pid) => alive[pid] };
 }
 
 function execution(status: ExecutionStatus, owner: ExecutionOwner | undefined, mode: 'local' | 'remote' = 'local'): ExecutionRecord {
@@ -42,6 +42,9 @@ describe('abandonment', () => {
     ['Executing, owner running where start times cannot be read', execution('Executing', OWNER), probe({ 4242: undefined }), false],
     ['Executing, owner without a recorded start, pid running', execution('Executing', { pid: 4242, hostname: 'laptop' }), probe({ 4242: '1' }), false],
     ['Executing, owner on another host', execution('Executing', { ...OWNER, hostname: 'ci-runner' }), probe({}), false],
+    ['Executing, owner in another PID namespace (a host-network CI container sharing the home)', execution('Executing', { ...OWNER, pidNamespace: 'pid:[2]' }), probe({}), false],
+    ['Executing, owner in this PID namespace, gone', execution('Executing', { ...OWNER, pidNamespace: 'pid:[1]' }), probe({}), true],
+    ['Executing, owner namespace recorded, this one unknown', execution('Executing', { ...OWNER, pidNamespace: 'pid:[1]' }), { ...probe({}), pidNamespace: undefined }, false],
     ['Executing, written before owners were recorded', execution('Executing', undefined), probe({}), false],
     ['a remote execution being followed', execution('Executing', OWNER, 'remote'), probe({}), false],
     ['Succeeded, owner gone', execution('Succeeded', OWNER), probe({}), false],

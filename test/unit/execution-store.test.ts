@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -150,6 +151,81 @@ describe('file store durability', () => {
     const fresh = new FileExecutionStore({ home });
     expect((await fresh.get('abc123def456'))?.status).toBe('Executing');
     expect(await readdir(path.join(home, 'executions', 'abc123def456'))).toEqual(['execution.json']);
+  });
+
+  it('a full disk: the reserve it kept is given up so that the final record is still written', async () => {
+    const dir = path.join(home, 'executions', 'abc123def456');
+    const reserve = path.join(dir, '.execution.json.reserve');
+    let full = false;
+    let reserveDuringRun = false;
+    let firstWritten!: () => void;
+    const written = new Promise<void>((resolve) => (firstWritten = resolve));
+    const store = new FileExecutionStore({
+      home,
+      minWriteIntervalMs: 0,
+      writeHooks: {
+        // The disk is full as long as the reserve holds the last free blocks.
+        beforeWrite: () => {
+          if (full && existsSync(reserve)) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        },
+        beforeRename: () => firstWritten(),
+      },
+    });
+    const rec = record('abc123def456', '2024-01-01T00:00:00.000Z');
+    store.save(rec);
+    await written;
+    reserveDuringRun = existsSync(reserve);
+    full = true;
+    store.save({ ...rec, status: 'Failed', failureReason: 'Step failure: One or multiple steps failed.' });
+    await store.flush();
+    expect(reserveDuringRun).toBe(true);
+    expect(JSON.parse(await readFile(path.join(dir, 'execution.json'), 'utf8'))).toMatchObject({ status: 'Failed' });
+    expect(await readdir(dir)).toEqual(['execution.json']);
+  });
+
+  it('a record that cannot be written at all: EXECUTION_RECORD_WRITE_FAILED naming the file and the cause, no temp file left', async () => {
+    let fail = false;
+    const store = new FileExecutionStore({
+      home,
+      minWriteIntervalMs: 0,
+      writeHooks: {
+        beforeSync: () => {
+          if (fail) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        },
+      },
+    });
+    const rec = record('abc123def456', '2024-01-01T00:00:00.000Z');
+    store.save(rec);
+    await store.flush();
+    fail = true;
+    store.save({ ...rec, status: 'Succeeded' });
+    const error = await store.flush().catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'EXECUTION_RECORD_WRITE_FAILED',
+      source: 'user',
+      message: expect.stringContaining(`cannot write ${path.join(home, 'executions', 'abc123def456', 'execution.json')}: ENOSPC`),
+      hint: expect.stringContaining('free disk space'),
+    });
+    expect(await readdir(path.join(home, 'executions', 'abc123def456'))).toEqual(['execution.json']);
+  });
+
+  it('a write that failed once and then succeeded leaves nothing to report', async () => {
+    let failures = 1;
+    const store = new FileExecutionStore({
+      home,
+      minWriteIntervalMs: 0,
+      writeHooks: {
+        beforeRename: () => {
+          if (failures-- > 0) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+        },
+      },
+    });
+    const rec = record('abc123def456', '2024-01-01T00:00:00.000Z');
+    store.save(rec);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    store.save({ ...rec, status: 'Succeeded' });
+    await store.flush();
+    expect((await new FileExecutionStore({ home }).get('abc123def456'))?.status).toBe('Succeeded');
   });
 
   it('a torn temp file from a killed process does not hide the record', async () => {

@@ -1,6 +1,7 @@
 // A Processing step seen from its container (the fake runtime): what is staged where, which config
 // files and environment it gets, what ends up in S3, and how failures read.
-import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JobStep } from '../../src/engine/definition-types.js';
@@ -202,6 +203,48 @@ describe('Processing executor', () => {
     expect(failure.message).toContain('Exit message (/opt/ml/output/message):\n  | column "price" is missing');
     expect(failure.message).not.toContain('Failure file');
     expect(failure.properties?.['ExitMessage']).toBe('column "price" is missing');
+  });
+
+  it('does not upload a host file a container links to from an output folder, and says so in the step log', async () => {
+    const host = await mkdtemp(path.join(tmpdir(), 'sagesim-host-'));
+    await writeFile(path.join(host, 'credentials'), 'host secret');
+    const { execute, objectStore, context } = await run(async (container) => {
+      await writeFile(container.hostPath('/opt/ml/processing/train/train.csv'), '1,2\n');
+      await symlink(path.join(host, 'credentials'), container.hostPath('/opt/ml/processing/train/x'));
+    });
+    await execute();
+    expect((await objectStore.list('s3://bucket/out/')).map((o) => o.key)).toEqual(['out/train/train.csv']);
+    expect(context.logs.join('\n')).toMatch(/output "train": not uploaded: x: symbolic link to .*credentials leads out of the folder/);
+  });
+
+  it.each([['message'], ['failure']])('does not read /opt/ml/output/%s when it is a link to a host file', async (name) => {
+    const host = await mkdtemp(path.join(tmpdir(), 'sagesim-host-'));
+    await writeFile(path.join(host, 'credentials'), 'host secret');
+    const runtime = new FakeContainerRuntime({
+      behaviour: async (container) => {
+        await symlink(path.join(host, 'credentials'), container.hostPath(`/opt/ml/output/${name}`));
+        return { exitCode: 1 };
+      },
+    });
+    const context = await executorContext(step(processingArguments()), { objectStore: await seededStore() });
+    const failure = (await new ProcessingExecutor(jobDeps(undefined, { runtime })).execute(context).catch((e: unknown) => e)) as StepFailure;
+    expect(failure.message).toContain('exited with code 1');
+    expect(failure.message).not.toContain('host secret');
+    expect(failure.properties?.['ExitMessage']).toBe('');
+    expect(context.logs.join('\n')).toMatch(new RegExp(`/opt/ml/output/${name} is a symbolic link: not read`));
+  });
+
+  it('a disk that fills while an input is staged: the step fails naming ENOSPC and saying the disk is full', async () => {
+    const store = await seededStore();
+    store.getStream = async () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    const context = await executorContext(step(processingArguments()), { objectStore: store });
+    const failure = (await new ProcessingExecutor(jobDeps()).execute(context).catch((e: unknown) => e)) as StepFailure;
+    expect(failure).toBeInstanceOf(StepFailure);
+    // Both inputs fail; whichever fails first names itself.
+    expect(failure.message).toMatch(/could not download input "(input-1|code)" .*ENOSPC: no space left on device/);
+    expect(failure.message).toContain('the disk is full');
   });
 
   it('labels text from /opt/ml/output/failure as the failure file', async () => {

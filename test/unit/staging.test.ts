@@ -1,6 +1,7 @@
 // Staging's S3 layout rules against the in-memory store: where each input object lands, what a
 // manifest means, what is uploaded where, and the errors a user sees.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -168,7 +169,7 @@ describe('uploadDir', () => {
     await writeFile(path.join(out, 'nested', 'deeper', 'a.txt'), 'abc');
     const store = new MemoryObjectStore();
     const summary = await uploadDir(store, out, 's3://bucket/job/output/');
-    expect(summary).toEqual({ files: 2, bytes: 5 });
+    expect(summary).toEqual({ files: 2, bytes: 5, skipped: [] });
     expect((await store.list('s3://bucket/')).map((o) => o.uri)).toEqual([
       's3://bucket/job/output/model.json',
       's3://bucket/job/output/nested/deeper/a.txt',
@@ -178,8 +179,97 @@ describe('uploadDir', () => {
 
   it('uploads nothing from a folder the job never created', async () => {
     const store = new MemoryObjectStore();
-    expect(await uploadDir(store, path.join(dir, 'never'), 's3://bucket/out')).toEqual({ files: 0, bytes: 0 });
+    expect(await uploadDir(store, path.join(dir, 'never'), 's3://bucket/out')).toEqual({ files: 0, bytes: 0, skipped: [] });
     expect(await store.list('s3://bucket/')).toEqual([]);
+  });
+});
+
+describe('uploadDir never follows a link out of the folder it uploads', () => {
+  /** A host file outside the uploaded folder, standing for ~/.aws/credentials. */
+  async function hostSecret(): Promise<string> {
+    const secret = path.join(dir, 'host-only', 'secret.txt');
+    await mkdir(path.dirname(secret), { recursive: true });
+    await writeFile(secret, 'host secret');
+    return secret;
+  }
+
+  async function uploaded(store: MemoryObjectStore): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const object of await store.list('s3://bucket/')) out[object.key] = (await store.get(object.uri)).toString();
+    return out;
+  }
+
+  it.each([
+    ['an absolute link to a host file', (secret: string) => secret],
+    ['a relative link climbing out with ..', (secret: string) => path.relative(path.join(dir, 'out'), secret)],
+    ['a link to a host folder', (secret: string) => path.dirname(secret)],
+  ])('skips %s and says so', async (_label, target) => {
+    const out = path.join(dir, 'out');
+    await mkdir(out, { recursive: true });
+    await writeFile(path.join(out, 'kept.csv'), 'a,b');
+    await symlink(target(await hostSecret()), path.join(out, 'x'));
+    const store = new MemoryObjectStore();
+    const summary = await uploadDir(store, out, 's3://bucket/o');
+    expect(await uploaded(store)).toEqual({ 'o/kept.csv': 'a,b' });
+    expect(summary.files).toBe(1);
+    expect(summary.skipped).toEqual([{ path: 'x', reason: expect.stringMatching(/symbolic link to .* leads out of the folder/) }]);
+  });
+
+  it('skips a link inside a subfolder that climbs out, and a link into the host through a linked folder', async () => {
+    const secret = await hostSecret();
+    const out = path.join(dir, 'out');
+    await mkdir(path.join(out, 'sub'), { recursive: true });
+    await symlink('../../host-only/secret.txt', path.join(out, 'sub', 'up'));
+    await symlink(path.dirname(secret), path.join(out, 'sub', 'hostdir'));
+    const store = new MemoryObjectStore();
+    const summary = await uploadDir(store, out, 's3://bucket/o');
+    expect(await uploaded(store)).toEqual({});
+    expect(summary.skipped.map((s) => s.path).sort()).toEqual([path.join('sub', 'hostdir'), path.join('sub', 'up')]);
+  });
+
+  it('uploads what a link inside the folder points to, as SageMaker reads it inside the container', async () => {
+    const out = path.join(dir, 'out');
+    await mkdir(path.join(out, 'data'), { recursive: true });
+    await writeFile(path.join(out, 'data', 'a.csv'), 'A');
+    await symlink('data/a.csv', path.join(out, 'latest.csv'));
+    await symlink('data', path.join(out, 'alias'));
+    const store = new MemoryObjectStore();
+    const summary = await uploadDir(store, out, 's3://bucket/o');
+    expect(await uploaded(store)).toEqual({ 'o/data/a.csv': 'A', 'o/latest.csv': 'A', 'o/alias/a.csv': 'A' });
+    expect(summary.skipped).toEqual([]);
+  });
+
+  it('skips dangling links, link loops and files that are not regular files (a FIFO would block the upload)', async () => {
+    const out = path.join(dir, 'out');
+    await mkdir(path.join(out, 'loop'), { recursive: true });
+    await symlink('/nonexistent/sagesim/target', path.join(out, 'dangling'));
+    await symlink('..', path.join(out, 'loop', 'parent'));
+    execFileSync('mkfifo', [path.join(out, 'pipe')]);
+    await writeFile(path.join(out, 'ok.txt'), 'ok');
+    const store = new MemoryObjectStore();
+    const summary = await uploadDir(store, out, 's3://bucket/o');
+    expect(await uploaded(store)).toEqual({ 'o/ok.txt': 'ok' });
+    expect(summary.skipped.map((s) => s.path).sort()).toEqual(['dangling', path.join('loop', 'parent'), 'pipe']);
+  });
+
+  it('a folder that is itself a link out of where it should be uploads nothing', async () => {
+    const secret = await hostSecret();
+    const link = path.join(dir, 'out-link');
+    await symlink(path.dirname(secret), link);
+    const store = new MemoryObjectStore();
+    const summary = await uploadDir(store, link, 's3://bucket/o');
+    expect(await uploaded(store)).toEqual({});
+    expect(summary.skipped).toEqual([{ path: '.', reason: expect.stringMatching(/symbolic link/) }]);
+  });
+
+  it("with links: 'follow' (sagesim s3 cp, as aws s3 cp) follows every link", async () => {
+    const secret = await hostSecret();
+    const out = path.join(dir, 'out');
+    await mkdir(out, { recursive: true });
+    await symlink(secret, path.join(out, 'x'));
+    const store = new MemoryObjectStore();
+    await uploadDir(store, out, 's3://bucket/o', { links: 'follow' });
+    expect(await uploaded(store)).toEqual({ 'o/x': 'host secret' });
   });
 });
 

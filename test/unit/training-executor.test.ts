@@ -1,6 +1,7 @@
 // A Training step seen from its container (the fake runtime) and from S3: config files, channels,
 // the `train` command, model.tar.gz where the cloud puts it, metrics, and failures.
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -143,6 +144,46 @@ describe('Training executor', () => {
     await execute();
     expect(await untar(await objectStore.get(`s3://bucket/models/${context.jobName}/output/model.tar.gz`))).toEqual({});
     expect(await untar(await objectStore.get(`s3://bucket/models/${context.jobName}/output/output.tar.gz`))).toEqual({ 'report.txt': 'ok' });
+  });
+
+  it('packs neither a host file a link points to nor a FIFO (which would hang the packing), and logs them', async () => {
+    const host = await mkdtemp(path.join(tmpdir(), 'sagesim-host-'));
+    await writeFile(path.join(host, 'credentials'), 'host secret');
+    const { execute, objectStore, context } = await setup(async (container) => {
+      await writeFile(container.hostPath('/opt/ml/model/xgboost-model'), 'MODEL');
+      await symlink(path.join(host, 'credentials'), container.hostPath('/opt/ml/model/creds'));
+      execFileSync('mkfifo', [container.hostPath('/opt/ml/model/pipe')]);
+    });
+    await execute();
+    const bytes = await objectStore.get(`s3://bucket/models/${context.jobName}/output/model.tar.gz`);
+    expect(gunzipSync(bytes).toString('latin1')).not.toContain('host secret');
+    expect(await untar(bytes)).toMatchObject({ 'xgboost-model': 'MODEL' });
+    expect(context.logs.join('\n')).toMatch(/model.tar.gz: not packed: pipe: not a regular file/);
+  });
+
+  it('packs nothing from /opt/ml/output/data when the container replaced it with a link to a host folder', async () => {
+    const host = await mkdtemp(path.join(tmpdir(), 'sagesim-host-'));
+    await writeFile(path.join(host, 'credentials'), 'host secret');
+    const { execute, objectStore, context } = await setup(async (container) => {
+      await rm(container.hostPath('/opt/ml/output/data'), { recursive: true });
+      await symlink(host, container.hostPath('/opt/ml/output/data'));
+    });
+    await execute();
+    expect(await objectStore.exists(`s3://bucket/models/${context.jobName}/output/output.tar.gz`)).toBe(false);
+    expect(context.logs.join('\n')).toMatch(/output.tar.gz: not packed: the folder .*is a symbolic link/);
+  });
+
+  it('does not read /opt/ml/output/failure when it is a link to a host file', async () => {
+    const host = await mkdtemp(path.join(tmpdir(), 'sagesim-host-'));
+    await writeFile(path.join(host, 'credentials'), 'host secret');
+    const { execute, context } = await setup(async (container) => {
+      await symlink(path.join(host, 'credentials'), container.hostPath('/opt/ml/output/failure'));
+      return { exitCode: 1 };
+    });
+    const failure = (await execute().catch((e: unknown) => e)) as StepFailure;
+    expect(failure.message).toContain('exited with code 1');
+    expect(failure.message).not.toContain('host secret');
+    expect(context.logs.join('\n')).toContain('/opt/ml/output/failure is a symbolic link: not read');
   });
 
   it('fills FinalMetricDataList from the image built-in metric definitions (TAB matched as #011)', async () => {

@@ -166,7 +166,8 @@ async function upload(store: S3ObjectStore, local: string, uri: string, recursiv
     if (!recursive) {
       throw new SagesimError('INVALID_ARGUMENT', `${local} is a folder`, { source: 'user', hint: 'add --recursive to upload every file under it' });
     }
-    const summary = await uploadDir(store, local, uri, { signal });
+    // The user's own folder: links are followed, as `aws s3 cp` follows them.
+    const summary = await uploadDir(store, local, uri, { signal, links: 'follow' });
     io.stdout.write(`upload: ${summary.files} files (${summary.bytes} bytes) from ${local} to ${joinS3(uri)}/\n`);
     return;
   }
