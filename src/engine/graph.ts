@@ -141,32 +141,37 @@ export function topologicalOrder(names: readonly string[], edges: readonly Graph
 
 function findCycle(remaining: ReadonlySet<string>, successors: ReadonlyMap<string, readonly string[]>): string[] {
   // The nodes Kahn's algorithm could not order lie on or downstream of a cycle: a depth-first
-  // search among them meets one.
-  const start = [...remaining][0] as string;
-  const stack: string[] = [];
-  const onStack = new Map<string, number>();
+  // search among them meets one. The search keeps its own stack (a chain of any length).
   const done = new Set<string>();
-  const dfs = (node: string): string[] | undefined => {
-    onStack.set(node, stack.length);
-    stack.push(node);
-    for (const next of successors.get(node) ?? []) {
+  for (const root of remaining) {
+    if (done.has(root)) continue;
+    const path: string[] = [];
+    const onPath = new Map<string, number>();
+    const frames: { readonly node: string; next: number }[] = [];
+    const enter = (node: string): void => {
+      onPath.set(node, path.length);
+      path.push(node);
+      frames.push({ node, next: 0 });
+    };
+    enter(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1] as (typeof frames)[number];
+      const next = (successors.get(frame.node) ?? [])[frame.next++];
+      if (next === undefined) {
+        frames.pop();
+        path.pop();
+        onPath.delete(frame.node);
+        done.add(frame.node);
+        continue;
+      }
       if (!remaining.has(next) || done.has(next)) continue;
-      const at = onStack.get(next);
-      if (at !== undefined) return [...stack.slice(at), next];
-      const found = dfs(next);
-      if (found) return found;
+      const at = onPath.get(next);
+      if (at !== undefined) return [...path.slice(at), next];
+      enter(next);
     }
-    stack.pop();
-    onStack.delete(node);
-    done.add(node);
-    return undefined;
-  };
-  for (const node of [start, ...remaining]) {
-    if (done.has(node)) continue;
-    const found = dfs(node);
-    if (found) return found;
   }
-  return [start, start];
+  const first = [...remaining][0] as string;
+  return [first, first];
 }
 
 export function formatCycle(cycle: readonly string[]): string {

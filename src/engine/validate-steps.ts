@@ -33,7 +33,7 @@ const OUTPUT_TYPES = ['String', 'Integer', 'Float', 'Boolean'];
 /** Flattens Steps and every IfSteps/ElseSteps below them; reports non-object steps and bad branch lists. */
 export function collectSteps(steps: JsonValue, path: string, problems: Problems): FlatStep[] {
   const out: FlatStep[] = [];
-  const walk = (list: JsonValue, listPath: string, branch: FlatStep['branch'], depth: number): void => {
+  const walk = (list: JsonValue, listPath: string, branch: FlatStep['branch']): void => {
     if (!Array.isArray(list)) return;
     list.forEach((raw, i) => {
       const stepPath = `${listPath}[${i}]`;
@@ -45,7 +45,8 @@ export function collectSteps(steps: JsonValue, path: string, problems: Problems)
       const type = typeof raw['Type'] === 'string' ? raw['Type'] : undefined;
       out.push({ name, raw, path: stepPath, type, ...(branch ? { branch } : {}) });
       const args = raw['Arguments'];
-      if (type === 'Condition' && isJsonObject(args) && name !== undefined && depth < 100) {
+      // Recursion bounded by MAX_CONDITION_NESTING (checkDefinitionLimits runs first).
+      if (type === 'Condition' && isJsonObject(args) && name !== undefined) {
         for (const [key, outcome] of [['IfSteps', 'if'], ['ElseSteps', 'else']] as const) {
           const nested = args[key];
           if (nested === undefined) continue;
@@ -53,12 +54,12 @@ export function collectSteps(steps: JsonValue, path: string, problems: Problems)
             problems.add('MALFORMED_CONDITION_STEP', `${stepPath}.Arguments.${key}`, `${key} must be a list of steps`, undefined, name);
             continue;
           }
-          walk(nested, `${stepPath}.Arguments.${key}`, { condition: name, outcome }, depth + 1);
+          walk(nested, `${stepPath}.Arguments.${key}`, { condition: name, outcome });
         }
       }
     });
   };
-  walk(steps, path, undefined, 0);
+  walk(steps, path, undefined);
   return out;
 }
 

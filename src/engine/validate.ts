@@ -1,6 +1,7 @@
 // Validates a pipeline definition once, at the boundary: the version first, then the shape, then
 // every step, expression, condition and dependency. Reports every problem, never throws.
 import type { DefinitionProblem } from '../errors.js';
+import { checkDefinitionLimits } from './definition-limits.js';
 import { DEFINITION_VERSION, type PipelineDefinition } from './definition-types.js';
 import { parseExpireAfter } from './expire-after.js';
 import { collectEdges, formatCycle, topologicalOrder } from './graph.js';
@@ -41,6 +42,10 @@ export function validateDefinition(raw: unknown): ValidationResult {
     );
     return { problems: problems.list, warnings: problems.warnings };
   }
+
+  // Limits next: every later check walks the document recursively, within these bounds.
+  const limits = checkDefinitionLimits(def);
+  if (limits.length > 0) return { problems: limits };
 
   checkShape(def, problems);
   const parameters = checkParameters(def['Parameters'], problems);
