@@ -4,7 +4,6 @@
 import { STEP_TYPES } from './definition-types.js';
 import { parseExpireAfter } from './expire-after.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
-import { didYouMean } from './parameters.js';
 import type { FlatStep, Problems, ValidationScope } from './validate-context.js';
 import { checkConditions } from './validate-conditions.js';
 import { checkValue, knownType, preview, processingOutputNames } from './validate-expressions.js';
@@ -84,7 +83,7 @@ export function checkStepIdentities(steps: readonly FlatStep[], problems: Proble
     if (step.type === undefined) {
       problems.add('MISSING_STEP_TYPE', `${path}.Type`, raw['Type'] === undefined ? 'the step has no Type' : `the step Type must be a string, got ${preview(raw['Type'])}`, `step types are ${STEP_TYPES.join(', ')}`, name);
     } else if (!knownType(step)) {
-      const suggestion = didYouMean(step.type, STEP_TYPES);
+      const suggestion = problems.suggest(step.type, STEP_TYPES);
       problems.add('UNKNOWN_STEP_TYPE', `${path}.Type`, `unknown step type "${step.type}"`, suggestion ? `did you mean "${suggestion}"?` : `step types are ${STEP_TYPES.join(', ')}`, name);
     }
   }
@@ -153,7 +152,7 @@ function checkDependsOn(step: FlatStep, scope: ValidationScope): void {
     } else if (dep === name) {
       problems.add('SELF_DEPENDENCY', depPath, `step "${dep}" depends on itself`, 'remove it from its own DependsOn', name);
     } else if (!steps.has(dep)) {
-      const suggestion = didYouMean(dep, [...steps.keys()]);
+      const suggestion = problems.suggest(dep, steps);
       problems.add('UNKNOWN_DEPENDENCY', depPath, `DependsOn names step "${dep}", which the pipeline does not have`, suggestion ? `did you mean "${suggestion}"?` : 'name one of the pipeline\'s steps', name);
     }
   });
@@ -205,7 +204,7 @@ function checkRetryPolicy(policy: JsonValue, path: string, problems: Problems, s
   } else {
     types.forEach((t, j) => {
       if (typeof t !== 'string' || !RETRY_EXCEPTION_TYPES.includes(t)) {
-        const suggestion = typeof t === 'string' ? didYouMean(t, RETRY_EXCEPTION_TYPES) : undefined;
+        const suggestion = typeof t === 'string' ? problems.suggest(t, RETRY_EXCEPTION_TYPES) : undefined;
         problems.add('UNKNOWN_EXCEPTION_TYPE', `${path}.ExceptionType[${j}]`, `unknown retry exception type ${preview(t)}`, suggestion ? `did you mean "${suggestion}"?` : `exception types: ${RETRY_EXCEPTION_TYPES.join(', ')}`, step);
       }
     });
@@ -266,7 +265,7 @@ function checkPropertyFiles(step: FlatStep, problems: Problems): void {
     }
     const output = entry['OutputName'];
     if (typeof output === 'string' && outputs !== undefined && !outputs.includes(output)) {
-      const suggestion = didYouMean(output, outputs);
+      const suggestion = problems.suggest(output, outputs);
       problems.add(
         'UNKNOWN_PROCESSING_OUTPUT',
         `${p}.OutputName`,

@@ -154,3 +154,15 @@ describe('long pipelines', () => {
     expect(problems.map((p) => p.code)).toEqual(['CYCLE']);
   });
 });
+
+describe('many unknown names', () => {
+  it('suggests names while the validation budget lasts, then gives the plain hint (no quadratic search)', () => {
+    const steps: JsonValue[] = Array.from({ length: 2000 }, (_, i) => ({ Name: `Step${i}`, Type: 'Fail' }));
+    steps.push({ Name: 'Join', Type: 'Fail', DependsOn: Array.from({ length: 2000 }, (_, i) => `Stop${i}`) });
+    const { problems } = validateDefinition(wrap(steps));
+    expect(problems).toHaveLength(2000);
+    expect(problems.every((p) => p.code === 'UNKNOWN_DEPENDENCY')).toBe(true);
+    expect(problems[0]?.hint).toBe('did you mean "Step0"?');
+    expect(problems[1999]?.hint).toBe("name one of the pipeline's steps");
+  });
+});
