@@ -100,6 +100,14 @@ describe('nesting limits', () => {
     expect(problems.map((p) => p.code)).toEqual(['VALUE_TOO_DEEP']);
   });
 
+  it('the test harness rejects a 10,000-deep definition object with the coded problem', async () => {
+    let value: JsonValue = 1;
+    for (let i = 0; i < 10_000; i++) value = { a: value };
+    await using env = await createTestEnvironment();
+    const raw = wrap([{ Name: 'F', Type: 'Fail', Arguments: { ErrorMessage: value } }]);
+    await expect(env.run(raw as unknown as PipelineDefinition)).rejects.toMatchObject({ name: 'DefinitionError', code: 'VALUE_TOO_DEEP' });
+  });
+
   it('rejects deep values anywhere: Parameters, Metadata, conditions', () => {
     let value: JsonValue = 1;
     for (let i = 0; i < 300; i++) value = [value];
