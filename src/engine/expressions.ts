@@ -2,6 +2,7 @@
 // parameters, execution variables and the outputs of steps that already ran.
 import { ExpressionError, assertNever } from '../errors.js';
 import { getJsonPath } from './json-path.js';
+import { previewJson } from './json-preview.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
 import { type PathSegment, type Reference, formatSegments, parseReference } from './reference-path.js';
 import type { ResolveContext, StepOutputs } from './resolve-context.js';
@@ -44,7 +45,7 @@ async function resolveExpression(key: ExpressionKey, body: JsonValue, ctx: Resol
   switch (key) {
     case 'Get':
       if (typeof body !== 'string') {
-        throw new ExpressionError('MALFORMED_EXPRESSION', `Get takes a string, got ${JSON.stringify(body)}`, 'write {"Get": "Parameters.Name"}');
+        throw new ExpressionError('MALFORMED_EXPRESSION', `Get takes a string, got ${previewJson(body)}`, 'write {"Get": "Parameters.Name"}');
       }
       return resolveGet(body, ctx);
     case 'Std:Join':
@@ -233,7 +234,7 @@ function describeChildren(value: JsonValue): string {
 
 async function resolveJoin(body: JsonValue, ctx: ResolveContext): Promise<JsonValue> {
   if (!isJsonObject(body) || !Array.isArray(body['Values'])) {
-    throw new ExpressionError('MALFORMED_EXPRESSION', `Std:Join takes {"On": ..., "Values": [...]}, got ${JSON.stringify(body)}`, 'give Std:Join an On separator and a Values list');
+    throw new ExpressionError('MALFORMED_EXPRESSION', `Std:Join takes {"On": ..., "Values": [...]}, got ${previewJson(body)}`, 'give Std:Join an On separator and a Values list');
   }
   const on = body['On'] === undefined ? '' : renderJoinValue(await resolveValue(body['On'], ctx));
   const parts: string[] = [];
@@ -253,7 +254,7 @@ export function renderJoinValue(value: JsonValue): string {
 
 async function resolveJsonGet(body: JsonValue, ctx: ResolveContext): Promise<JsonValue> {
   if (!isJsonObject(body)) {
-    throw new ExpressionError('MALFORMED_EXPRESSION', `Std:JsonGet takes an object, got ${JSON.stringify(body)}`, 'write {"Std:JsonGet": {"PropertyFile": ..., "Path": "a.b"}}');
+    throw new ExpressionError('MALFORMED_EXPRESSION', `Std:JsonGet takes an object, got ${previewJson(body)}`, 'write {"Std:JsonGet": {"PropertyFile": ..., "Path": "a.b"}}');
   }
   const path = await resolveValue(body['Path'] ?? null, ctx);
   if (typeof path !== 'string') {
@@ -271,7 +272,7 @@ async function resolveJsonGet(body: JsonValue, ctx: ResolveContext): Promise<Jso
   }
   const uri = await resolveValue(body['S3Uri'] as JsonValue, ctx);
   if (typeof uri !== 'string') {
-    throw new ExpressionError('MALFORMED_EXPRESSION', `Std:JsonGet S3Uri resolved to ${JSON.stringify(uri)}, not a string`, 'give an s3:// URI');
+    throw new ExpressionError('MALFORMED_EXPRESSION', `Std:JsonGet S3Uri resolved to ${previewJson(uri)}, not a string`, 'give an s3:// URI');
   }
   const bytes = await ctx.objectStore.get(uri);
   let document: JsonValue;
@@ -303,7 +304,7 @@ function propertyFileTarget(ref: JsonValue, ctx: ResolveContext): { step: string
   }
   throw new ExpressionError(
     'MALFORMED_EXPRESSION',
-    `Std:JsonGet PropertyFile must be {"Get": "Steps.<Step>.PropertyFiles.<Name>"}, got ${JSON.stringify(ref)}`,
+    `Std:JsonGet PropertyFile must be {"Get": "Steps.<Step>.PropertyFiles.<Name>"}, got ${previewJson(ref)}`,
     'reference a property file declared by a processing step',
   );
 }

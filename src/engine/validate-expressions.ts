@@ -6,6 +6,7 @@ import { STEP_TYPES, type StepType } from './definition-types.js';
 import { appendKey, expressionKey } from './expressions.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
 import { parseJsonPath } from './json-path.js';
+import { previewJson } from './json-preview.js';
 import { checkPropertyPath, propertyRoot } from './property-schema.js';
 import { type PathSegment, formatSegments, parseReference } from './reference-path.js';
 import type { FlatStep, ValidationScope } from './validate-context.js';
@@ -337,6 +338,5 @@ function truncateList(items: readonly string[]): string {
 }
 
 export function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return previewJson(value, 80);
 }

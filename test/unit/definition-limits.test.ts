@@ -108,6 +108,12 @@ describe('nesting limits', () => {
     await expect(env.run(raw as unknown as PipelineDefinition)).rejects.toMatchObject({ name: 'DefinitionError', code: 'VALUE_TOO_DEEP' });
   });
 
+  it('reports a deep Version, or a deep list as the whole document, without overflowing in the message', () => {
+    const deepList = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`;
+    expect(validateDefinitionText(`{"Version":${deepList},"Steps":[]}`, 'deep.json').problems.map((p) => p.code)).toEqual(['UNSUPPORTED_VERSION']);
+    expect(validateDefinitionText(deepList, 'deep.json').problems.map((p) => p.code)).toEqual(['NOT_AN_OBJECT']);
+  });
+
   it('rejects deep values anywhere: Parameters, Metadata, conditions', () => {
     let value: JsonValue = 1;
     for (let i = 0; i < 300; i++) value = [value];
