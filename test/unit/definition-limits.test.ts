@@ -108,6 +108,11 @@ describe('nesting limits', () => {
     await expect(env.run(raw as unknown as PipelineDefinition)).rejects.toMatchObject({ name: 'DefinitionError', code: 'VALUE_TOO_DEEP' });
   });
 
+  it('says where 100,000-deep text stops being JSON, without overflowing the stack', () => {
+    const text = `${'['.repeat(100_000)}1${']'.repeat(99_999)}`;
+    expect(() => validateDefinitionText(text, 'deep.json')).toThrow(expect.objectContaining({ code: 'NOT_JSON', message: expect.stringContaining('(line 1, column 200001)') }));
+  });
+
   it('reports a deep Version, or a deep list as the whole document, without overflowing in the message', () => {
     const deepList = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`;
     expect(validateDefinitionText(`{"Version":${deepList},"Steps":[]}`, 'deep.json').problems.map((p) => p.code)).toEqual(['UNSUPPORTED_VERSION']);
