@@ -12,7 +12,7 @@ import { CLI_COMMANDS, type FuzzResult, checkInLibrary, checkInProcessCli } from
 import { type MutatedDefinition, knownHostileDefinitions, loadBases, mutatedDefinition, seededRandom } from './support/definition-mutations.js';
 
 const LIBRARY_COUNT = 1000;
-const CLI_COUNT = 60;
+const CLI_COUNT = 150;
 
 function generate(seed: number, count: number): MutatedDefinition[] {
   const random = seededRandom(seed);
