@@ -3,7 +3,7 @@
 // every later walk (validation, graph, expressions, JSON.stringify of the record) is recursive but
 // bounded by these limits.
 import type { DefinitionProblem } from '../errors.js';
-import { appendKey } from './expressions.js';
+import { appendKey } from './append-key.js';
 import { type JsonValue, isJsonObject } from './json.js';
 
 /** CreatePipeline's PipelineDefinition is at most 1,048,576 characters (botocore's SageMaker model). */

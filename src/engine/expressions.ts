@@ -1,7 +1,10 @@
 // Resolves the expression language inside step arguments (Get, Std:Join, Std:JsonGet) against
 // parameters, execution variables and the outputs of steps that already ran.
 import { ExpressionError, assertNever } from '../errors.js';
+import { appendKey } from './append-key.js';
+import { MAX_VALUE_DEPTH } from './definition-limits.js';
 import { getJsonPath } from './json-path.js';
+import { nestsDeeperThan } from './json-depth.js';
 import { previewJson } from './json-preview.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
 import { type PathSegment, type Reference, formatSegments, parseReference } from './reference-path.js';
@@ -281,6 +284,9 @@ async function resolveJsonGet(body: JsonValue, ctx: ResolveContext): Promise<Jso
   } catch (error) {
     throw new ExpressionError('JSONGET_NOT_JSON', `Std:JsonGet: ${uri} is not JSON`, 'the object JsonGet reads must hold a JSON document', error);
   }
+  if (nestsDeeperThan(document, MAX_VALUE_DEPTH)) {
+    throw new ExpressionError('JSONGET_TOO_DEEP', `Std:JsonGet: ${uri} nests more than ${MAX_VALUE_DEPTH} levels of lists and objects`, 'JsonGet reads small JSON documents such as evaluation reports');
+  }
   return getJsonPath(document, path, uri);
 }
 
@@ -352,9 +358,4 @@ export function findParameterReferences(value: JsonValue): string[] {
     if (reference.kind === 'parameter') names.add(reference.name);
   }
   return [...names];
-}
-
-/** Appends an object key to a JSON path: `.Key` when it is a plain identifier, `['k-y']` otherwise. */
-export function appendKey(path: string, key: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${path}.${key}` : `${path}['${key.replace(/'/g, "\\'")}']`;
 }

@@ -3,7 +3,8 @@
 // do not exist.
 import { assertNever } from '../errors.js';
 import { STEP_TYPES, type StepType } from './definition-types.js';
-import { appendKey, expressionKey } from './expressions.js';
+import { appendKey } from './append-key.js';
+import { expressionKey } from './expressions.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
 import { parseJsonPath } from './json-path.js';
 import { previewJson } from './json-preview.js';

@@ -8,7 +8,9 @@ import { validateDefinition } from '../../src/engine/validate.js';
 import { MAX_CONDITION_NESTING, MAX_DEFINITION_LENGTH, MAX_VALUE_DEPTH } from '../../src/engine/definition-limits.js';
 import { createTestEnvironment } from '../../src/testing/test-environment.js';
 import type { PipelineDefinition } from '../../src/engine/definition-types.js';
-import { definition, failStep, run, stepOf } from './support/pipeline-builders.js';
+import { type StepExecutor, createRegistry } from '../../src/steps/executor.js';
+import { parseStubsFile } from '../../src/steps/stub-executor.js';
+import { definition, failStep, processingStep, run, stepOf, testRun } from './support/pipeline-builders.js';
 
 const EQUALS = { Type: 'Equals', LeftValue: 1, RightValue: 1 };
 
@@ -183,5 +185,69 @@ describe('many unknown names', () => {
     expect(problems.every((p) => p.code === 'UNKNOWN_DEPENDENCY')).toBe(true);
     expect(problems[0]?.hint).toBe('did you mean "Step0"?');
     expect(problems[1999]?.hint).toBe("name one of the pipeline's steps");
+  });
+});
+
+describe('deep JSON a step writes', () => {
+  /** A Processing "job" that writes `text` as its property file, as a container would. */
+  const writer = (text: string): StepExecutor => ({
+    stepType: 'Processing',
+    async execute(context) {
+      await context.objectStore.put('s3://bucket/Evaluate/out/report.json', text);
+      return { properties: { ProcessingOutputConfig: { Outputs: [{ OutputName: 'out', S3Output: { S3Uri: 's3://bucket/Evaluate/out' } }] } } };
+    },
+  });
+
+  it('fails the step with a coded reason when its property file nests deeper than the limit, and keeps the record', async () => {
+    const step = processingStep('Evaluate', { propertyFiles: [{ PropertyFileName: 'Report', OutputName: 'out', FilePath: 'report.json' }] });
+    const deep = `{"mse":${'['.repeat(100_000)}1${']'.repeat(100_000)}}`;
+    const env = testRun();
+    const record = await run(definition([step]), env, { executors: createRegistry([writer(deep)]), stubs: { all: false } });
+    expect(record.status).toBe('Failed');
+    expect(stepOf(record, 'Evaluate').failureReason).toMatch(/property file Report .* nests more than 100 levels/);
+    expect(await env.store.get(record.executionId)).toMatchObject({ status: 'Failed' });
+  });
+});
+
+describe('PipelineExperimentConfig', () => {
+  // It is resolved when the execution starts: nothing has run, and there is no job name yet.
+  const cases: [string, JsonValue, string][] = [
+    ['a step property', { Get: 'Steps.F.Arguments' }, '$.PipelineExperimentConfig.ExperimentName.Get'],
+    ['Std:JsonGet', { 'Std:JsonGet': { S3Uri: 's3://b/k.json', Path: 'a' } }, "$.PipelineExperimentConfig.ExperimentName['Std:JsonGet']"],
+    ['itself', { Get: 'PipelineExperimentConfig.TrialName' }, '$.PipelineExperimentConfig.ExperimentName.Get'],
+    ['a job name', { 'Std:Join': { On: '-', Values: ['x', { Get: 'Execution.TrainingJobName' }] } }, "$.PipelineExperimentConfig.ExperimentName['Std:Join'].Values[1].Get"],
+  ];
+  it.each(cases)('cannot reference %s (validate rejects what the run could not resolve at its start)', (_label, value, path) => {
+    const raw = { ...wrap([{ Name: 'F', Type: 'Fail', Arguments: { ErrorMessage: 'x' } }]), PipelineExperimentConfig: { ExperimentName: value, TrialName: 'trial' } };
+    expect(validateDefinition(raw).problems.map((p) => [p.code, p.path])).toEqual([['INVALID_EXPERIMENT_CONFIG', path]]);
+  });
+
+  it('takes parameters, execution variables and joins of them', async () => {
+    const raw = {
+      ...wrap([{ Name: 'F', Type: 'Fail', Arguments: { ErrorMessage: { Get: 'PipelineExperimentConfig.ExperimentName' } } }]),
+      Parameters: [{ Name: 'Team', Type: 'String', DefaultValue: 'ml' }],
+      PipelineExperimentConfig: { ExperimentName: { 'Std:Join': { On: '-', Values: [{ Get: 'Parameters.Team' }, { Get: 'Execution.PipelineName' }] } }, TrialName: { Get: 'Execution.PipelineExecutionId' } },
+    };
+    expect(validateDefinition(raw).problems).toEqual([]);
+    const record = await run(raw as unknown as PipelineDefinition);
+    expect(stepOf(record, 'F').failureReason).toContain('ml-test-pipeline');
+  });
+});
+
+describe('deep JSON read from S3 or a stubs file', () => {
+  const deep = `{"a":${'['.repeat(100_000)}1${']'.repeat(100_000)}}`;
+
+  it('Std:JsonGet of a document nested deeper than the limit fails the step with a coded reason', async () => {
+    const env = testRun();
+    await env.objectStore.put('s3://bucket/deep.json', deep);
+    const def = definition([failStep('F', { 'Std:JsonGet': { S3Uri: 's3://bucket/deep.json', Path: 'a' } })]);
+    expect(validateDefinition(def).problems).toEqual([]);
+    const record = await run(def, env);
+    expect(record.status).toBe('Failed');
+    expect(stepOf(record, 'F').failureReason).toContain('nests more than 100 levels');
+  });
+
+  it('a stubs file nested deeper than the limit is INVALID_STUBS', () => {
+    expect(() => parseStubsFile(JSON.parse(`{"Train":{"properties":${deep}}}`), 'stubs.json')).toThrow(expect.objectContaining({ code: 'INVALID_STUBS' }));
   });
 });
