@@ -6,6 +6,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildGraph } from '../../src/engine/graph.js';
+import { validateDefinitionText } from '../../src/engine/load-definition.js';
 import { createTestEnvironment, type TestEnvironment } from '../../src/testing/test-environment.js';
 import { CLI_COMMANDS, type FuzzResult, checkCliOutput, checkInLibrary } from '../../test/unit/support/definition-fuzz-check.js';
 import { type MutatedDefinition, knownHostileDefinitions, loadBases, mutatedDefinition, seededRandom } from '../../test/unit/support/definition-mutations.js';
@@ -52,6 +54,41 @@ const bases = loadBases();
 const random = seededRandom(SEED);
 const known = knownHostileDefinitions();
 const library = [...known, ...Array.from({ length: LIBRARY_COUNT }, () => mutatedDefinition(random, bases))];
+
+// Scaling: validate + graph time per step for growing pipelines, which must stay flat (linear
+// work), and the 5,000-deep nested conditions of issue 10 (32 s before the depth limit).
+{
+  console.log('scaling (validate + graph, best of 3):');
+  const wrap = (steps: string): string => `{"Version":"2020-12-01","Metadata":{},"Parameters":[],"PipelineExperimentConfig":null,"Steps":[${steps}]}`;
+  const step = (i: number, dependsOn?: string): string => `{"Name":"S${i}","Type":"Fail","Arguments":{}${dependsOn ? `,"DependsOn":["${dependsOn}"]` : ''}}`;
+  const shapes: Record<string, (n: number) => string> = {
+    chain: (n) => wrap(Array.from({ length: n }, (_, i) => step(i, i ? `S${i - 1}` : undefined)).join(',')),
+    'fan-out': (n) => wrap(Array.from({ length: n }, (_, i) => step(i, i ? 'S0' : undefined)).join(',')),
+    'nested conditions': (n) => {
+      let text = '';
+      for (let i = 1; i <= n; i++) text += `{"Name":"C${i}","Type":"Condition","Arguments":{"Conditions":[],"ElseSteps":[],"IfSteps":[`;
+      return wrap(`${text}${step(0)}${']}}'.repeat(n)}`);
+    },
+  };
+  const sizes: Record<string, number[]> = { chain: [1000, 4000, 12000], 'fan-out': [1000, 4000, 16000], 'nested conditions': [100, 5000, 50000] };
+  for (const [shape, make] of Object.entries(shapes)) {
+    const cells: string[] = [];
+    for (const n of sizes[shape] ?? []) {
+      const text = make(n);
+      let best = Infinity;
+      let outcome = '';
+      for (let k = 0; k < 3; k++) {
+        const started = performance.now();
+        const result = validateDefinitionText(text, 'scaling.json');
+        if (result.definition) buildGraph(result.definition);
+        best = Math.min(best, performance.now() - started);
+        outcome = result.definition ? 'valid' : (result.problems[0]?.code ?? '?');
+      }
+      cells.push(`${n}: ${best.toFixed(0)} ms (${((best * 1000) / n).toFixed(1)} µs/step, ${outcome})`);
+    }
+    console.log(`  ${shape.padEnd(18)} ${cells.join('   ')}`);
+  }
+}
 
 // Library.
 console.log(`definition fuzz, seed ${SEED}: ${library.length} definitions through the library (${known.length} known hostile ones first)`);

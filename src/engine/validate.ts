@@ -149,7 +149,11 @@ function buildScope(steps: readonly FlatStep[], parameters: ValidationScope['par
   for (const step of steps) {
     if (step.name === undefined || byName.has(step.name)) continue;
     byName.set(step.name, step);
-    for (const file of declaredPropertyFiles(step.raw)) owners.set(file, [...(owners.get(file) ?? []), step.name]);
+    for (const file of declaredPropertyFiles(step.raw)) {
+      const list = owners.get(file);
+      if (list) list.push(step.name);
+      else owners.set(file, [step.name]);
+    }
   }
   return { parameters, steps: byName, propertyFileOwners: owners, problems };
 }

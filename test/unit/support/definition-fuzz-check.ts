@@ -21,6 +21,8 @@ export interface FuzzResult {
 /** Lines of a JavaScript stack trace (`    at fn (file:///x.js:1:2)`): never shown without --debug. */
 export const STACK_TRACE = /^\s+at .*(?:\(|\s)(?:file:|node:|\/).*:\d+:\d+\)?$/m;
 const FINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
+/** Errors a run of a valid definition may stop at before it starts: they are about the run's inputs. */
+const RUN_TIME_REFUSALS = new Set(['INVALID_PARAMETER']);
 
 /**
  * validate accepts or returns coded problems at `$` paths and never throws (text that is not JSON
@@ -58,7 +60,10 @@ export async function checkInLibrary(definition: MutatedDefinition, env: TestEnv
     if (run.record.steps.length !== steps) return done(`ran:${run.status}`, `${run.record.steps.length} steps recorded, the graph has ${steps}`);
     return done(`ran:${run.status}`);
   } catch (error) {
-    if (isSagesimError(error) && error.source === 'user') return done(`refused:${error.code}`);
+    // A run may refuse to start only for what the user gives at run time (a parameter with no
+    // default); anything else means validate accepted what the engine cannot run.
+    if (isSagesimError(error) && error.source === 'user' && RUN_TIME_REFUSALS.has(error.code)) return done(`refused:${error.code}`);
+    if (isSagesimError(error)) return done(`refused:${error.code}`, `validate accepted it, the run refused it: ${error.code}: ${error.message.slice(0, 300)}`);
     return done('run-threw', `stubbed run of an accepted definition threw ${describe(error)}`);
   }
 }
