@@ -122,6 +122,7 @@ const exits = new Map<string, number>();
 let maxWall = { ms: 0, what: '' };
 let maxCpu = { ms: 0, what: '' };
 const cliStart = performance.now();
+let finished = 0;
 const tasks = cliDefinitions.flatMap((definition, i) => {
   const file = path.join(work, `d${i}.json`);
   writeFileSync(file, definition.text);
@@ -134,6 +135,7 @@ const tasks = cliDefinitions.flatMap((definition, i) => {
     if ((result.cpuMs ?? 0) > maxCpu.ms) maxCpu = { ms: result.cpuMs ?? 0, what };
     const broken = result.killed ? `still running after ${HANG_MS / 1000} s` : (checkCliOutput(result.code, result.stdout, result.stderr) ?? ((result.cpuMs ?? 0) > CLI_BOUND_MS ? `took ${result.cpuMs} ms of CPU` : undefined));
     if (broken) fail(`cli ${command.join(' ')}`, definition, broken);
+    if (++finished % 30 === 0) console.log(`  ... ${finished} commands, ${failures.length} broken invariants so far`);
   });
 });
 await inParallel(tasks, PARALLEL);
