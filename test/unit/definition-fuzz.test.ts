@@ -24,7 +24,7 @@ function generate(seed: number, count: number): MutatedDefinition[] {
 const broken = (results: readonly { definition: MutatedDefinition; result: FuzzResult; command?: string }[]): string[] =>
   results.filter((r) => r.result.failure).map((r) => `${r.command ? `${r.command}: ` : ''}${r.definition.label}\n  ${r.result.failure ?? ''}`);
 
-describe('definition fuzz: library', { timeout: 240_000 }, () => {
+describe('definition fuzz: library', { timeout: 600_000 }, () => {
   let env: TestEnvironment;
   beforeAll(async () => {
     env = await createTestEnvironment();
@@ -68,7 +68,7 @@ describe('definition fuzz: library', { timeout: 240_000 }, () => {
   });
 });
 
-describe('definition fuzz: the CLI shell, in process', { timeout: 240_000 }, () => {
+describe('definition fuzz: the CLI shell, in process', { timeout: 600_000 }, () => {
   let work: string;
   beforeAll(() => {
     work = mkdtempSync(path.join(tmpdir(), 'sagesim-fuzz-cli-'));
