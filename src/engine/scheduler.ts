@@ -197,6 +197,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
   let inFlight = 0;
   let failed = false;
   let firstFailure: string | undefined;
+  let engineError: unknown;
 
   const addRecord = (name: string, step: PipelineStep): StepRecord => {
     const rec: StepRecord = {
@@ -310,6 +311,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
         }
         finish(name);
         wake();
+      })
+      .catch((error: unknown) => {
+        // A bug in the bookkeeping above (or a reporter hook that throws): the execution ends
+        // Failed with it, and its record is kept, rather than the process dying with the promise.
+        engineError ??= error;
+        failed = true;
+        wake();
       });
   };
 
@@ -339,7 +347,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
 
   const end = clock.now().toISOString();
   record.status = stopRequested ? 'Stopped' : failed ? 'Failed' : 'Succeeded';
-  if (record.status === 'Failed') record.failureReason = STEP_FAILURE_REASON;
+  if (record.status === 'Failed') {
+    record.failureReason = engineError === undefined ? STEP_FAILURE_REASON : `internal error: ${engineError instanceof Error ? engineError.message : String(engineError)}`;
+  }
   record.endTime = end;
   persist();
   await options.store.flush();

@@ -10,6 +10,8 @@ import { createTestEnvironment } from '../../src/testing/test-environment.js';
 import type { PipelineDefinition } from '../../src/engine/definition-types.js';
 import { type StepExecutor, createRegistry } from '../../src/steps/executor.js';
 import { parseStubsFile } from '../../src/steps/stub-executor.js';
+import type { ExecutionRecord } from '../../src/engine/execution-record.js';
+import { MemoryExecutionStore } from '../../src/engine/execution-store.js';
 import { definition, failStep, processingStep, run, stepOf, testRun } from './support/pipeline-builders.js';
 
 const EQUALS = { Type: 'Equals', LeftValue: 1, RightValue: 1 };
@@ -249,5 +251,28 @@ describe('deep JSON read from S3 or a stubs file', () => {
 
   it('a stubs file nested deeper than the limit is INVALID_STUBS', () => {
     expect(() => parseStubsFile(JSON.parse(`{"Train":{"properties":${deep}}}`), 'stubs.json')).toThrow(expect.objectContaining({ code: 'INVALID_STUBS' }));
+  });
+});
+
+describe('an error inside the scheduler', () => {
+  /** A store whose save fails once, when the first Skipped step is saved (a full disk, say). */
+  class FailingOnceStore extends MemoryExecutionStore {
+    private failed = false;
+    override save(record: Readonly<ExecutionRecord>): void {
+      if (!this.failed && record.steps.some((s) => s.status === 'Skipped')) {
+        this.failed = true;
+        throw new Error('no space left on device');
+      }
+      super.save(record);
+    }
+  }
+
+  it('ends the execution Failed with the error and keeps the record, instead of losing the run', async () => {
+    const def = definition([failStep('First', 'boom'), failStep('Second', 'never', ['First'])]);
+    const env = { ...testRun(), store: new FailingOnceStore() };
+    const record = await run(def, env);
+    expect(record.status).toBe('Failed');
+    expect(record.failureReason).toBe('internal error: no space left on device');
+    expect(await env.store.get(record.executionId)).toMatchObject({ status: 'Failed', failureReason: 'internal error: no space left on device' });
   });
 });
