@@ -1,4 +1,4 @@
-// `npm run bench:fuzz`: the definition fuzz suite at full count. Mutated definitions (seeded) go
+// `npm run bench:fuzz-definitions`: the definition fuzz suite at full count. Mutated definitions (seeded) go
 // through the library (validate, graph, a stubbed run) and a sample through the real CLI
 // (`validate`, `graph`, `run --stub-all` as child processes); prints outcome and exit-code
 // histograms, the slowest cases and every broken invariant, and saves the failing definitions.

@@ -47,7 +47,7 @@ export function validateDefinition(raw: unknown): ValidationResult {
 
   // Limits next: every later check walks the document recursively, within these bounds.
   const limits = checkDefinitionLimits(def);
-  if (limits.length > 0) return { problems: limits };
+  if (limits.length > 0) return { problems: limits, warnings: [] };
 
   checkShape(def, problems);
   const parameters = checkParameters(def['Parameters'], problems);

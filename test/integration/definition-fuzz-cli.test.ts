@@ -2,7 +2,7 @@
 // 10 and a sample of mutated definitions through `validate`, `graph` and `run --stub-all`. Exit
 // codes are 0, 1 or 2 only, no internal error, no stack trace, and no command uses over 10 s of
 // CPU (measured in the child, so a loaded machine does not fail it; wall time only catches hangs).
-// The unit suite runs hundreds more through the same CLI in process; `npm run bench:fuzz` runs
+// The unit suite runs hundreds more through the same CLI in process; `npm run bench:fuzz-definitions` runs
 // the full counts. No Docker: every job step is a stub.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// The definition fuzz suite (fixed seeds, bounded counts; `npm run bench:fuzz` runs the full
+// The definition fuzz suite (fixed seeds, bounded counts; `npm run bench:fuzz-definitions` runs the full
 // counts): mutated SDK definitions and the hostile shapes of issue 10 go through the library and
 // the CLI shell. Whatever validate accepts runs stubbed to Succeeded / Failed / Stopped; whatever
 // it rejects gets coded problems; nothing throws an internal error or prints a stack trace.

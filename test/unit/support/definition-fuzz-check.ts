@@ -1,6 +1,6 @@
 // The invariants the definition fuzz suite holds every mutated definition to, in the library and
 // at the command line. Each check returns what happened and, when an invariant broke, why: the
-// tests assert there is no failure, `npm run bench:fuzz` counts them.
+// tests assert there is no failure, `npm run bench:fuzz-definitions` counts them.
 import type { CliIo } from '../../../src/cli/cli-io.js';
 import { runCli } from '../../../src/cli/main.js';
 import { buildGraph } from '../../../src/engine/graph.js';

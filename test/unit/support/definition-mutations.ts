@@ -1,4 +1,4 @@
-// Mutated pipeline definitions for the definition fuzz suite and `npm run bench:fuzz`: the SDK
+// Mutated pipeline definitions for the definition fuzz suite and `npm run bench:fuzz-definitions`: the SDK
 // fixtures, damaged the way a careless or hostile writer would (members deleted, duplicated and
 // retyped, deep nesting, huge strings, odd unicode, cycles, unknown step types, bad Get paths,
 // broken text), as JSON text. The same seed gives the same definitions.
