@@ -22,7 +22,7 @@ export interface FuzzResult {
 export const STACK_TRACE = /^\s+at .*(?:\(|\s)(?:file:|node:|\/).*:\d+:\d+\)?$/m;
 const FINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
 /** Errors a run of a valid definition may stop at before it starts: they are about the run's inputs. */
-const RUN_TIME_REFUSALS = new Set(['INVALID_PARAMETER']);
+const RUN_TIME_REFUSALS = new Set(['INVALID_PARAMETER', 'PARAMETER_WITHOUT_VALUE']);
 
 /**
  * validate accepts or returns coded problems at `$` paths and never throws (text that is not JSON
