@@ -81,8 +81,9 @@ export interface ConditionStep extends StepBase {
   readonly Type: 'Condition';
   readonly Arguments: {
     readonly Conditions: readonly Condition[];
-    readonly IfSteps: readonly PipelineStep[];
-    readonly ElseSteps: readonly PipelineStep[];
+    /** The SDK always writes both lists; a missing one is an empty branch. */
+    readonly IfSteps?: readonly PipelineStep[];
+    readonly ElseSteps?: readonly PipelineStep[];
   };
 }
 

@@ -1,7 +1,11 @@
 // Resolves the expression language inside step arguments (Get, Std:Join, Std:JsonGet) against
 // parameters, execution variables and the outputs of steps that already ran.
 import { ExpressionError, assertNever } from '../errors.js';
+import { appendKey } from './append-key.js';
+import { MAX_VALUE_DEPTH } from './definition-limits.js';
 import { getJsonPath } from './json-path.js';
+import { nestsDeeperThan } from './json-depth.js';
+import { previewJson } from './json-preview.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
 import { type PathSegment, type Reference, formatSegments, parseReference } from './reference-path.js';
 import type { ResolveContext, StepOutputs } from './resolve-context.js';
@@ -44,7 +48,7 @@ async function resolveExpression(key: ExpressionKey, body: JsonValue, ctx: Resol
   switch (key) {
     case 'Get':
       if (typeof body !== 'string') {
-        throw new ExpressionError('MALFORMED_EXPRESSION', `Get takes a string, got ${JSON.stringify(body)}`, 'write {"Get": "Parameters.Name"}');
+        throw new ExpressionError('MALFORMED_EXPRESSION', `Get takes a string, got ${previewJson(body)}`, 'write {"Get": "Parameters.Name"}');
       }
       return resolveGet(body, ctx);
     case 'Std:Join':
@@ -233,7 +237,7 @@ function describeChildren(value: JsonValue): string {
 
 async function resolveJoin(body: JsonValue, ctx: ResolveContext): Promise<JsonValue> {
   if (!isJsonObject(body) || !Array.isArray(body['Values'])) {
-    throw new ExpressionError('MALFORMED_EXPRESSION', `Std:Join takes {"On": ..., "Values": [...]}, got ${JSON.stringify(body)}`, 'give Std:Join an On separator and a Values list');
+    throw new ExpressionError('MALFORMED_EXPRESSION', `Std:Join takes {"On": ..., "Values": [...]}, got ${previewJson(body)}`, 'give Std:Join an On separator and a Values list');
   }
   const on = body['On'] === undefined ? '' : renderJoinValue(await resolveValue(body['On'], ctx));
   const parts: string[] = [];
@@ -253,7 +257,7 @@ export function renderJoinValue(value: JsonValue): string {
 
 async function resolveJsonGet(body: JsonValue, ctx: ResolveContext): Promise<JsonValue> {
   if (!isJsonObject(body)) {
-    throw new ExpressionError('MALFORMED_EXPRESSION', `Std:JsonGet takes an object, got ${JSON.stringify(body)}`, 'write {"Std:JsonGet": {"PropertyFile": ..., "Path": "a.b"}}');
+    throw new ExpressionError('MALFORMED_EXPRESSION', `Std:JsonGet takes an object, got ${previewJson(body)}`, 'write {"Std:JsonGet": {"PropertyFile": ..., "Path": "a.b"}}');
   }
   const path = await resolveValue(body['Path'] ?? null, ctx);
   if (typeof path !== 'string') {
@@ -271,7 +275,7 @@ async function resolveJsonGet(body: JsonValue, ctx: ResolveContext): Promise<Jso
   }
   const uri = await resolveValue(body['S3Uri'] as JsonValue, ctx);
   if (typeof uri !== 'string') {
-    throw new ExpressionError('MALFORMED_EXPRESSION', `Std:JsonGet S3Uri resolved to ${JSON.stringify(uri)}, not a string`, 'give an s3:// URI');
+    throw new ExpressionError('MALFORMED_EXPRESSION', `Std:JsonGet S3Uri resolved to ${previewJson(uri)}, not a string`, 'give an s3:// URI');
   }
   const bytes = await ctx.objectStore.get(uri);
   let document: JsonValue;
@@ -279,6 +283,9 @@ async function resolveJsonGet(body: JsonValue, ctx: ResolveContext): Promise<Jso
     document = JSON.parse(bytes.toString('utf8')) as JsonValue;
   } catch (error) {
     throw new ExpressionError('JSONGET_NOT_JSON', `Std:JsonGet: ${uri} is not JSON`, 'the object JsonGet reads must hold a JSON document', error);
+  }
+  if (nestsDeeperThan(document, MAX_VALUE_DEPTH)) {
+    throw new ExpressionError('JSONGET_TOO_DEEP', `Std:JsonGet: ${uri} nests more than ${MAX_VALUE_DEPTH} levels of lists and objects`, 'JsonGet reads small JSON documents such as evaluation reports');
   }
   return getJsonPath(document, path, uri);
 }
@@ -303,7 +310,7 @@ function propertyFileTarget(ref: JsonValue, ctx: ResolveContext): { step: string
   }
   throw new ExpressionError(
     'MALFORMED_EXPRESSION',
-    `Std:JsonGet PropertyFile must be {"Get": "Steps.<Step>.PropertyFiles.<Name>"}, got ${JSON.stringify(ref)}`,
+    `Std:JsonGet PropertyFile must be {"Get": "Steps.<Step>.PropertyFiles.<Name>"}, got ${previewJson(ref)}`,
     'reference a property file declared by a processing step',
   );
 }
@@ -351,9 +358,4 @@ export function findParameterReferences(value: JsonValue): string[] {
     if (reference.kind === 'parameter') names.add(reference.name);
   }
   return [...names];
-}
-
-/** Appends an object key to a JSON path: `.Key` when it is a plain identifier, `['k-y']` otherwise. */
-export function appendKey(path: string, key: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${path}.${key}` : `${path}['${key.replace(/'/g, "\\'")}']`;
 }

@@ -54,18 +54,21 @@ export function buildGraph(definition: PipelineDefinition): PipelineGraph {
   const result = topologicalOrder([...nodes.keys()], edges);
   if ('cycle' in result) throw cycleError(result.cycle, nodes.get(result.cycle[0] as string)?.path ?? '$.Steps');
 
-  const up = new Map<string, string[]>();
-  const down = new Map<string, string[]>();
+  // Sets keep each neighbour once in linear time, however wide a fan-in or fan-out is.
+  const up = new Map<string, Set<string>>();
+  const down = new Map<string, Set<string>>();
   for (const edge of edges) {
     addOnce(up, edge.to, edge.from);
     addOnce(down, edge.from, edge.to);
   }
+  const upLists = new Map([...up].map(([name, set]) => [name, [...set]]));
+  const downLists = new Map([...down].map(([name, set]) => [name, [...set]]));
   return {
     nodes,
     edges,
     order: result.order,
-    upstream: (name) => up.get(name) ?? [],
-    downstream: (name) => down.get(name) ?? [],
+    upstream: (name) => upLists.get(name) ?? [],
+    downstream: (name) => downLists.get(name) ?? [],
   };
 }
 
@@ -112,14 +115,17 @@ export function topologicalOrder(names: readonly string[], edges: readonly Graph
   const position = new Map(names.map((n, i) => [n, i]));
   const indegree = new Map(names.map((n) => [n, 0]));
   const successors = new Map<string, string[]>();
+  const linked = new Set<string>();
   for (const edge of edges) {
     if (!position.has(edge.from) || !position.has(edge.to)) continue;
-    const list = successors.get(edge.from) ?? [];
-    if (!list.includes(edge.to)) {
-      list.push(edge.to);
-      successors.set(edge.from, list);
-      indegree.set(edge.to, (indegree.get(edge.to) ?? 0) + 1);
-    }
+    // Edges of different kinds between the same two steps count once.
+    const key = `${edge.from}\u0000${edge.to}`;
+    if (linked.has(key)) continue;
+    linked.add(key);
+    const list = successors.get(edge.from);
+    if (list) list.push(edge.to);
+    else successors.set(edge.from, [edge.to]);
+    indegree.set(edge.to, (indegree.get(edge.to) ?? 0) + 1);
   }
   // Ready steps come out in definition order, so the order is stable and reads naturally.
   const ready = new MinQueue((a: string, b: string) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
@@ -141,32 +147,37 @@ export function topologicalOrder(names: readonly string[], edges: readonly Graph
 
 function findCycle(remaining: ReadonlySet<string>, successors: ReadonlyMap<string, readonly string[]>): string[] {
   // The nodes Kahn's algorithm could not order lie on or downstream of a cycle: a depth-first
-  // search among them meets one.
-  const start = [...remaining][0] as string;
-  const stack: string[] = [];
-  const onStack = new Map<string, number>();
+  // search among them meets one. The search keeps its own stack (a chain of any length).
   const done = new Set<string>();
-  const dfs = (node: string): string[] | undefined => {
-    onStack.set(node, stack.length);
-    stack.push(node);
-    for (const next of successors.get(node) ?? []) {
+  for (const root of remaining) {
+    if (done.has(root)) continue;
+    const path: string[] = [];
+    const onPath = new Map<string, number>();
+    const frames: { readonly node: string; next: number }[] = [];
+    const enter = (node: string): void => {
+      onPath.set(node, path.length);
+      path.push(node);
+      frames.push({ node, next: 0 });
+    };
+    enter(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1] as (typeof frames)[number];
+      const next = (successors.get(frame.node) ?? [])[frame.next++];
+      if (next === undefined) {
+        frames.pop();
+        path.pop();
+        onPath.delete(frame.node);
+        done.add(frame.node);
+        continue;
+      }
       if (!remaining.has(next) || done.has(next)) continue;
-      const at = onStack.get(next);
-      if (at !== undefined) return [...stack.slice(at), next];
-      const found = dfs(next);
-      if (found) return found;
+      const at = onPath.get(next);
+      if (at !== undefined) return [...path.slice(at), next];
+      enter(next);
     }
-    stack.pop();
-    onStack.delete(node);
-    done.add(node);
-    return undefined;
-  };
-  for (const node of [start, ...remaining]) {
-    if (done.has(node)) continue;
-    const found = dfs(node);
-    if (found) return found;
   }
-  return [start, start];
+  const first = [...remaining][0] as string;
+  return [first, first];
 }
 
 export function formatCycle(cycle: readonly string[]): string {
@@ -185,10 +196,10 @@ function cycleError(cycle: readonly string[], path: string): DefinitionError {
   ]);
 }
 
-function addOnce(map: Map<string, string[]>, key: string, value: string): void {
-  const list = map.get(key);
-  if (!list) map.set(key, [value]);
-  else if (!list.includes(value)) list.push(value);
+function addOnce(map: Map<string, Set<string>>, key: string, value: string): void {
+  const set = map.get(key);
+  if (set) set.add(value);
+  else map.set(key, new Set([value]));
 }
 
 /** A small binary heap: the topological sort stays O(E log V) on 1,000-step pipelines. */

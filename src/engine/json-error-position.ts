@@ -69,70 +69,63 @@ export function jsonErrorOffset(text: string): number | undefined {
     if (!match || match[0] === '' || match[0] === '-') fail();
     i += (match as RegExpExecArray)[0].length;
   };
-  const value = (depth: number): void => {
-    if (depth > 10_000) fail();
+  const key = (): void => {
     ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
+    if (text[i] !== '"') fail();
+    string();
+    ws();
+    if (text[i] !== ':') fail();
+    i++;
+  };
+  // Iterative, with the open lists and objects on a stack of its own: text nested 100,000 deep is
+  // scanned without exhausting the call stack.
+  const value = (): void => {
+    const open: ('{' | '[')[] = [];
+    for (;;) {
+      // A value starts here.
       ws();
-      if (text[i] === '}') {
+      const c = text[i];
+      let scalar = true;
+      if (c === '{' || c === '[') {
         i++;
-        return;
-      }
-      for (;;) {
         ws();
-        if (text[i] !== '"') fail();
+        if (text[i] === (c === '{' ? '}' : ']')) {
+          i++;
+        } else {
+          open.push(c);
+          if (c === '{') key();
+          scalar = false;
+        }
+      } else if (c === '"') {
         string();
-        ws();
-        if (text[i] !== ':') fail();
-        i++;
-        value(depth + 1);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail();
+      } else if (c === 't') {
+        literal('true');
+      } else if (c === 'f') {
+        literal('false');
+      } else if (c === 'n') {
+        literal('null');
+      } else {
+        number();
       }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
+      if (!scalar) continue;
+      // A value ended: close what it ends, until a comma asks for the next value.
       for (;;) {
-        value(depth + 1);
+        const top = open[open.length - 1];
+        if (top === undefined) return;
         ws();
         if (text[i] === ',') {
           i++;
-          continue;
+          if (top === '{') key();
+          break;
         }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail();
+        if (text[i] !== (top === '{' ? '}' : ']')) fail();
+        i++;
+        open.pop();
       }
-    } else if (c === '"') {
-      string();
-    } else if (c === 't') {
-      literal('true');
-    } else if (c === 'f') {
-      literal('false');
-    } else if (c === 'n') {
-      literal('null');
-    } else {
-      number();
     }
   };
   try {
-    value(0);
+    value();
     ws();
     return i < text.length ? i : undefined;
   } catch (error) {

@@ -160,26 +160,37 @@ function isScalar(value: unknown): value is string | number | boolean {
 
 /** The closest candidate by edit distance (case-insensitive), when it is close enough to be a typo. */
 export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
+  const wanted = name.toLowerCase();
+  const threshold = Math.max(2, Math.floor(name.length / 3));
   let best: string | undefined;
-  let bestDistance = Infinity;
+  // Only distances up to the threshold matter, and only ones below the best so far: the search
+  // stays cheap when a hostile definition has thousands of unknown names and thousands of steps.
+  let bound = threshold;
   for (const candidate of candidates) {
-    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
+    if (Math.abs(candidate.length - wanted.length) > bound) continue;
+    const d = boundedEditDistance(wanted, candidate.toLowerCase(), bound);
+    if (d <= bound) {
       best = candidate;
-      bestDistance = d;
+      if (d === 0) break;
+      bound = d - 1;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  return best;
 }
 
-function editDistance(a: string, b: string): number {
+/** Edit distance of a and b, or bound + 1 as soon as it must exceed `bound`. */
+function boundedEditDistance(a: string, b: string, bound: number): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
+    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
+      const value = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
+      current[j] = value;
+      if (value < rowMin) rowMin = value;
     }
+    if (rowMin > bound) return bound + 1;
     previous = current;
   }
   return previous[b.length] as number;

@@ -60,8 +60,8 @@ export function locateSteps(definition: PipelineDefinition): LocatedStep[] {
       const at = `${base}[${i}]`;
       out.push({ step, path: at, inBranch });
       if (step.Type === 'Condition') {
-        visit(step.Arguments.IfSteps, `${at}.Arguments.IfSteps`, true);
-        visit(step.Arguments.ElseSteps, `${at}.Arguments.ElseSteps`, true);
+        visit(step.Arguments.IfSteps ?? [], `${at}.Arguments.IfSteps`, true);
+        visit(step.Arguments.ElseSteps ?? [], `${at}.Arguments.ElseSteps`, true);
       }
     });
   };

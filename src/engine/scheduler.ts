@@ -200,6 +200,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
   let inFlight = 0;
   let failed = false;
   let firstFailure: string | undefined;
+  let engineError: unknown;
 
   const addRecord = (name: string, step: PipelineStep): StepRecord => {
     const rec: StepRecord = {
@@ -215,33 +216,53 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
     return rec;
   };
 
-  const skip = (name: string, reason: string): void => {
+  /** Records a step Skipped; the caller releases the steps waiting on it (finish). */
+  const recordSkipped = (name: string, reason: string): boolean => {
     const node = graph.nodes.get(name);
-    if (!node || recorded.has(name)) return;
+    if (!node || recorded.has(name)) return false;
     const rec = addRecord(name, node.step);
     rec.status = 'Skipped';
     rec.skipReason = reason;
     states.set(name, { status: 'Skipped' });
     persist();
     reporter.stepSkipped?.({ executionId: identity.executionId, step: rec });
-    finish(name);
+    return true;
   };
 
-  /** A step reached its final state: release the steps waiting on it. */
+  const skip = (name: string, reason: string): void => {
+    if (recordSkipped(name, reason)) finish(name);
+  };
+
+  /**
+   * A step reached its final state: release the steps waiting on it. A skip cascades down the
+   * graph through a work list, not recursion, so a chain of any length cannot exhaust the stack.
+   */
   function finish(name: string): void {
-    for (const next of graph.downstream(name)) {
+    // Each entry walks one finished step's successors; a successor skipped is walked at once (as
+    // recursion would), so steps are recorded in the same order.
+    const stack: { readonly successors: readonly string[]; next: number }[] = [{ successors: graph.downstream(name), next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as (typeof stack)[number];
+      const next = top.successors[top.next++];
+      if (next === undefined) {
+        stack.pop();
+        continue;
+      }
       const left = (waitingOn.get(next) ?? 0) - 1;
       waitingOn.set(next, left);
-      if (left === 0) decide(next);
+      if (left !== 0) continue;
+      const reason = decide(next);
+      if (reason !== undefined && recordSkipped(next, reason)) stack.push({ successors: graph.downstream(next), next: 0 });
     }
   }
 
-  /** All of `name`'s upstream steps are final: queue it, or skip it with the reason. */
-  function decide(name: string): void {
+  /** All of `name`'s upstream steps are final: queues it, or returns why it is skipped. */
+  function decide(name: string): string | undefined {
     const reason = skipReasonFor(incoming.get(name) ?? [], (upstream) => states.get(upstream));
-    if (reason !== undefined) skip(name, reason);
-    else if (selected && !selected.has(name) && !reused.has(name)) skip(name, 'not selected for this execution');
-    else ready.push(name);
+    if (reason !== undefined) return reason;
+    if (selected && !selected.has(name) && !reused.has(name)) return 'not selected for this execution';
+    ready.push(name);
+    return undefined;
   }
 
   const reuseResult = (name: string): void => {
@@ -293,10 +314,21 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
         }
         finish(name);
         wake();
+      })
+      .catch((error: unknown) => {
+        // A bug in the bookkeeping above (or a reporter hook that throws): the execution ends
+        // Failed with it, and its record is kept, rather than the process dying with the promise.
+        engineError ??= error;
+        failed = true;
+        wake();
       });
   };
 
-  for (const name of graph.order) if ((waitingOn.get(name) ?? 0) === 0) decide(name);
+  for (const name of graph.order) {
+    if ((waitingOn.get(name) ?? 0) !== 0) continue;
+    const reason = decide(name);
+    if (reason !== undefined) skip(name, reason);
+  }
   try {
     for (;;) {
       while (ready.length > 0 && inFlight < options.config.maxParallel && !failed && !stopRequested) {
@@ -318,7 +350,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
 
   const end = clock.now().toISOString();
   record.status = stopRequested ? 'Stopped' : failed ? 'Failed' : 'Succeeded';
-  if (record.status === 'Failed') record.failureReason = STEP_FAILURE_REASON;
+  if (record.status === 'Failed') {
+    record.failureReason = engineError === undefined ? STEP_FAILURE_REASON : `internal error: ${engineError instanceof Error ? engineError.message : String(engineError)}`;
+  }
   record.endTime = end;
   persist();
   await options.store.flush();

@@ -15,8 +15,10 @@ import type { PipelineStep, RetryPolicy } from './definition-types.js';
 import type { Reporter } from './events.js';
 import { type ExecutionRecord, type StepRecord, stubbedSteps } from './execution-record.js';
 import type { ExecutionStore } from './execution-store.js';
+import { MAX_VALUE_DEPTH } from './definition-limits.js';
 import { resolveValue } from './expressions.js';
 import { jobNameFor } from './identity.js';
+import { nestsDeeperThan } from './json-depth.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import type { ExecutionIdentity, ResolveContext, StepOutputs } from './resolve-context.js';
 import { runWithRetries } from './retry.js';
@@ -229,11 +231,17 @@ async function readPropertyFiles(objectStore: ObjectStore, step: PipelineStep, p
         { code: 'PROPERTY_FILE_NOT_FOUND', source: 'user', cause },
       );
     }
+    let content: JsonValue;
     try {
-      out[name] = JSON.parse(text) as JsonValue;
+      content = JSON.parse(text) as JsonValue;
     } catch (cause) {
       throw new StepFailure(`property file ${name} at ${uri} is not JSON: ${(cause as Error).message}`, { code: 'PROPERTY_FILE_NOT_JSON', source: 'user', cause });
     }
+    // The content is kept in the execution record and walked by expressions: bounded like a definition's values.
+    if (nestsDeeperThan(content, MAX_VALUE_DEPTH)) {
+      throw new StepFailure(`property file ${name} at ${uri} nests more than ${MAX_VALUE_DEPTH} levels of lists and objects`, { code: 'PROPERTY_FILE_TOO_DEEP', source: 'user' });
+    }
+    out[name] = content;
   }
   return out;
 }

@@ -1,7 +1,6 @@
 // Static checks of Condition step conditions: known types, the operands each type needs, and the
 // expressions inside them. The stale published schema's spellings are recognised and explained.
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
-import { didYouMean } from './parameters.js';
 import type { ValidationScope } from './validate-context.js';
 import { checkValue, preview } from './validate-expressions.js';
 
@@ -25,7 +24,7 @@ function checkCondition(condition: JsonValue, path: string, scope: ValidationSco
   }
   const type = condition['Type'];
   if (typeof type !== 'string' || !(CONDITION_TYPES as readonly string[]).includes(type)) {
-    const suggestion = typeof type === 'string' ? didYouMean(type, CONDITION_TYPES) : undefined;
+    const suggestion = typeof type === 'string' ? problems.suggest(type, CONDITION_TYPES) : undefined;
     problems.add(
       'UNKNOWN_CONDITION_TYPE',
       `${path}.Type`,

@@ -1,6 +1,14 @@
 // What the validation passes share: the problem list and the flattened view of the steps.
 import type { DefinitionProblem } from '../errors.js';
 import type { JsonObject } from './json.js';
+import { didYouMean } from './parameters.js';
+
+/**
+ * Name comparisons "did you mean" may make in one validation. A hostile definition with thousands
+ * of unknown names and thousands of steps would otherwise cost millions of edit distances; past
+ * the budget, problems carry their plain hint.
+ */
+export const SUGGESTION_BUDGET = 200_000;
 
 /**
  * Collects problems; every add carries a stable code, a JSON path and a hint. Warnings are shapes
@@ -20,6 +28,16 @@ export class Problems {
 
   get size(): number {
     return this.list.length;
+  }
+
+  private comparisonsLeft = SUGGESTION_BUDGET;
+
+  /** The candidate `name` probably meant (didYouMean), while the validation's budget lasts. */
+  suggest(name: string, candidates: readonly string[] | ReadonlyMap<string, unknown>): string | undefined {
+    const count = Array.isArray(candidates) ? candidates.length : (candidates as ReadonlyMap<string, unknown>).size;
+    if (count > this.comparisonsLeft) return undefined;
+    this.comparisonsLeft -= count;
+    return didYouMean(name, Array.isArray(candidates) ? candidates : [...(candidates as ReadonlyMap<string, unknown>).keys()]);
   }
 }
 

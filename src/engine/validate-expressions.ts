@@ -3,10 +3,11 @@
 // do not exist.
 import { assertNever } from '../errors.js';
 import { STEP_TYPES, type StepType } from './definition-types.js';
-import { appendKey, expressionKey } from './expressions.js';
+import { appendKey } from './append-key.js';
+import { expressionKey } from './expressions.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
 import { parseJsonPath } from './json-path.js';
-import { didYouMean } from './parameters.js';
+import { previewJson } from './json-preview.js';
 import { checkPropertyPath, propertyRoot } from './property-schema.js';
 import { type PathSegment, formatSegments, parseReference } from './reference-path.js';
 import type { FlatStep, ValidationScope } from './validate-context.js';
@@ -68,12 +69,12 @@ function checkReference(text: string, path: string, site: Site): void {
       return;
     case 'parameter':
       if (!parameters.has(reference.name)) {
-        const suggestion = didYouMean(reference.name, [...parameters.keys()]);
+        const suggestion = problems.suggest(reference.name, parameters);
         problems.add(
           'UNKNOWN_PARAMETER',
           path,
           `Get "${text}" references parameter "${reference.name}", which the pipeline does not declare`,
-          suggestion ? `did you mean "${suggestion}"?` : `declare it in Parameters${parameters.size ? ` (declared: ${[...parameters.keys()].join(', ')})` : ''}`,
+          suggestion ? `did you mean "${suggestion}"?` : `declare it in Parameters${parameters.size ? ` (declared: ${truncateList([...parameters.keys()])})` : ''}`,
           site.step,
         );
       }
@@ -93,7 +94,7 @@ function checkStepReference(text: string, stepName: string, segments: readonly P
   const { problems, steps } = site.scope;
   const target = steps.get(stepName);
   if (!target) {
-    const suggestion = didYouMean(stepName, [...steps.keys()]);
+    const suggestion = problems.suggest(stepName, steps);
     problems.add(
       'UNKNOWN_STEP_REFERENCE',
       path,
@@ -130,7 +131,7 @@ function checkStepReference(text: string, stepName: string, segments: readonly P
     const what = check.reason === 'has no such property' ? `has no ${failed.replace(/^\./, '')}` : check.reason;
     const list = check.available.length ? ` (it has ${truncateList(check.available)})` : '';
     const missing = failedSegment?.kind === 'member' ? failedSegment.name : failedSegment?.kind === 'key' ? failedSegment.key : undefined;
-    const suggestion = missing !== undefined ? didYouMean(missing, check.available) : undefined;
+    const suggestion = missing !== undefined ? problems.suggest(missing, check.available) : undefined;
     problems.add(
       'UNKNOWN_PROPERTY',
       path,
@@ -169,7 +170,7 @@ function checkOutputParameter(
   }
   const declared = declaredOutputNames(target.raw);
   if (declared !== undefined && !declared.includes(key.key)) {
-    const suggestion = didYouMean(key.key, declared);
+    const suggestion = problems.suggest(key.key, declared);
     problems.add(
       'UNKNOWN_OUTPUT_PARAMETER',
       path,
@@ -183,7 +184,7 @@ function checkOutputParameter(
 function checkPropertyFileDeclared(text: string, target: FlatStep, name: string, path: string, site: Site): void {
   const declared = declaredPropertyFiles(target.raw);
   if (declared.includes(name)) return;
-  const suggestion = didYouMean(name, declared);
+  const suggestion = site.scope.problems.suggest(name, declared);
   site.scope.problems.add(
     'UNKNOWN_PROPERTY_FILE',
     path,
@@ -200,7 +201,7 @@ function checkProcessingOutputName(text: string, target: FlatStep, type: StepTyp
   if (a?.kind !== 'member' || a.name !== 'ProcessingOutputConfig' || b?.kind !== 'member' || b.name !== 'Outputs' || c?.kind !== 'key') return;
   const names = processingOutputNames(target.raw);
   if (names === undefined || names.includes(c.key)) return;
-  const suggestion = didYouMean(c.key, names);
+  const suggestion = site.scope.problems.suggest(c.key, names);
   site.scope.problems.add(
     'UNKNOWN_PROCESSING_OUTPUT',
     path,
@@ -338,6 +339,5 @@ function truncateList(items: readonly string[]): string {
 }
 
 export function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return previewJson(value, 80);
 }

@@ -4,7 +4,6 @@
 import { STEP_TYPES } from './definition-types.js';
 import { parseExpireAfter } from './expire-after.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
-import { didYouMean } from './parameters.js';
 import type { FlatStep, Problems, ValidationScope } from './validate-context.js';
 import { checkConditions } from './validate-conditions.js';
 import { checkValue, knownType, preview, processingOutputNames } from './validate-expressions.js';
@@ -33,7 +32,7 @@ const OUTPUT_TYPES = ['String', 'Integer', 'Float', 'Boolean'];
 /** Flattens Steps and every IfSteps/ElseSteps below them; reports non-object steps and bad branch lists. */
 export function collectSteps(steps: JsonValue, path: string, problems: Problems): FlatStep[] {
   const out: FlatStep[] = [];
-  const walk = (list: JsonValue, listPath: string, branch: FlatStep['branch'], depth: number): void => {
+  const walk = (list: JsonValue, listPath: string, branch: FlatStep['branch']): void => {
     if (!Array.isArray(list)) return;
     list.forEach((raw, i) => {
       const stepPath = `${listPath}[${i}]`;
@@ -45,7 +44,8 @@ export function collectSteps(steps: JsonValue, path: string, problems: Problems)
       const type = typeof raw['Type'] === 'string' ? raw['Type'] : undefined;
       out.push({ name, raw, path: stepPath, type, ...(branch ? { branch } : {}) });
       const args = raw['Arguments'];
-      if (type === 'Condition' && isJsonObject(args) && name !== undefined && depth < 100) {
+      // Recursion bounded by MAX_CONDITION_NESTING (checkDefinitionLimits runs first).
+      if (type === 'Condition' && isJsonObject(args) && name !== undefined) {
         for (const [key, outcome] of [['IfSteps', 'if'], ['ElseSteps', 'else']] as const) {
           const nested = args[key];
           if (nested === undefined) continue;
@@ -53,12 +53,12 @@ export function collectSteps(steps: JsonValue, path: string, problems: Problems)
             problems.add('MALFORMED_CONDITION_STEP', `${stepPath}.Arguments.${key}`, `${key} must be a list of steps`, undefined, name);
             continue;
           }
-          walk(nested, `${stepPath}.Arguments.${key}`, { condition: name, outcome }, depth + 1);
+          walk(nested, `${stepPath}.Arguments.${key}`, { condition: name, outcome });
         }
       }
     });
   };
-  walk(steps, path, undefined, 0);
+  walk(steps, path, undefined);
   return out;
 }
 
@@ -83,7 +83,7 @@ export function checkStepIdentities(steps: readonly FlatStep[], problems: Proble
     if (step.type === undefined) {
       problems.add('MISSING_STEP_TYPE', `${path}.Type`, raw['Type'] === undefined ? 'the step has no Type' : `the step Type must be a string, got ${preview(raw['Type'])}`, `step types are ${STEP_TYPES.join(', ')}`, name);
     } else if (!knownType(step)) {
-      const suggestion = didYouMean(step.type, STEP_TYPES);
+      const suggestion = problems.suggest(step.type, STEP_TYPES);
       problems.add('UNKNOWN_STEP_TYPE', `${path}.Type`, `unknown step type "${step.type}"`, suggestion ? `did you mean "${suggestion}"?` : `step types are ${STEP_TYPES.join(', ')}`, name);
     }
   }
@@ -152,7 +152,7 @@ function checkDependsOn(step: FlatStep, scope: ValidationScope): void {
     } else if (dep === name) {
       problems.add('SELF_DEPENDENCY', depPath, `step "${dep}" depends on itself`, 'remove it from its own DependsOn', name);
     } else if (!steps.has(dep)) {
-      const suggestion = didYouMean(dep, [...steps.keys()]);
+      const suggestion = problems.suggest(dep, steps);
       problems.add('UNKNOWN_DEPENDENCY', depPath, `DependsOn names step "${dep}", which the pipeline does not have`, suggestion ? `did you mean "${suggestion}"?` : 'name one of the pipeline\'s steps', name);
     }
   });
@@ -204,7 +204,7 @@ function checkRetryPolicy(policy: JsonValue, path: string, problems: Problems, s
   } else {
     types.forEach((t, j) => {
       if (typeof t !== 'string' || !RETRY_EXCEPTION_TYPES.includes(t)) {
-        const suggestion = typeof t === 'string' ? didYouMean(t, RETRY_EXCEPTION_TYPES) : undefined;
+        const suggestion = typeof t === 'string' ? problems.suggest(t, RETRY_EXCEPTION_TYPES) : undefined;
         problems.add('UNKNOWN_EXCEPTION_TYPE', `${path}.ExceptionType[${j}]`, `unknown retry exception type ${preview(t)}`, suggestion ? `did you mean "${suggestion}"?` : `exception types: ${RETRY_EXCEPTION_TYPES.join(', ')}`, step);
       }
     });
@@ -265,7 +265,7 @@ function checkPropertyFiles(step: FlatStep, problems: Problems): void {
     }
     const output = entry['OutputName'];
     if (typeof output === 'string' && outputs !== undefined && !outputs.includes(output)) {
-      const suggestion = didYouMean(output, outputs);
+      const suggestion = problems.suggest(output, outputs);
       problems.add(
         'UNKNOWN_PROCESSING_OUTPUT',
         `${p}.OutputName`,

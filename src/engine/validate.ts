@@ -1,10 +1,13 @@
 // Validates a pipeline definition once, at the boundary: the version first, then the shape, then
 // every step, expression, condition and dependency. Reports every problem, never throws.
 import type { DefinitionProblem } from '../errors.js';
+import { appendKey } from './append-key.js';
+import { checkDefinitionLimits } from './definition-limits.js';
 import { DEFINITION_VERSION, type PipelineDefinition } from './definition-types.js';
 import { parseExpireAfter } from './expire-after.js';
 import { collectEdges, formatCycle, topologicalOrder } from './graph.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
+import { parseReference } from './reference-path.js';
 import { type FlatStep, Problems, type ValidationScope } from './validate-context.js';
 import { checkValue, declaredPropertyFiles, preview } from './validate-expressions.js';
 import { NAME_PATTERN, checkStep, checkStepIdentities, collectSteps } from './validate-steps.js';
@@ -42,6 +45,10 @@ export function validateDefinition(raw: unknown): ValidationResult {
     return { problems: problems.list, warnings: problems.warnings };
   }
 
+  // Limits next: every later check walks the document recursively, within these bounds.
+  const limits = checkDefinitionLimits(def);
+  if (limits.length > 0) return { problems: limits, warnings: [] };
+
   checkShape(def, problems);
   const parameters = checkParameters(def['Parameters'], problems);
   const steps = collectSteps(def['Steps'] ?? [], '$.Steps', problems);
@@ -50,7 +57,7 @@ export function validateDefinition(raw: unknown): ValidationResult {
   const scope = buildScope(steps, parameters, problems);
   for (const step of steps) checkStep(step, scope);
   const experiment = def['PipelineExperimentConfig'];
-  if (isJsonObject(experiment)) checkValue(experiment, '$.PipelineExperimentConfig', scope, undefined);
+  if (isJsonObject(experiment) && checkExperimentReferences(experiment, problems)) checkValue(experiment, '$.PipelineExperimentConfig', scope, undefined);
   checkCycles(scope);
 
   if (problems.size > 0) return { problems: problems.list, warnings: problems.warnings };
@@ -142,7 +149,11 @@ function buildScope(steps: readonly FlatStep[], parameters: ValidationScope['par
   for (const step of steps) {
     if (step.name === undefined || byName.has(step.name)) continue;
     byName.set(step.name, step);
-    for (const file of declaredPropertyFiles(step.raw)) owners.set(file, [...(owners.get(file) ?? []), step.name]);
+    for (const file of declaredPropertyFiles(step.raw)) {
+      const list = owners.get(file);
+      if (list) list.push(step.name);
+      else owners.set(file, [step.name]);
+    }
   }
   return { parameters, steps: byName, propertyFileOwners: owners, problems };
 }
@@ -163,4 +174,36 @@ function checkCycles(scope: ValidationScope): void {
     'remove one of these dependencies (DependsOn or a Steps.<name> reference)',
     first?.name,
   );
+}
+
+/**
+ * PipelineExperimentConfig is resolved as the execution starts: it can use parameters, execution
+ * variables and joins of them, not step properties, JsonGet, itself or a job's name. Returns
+ * whether it is free of such references.
+ */
+function checkExperimentReferences(experiment: JsonObject, problems: Problems): boolean {
+  const before = problems.size;
+  const add = (path: string, what: string): void =>
+    problems.add('INVALID_EXPERIMENT_CONFIG', path, `PipelineExperimentConfig cannot use ${what}: it is resolved when the execution starts`, 'use parameters, execution variables (Execution.PipelineName, Execution.PipelineExecutionId, ...) and Std:Join of them');
+  // Recursion bounded by MAX_VALUE_DEPTH (checkDefinitionLimits ran first).
+  const visit = (value: JsonValue, path: string): void => {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, `${path}[${i}]`));
+      return;
+    }
+    if (!isJsonObject(value)) return;
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === 'Std:JsonGet') return add(appendKey(path, 'Std:JsonGet'), 'Std:JsonGet');
+    const get = value['Get'];
+    if (keys.length === 1 && typeof get === 'string') {
+      const reference = parseReference(get);
+      if (reference.kind === 'step') add(`${path}.Get`, `a property of step "${reference.step}"`);
+      else if (reference.kind === 'experiment') add(`${path}.Get`, 'its own fields');
+      else if (reference.kind === 'execution' && (reference.variable === 'TrainingJobName' || reference.variable === 'ProcessingJobName')) add(`${path}.Get`, `Execution.${reference.variable}`);
+      return;
+    }
+    for (const [key, child] of Object.entries(value)) visit(child, appendKey(path, key));
+  };
+  visit(experiment, '$.PipelineExperimentConfig');
+  return problems.size === before;
 }

@@ -122,8 +122,8 @@ function checkLocalStepTypes(options: PrepareRunOptions): void {
   const visit = (steps: readonly PipelineStep[], inBranch: boolean): void => {
     for (const step of steps) {
       if (step.Type === 'Condition') {
-        visit(step.Arguments.IfSteps, true);
-        visit(step.Arguments.ElseSteps, true);
+        visit(step.Arguments.IfSteps ?? [], true);
+        visit(step.Arguments.ElseSteps ?? [], true);
       } else if (isUnsupportedStepType(step.Type) && !isStubbed(options.stubs, step)) {
         const message = unsupportedStepMessage(step.Name, step.Type);
         if (inBranch) options.reporter?.warning?.({ stepName: step.Name, message: `${message} (it will fail if its branch runs)` });

@@ -2,6 +2,9 @@
 // a command fed the event JSON on stdin, or a Python file whose handler(event, context) runs in a
 // container. The event is the step's resolved Arguments; the result must carry the declared
 // OutputParameters with their declared types.
+import { MAX_VALUE_DEPTH } from '../engine/definition-limits.js';
+import { nestsDeeperThan } from '../engine/json-depth.js';
+import { previewJson } from '../engine/json-preview.js';
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -254,10 +257,13 @@ function parseHandlerOutput(text: string, step: LambdaStep, described: string, l
       continue;
     }
     if (isJsonObject(parsed)) {
+      if (nestsDeeperThan(parsed, MAX_VALUE_DEPTH)) {
+        throw new StepFailure(`step "${step.Name}": ${described} returned output parameters nested more than ${MAX_VALUE_DEPTH} levels deep`, { code: 'INVALID_OUTPUT_PARAMETERS', source: 'user' });
+      }
       if (candidate !== text) for (const line of lines.slice(0, -1)) log(line);
       return parsed;
     }
-    throw new StepFailure(`step "${step.Name}": ${described} returned ${JSON.stringify(parsed)}; a Lambda step needs a JSON object of output parameters`, {
+    throw new StepFailure(`step "${step.Name}": ${described} returned ${previewJson(parsed, 500)}; a Lambda step needs a JSON object of output parameters`, {
       code: 'INVALID_OUTPUT_PARAMETERS',
       source: 'user',
     });

@@ -1,6 +1,8 @@
 // Runs any job step without a job: returns the properties the real job would report (or those a
 // stubs file gives), writes declared property files where the real job would have written them,
 // and can fail on demand to exercise retries and failure handling.
+import { MAX_VALUE_DEPTH } from '../engine/definition-limits.js';
+import { nestsDeeperThan } from '../engine/json-depth.js';
 import type { PipelineDefinition, PipelineStep } from '../engine/definition-types.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../engine/json.js';
 import { RETRYABLE_EXCEPTION_TYPES, type RetryableExceptionType, SagesimError, StepFailure, StoppedError } from '../errors.js';
@@ -219,6 +221,13 @@ export function parseStubsFile(value: unknown, source: string): Record<string, S
     throw new SagesimError('INVALID_STUBS', `${source}: a stubs file is a JSON object mapping step names to stubs`, {
       source: 'user',
       hint: '{"TrainModel": {"properties": {...}, "propertyFiles": {...}, "fail": {"reason": "...", "times": 1}}}',
+    });
+  }
+  if (nestsDeeperThan(value, MAX_VALUE_DEPTH + 2)) {
+    // Its properties and property files go into the execution record, bounded like a definition's values.
+    throw new SagesimError('INVALID_STUBS', `${source}: the stubs nest more than ${MAX_VALUE_DEPTH} levels of lists and objects`, {
+      source: 'user',
+      hint: 'give each stub the shallow properties and property files a real job would produce',
     });
   }
   const out: Record<string, StubSpec> = {};

@@ -6,15 +6,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type ConfigOverrides, type SagesimConfig, resolveConfig } from '../config.js';
 import { type Clock, FakeClock, systemClock } from '../engine/clock.js';
+import { checkDefinitionLimits } from '../engine/definition-limits.js';
 import type { ParameterValue, PipelineDefinition } from '../engine/definition-types.js';
 import { type Reporter, combineReporters } from '../engine/events.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
+import type { JsonValue } from '../engine/json.js';
 import { buildGraph } from '../engine/graph.js';
 import { parseDefinition, readDefinitionText } from '../engine/load-definition.js';
 import { defaultPipelineName } from '../engine/pipeline-name.js';
 import { planLaunch } from '../app/plan-launch.js';
 import { type RunPipelineOptions, runPipeline } from '../engine/scheduler.js';
-import { SagesimError } from '../errors.js';
+import { DefinitionError, SagesimError } from '../errors.js';
 import { findManifestFor, loadManifest, seedManifest } from '../fixtures/manifest.js';
 import { type RunEnvironment, createRunEnvironment } from '../runtime/create-environment.js';
 import { prepareRun } from '../runtime/prepare-run.js';
@@ -164,6 +166,11 @@ interface HarnessState {
 
 async function runInEnvironment(env: RunEnvironment, state: HarnessState, input: string | PipelineDefinition, options: TestRunOptions): Promise<TestRunResult> {
   const file = typeof input === 'string' ? path.resolve(input) : undefined;
+  if (file === undefined) {
+    // Checked before JSON.stringify, which would overflow the stack on a very deep object.
+    const limits = checkDefinitionLimits(input as unknown as JsonValue);
+    if (limits.length > 0) throw new DefinitionError(limits, 'definition');
+  }
   const text = file === undefined ? JSON.stringify(input) : await readDefinitionText(file);
   const definition = parseDefinition(text, file ?? 'definition');
   const pipelineName = options.pipelineName ?? (file === undefined ? metadataName(definition) : defaultPipelineName(file, definition, text));

@@ -13,10 +13,12 @@ export interface BranchOwner {
 export function branchOwners(steps: readonly PipelineStep[], into = new Map<string, BranchOwner>()): Map<string, BranchOwner> {
   for (const step of steps) {
     if (step.Type !== 'Condition') continue;
-    for (const inner of step.Arguments.IfSteps) into.set(inner.Name, { condition: step.Name, branch: 'If' });
-    for (const inner of step.Arguments.ElseSteps) into.set(inner.Name, { condition: step.Name, branch: 'Else' });
-    branchOwners(step.Arguments.IfSteps, into);
-    branchOwners(step.Arguments.ElseSteps, into);
+    const ifSteps = step.Arguments.IfSteps ?? [];
+    const elseSteps = step.Arguments.ElseSteps ?? [];
+    for (const inner of ifSteps) into.set(inner.Name, { condition: step.Name, branch: 'If' });
+    for (const inner of elseSteps) into.set(inner.Name, { condition: step.Name, branch: 'Else' });
+    branchOwners(ifSteps, into);
+    branchOwners(elseSteps, into);
   }
   return into;
 }
