@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SagesimError } from '../errors.js';
 import { AwsChunkedDecoder, AwsChunkedError, isAwsChunked, unchunkHeaders } from './aws-chunked-decoder.js';
-import { noSuchUpload, s3Error } from './embedded-s3-error.js';
+import { EmbeddedS3Error, noSuchUpload, s3Error, writeS3Error } from './embedded-s3-error.js';
 import { listBucket, listedBucket } from './embedded-s3-list.js';
 import { abortUpload, listParts, uploadRequest } from './embedded-s3-multipart.js';
 import { listUploads, listUploadsRequest, sweepStaleUploads } from './embedded-s3-uploads.js';
@@ -199,8 +199,11 @@ function sagesimMiddleware(store: EmbeddedS3Store): KoaMiddleware {
       // A body left unread would be drained before the connection is reused (all 5 GiB of a
       // refused one): close the connection after the error instead, as S3 does.
       if (!ctx.request.req.complete) ctx.res.shouldKeepAlive = false;
-      if (error instanceof AwsChunkedError) throw s3Error('IncompleteBody', `The aws-chunked body is malformed: ${error.message}`);
-      throw error;
+      const answer = error instanceof AwsChunkedError ? s3Error('IncompleteBody', `The aws-chunked body is malformed: ${error.message}`) : error;
+      // sagesim's errors are answered here; only s3rver's own go on to its error handler.
+      if (!(answer instanceof EmbeddedS3Error)) throw answer;
+      ctx.respond = false;
+      writeS3Error(ctx.res, answer);
     }
   };
 }
