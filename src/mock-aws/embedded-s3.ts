@@ -81,6 +81,7 @@ interface KoaContext {
 type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void> | void;
 
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
+const S3rverConfig = require('s3rver/lib/models/config.js') as { getConfigModel(type: string): new (xml: string) => unknown };
 const AWSAccount = require('s3rver/lib/models/account.js') as {
   registry: Map<string, unknown>;
   DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
@@ -99,7 +100,11 @@ export async function openEmbeddedS3Data(dataDir: string, staleUploadAgeMs = DEF
 /** Builds the S3 request handler over a data folder prepared by openEmbeddedS3Data. */
 export function createEmbeddedS3Handler(dataDir: string, staleUploadAgeMs = DEFAULT_STALE_UPLOAD_AGE_MS): EmbeddedS3Handler {
   const app = new S3rver({ directory: dataDir, silent: true, allowMismatchedSignatures: true });
-  const store = new EmbeddedS3Store(dataDir);
+  // Tagging, CORS and website configurations are still read with s3rver's models.
+  const store = new EmbeddedS3Store(dataDir, (type, xml) => {
+    const Model = S3rverConfig.getConfigModel(type);
+    return new Model(xml);
+  });
   // A long-running `serve` keeps sweeping; the timer never keeps the process alive.
   const sweeper = setInterval(() => {
     sweepStaleUploads(store, new Date(Date.now() - staleUploadAgeMs)).catch(() => undefined);
