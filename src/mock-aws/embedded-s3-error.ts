@@ -1,24 +1,91 @@
 // S3's errors as the embedded S3 answers them (`<Error><Code>...`, the status S3 gives the code).
-// The one place sagesim reaches s3rver's error model, which its error handler serialises.
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
+// sagesim's own error model: the embedded S3 writes these itself (writeS3Error), s3rver's error
+// handler only ever sees the errors of its own controllers.
+import type { ServerResponse } from 'node:http';
 
 export type S3ErrorDetail = Readonly<Record<string, string>>;
 
-const S3rverError = require('s3rver/lib/models/error.js') as new (code: string, message: string, detail?: S3ErrorDetail) => Error & { readonly code: string };
+/** The HTTP status S3 answers each error code sagesim raises with. */
+const STATUS: Readonly<Record<string, number>> = {
+  EntityTooLarge: 400,
+  EntityTooSmall: 400,
+  IncompleteBody: 400,
+  InvalidArgument: 400,
+  InvalidBucketName: 400,
+  InvalidPart: 400,
+  InvalidPartOrder: 400,
+  InvalidRange: 416,
+  InvalidStorageClass: 400,
+  InvalidURI: 400,
+  KeyTooLongError: 400,
+  MalformedXML: 400,
+  MethodNotAllowed: 405,
+  NoSuchBucket: 404,
+  NoSuchKey: 404,
+  NoSuchUpload: 404,
+  NotImplemented: 501,
+  PreconditionFailed: 412,
+};
 
 /** An S3 error answer: `code` is S3's (NoSuchKey, InvalidArgument...), `detail` extra XML members. */
-export function s3Error(code: string, message: string, detail?: S3ErrorDetail): Error {
-  return new S3rverError(code, message, detail);
+export class EmbeddedS3Error extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly detail: S3ErrorDetail = {},
+  ) {
+    super(message);
+    this.name = 'EmbeddedS3Error';
+    this.status = STATUS[code] ?? 500;
+  }
+
+  /** The body S3 sends: `<Error><Code/><Message/>` then the detail members, XML-escaped. */
+  toXML(): string {
+    const members = [['Code', this.code], ['Message', this.message], ...Object.entries(this.detail)]
+      .map(([name, value]) => `<${name}>${escapeXml(value ?? '')}</${name}>`)
+      .join('');
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${members}</Error>`;
+  }
 }
 
-export function noSuchBucket(bucket: string): Error {
+export function s3Error(code: string, message: string, detail?: S3ErrorDetail): EmbeddedS3Error {
+  return new EmbeddedS3Error(code, message, detail);
+}
+
+export function noSuchBucket(bucket: string): EmbeddedS3Error {
   return s3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
 }
 
-export function noSuchUpload(uploadId: string): Error {
+export function noSuchUpload(uploadId: string): EmbeddedS3Error {
   return s3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', {
     UploadId: uploadId,
   });
+}
+
+/**
+ * Answers `error` on `res` unless headers were already sent (then the connection is cut, as a
+ * half-sent object must not look complete). Headers set for the failed answer are dropped but
+ * the CORS and `x-amz-*` ones, as S3 keeps them.
+ */
+export function writeS3Error(res: ServerResponse, error: EmbeddedS3Error): void {
+  if (res.headersSent) {
+    res.destroy(error);
+    return;
+  }
+  for (const name of res.getHeaderNames()) {
+    if (!/^access-control-|^vary$|^x-amz-/i.test(name)) res.removeHeader(name);
+  }
+  const body = error.toXML();
+  res.statusCode = error.status;
+  res.setHeader('Content-Type', 'application/xml');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+const XML_ENTITIES: Readonly<Record<string, string>> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' };
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (ch) => XML_ENTITIES[ch] ?? ch);
 }

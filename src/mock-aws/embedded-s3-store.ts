@@ -1,42 +1,20 @@
-// The embedded S3's file store: s3rver's FilesystemStore with the fixes sagesim relies on
+// The embedded S3's file store: its files (embedded-s3-file-store.ts) with the fixes sagesim relies on
 // (atomic, fully flushed writes; listings in key order so pagination never skips a key) and a
 // key-to-path mapping that cannot leave the store for any name (embedded-s3-key-path.ts).
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { type FileHandle, copyFile, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import { noSuchUpload, s3Error } from './embedded-s3-error.js';
+import { EmbeddedS3FileStore, type S3BucketInfo } from './embedded-s3-file-store.js';
 import { keyToPathParts } from './embedded-s3-key-path.js';
 import { collectKeys } from './embedded-s3-key-walk.js';
 import { invalidBucketName, isUploadId, isValidBucketName } from './embedded-s3-names.js';
-
-const require = createRequire(import.meta.url);
-
-/** The parts of s3rver's S3Object model the store touches. */
-interface S3rverObject {
-  readonly bucket: string;
-  readonly key: string;
-  readonly content: Readable | Buffer | null;
-  readonly metadata: Record<string, string>;
-}
-
-/** The parts of s3rver's FilesystemStore sagesim overrides or calls. */
-interface FilesystemStoreBase {
-  readonly rootDirectory: string;
-  getBucketPath(bucket: string): string;
-  getResourcePath(bucket: string, key: string | undefined, resource: string): string;
-  getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
-  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
-  getBucket(bucket: string): Promise<unknown>;
-  listBuckets(): Promise<unknown[]>;
-  deleteObject(bucket: string, key: string): Promise<void>;
-  putBucket(bucket: string): Promise<unknown>;
-}
+import { S3StoredObject } from './embedded-s3-object.js';
 
 export interface ListObjectsOptions {
   readonly delimiter?: string;
@@ -45,22 +23,14 @@ export interface ListObjectsOptions {
   readonly maxKeys?: number;
 }
 
-const FilesystemStore = require('s3rver/lib/stores/filesystem.js') as new (rootDirectory: string) => FilesystemStoreBase;
-const S3Object = require('s3rver/lib/models/object.js') as new (
-  bucket: string,
-  key: string,
-  content: null,
-  metadata: Record<string, string>,
-) => S3rverObject;
-
 /** S3's minimum size of every part of a multipart upload but the last. */
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 /** Bigger than the 16 KiB default: far fewer syscalls when a 1 GiB input is staged. */
 const WRITE_HIGH_WATER_MARK = 1024 * 1024;
 export const READ_HIGH_WATER_MARK = 1024 * 1024;
 
-export class EmbeddedS3Store extends FilesystemStore {
-  /** Every path of s3rver's store goes through these two: a bucket is one folder of a valid name. */
+export class EmbeddedS3Store extends EmbeddedS3FileStore {
+  /** Every path of the store goes through these two: a bucket is one folder of a valid name. */
   override getBucketPath(bucket: string): string {
     if (!isValidBucketName(bucket)) throw invalidBucketName(bucket);
     return inside(this.rootDirectory, path.join(this.rootDirectory, bucket));
@@ -75,13 +45,13 @@ export class EmbeddedS3Store extends FilesystemStore {
   }
 
   /** Only folders with a bucket's name are buckets (the store keeps its own files beside them). */
-  override async listBuckets(): Promise<unknown[]> {
+  async listBuckets(): Promise<S3BucketInfo[]> {
     const names = (await readdir(this.rootDirectory)).filter(isValidBucketName);
-    return (await Promise.all(names.map((name) => this.getBucket(name)))).filter(Boolean);
+    return (await Promise.all(names.map((name) => this.getBucket(name)))).filter((bucket) => bucket !== null);
   }
 
-  /** s3rver's removed the folders of the raw key; these are the key's encoded folders. */
-  override async deleteObject(bucket: string, key: string): Promise<void> {
+  /** Removes the object's files and the encoded key folders it leaves empty. */
+  async deleteObject(bucket: string, key: string): Promise<void> {
     const objectPath = this.getResourcePath(bucket, key, 'object');
     await Promise.all(
       [objectPath, `${objectPath}.md5`, this.getResourcePath(bucket, key, 'metadata.json')].map((file) =>
@@ -106,7 +76,7 @@ export class EmbeddedS3Store extends FilesystemStore {
    * after a PUT (or during a re-upload) can read a truncated object. Write to a temporary file,
    * wait for it to be flushed, then rename it over the object.
    */
-  async putObject(object: S3rverObject): Promise<{ size: number; md5: string }> {
+  async putObject(object: S3StoredObject): Promise<{ size: number; md5: string }> {
     const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
     await mkdir(path.dirname(objectPath), { recursive: true });
     const temporary = temporaryPath(objectPath);
@@ -204,7 +174,7 @@ export class EmbeddedS3Store extends FilesystemStore {
       const digest = createHash('md5');
       for (const part of found) digest.update(Buffer.from(part.md5, 'hex'));
       const etag = `${digest.digest('hex')}-${found.length}`;
-      const { metadata } = new S3Object(bucket, key, null, headers);
+      const { metadata } = new S3StoredObject(bucket, key, null, headers);
       await this.putMetadata(bucket, key, metadata, etag);
       await rename(temporary, objectPath);
       await rm(dir, { recursive: true, force: true });
@@ -215,8 +185,8 @@ export class EmbeddedS3Store extends FilesystemStore {
     }
   }
 
-  /** Like s3rver's, with a body that can be sent without per-chunk garbage (ObjectFileReadable). */
-  async getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<S3rverObject | null> {
+  /** The object, its body sent without per-chunk garbage (ObjectFileReadable); null when absent. */
+  async getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<S3StoredObject | null> {
     let metadata: Record<string, string>;
     try {
       metadata = await this.getMetadata(bucket, key);
@@ -229,7 +199,7 @@ export class EmbeddedS3Store extends FilesystemStore {
     // s3rver's range rules: the end is capped at the last byte, and its controller answers
     // InvalidRange for an object returned without content.
     const range = { start: options?.start ?? 0, end: Math.min(options?.end ?? Infinity, Math.max(0, size - 1)) };
-    const object = new S3Object(bucket, key, null, metadata) as S3rverObject & { range?: typeof range; content: unknown };
+    const object = new S3StoredObject(bucket, key, null, metadata);
     if (ranged) object.range = range;
     if (range.start < 0 || range.end < range.start) return object;
     object.content = new ObjectFileReadable(this.getResourcePath(bucket, key, 'object'), size, range.start, size === 0 ? -1 : range.end);
@@ -245,7 +215,7 @@ export class EmbeddedS3Store extends FilesystemStore {
   async listObjects(
     bucket: string,
     options: ListObjectsOptions,
-  ): Promise<{ objects: S3rverObject[]; commonPrefixes: string[]; isTruncated: boolean; lastEntry?: string }> {
+  ): Promise<{ objects: S3StoredObject[]; commonPrefixes: string[]; isTruncated: boolean; lastEntry?: string }> {
     const { delimiter = '', startAfter = '', prefix = '', maxKeys = Infinity } = options;
     const bucketPath = this.getBucketPath(bucket);
     // A page that ended on a common prefix resumes after every key that rolls up into it.
@@ -276,7 +246,7 @@ export class EmbeddedS3Store extends FilesystemStore {
     const objects = await Promise.all(
       selected.map(async (key) => {
         try {
-          return new S3Object(bucket, key, null, await this.getMetadata(bucket, key));
+          return new S3StoredObject(bucket, key, null, await this.getMetadata(bucket, key));
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // deleted meanwhile
           throw error;

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SagesimError } from '../errors.js';
 import { AwsChunkedDecoder, AwsChunkedError, isAwsChunked, unchunkHeaders } from './aws-chunked-decoder.js';
-import { noSuchUpload, s3Error } from './embedded-s3-error.js';
+import { EmbeddedS3Error, noSuchUpload, s3Error, writeS3Error } from './embedded-s3-error.js';
 import { listBucket, listedBucket } from './embedded-s3-list.js';
 import { abortUpload, listParts, uploadRequest } from './embedded-s3-multipart.js';
 import { listUploads, listUploadsRequest, sweepStaleUploads } from './embedded-s3-uploads.js';
@@ -81,6 +81,7 @@ interface KoaContext {
 type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void> | void;
 
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
+const S3rverConfig = require('s3rver/lib/models/config.js') as { getConfigModel(type: string): new (xml: string) => unknown };
 const AWSAccount = require('s3rver/lib/models/account.js') as {
   registry: Map<string, unknown>;
   DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
@@ -99,7 +100,11 @@ export async function openEmbeddedS3Data(dataDir: string, staleUploadAgeMs = DEF
 /** Builds the S3 request handler over a data folder prepared by openEmbeddedS3Data. */
 export function createEmbeddedS3Handler(dataDir: string, staleUploadAgeMs = DEFAULT_STALE_UPLOAD_AGE_MS): EmbeddedS3Handler {
   const app = new S3rver({ directory: dataDir, silent: true, allowMismatchedSignatures: true });
-  const store = new EmbeddedS3Store(dataDir);
+  // Tagging, CORS and website configurations are still read with s3rver's models.
+  const store = new EmbeddedS3Store(dataDir, (type, xml) => {
+    const Model = S3rverConfig.getConfigModel(type);
+    return new Model(xml);
+  });
   // A long-running `serve` keeps sweeping; the timer never keeps the process alive.
   const sweeper = setInterval(() => {
     sweepStaleUploads(store, new Date(Date.now() - staleUploadAgeMs)).catch(() => undefined);
@@ -199,8 +204,11 @@ function sagesimMiddleware(store: EmbeddedS3Store): KoaMiddleware {
       // A body left unread would be drained before the connection is reused (all 5 GiB of a
       // refused one): close the connection after the error instead, as S3 does.
       if (!ctx.request.req.complete) ctx.res.shouldKeepAlive = false;
-      if (error instanceof AwsChunkedError) throw s3Error('IncompleteBody', `The aws-chunked body is malformed: ${error.message}`);
-      throw error;
+      const answer = error instanceof AwsChunkedError ? s3Error('IncompleteBody', `The aws-chunked body is malformed: ${error.message}`) : error;
+      // sagesim's errors are answered here; only s3rver's own go on to its error handler.
+      if (!(answer instanceof EmbeddedS3Error)) throw answer;
+      ctx.respond = false;
+      writeS3Error(ctx.res, answer);
     }
   };
 }
