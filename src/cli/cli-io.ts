@@ -13,6 +13,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly stdin?: Readable;
+  /** How the user starts sagesim (`npx sagesim`, `sagesim`): suggested commands use it. @default 'sagesim' */
+  readonly invocation?: string;
   /** Where SIGINT and SIGTERM are observed; defaults to the process. Tests pass their own emitter. */
   readonly signals?: { on(event: StopSignal, listener: () => void): unknown; off(event: StopSignal, listener: () => void): unknown };
 }

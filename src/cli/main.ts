@@ -5,9 +5,16 @@ import { DefinitionError, StoppedError, isSagesimError } from '../errors.js';
 import { type CliIo, EXIT, ExitCode } from './cli-io.js';
 import { COMMANDS } from './commands/index.js';
 import { formatProblems } from './format-problems.js';
+import { withInvocation } from './invocation.js';
 import { PreflightError } from '../runtime/preflight-error.js';
 
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export { detectInvocation } from './invocation.js';
+
+export async function runCli(argv: readonly string[], given: CliIo): Promise<number> {
+  const invocation = given.invocation ?? 'sagesim';
+  // Filled once the commands are registered, before anything is written.
+  const names: string[] = [];
+  const io: CliIo = { ...given, stdout: withInvocation(given.stdout, invocation, names), stderr: withInvocation(given.stderr, invocation, names) };
   const program = new Command('sagesim')
     .description('Run Amazon SageMaker Pipelines definitions locally, each job step in a real Docker container.')
     .version(VERSION)
@@ -20,6 +27,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .showHelpAfterError('hint: run `sagesim --help` for the commands, `sagesim <command> --help` for their options');
   for (const module of COMMANDS) module.register(program, io);
   for (const command of program.commands) nameHelpInHint(command, 'sagesim');
+  names.push(...program.commands.map((command) => command.name()));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
