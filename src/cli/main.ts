@@ -19,6 +19,8 @@ export async function runCli(argv: readonly string[], given: CliIo): Promise<num
     .description('Run Amazon SageMaker Pipelines definitions locally, each job step in a real Docker container.')
     .version(VERSION)
     .option('--debug', 'print stack traces of unexpected errors')
+    .option('--home <dir>', 'sagesim home: executions, logs, models, S3 data (default .sagesim, or SAGESIM_HOME)')
+    .option('--config <file>', 'config file (default ./sagesim.config.json)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -28,6 +30,7 @@ export async function runCli(argv: readonly string[], given: CliIo): Promise<num
   for (const module of COMMANDS) module.register(program, io);
   for (const command of program.commands) nameHelpInHint(command, 'sagesim');
   names.push(...program.commands.map((command) => command.name()));
+  program.hook('preAction', (_program, action) => passGlobalOptions(program, action));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -36,6 +39,21 @@ export async function runCli(argv: readonly string[], given: CliIo): Promise<num
     return reportError(error, io, program.opts<{ debug?: boolean }>().debug === true || io.env['SAGESIM_DEBUG'] === '1');
   }
 }
+
+/**
+ * Global options go before or after the command (`sagesim --home x ls`, `sagesim ls --home x`), as
+ * with aws, kubectl and docker. Commander gives them to the program wherever they stand; the
+ * command that declares them gets them from there.
+ */
+function passGlobalOptions(program: Command, action: Command): void {
+  for (const name of GLOBAL_OPTIONS) {
+    const value: unknown = program.getOptionValue(name);
+    if (value === undefined || action.getOptionValue(name) !== undefined) continue;
+    if (action.options.some((option) => option.attributeName() === name)) action.setOptionValue(name, value);
+  }
+}
+
+const GLOBAL_OPTIONS = ['home', 'config'] as const;
 
 /** A usage error in a command points at that command's own help (`sagesim images build --help`). */
 function nameHelpInHint(command: Command, parent: string): void {

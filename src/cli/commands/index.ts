@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { callbackCommand } from './callback.js';
 import { dataCommand } from './data.js';
+import { execCommand } from './exec.js';
 import { graphCommand } from './graph.js';
 import { imagesCommand } from './images.js';
 import { inputsCommand } from './inputs.js';
@@ -22,4 +23,4 @@ export interface CommandModule {
   register(program: Command, io: CliIo): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [validateCommand, inputsCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, reproduceCommand, retryCommand, dataCommand, s3Command, imagesCommand, modelsCommand, callbackCommand, serveCommand];
+export const COMMANDS: readonly CommandModule[] = [validateCommand, inputsCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, reproduceCommand, retryCommand, dataCommand, s3Command, imagesCommand, modelsCommand, callbackCommand, serveCommand, execCommand];
