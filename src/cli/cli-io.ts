@@ -25,9 +25,9 @@ export type StopSignal = 'SIGINT' | 'SIGTERM';
 /** Exit codes shared by every command. */
 export const EXIT = {
   ok: 0,
-  /** The pipeline failed or stopped, or the definition is invalid. */
+  /** The execution (or the reproduced step) ran and failed or was stopped; sagesim could not finish (Docker, S3, AWS). */
   failed: 1,
-  /** Usage, configuration or I/O error: the command could not do its work. */
+  /** Invalid input, nothing ran: command line, configuration, parameters, an invalid or unreadable definition. */
   usage: 2,
   /** Unexpected internal error. */
   internal: 3,

@@ -6,7 +6,6 @@ import { type CliIo, EXIT, ExitCode } from './cli-io.js';
 import { COMMANDS } from './commands/index.js';
 import { formatProblems } from './format-problems.js';
 import { withInvocation } from './invocation.js';
-import { PreflightError } from '../runtime/preflight-error.js';
 
 export { detectInvocation } from './invocation.js';
 
@@ -70,8 +69,9 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
   }
   if (error instanceof DefinitionError) {
     io.stderr.write(formatProblems(`error: ${error.message}`, error.problems));
-    // A run refused by its preflight never started: a usage error, as bad parameters are.
-    return error instanceof PreflightError ? EXIT.usage : EXIT.failed;
+    // Invalid input, like a bad flag: nothing ran (a script can tell it from a failed execution);
+    // a run refused by its preflight (PreflightError) likewise.
+    return EXIT.usage;
   }
   // Ctrl-C before the execution existed (starting S3, seeding, building images): nothing ran.
   if (error instanceof StoppedError || (isSagesimError(error) && error.code === 'STOPPED')) {
