@@ -2,11 +2,12 @@
 // what, what the service said, and what to do next (refresh credentials, pass --role, start
 // `sagesim serve`...). Every error comes out as a SagesimError with source 'aws'.
 import { SagesimError } from '../errors.js';
+import { DEFAULT_SERVE_PORT } from '../mock-aws/serve-port.js';
 
 export interface AwsCallContext {
   /** What was being done, e.g. `CreatePipeline abalone`. */
   readonly action: string;
-  /** Where: `SageMaker in us-east-1`, `the SageMaker endpoint http://127.0.0.1:4566`. */
+  /** Where: `SageMaker in us-east-1`, `the SageMaker endpoint http://127.0.0.1:8577`. */
   readonly target: string;
   /** The --endpoint-url, when one was given. */
   readonly endpoint?: string;
@@ -105,9 +106,9 @@ function networkErrorCode(error: unknown): string | undefined {
 
 function portOf(endpoint: string): string {
   try {
-    return new URL(endpoint).port || '4566';
+    return new URL(endpoint).port || String(DEFAULT_SERVE_PORT);
   } catch {
-    return '4566';
+    return String(DEFAULT_SERVE_PORT);
   }
 }
 

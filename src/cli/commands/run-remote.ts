@@ -48,7 +48,7 @@ export function addRemoteRunOptions(command: Command): Command {
     .option('--role <arn>', '--no-mock: the pipeline execution role (needed to create the pipeline)')
     .option('--region <region>', '--no-mock: AWS region (default AWS_REGION, the profile, or us-east-1)')
     .option('--bucket <name>', "--no-mock: put the manifest's assets and the SDK default-bucket URIs in this bucket")
-    .option('--endpoint-url <url>', '--no-mock: SageMaker and S3 endpoint, e.g. a `sagesim serve` at http://127.0.0.1:4566')
+    .option('--endpoint-url <url>', '--no-mock: SageMaker and S3 endpoint, e.g. a `sagesim serve` at http://127.0.0.1:8577')
     .option('--no-wait', '--no-mock: print the execution ARN once started instead of following it');
 }
 
@@ -67,7 +67,7 @@ export async function runRemoteFromCli(file: string, flags: RemoteRunFlags, io: 
   });
   const endpoint = flags.endpointUrl;
   if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) {
-    throw new SagesimError('INVALID_ARGUMENT', `--endpoint-url must be an http(s) URL, got ${JSON.stringify(endpoint)}`, { source: 'user', hint: 'e.g. --endpoint-url http://127.0.0.1:4566' });
+    throw new SagesimError('INVALID_ARGUMENT', `--endpoint-url must be an http(s) URL, got ${JSON.stringify(endpoint)}`, { source: 'user', hint: 'e.g. --endpoint-url http://127.0.0.1:8577' });
   }
   const maxParallel = flags.maxParallel === undefined ? undefined : Number(flags.maxParallel);
   if (maxParallel !== undefined && (!Number.isSafeInteger(maxParallel) || maxParallel < 1)) {
