@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { callbackCommand } from './callback.js';
+import { completionCommand } from './completion.js';
 import { dataCommand } from './data.js';
 import { execCommand } from './exec.js';
 import { graphCommand } from './graph.js';
@@ -23,4 +24,4 @@ export interface CommandModule {
   register(program: Command, io: CliIo): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [validateCommand, inputsCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, reproduceCommand, retryCommand, dataCommand, s3Command, imagesCommand, modelsCommand, callbackCommand, serveCommand, execCommand];
+export const COMMANDS: readonly CommandModule[] = [validateCommand, inputsCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, reproduceCommand, retryCommand, dataCommand, s3Command, imagesCommand, modelsCommand, callbackCommand, serveCommand, execCommand, completionCommand];
