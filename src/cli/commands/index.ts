@@ -14,6 +14,7 @@ import { lsCommand } from './ls.js';
 import { modelsCommand } from './models.js';
 import { reproduceCommand } from './reproduce.js';
 import { retryCommand } from './retry.js';
+import { rmCommand } from './rm.js';
 import { runCommand } from './run.js';
 import { s3Command } from './s3.js';
 import { serveCommand } from './serve.js';
@@ -24,4 +25,4 @@ export interface CommandModule {
   register(program: Command, io: CliIo): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [validateCommand, inputsCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, reproduceCommand, retryCommand, dataCommand, s3Command, imagesCommand, modelsCommand, callbackCommand, serveCommand, execCommand, completionCommand];
+export const COMMANDS: readonly CommandModule[] = [validateCommand, inputsCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, reproduceCommand, retryCommand, rmCommand, dataCommand, s3Command, imagesCommand, modelsCommand, callbackCommand, serveCommand, execCommand, completionCommand];
