@@ -45,7 +45,15 @@ export function toAwsError(error: unknown, context: AwsCallContext): SagesimErro
         : 'check the network, the region (--region) and any proxy settings (HTTPS_PROXY)',
     );
   }
-  if (code === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
+  if (context.endpoint !== undefined && unimplemented(code, message, shape.$metadata?.httpStatusCode)) {
+    const operation = context.action.split(' ')[0] ?? context.action;
+    return fail(
+      'AWS_UNSUPPORTED_OPERATION',
+      `the endpoint does not implement ${operation} (it answered ${shape.$metadata?.httpStatusCode ?? 'something'} that is not a SageMaker response)`,
+      `emulators such as moto store pipelines and executions but do not run them nor list their steps: pass --no-wait to create and start the execution only, or use \`sagesim serve\` as the endpoint`,
+    );
+  }
+  if (code === 'CredentialsProviderError' || /could not (load|resolve) credentials/i.test(message)) {
     return fail(
       'AWS_NO_CREDENTIALS',
       'no AWS credentials found',
@@ -85,6 +93,13 @@ export function toAwsError(error: unknown, context: AwsCallContext): SagesimErro
     return fail('AWS_LIMIT_EXCEEDED', message, 'an account quota is reached: stop running executions or ask for a higher quota');
   }
   return fail('AWS_ERROR', `${code}: ${message}`, 'run again with --debug for the full error');
+}
+
+/** An emulator's answer to an operation it lacks: an HTML or empty 404/501, or an "unknown operation" error. */
+function unimplemented(code: string, message: string, status: number | undefined): boolean {
+  if (/^(UnknownOperationException|NotImplemented|NotImplementedError|InvalidAction)$/.test(code)) return true;
+  if (status === 501) return true;
+  return /Deserialization error|is not valid JSON|Unexpected token '<'/.test(message);
 }
 
 function networkErrorCode(error: unknown): string | undefined {
