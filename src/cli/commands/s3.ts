@@ -87,7 +87,8 @@ async function withObjectStore(flags: StoreFlags, io: CliIo, run: (store: S3Obje
 }
 
 async function listBuckets(store: S3ObjectStore, io: CliIo, json: boolean): Promise<void> {
-  const buckets = await store.listBuckets();
+  // Newest first, as every listing (objects below stay in key order, as `aws s3 ls` lists them).
+  const buckets = [...(await store.listBuckets())].sort((a, b) => (b.creationDate?.getTime() ?? 0) - (a.creationDate?.getTime() ?? 0));
   if (json) {
     io.stdout.write(`${JSON.stringify({ Buckets: buckets.map((b) => ({ Name: b.name, ...(b.creationDate ? { CreationDate: b.creationDate.toISOString() } : {}) })) }, null, 2)}\n`);
     return;
