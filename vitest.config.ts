@@ -32,6 +32,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: SELF },
         test: {
           name: 'unit-isolated',
           include: ['test/unit/**/*.isolated.test.ts'],

@@ -25,7 +25,6 @@ import { FileExecutionNotesStore } from './sagemaker-api/execution-notes.js';
 import { createSageMakerApiHandler, isSageMakerRequest, type SageMakerApiHandlerOptions } from './sagemaker-api/http-handler.js';
 import { LocalExecutionService } from './sagemaker-api/local-execution-service.js';
 import { FilePipelineStore } from './sagemaker-api/pipeline-store.js';
-import { DEFAULT_SERVE_PORT } from './serve-port.js';
 
 
 export interface ServeOptions {

@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { SagesimError, isSagesimError } from '../../errors.js';
-import { startServe } from '../../mock-aws/serve.js';
 import { type CliIo, ExitCode, type StopSignal } from '../cli-io.js';
 import { collect, stubOptionsFromFlags } from '../run-session.js';
 import { onStopSignal } from '../stop-signals.js';
@@ -97,6 +96,7 @@ async function exec(argv: readonly string[], flags: ExecFlags, io: CliIo): Promi
   const log = (line: string): void => {
     io.stderr.write(`sagesim: ${line}\n`);
   };
+  const { startServe } = await import('../../mock-aws/serve.js'); // the server loads on use
   const handle = await startServe({
     config,
     port,

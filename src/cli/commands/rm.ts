@@ -8,7 +8,6 @@ import { FileExecutionStore } from '../../engine/execution-store.js';
 import type { ExecutionRecord } from '../../engine/execution-record.js';
 import { SagesimError } from '../../errors.js';
 import { type RemovalPlan, applyRemoval, planRemoval } from '../../history/remove-executions.js';
-import { createObjectStore } from '../../mock-aws/s3-client.js';
 import type { CliIo } from '../cli-io.js';
 import { configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
@@ -105,7 +104,8 @@ async function remove(records: readonly ExecutionRecord[], flags: RemoveFlags, i
   }
   const config = configFromFlags(flags, io);
   const needsS3 = flags.keepS3 !== true && records.some((record) => record.mode === 'local');
-  await using objectStore = needsS3 ? await createObjectStore(config) : undefined;
+  // The AWS SDK loads on use.
+  await using objectStore = needsS3 ? await (await import('../../mock-aws/s3-client.js')).createObjectStore(config) : undefined;
   const context = { home: config.home, ...(objectStore ? { objectStore } : {}) };
   const plans: RemovalPlan[] = [];
   for (const record of records) plans.push(await planRemoval(record, context));
