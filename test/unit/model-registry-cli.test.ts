@@ -49,8 +49,9 @@ describe('sagesim models', () => {
     await registry().createModelPackage({ ModelPackageGroupName: 'housing', CustomerMetadataProperties: { 'sagesim:stubbed-steps': 'Train,Evaluate' } });
     const lines = (await cli('models', 'ls')).stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^GROUP\s+VERSION\s+STATUS\s+CREATED\s+ARN\s+NOTE$/);
-    expect(lines[1]).not.toContain('STUB');
-    expect(lines[2]).toMatch(/housing\/2\s+STUB: built on stubbed Train, Evaluate$/);
+    // Newest first: version 2 (stubbed) above version 1.
+    expect(lines[1]).toMatch(/housing\/2\s+STUB: built on stubbed Train, Evaluate$/);
+    expect(lines[2]).not.toContain('STUB');
   });
 
   it('approves and rejects a version with a description', async () => {
