@@ -1,14 +1,21 @@
 // Two projects: fast unit tests with fakes, and integration tests against real Docker and S3.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // sagesim supports Node >= 20.19; the AWS SDK's notice about its own future Node 22 floor would
 // otherwise be printed by every test file that builds a client (bin/sagesim.js does the same).
 const QUIET_AWS_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
+// Tests and examples import the harness as a user does (`sagesim/testing`), from the sources here.
+const SELF = {
+  'sagesim/testing': fileURLToPath(new URL('./src/testing.ts', import.meta.url)),
+};
+
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: SELF },
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
@@ -25,6 +32,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: SELF },
         test: {
           name: 'unit-isolated',
           include: ['test/unit/**/*.isolated.test.ts'],
@@ -34,6 +42,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: SELF },
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'examples/**/*.test.ts'],

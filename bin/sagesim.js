@@ -11,5 +11,6 @@ if (!existsSync(fileURLToPath(main))) {
   process.stderr.write('sagesim is not built yet: run `npm run build` (npm ci does it for you).\n');
   process.exit(2);
 }
-const { runCli } = await import(main.href);
-process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), stdin: process.stdin, exit: (code) => process.exit(code) });
+const { runCli, detectInvocation } = await import(main.href);
+const invocation = detectInvocation(process.env, process.argv[1]);
+process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), stdin: process.stdin, invocation, exit: (code) => process.exit(code) });

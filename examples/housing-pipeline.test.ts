@@ -1,15 +1,12 @@
 // An example suite for your own pipeline: copy this file next to your pipeline definition and
-// change the paths and step names. It runs in sagesim's CI as it is.
-//
-// In your project, import the harness from the package:
-//   import { createTestEnvironment } from 'sagesim/testing';
-// (inside the sagesim repository itself the source is imported directly)
-import path from 'node:path';
+// point PIPELINE at it (e.g. path.resolve(import.meta.dirname, 'pipeline.json')) and change the step
+// names. As it is, it tests the housing pipeline that ships with sagesim, and sagesim's CI runs it.
+import { createRequire } from 'node:module';
+import { createTestEnvironment } from 'sagesim/testing';
 import { describe, expect, it } from 'vitest';
-import { createTestEnvironment } from '../src/testing.js';
 
 /** The pipeline under test: the JSON `pipeline.definition()` wrote, with a manifest.json beside it. */
-const PIPELINE = path.resolve(import.meta.dirname, '../fixtures/housing/pipeline.json');
+const PIPELINE = createRequire(import.meta.url).resolve('sagesim/fixtures/housing/pipeline.json');
 
 /** What the evaluation step's property file says, for a stubbed evaluation. */
 const evaluationReport = (mse: number) => ({ regression_metrics: { mse: { value: mse, standard_deviation: 0.1 }, rmse: { value: Math.sqrt(mse) }, r2: { value: 0.7 } } });

@@ -13,6 +13,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly stdin?: Readable;
+  /** How the user starts sagesim (`npx sagesim`, `sagesim`): suggested commands use it. @default 'sagesim' */
+  readonly invocation?: string;
   /** Where SIGINT and SIGTERM are observed; defaults to the process. Tests pass their own emitter. */
   readonly signals?: { on(event: StopSignal, listener: () => void): unknown; off(event: StopSignal, listener: () => void): unknown };
   /**
@@ -28,9 +30,9 @@ export type StopSignal = 'SIGINT' | 'SIGTERM';
 /** Exit codes shared by every command. */
 export const EXIT = {
   ok: 0,
-  /** The pipeline failed or stopped, or the definition is invalid. */
+  /** The execution (or the reproduced step) ran and failed or was stopped; sagesim could not finish (Docker, S3, AWS). */
   failed: 1,
-  /** Usage, configuration or I/O error: the command could not do its work. */
+  /** Invalid input, nothing ran: command line, configuration, parameters, an invalid or unreadable definition. */
   usage: 2,
   /** Unexpected internal error. */
   internal: 3,

@@ -5,13 +5,21 @@ import { DefinitionError, StoppedError, isSagesimError } from '../errors.js';
 import { type CliIo, EXIT, ExitCode } from './cli-io.js';
 import { COMMANDS } from './commands/index.js';
 import { formatProblems } from './format-problems.js';
-import { PreflightError } from '../runtime/preflight-error.js';
+import { withInvocation } from './invocation.js';
 
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export { detectInvocation } from './invocation.js';
+
+export async function runCli(argv: readonly string[], given: CliIo): Promise<number> {
+  const invocation = given.invocation ?? 'sagesim';
+  // Filled once the commands are registered, before anything is written.
+  const names: string[] = [];
+  const io: CliIo = { ...given, stdout: withInvocation(given.stdout, invocation, names), stderr: withInvocation(given.stderr, invocation, names) };
   const program = new Command('sagesim')
     .description('Run Amazon SageMaker Pipelines definitions locally, each job step in a real Docker container.')
     .version(VERSION)
     .option('--debug', 'print stack traces of unexpected errors')
+    .option('--home <dir>', 'sagesim home: executions, logs, models, S3 data (default .sagesim, or SAGESIM_HOME)')
+    .option('--config <file>', 'config file (default ./sagesim.config.json)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -20,6 +28,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .showHelpAfterError('hint: run `sagesim --help` for the commands, `sagesim <command> --help` for their options');
   for (const module of COMMANDS) module.register(program, io);
   for (const command of program.commands) nameHelpInHint(command, 'sagesim');
+  names.push(...program.commands.map((command) => command.name()));
+  program.hook('preAction', (_program, action) => passGlobalOptions(program, action));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -28,6 +38,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return reportError(error, io, program.opts<{ debug?: boolean }>().debug === true || io.env['SAGESIM_DEBUG'] === '1');
   }
 }
+
+/**
+ * Global options go before or after the command (`sagesim --home x ls`, `sagesim ls --home x`), as
+ * with aws, kubectl and docker. Commander gives them to the program wherever they stand; the
+ * command that declares them gets them from there.
+ */
+function passGlobalOptions(program: Command, action: Command): void {
+  for (const name of GLOBAL_OPTIONS) {
+    const value: unknown = program.getOptionValue(name);
+    if (value === undefined || action.getOptionValue(name) !== undefined) continue;
+    if (action.options.some((option) => option.attributeName() === name)) action.setOptionValue(name, value);
+  }
+}
+
+const GLOBAL_OPTIONS = ['home', 'config'] as const;
 
 /** A usage error in a command points at that command's own help (`sagesim images build --help`). */
 function nameHelpInHint(command: Command, parent: string): void {
@@ -44,8 +69,9 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
   }
   if (error instanceof DefinitionError) {
     io.stderr.write(formatProblems(`error: ${error.message}`, error.problems));
-    // A run refused by its preflight never started: a usage error, as bad parameters are.
-    return error instanceof PreflightError ? EXIT.usage : EXIT.failed;
+    // Invalid input, like a bad flag: nothing ran (a script can tell it from a failed execution);
+    // a run refused by its preflight (PreflightError) likewise.
+    return EXIT.usage;
   }
   // Ctrl-C before the execution existed (starting S3, seeding, building images): nothing ran.
   if (error instanceof StoppedError || (isSagesimError(error) && error.code === 'STOPPED')) {

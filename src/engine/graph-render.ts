@@ -1,10 +1,10 @@
-// Renders a pipeline graph as text, Mermaid or Graphviz DOT, with condition branches labelled
-// True / False.
+// Renders a pipeline graph as text, Mermaid, Graphviz DOT or JSON, with condition branches
+// labelled True / False.
 import { assertNever } from '../errors.js';
 import type { GraphEdge, PipelineGraph, StepNode } from './graph.js';
 
-export type GraphFormat = 'text' | 'mermaid' | 'dot';
-export const GRAPH_FORMATS: readonly GraphFormat[] = ['text', 'mermaid', 'dot'];
+export type GraphFormat = 'text' | 'mermaid' | 'dot' | 'json';
+export const GRAPH_FORMATS: readonly GraphFormat[] = ['text', 'mermaid', 'dot', 'json'];
 
 export function renderGraph(graph: PipelineGraph, format: GraphFormat): string {
   switch (format) {
@@ -14,6 +14,8 @@ export function renderGraph(graph: PipelineGraph, format: GraphFormat): string {
       return renderMermaid(graph);
     case 'dot':
       return renderDot(graph);
+    case 'json':
+      return `${JSON.stringify(graphJson(graph), null, 2)}\n`;
     default:
       return assertNever(format, 'graph format');
   }
@@ -114,4 +116,20 @@ function dotId(name: string): string {
 
 function dotString(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+/** For scripts: steps in run order with their direct upstream steps, and every edge with its kind. */
+function graphJson(graph: PipelineGraph): unknown {
+  return {
+    Steps: graph.order.map((name) => {
+      const node = graph.nodes.get(name);
+      return {
+        Name: name,
+        Type: node?.step.Type,
+        ...(node?.branch ? { Branch: { Condition: node.branch.condition, Outcome: OUTCOME_LABEL[node.branch.outcome] } } : {}),
+        Upstream: graph.upstream(name),
+      };
+    }),
+    Edges: mergedEdges(graph).map((edge) => ({ From: edge.from, To: edge.to, Kind: edge.kind })),
+  };
 }

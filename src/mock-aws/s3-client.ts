@@ -22,6 +22,8 @@ export interface S3ClientOptions {
   readonly region: string;
   /** `dummy`: sagesim's fixed credentials; `default`: the SDK's standard chain (env, profile, SSO, role). */
   readonly credentials: 'dummy' | 'default';
+  /** With `default` credentials: a named profile instead of AWS_PROFILE / `default`. */
+  readonly profile?: string;
   /**
    * Makes the connections HTTP requests go over instead of TCP (the embedded emulator's
    * in-process `connect`); the endpoint still names the host and port requests are signed for.
@@ -38,6 +40,7 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     ...(custom ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
     // A copy: the SDK marks the credentials object it is given (a frozen one makes it throw).
     ...(options.credentials === 'dummy' ? { credentials: { ...DUMMY_CREDENTIALS } } : {}),
+    ...(options.credentials === 'default' && options.profile !== undefined ? { profile: options.profile } : {}),
     // Emulators do not return or check flexible checksums; computing CRC32 over every staged
     // byte would only cost CPU (and send aws-chunked bodies some emulators cannot read).
     ...(custom ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),

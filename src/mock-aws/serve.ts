@@ -19,18 +19,18 @@ import { ModelRegistry } from './model-registry.js';
 import { findModel } from './model-store.js';
 import { createS3Client, embeddedS3DataDir } from './s3-client.js';
 import { S3ObjectStore } from './s3-object-store.js';
+import { DEFAULT_SERVE_PORT } from './serve-port.js';
 import type { SageMakerApiBackend } from './sagemaker-api/api-backend.js';
 import { FileExecutionNotesStore } from './sagemaker-api/execution-notes.js';
 import { createSageMakerApiHandler, isSageMakerRequest, type SageMakerApiHandlerOptions } from './sagemaker-api/http-handler.js';
 import { LocalExecutionService } from './sagemaker-api/local-execution-service.js';
 import { FilePipelineStore } from './sagemaker-api/pipeline-store.js';
-import { DEFAULT_SERVE_PORT } from './serve-port.js';
 
 
 export interface ServeOptions {
   /** Home (pipelines, executions, registry, S3 data), region and account of the ARNs. */
   readonly config: SagesimConfig;
-  /** 0 picks a free port. @default 4566 */
+  /** 0 picks a free port. @default 8577 */
   readonly port?: number;
   /** Job steps run as these stubs instead of containers. */
   readonly stubs?: StubOptions;
@@ -161,7 +161,7 @@ function listen(server: ReturnType<typeof createServer>, port: number): Promise<
         new SagesimError('SERVE_START_FAILED', `cannot listen on ${HOST}:${port}: ${cause.message}`, {
           source: 'user',
           cause,
-          hint: cause.code === 'EADDRINUSE' ? `port ${port} is taken (LocalStack uses 4566 too): pick another with --port` : undefined,
+          hint: cause.code === 'EADDRINUSE' ? `port ${port} is taken (by another sagesim serve, or another server): pick another with --port (0 picks a free one)` : undefined,
         }),
       );
     };

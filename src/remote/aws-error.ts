@@ -2,11 +2,12 @@
 // what, what the service said, and what to do next (refresh credentials, pass --role, start
 // `sagesim serve`...). Every error comes out as a SagesimError with source 'aws'.
 import { SagesimError } from '../errors.js';
+import { DEFAULT_SERVE_PORT } from '../mock-aws/serve-port.js';
 
 export interface AwsCallContext {
   /** What was being done, e.g. `CreatePipeline abalone`. */
   readonly action: string;
-  /** Where: `SageMaker in us-east-1`, `the SageMaker endpoint http://127.0.0.1:4566`. */
+  /** Where: `SageMaker in us-east-1`, `the SageMaker endpoint http://127.0.0.1:8577`. */
   readonly target: string;
   /** The --endpoint-url, when one was given. */
   readonly endpoint?: string;
@@ -44,7 +45,15 @@ export function toAwsError(error: unknown, context: AwsCallContext): SagesimErro
         : 'check the network, the region (--region) and any proxy settings (HTTPS_PROXY)',
     );
   }
-  if (code === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
+  if (context.endpoint !== undefined && unimplemented(code, message, shape.$metadata?.httpStatusCode)) {
+    const operation = context.action.split(' ')[0] ?? context.action;
+    return fail(
+      'AWS_UNSUPPORTED_OPERATION',
+      `the endpoint does not implement ${operation} (it answered ${shape.$metadata?.httpStatusCode ?? 'something'} that is not a SageMaker response)`,
+      `emulators such as moto store pipelines and executions but do not run them nor list their steps: pass --no-wait to create and start the execution only, or use \`sagesim serve\` as the endpoint`,
+    );
+  }
+  if (code === 'CredentialsProviderError' || /could not (load|resolve) credentials/i.test(message)) {
     return fail(
       'AWS_NO_CREDENTIALS',
       'no AWS credentials found',
@@ -86,6 +95,13 @@ export function toAwsError(error: unknown, context: AwsCallContext): SagesimErro
   return fail('AWS_ERROR', `${code}: ${message}`, 'run again with --debug for the full error');
 }
 
+/** An emulator's answer to an operation it lacks: an HTML or empty 404/501, or an "unknown operation" error. */
+function unimplemented(code: string, message: string, status: number | undefined): boolean {
+  if (/^(UnknownOperationException|NotImplemented|NotImplementedError|InvalidAction)$/.test(code)) return true;
+  if (status === 501) return true;
+  return /Deserialization error|is not valid JSON|Unexpected token '<'/.test(message);
+}
+
 function networkErrorCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
@@ -105,9 +121,9 @@ function networkErrorCode(error: unknown): string | undefined {
 
 function portOf(endpoint: string): string {
   try {
-    return new URL(endpoint).port || '4566';
+    return new URL(endpoint).port || String(DEFAULT_SERVE_PORT);
   } catch {
-    return '4566';
+    return String(DEFAULT_SERVE_PORT);
   }
 }
 

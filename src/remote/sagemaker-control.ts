@@ -33,6 +33,8 @@ export interface SdkControlOptions {
   readonly endpoint?: string;
   /** Fixed credentials (for a local endpoint); absent: the SDK's standard chain. */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** A named profile of ~/.aws/config and ~/.aws/credentials for the standard chain (--profile). */
+  readonly profile?: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export function createSdkControl(options: SdkControlOptions): SageMakerControl &
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: { ...options.credentials } } : {}),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
     // Followers poll; a throttled poll is retried by the SDK with its own back-off.
     maxAttempts: 5,
   });

@@ -1,6 +1,6 @@
 // Every way a new user can get the command line wrong, run in-process through the CLI shell: each
 // answer names the problem (file, JSON path, parameter, step), says what to do on a `hint:` line,
-// ends with the documented exit code (1 invalid definition, 2 usage / config / I/O), and shows no
+// ends with the documented exit code (2 for any invalid input: usage, config, I/O, an invalid definition; 1 is kept for failed executions), and shows no
 // stack trace. None of these needs Docker: DOCKER_HOST points at a socket that does not exist.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,7 +74,7 @@ const CASES: readonly Case[] = [
   {
     label: 'a parameter default of the wrong type names the type with its article',
     args: ['validate', 'bad-default.json'],
-    exit: 1,
+    exit: 2,
     stream: 'stdout',
     mentions: ['$.Parameters[0].DefaultValue', 'give an Integer DefaultValue'],
   },
@@ -87,17 +87,17 @@ const CASES: readonly Case[] = [
     exit: 2,
     mentions: ['not-json.json is not JSON (line 3, column 14)', "Unexpected token 'P'"],
   },
-  { label: 'a definition with a Version sagesim does not read', args: ['run', 'old-version.json'], exit: 1, mentions: ['UNSUPPORTED_VERSION', '$.Version', '2019-01-01', '2020-12-01'] },
+  { label: 'a definition with a Version sagesim does not read', args: ['run', 'old-version.json'], exit: 2, mentions: ['UNSUPPORTED_VERSION', '$.Version', '2019-01-01', '2020-12-01'] },
   {
     label: 'an invalid definition lists every problem with its JSON path',
     args: ['run', 'invalid.json'],
-    exit: 1,
+    exit: 2,
     mentions: ['problems found', '$.Steps[0].Name', 'bad name!', '$.Steps[1].Type', 'Bogus', '$.Steps[2].Arguments.Environment.DEPTH.Get', 'MaxDeth'],
   },
   {
     label: 'validate of an invalid definition (the problems are its report, on stdout)',
     args: ['validate', 'invalid.json'],
-    exit: 1,
+    exit: 2,
     stream: 'stdout',
     mentions: ['$.Steps[0].Name', '$.Steps[1].Type', '$.Steps[2].Arguments.Environment.DEPTH.Get'],
   },

@@ -12,6 +12,7 @@ vi.mock('../../src/images/build-images.js', async (importOriginal) => {
   const original = await importOriginal<typeof BuildImagesModule>();
   return {
     ...original,
+    imageStatus: () => Promise.resolve([{ name: 'knn', hash: 'abc123', tag: 'sagesim/knn:abc123', present: true }]),
     // A build that runs until its signal aborts, as the real script does.
     buildImages: (options: BuildImagesOptions = {}) =>
       new Promise((_resolve, reject) => {
@@ -46,5 +47,14 @@ describe('sagesim images build', () => {
     expect(stderr).toContain(`${signal}: stopping the image build`);
     expect(stderr).toMatch(/^stopped: /m);
     expect(signals.listenerCount('SIGINT') + signals.listenerCount('SIGTERM')).toBe(0);
+  });
+});
+
+describe('sagesim images ls', () => {
+  it('--json lists each image with its tag, content hash and whether it is built', async () => {
+    let stdout = '';
+    const code = await runCli(['images', 'ls', '--json'], { stdout: { write: (chunk: string) => (stdout += chunk) }, stderr: { write: () => true }, env: {}, cwd: process.cwd() });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ Images: [{ Name: 'sagesim/knn', Tag: 'sagesim/knn:abc123', Hash: 'abc123', Present: true }] });
   });
 });

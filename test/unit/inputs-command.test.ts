@@ -82,14 +82,14 @@ describe('sagesim validate --preflight', () => {
       }),
     );
     const { code, out } = await cli(cwd, 'validate', '--preflight', file, '--home', path.join(cwd, 'home'));
-    expect(code).toBe(1);
+    expect(code).toBe(2); // invalid input, as a run refused by its preflight
     expect(out).toContain('preflight: 3 problems would stop a run');
     expect(out).toContain('PARAMETER_WITHOUT_VALUE  $.Parameters[0]');
     expect(out).toContain('LAMBDA_NOT_MAPPED  $.Steps[0].FunctionArn (step Notify)');
     expect(out).toContain('STEP_TYPE_NOT_LOCAL  $.Steps[1] (step Check)');
     expect(out).toContain('hint: give it: --param Threshold=<value>');
     const json = await cli(cwd, 'validate', '--preflight', file, '--home', path.join(cwd, 'home'), '--json', '--param', 'Threshold=0.5');
-    expect(json.code).toBe(1);
+    expect(json.code).toBe(2);
     const parsed = JSON.parse(json.out) as { valid: boolean; preflight: { ready: boolean; problems: { code: string }[] } };
     expect(parsed.valid).toBe(true);
     expect(parsed.preflight.problems.map((p) => p.code)).toEqual(['LAMBDA_NOT_MAPPED', 'STEP_TYPE_NOT_LOCAL']);

@@ -34,6 +34,9 @@ describe('sagesim models', () => {
     const lines = all.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^GROUP\s+VERSION\s+STATUS\s+CREATED\s+ARN$/);
     expect(lines).toHaveLength(4);
+    // Newest first, in the local `YYYY-MM-DD HH:MM:SS` every listing uses.
+    expect(lines.slice(1).map((line) => line.split(/\s+/).slice(0, 2).join(' '))).toEqual(['churn 1', 'housing 2', 'housing 1']);
+    expect(lines[1]).toMatch(/ \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} /);
     const housing = await cli('models', 'ls', 'housing');
     expect(housing.stdout).toContain('arn:aws:sagemaker:us-east-1:111122223333:model-package/housing/2');
     expect(housing.stdout).not.toContain('churn');
@@ -46,8 +49,9 @@ describe('sagesim models', () => {
     await registry().createModelPackage({ ModelPackageGroupName: 'housing', CustomerMetadataProperties: { 'sagesim:stubbed-steps': 'Train,Evaluate' } });
     const lines = (await cli('models', 'ls')).stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^GROUP\s+VERSION\s+STATUS\s+CREATED\s+ARN\s+NOTE$/);
-    expect(lines[1]).not.toContain('STUB');
-    expect(lines[2]).toMatch(/housing\/2\s+STUB: built on stubbed Train, Evaluate$/);
+    // Newest first: version 2 (stubbed) above version 1.
+    expect(lines[1]).toMatch(/housing\/2\s+STUB: built on stubbed Train, Evaluate$/);
+    expect(lines[2]).not.toContain('STUB');
   });
 
   it('approves and rejects a version with a description', async () => {

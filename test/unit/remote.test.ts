@@ -195,9 +195,16 @@ describe('AWS errors', () => {
     ['no credentials', Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), 'AWS_NO_CREDENTIALS', /AWS_PROFILE/],
     ['a missing role', Object.assign(new Error('Could not assume role arn:aws:iam::1:role/R'), { name: 'ValidationException' }), 'AWS_ROLE_INVALID', /--role/],
     ['a validation error', Object.assign(new Error('bad definition'), { name: 'ValidationException' }), 'AWS_VALIDATION', /sagesim validate/],
-    ['an unreachable endpoint', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' }), 'AWS_UNREACHABLE', /sagesim serve --port 4566/],
+    ['an unreachable endpoint', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8577'), { code: 'ECONNREFUSED' }), 'AWS_UNREACHABLE', /sagesim serve --port 8577/],
+    ['a profile without credentials', Object.assign(new Error('Could not resolve credentials using profile: [nobody] in configuration/credentials file(s).'), { name: 'CredentialsProviderError' }), 'AWS_NO_CREDENTIALS', /AWS_PROFILE/],
+    [
+      'an operation the endpoint lacks (moto: an HTML page where JSON belongs)',
+      Object.assign(new SyntaxError('Unexpected token \'<\', "<!doctype "... is not valid JSON\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.'), { $metadata: { httpStatusCode: 500 } }),
+      'AWS_UNSUPPORTED_OPERATION',
+      /--no-wait/,
+    ],
   ])('%s becomes one message with a hint', (_label, error, code, hint) => {
-    const mapped = toAwsError(error, { ...context, endpoint: 'http://127.0.0.1:4566' });
+    const mapped = toAwsError(error, { ...context, endpoint: 'http://127.0.0.1:8577' });
     expect(mapped).toBeInstanceOf(SagesimError);
     expect(mapped).toMatchObject({ code, source: 'aws' });
     expect(mapped.message).toContain('CreatePipeline abalone failed against SageMaker in us-east-1');

@@ -212,11 +212,11 @@ describe('sagesim run stopping and errors', () => {
     expect(io.err()).toContain('not found');
   });
 
-  it('an invalid definition exits 1 listing its problems', async () => {
+  it('an invalid definition exits 2 (invalid input, not a failed execution) listing its problems', async () => {
     const cwd = tempDir();
     const io = testIo(cwd);
     const code = await runCli(['run', fixture('invalid/cycle.json'), '--stub-all', '--home', path.join(cwd, 'home')], io);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(io.err()).toMatch(/CYCLE/);
   });
 });

@@ -27,9 +27,9 @@ describe('sagesim validate', () => {
     expect(result).toEqual({ code: 0, out: summary, err: '' });
   });
 
-  it('exits 1 for an invalid definition and prints each problem with its code, path and hint', async () => {
+  it('exits 2 (invalid input) for an invalid definition and prints each problem with its code, path and hint', async () => {
     const result = await run(['validate', 'fixtures/definitions/invalid/unknown-parameter.json']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.out).toBe(
       [
         'invalid: fixtures/definitions/invalid/unknown-parameter.json: 1 problem',
@@ -45,7 +45,7 @@ describe('sagesim validate', () => {
     const file = path.join(dir, 'many.json');
     writeFileSync(file, JSON.stringify({ Version: '2020-12-01', Steps: [{ Name: 'A', Type: 'Nope' }, { Name: 'A', Type: 'Fail', Arguments: {} }] }));
     const result = await run(['validate', file]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.out).toContain(': 2 problems');
     expect(result.out).toContain('UNKNOWN_STEP_TYPE  $.Steps[0].Type');
     expect(result.out).toContain('DUPLICATE_STEP_NAME  $.Steps[1].Name');
@@ -83,7 +83,7 @@ describe('sagesim validate', () => {
       warnings: [],
     });
     const invalid = await run(['validate', '--json', 'fixtures/definitions/invalid/cycle.json']);
-    expect(invalid.code).toBe(1);
+    expect(invalid.code).toBe(2);
     expect(JSON.parse(invalid.out)).toMatchObject({ valid: false, problems: [{ code: 'CYCLE', path: '$.Steps[0]', step: 'Prepare' }] });
   });
 
@@ -148,9 +148,9 @@ describe('sagesim graph', () => {
     expect(result.err).toContain('unknown graph format "svg"');
   });
 
-  it('exits 1 on an invalid definition and lists its problems', async () => {
+  it('exits 2 (invalid input) on an invalid definition and lists its problems', async () => {
     const result = await run(['graph', 'fixtures/definitions/invalid/cycle.json']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.err).toContain('dependency cycle: Prepare -> Train -> Prepare');
   });
 

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { SagesimError } from '../../errors.js';
 import { deliverCallback, pendingCallbacks } from '../../mock-aws/callback-mailbox.js';
+import { formatTimestamp } from '../../history/format-time.js';
 import type { CliIo } from '../cli-io.js';
 import { collect } from '../run-session.js';
 import { type StoreFlags, configFromFlags } from '../store-flags.js';
@@ -41,10 +42,11 @@ export const callbackCommand: CommandModule = {
     });
     withStore(callback.command('ls').description('list the tokens steps are waiting for').option('--json', 'print as JSON')).action(
       async (flags: StoreFlags & { json?: boolean }) => {
-        const pending = await pendingCallbacks(homeOf(flags, io));
+        // Newest first, as every listing.
+        const pending = (await pendingCallbacks(homeOf(flags, io))).sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
         if (flags.json) io.stdout.write(`${JSON.stringify(pending, null, 2)}\n`);
         else if (pending.length === 0) io.stdout.write('no step is waiting for a callback\n');
-        else for (const p of pending) io.stdout.write(`${p.token}  ${p.pipelineName}  ${p.stepName}  since ${p.createdAt}  ${JSON.stringify(p.arguments)}\n`);
+        else for (const p of pending) io.stdout.write(`${p.token}  ${p.pipelineName}  ${p.stepName}  since ${formatTimestamp(p.createdAt)}  ${JSON.stringify(p.arguments)}\n`);
       },
     );
   },

@@ -11,6 +11,7 @@ import type { CommandModule } from './index.js';
 
 interface GraphFlags {
   readonly format: string;
+  readonly json?: boolean;
 }
 
 export const graphCommand: CommandModule = {
@@ -20,8 +21,9 @@ export const graphCommand: CommandModule = {
       .description('print the pipeline as a graph of steps (text, Mermaid or Graphviz DOT)')
       .argument('<file>', 'the pipeline definition JSON file')
       .option('-f, --format <format>', `output format: ${GRAPH_FORMATS.join(', ')}`, 'text')
+      .option('--json', 'the same as --format json: steps with their upstream steps, and the edges')
       .action(async (file: string, flags: GraphFlags) => {
-        const format = GRAPH_FORMATS.find((f) => f === flags.format);
+        const format = GRAPH_FORMATS.find((f) => f === (flags.json ? 'json' : flags.format));
         if (!format) {
           throw new SagesimError('INVALID_ARGUMENT', `unknown graph format "${flags.format}"`, {
             source: 'user',

@@ -53,9 +53,14 @@ export const imagesCommand: CommandModule = {
     images
       .command('ls')
       .description('list the images with their content hash and whether they are built')
-      .action(async () => {
+      .option('--json', 'print them as JSON ({ Images: [{ Name, Tag, Hash, Present }] })')
+      .action(async (flags: { readonly json?: boolean }) => {
         const config = resolveConfig({ cwd: io.cwd }, io.env);
         const states = await imageStatus({ dockerSocket: config.dockerSocket, env: io.env });
+        if (flags.json) {
+          io.stdout.write(`${JSON.stringify({ Images: states.map((s) => ({ Name: `sagesim/${s.name}`, Tag: s.tag, Hash: s.hash, Present: s.present })) }, null, 2)}\n`);
+          return;
+        }
         for (const state of states) {
           io.stdout.write(`${`sagesim/${state.name}`.padEnd(18)} ${state.hash}  ${state.present ? 'built' : 'missing (run `sagesim images build`)'}\n`);
         }

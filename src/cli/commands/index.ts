@@ -3,7 +3,9 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { callbackCommand } from './callback.js';
+import { completionCommand } from './completion.js';
 import { dataCommand } from './data.js';
+import { execCommand } from './exec.js';
 import { graphCommand } from './graph.js';
 import { imagesCommand } from './images.js';
 import { inputsCommand } from './inputs.js';
@@ -12,6 +14,7 @@ import { lsCommand } from './ls.js';
 import { modelsCommand } from './models.js';
 import { reproduceCommand } from './reproduce.js';
 import { retryCommand } from './retry.js';
+import { rmCommand } from './rm.js';
 import { runCommand } from './run.js';
 import { s3Command } from './s3.js';
 import { serveCommand } from './serve.js';
@@ -22,4 +25,4 @@ export interface CommandModule {
   register(program: Command, io: CliIo): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [validateCommand, inputsCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, reproduceCommand, retryCommand, dataCommand, s3Command, imagesCommand, modelsCommand, callbackCommand, serveCommand];
+export const COMMANDS: readonly CommandModule[] = [validateCommand, inputsCommand, graphCommand, runCommand, lsCommand, showCommand, logsCommand, reproduceCommand, retryCommand, rmCommand, dataCommand, s3Command, imagesCommand, modelsCommand, callbackCommand, serveCommand, execCommand, completionCommand];

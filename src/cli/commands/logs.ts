@@ -1,6 +1,7 @@
 // `sagesim logs <execution> <step> [--follow]`: prints a step's container log; --follow keeps
 // printing what the step writes until it ends.
 import type { Command } from 'commander';
+import { SagesimError } from '../../errors.js';
 import { FileExecutionStore } from '../../engine/execution-store.js';
 import { findStep } from '../../history/find-step.js';
 import { cacheSourceLog, followStepLog, readLogFrom, stepLogPath } from '../../history/step-log.js';
@@ -13,6 +14,7 @@ interface LogsFlags {
   readonly home?: string;
   readonly config?: string;
   readonly follow?: boolean;
+  readonly json?: boolean;
 }
 
 export const logsCommand: CommandModule = {
@@ -23,6 +25,7 @@ export const logsCommand: CommandModule = {
       .argument('<execution>', 'execution id, ARN or a unique prefix of the id (see `sagesim ls`)')
       .argument('<step>', 'step name (any case, or a unique prefix)')
       .option('-f, --follow', 'keep printing new lines until the step ends')
+      .option('--json', 'print { ExecutionId, StepName, StepStatus, LogFile, Log } as JSON (not with --follow)')
       .option('--home <dir>', 'sagesim home holding executions (default .sagesim, or SAGESIM_HOME)')
       .option('--config <file>', 'config file (default ./sagesim.config.json)')
       .action(async (reference: string, stepReference: string, flags: LogsFlags) => {
@@ -30,6 +33,9 @@ export const logsCommand: CommandModule = {
         const store = new FileExecutionStore({ home: config.home });
         const execution = await store.find(reference);
         const step = findStep(execution, stepReference);
+        if (flags.json && flags.follow) {
+          throw new SagesimError('INVALID_ARGUMENT', '--json and --follow do not go together', { source: 'user', hint: '--json prints the log so far as one JSON object; --follow streams lines' });
+        }
         // A cache hit is final and ran nothing here: --follow has only the source run's log to show.
         if (flags.follow && !step.record?.cacheHit) {
           const controller = new AbortController();
@@ -44,6 +50,11 @@ export const logsCommand: CommandModule = {
         }
         const file = stepLogPath(store, execution, step);
         const { text } = await readLogFrom(file);
+        if (flags.json) {
+          const record = step.record;
+          io.stdout.write(`${JSON.stringify({ ExecutionId: execution.executionId, StepName: step.name, ...(record ? { StepStatus: record.status } : {}), LogFile: file, Log: text }, null, 2)}\n`);
+          return;
+        }
         if (text) {
           io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
           return;

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { SagesimError } from '../../errors.js';
 import { renderTable } from '../../history/table.js';
 import { type ModelApprovalStatus, ModelRegistry, isModelApprovalStatus } from '../../mock-aws/model-registry.js';
+import { formatTimestamp } from '../../history/format-time.js';
 import type { CliIo } from '../cli-io.js';
 import { type StoreFlags, configFromFlags } from '../store-flags.js';
 import { STUBBED_STEPS_PROPERTY } from '../../steps/register-model-executor.js';
@@ -95,10 +96,12 @@ async function list(group: string | undefined, flags: ListFlags, io: CliIo): Pro
     io.stdout.write(group === undefined ? 'no model packages registered yet\n' : `no model packages in group ${group}\n`);
     return;
   }
-  const rows = summaries.map((p) => [p.ModelPackageGroupName, String(p.ModelPackageVersion), p.ModelApprovalStatus, p.CreationTime, p.ModelPackageArn]);
+  // Newest first, local time, as every listing.
+  const newestFirst = [...summaries].sort((a, b) => Date.parse(b.CreationTime) - Date.parse(a.CreationTime) || (b.ModelPackageVersion ?? 0) - (a.ModelPackageVersion ?? 0));
+  const rows = newestFirst.map((p) => [p.ModelPackageGroupName, String(p.ModelPackageVersion), p.ModelApprovalStatus, formatTimestamp(p.CreationTime), p.ModelPackageArn]);
   // Packages registered by an execution with stubbed steps hold stand-ins: said beside each.
   const notes = await Promise.all(
-    summaries.map(async (p) => {
+    newestFirst.map(async (p) => {
       const stubbed = (await registry.describeModelPackage(p.ModelPackageArn)).CustomerMetadataProperties?.[STUBBED_STEPS_PROPERTY];
       return stubbed === undefined ? '' : `STUB: built on stubbed ${stubbed.split(',').join(', ')}`;
     }),

@@ -30,6 +30,7 @@ export interface RemoteRunFlags {
   readonly region?: string;
   readonly bucket?: string;
   readonly endpointUrl?: string;
+  readonly profile?: string;
   /** false under --no-wait. */
   readonly wait?: boolean;
   readonly param: string[];
@@ -47,8 +48,9 @@ export function addRemoteRunOptions(command: Command): Command {
     .option('--no-mock', 'submit to SageMaker (or --endpoint-url) instead of running locally')
     .option('--role <arn>', '--no-mock: the pipeline execution role (needed to create the pipeline)')
     .option('--region <region>', '--no-mock: AWS region (default AWS_REGION, the profile, or us-east-1)')
+    .option('--profile <name>', '--no-mock: the AWS profile for credentials (default AWS_PROFILE, or default)')
     .option('--bucket <name>', "--no-mock: put the manifest's assets and the SDK default-bucket URIs in this bucket")
-    .option('--endpoint-url <url>', '--no-mock: SageMaker and S3 endpoint, e.g. a `sagesim serve` at http://127.0.0.1:4566')
+    .option('--endpoint-url <url>', '--no-mock: SageMaker and S3 endpoint, e.g. a `sagesim serve` at http://127.0.0.1:8577')
     .option('--no-wait', '--no-mock: print the execution ARN once started instead of following it');
 }
 
@@ -67,7 +69,7 @@ export async function runRemoteFromCli(file: string, flags: RemoteRunFlags, io: 
   });
   const endpoint = flags.endpointUrl;
   if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) {
-    throw new SagesimError('INVALID_ARGUMENT', `--endpoint-url must be an http(s) URL, got ${JSON.stringify(endpoint)}`, { source: 'user', hint: 'e.g. --endpoint-url http://127.0.0.1:4566' });
+    throw new SagesimError('INVALID_ARGUMENT', `--endpoint-url must be an http(s) URL, got ${JSON.stringify(endpoint)}`, { source: 'user', hint: 'e.g. --endpoint-url http://127.0.0.1:8577' });
   }
   const maxParallel = flags.maxParallel === undefined ? undefined : Number(flags.maxParallel);
   if (maxParallel !== undefined && (!Number.isSafeInteger(maxParallel) || maxParallel < 1)) {
@@ -81,17 +83,18 @@ export async function runRemoteFromCli(file: string, flags: RemoteRunFlags, io: 
     ...parseParamAssignments(flags.param),
   };
   // A local endpoint accepts any credentials; do not make users invent some.
-  const dummy = wantsDummyCredentials(endpoint, io.env) ? DUMMY_CREDENTIALS : undefined;
-  const control = createSdkControl({ region: config.region, ...(endpoint ? { endpoint } : {}), ...(dummy ? { credentials: dummy } : {}) });
+  const profile = flags.profile;
+  const dummy = profile === undefined && wantsDummyCredentials(endpoint, io.env) ? DUMMY_CREDENTIALS : undefined;
+  const control = createSdkControl({ region: config.region, ...(endpoint ? { endpoint } : {}), ...(dummy ? { credentials: dummy } : {}), ...(profile === undefined ? {} : { profile }) });
   const objectStore = endpoint
     ? new S3ObjectStore({
-        client: createS3Client({ endpoint, region: config.region, credentials: dummy ? 'dummy' : 'default' }),
+        client: createS3Client({ endpoint, region: config.region, credentials: dummy ? 'dummy' : 'default', ...(profile === undefined ? {} : { profile }) }),
         endpoint,
         description: `S3 at ${endpoint}`,
         createBuckets: true,
       })
     : new S3ObjectStore({
-        client: createS3Client({ region: config.region, credentials: 'default' }),
+        client: createS3Client({ region: config.region, credentials: 'default', ...(profile === undefined ? {} : { profile }) }),
         endpoint: `https://s3.${config.region}.amazonaws.com`,
         description: `AWS S3 (${config.region})`,
       });

@@ -8,6 +8,7 @@ import { resolveConfig } from '../../config.js';
 import { SagesimError } from '../../errors.js';
 import { type ObjectInfo, formatS3Uri, joinS3, parseS3Uri } from '../../mock-aws/object-store.js';
 import type { S3ObjectStore } from '../../mock-aws/s3-object-store.js';
+import { formatTimestamp } from '../../history/format-time.js';
 import { downloadFile, downloadPrefix, uploadDir, uploadFile } from '../../steps/staging.js';
 import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
 import { onStopSignal } from '../stop-signals.js';
@@ -21,6 +22,7 @@ interface StoreFlags {
 
 interface LsFlags extends StoreFlags {
   readonly recursive?: boolean;
+  readonly json?: boolean;
 }
 
 interface CpFlags extends StoreFlags {
@@ -37,9 +39,12 @@ export const s3Command: CommandModule = {
         .command('ls')
         .description('list buckets, or the objects and folders under an s3:// prefix')
         .argument('[uri]', 's3://bucket[/prefix]')
-        .option('-r, --recursive', 'every object under the prefix, not one folder level'),
+        .option('-r, --recursive', 'every object under the prefix, not one folder level')
+        .option('--json', 'print ListBuckets / ListObjectsV2 shapes (Buckets, or Contents and CommonPrefixes) as JSON'),
     ).action(async (uri: string | undefined, flags: LsFlags) => {
-      await withObjectStore(flags, io, (store) => (uri === undefined ? listBuckets(store, io) : listObjects(store, uri, flags.recursive === true, io)));
+      await withObjectStore(flags, io, (store) =>
+        uri === undefined ? listBuckets(store, io, flags.json === true) : listObjects(store, uri, flags.recursive === true, io, flags.json === true),
+      );
     });
     withStore(s3.command('cat').description('print an object (as UTF-8 text)').argument('<uri>', 's3://bucket/key')).action(
       async (uri: string, flags: StoreFlags) => {
@@ -81,19 +86,26 @@ async function withObjectStore(flags: StoreFlags, io: CliIo, run: (store: S3Obje
   await run(store);
 }
 
-async function listBuckets(store: S3ObjectStore, io: CliIo): Promise<void> {
-  for (const bucket of await store.listBuckets()) io.stdout.write(`${formatDate(bucket.creationDate)} ${bucket.name}\n`);
+async function listBuckets(store: S3ObjectStore, io: CliIo, json: boolean): Promise<void> {
+  // Newest first, as every listing (objects below stay in key order, as `aws s3 ls` lists them).
+  const buckets = [...(await store.listBuckets())].sort((a, b) => (b.creationDate?.getTime() ?? 0) - (a.creationDate?.getTime() ?? 0));
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ Buckets: buckets.map((b) => ({ Name: b.name, ...(b.creationDate ? { CreationDate: b.creationDate.toISOString() } : {}) })) }, null, 2)}\n`);
+    return;
+  }
+  for (const bucket of buckets) io.stdout.write(`${formatDate(bucket.creationDate)} ${bucket.name}\n`);
 }
 
 /**
  * Like `aws s3 ls`: one folder level (`PRE name/` lines, then objects) named relative to the
  * prefix's last slash, or with --recursive every object by its full key.
  */
-async function listObjects(store: S3ObjectStore, uri: string, recursive: boolean, io: CliIo): Promise<void> {
-  const { key: prefix } = parseS3Uri(uri);
+async function listObjects(store: S3ObjectStore, uri: string, recursive: boolean, io: CliIo, json = false): Promise<void> {
+  const { bucket, key: prefix } = parseS3Uri(uri);
   const objects = await store.list(uri);
   if (recursive) {
-    for (const object of objects) io.stdout.write(objectLine(object, object.key));
+    if (json) io.stdout.write(objectsJson(bucket, prefix, objects, []));
+    else for (const object of objects) io.stdout.write(objectLine(object, object.key));
     return;
   }
   const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
@@ -105,18 +117,27 @@ async function listObjects(store: S3ObjectStore, uri: string, recursive: boolean
     if (slash === -1) files.push(object);
     else folders.add(rest.slice(0, slash + 1));
   }
+  if (json) {
+    io.stdout.write(objectsJson(bucket, prefix, files, [...folders].map((folder) => base + folder)));
+    return;
+  }
   for (const folder of folders) io.stdout.write(`${' '.repeat(30)} PRE ${folder}\n`);
   for (const object of files) io.stdout.write(objectLine(object, object.key.slice(base.length)));
+}
+
+/** The ListObjectsV2 shape, keys in full, so scripts that read `aws s3api` output read this too. */
+function objectsJson(bucket: string, prefix: string, objects: readonly ObjectInfo[], folders: readonly string[]): string {
+  const contents = objects.map((o) => ({ Key: o.key, Size: o.size, ...(o.lastModified ? { LastModified: o.lastModified.toISOString() } : {}) }));
+  return `${JSON.stringify({ Name: bucket, Prefix: prefix, Contents: contents, CommonPrefixes: folders.map((p) => ({ Prefix: p })) }, null, 2)}\n`;
 }
 
 function objectLine(object: ObjectInfo, name: string): string {
   return `${formatDate(object.lastModified)} ${String(object.size).padStart(10)} ${name}\n`;
 }
 
+/** The one timestamp convention of every listing: local `YYYY-MM-DD HH:MM:SS` (ISO-8601 UTC in --json). */
 function formatDate(date: Date | undefined): string {
-  if (!date) return ' '.repeat(19);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  return date ? formatTimestamp(date.toISOString()) : ' '.repeat(19);
 }
 
 async function cat(store: S3ObjectStore, uri: string, io: CliIo): Promise<void> {

@@ -95,7 +95,7 @@ function write(out: OutputStream, text: string): void {
 }
 
 /** One line per execution and step transition, for the server's terminal. */
-function executionLog(log: (line: string) => void): Reporter {
+export function executionLog(log: (line: string) => void): Reporter {
   return {
     executionStarted: (e) => log(`execution ${e.executionId} started (${e.pipelineName})`),
     stepStarted: (e) => log(`${e.executionId} ${e.step.stepName} Executing${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`),

@@ -52,7 +52,8 @@ async function runValidate(file: string, flags: ValidateFlags, io: CliIo): Promi
     const preflight = report ? { preflight: { ready: report.problems.length === 0, problems: report.problems, warnings: report.warnings } } : {};
     const shown = { valid: result.problems.length === 0, ...(summary ? { summary } : {}), problems: result.problems, warnings: result.warnings, ...preflight };
     io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
-    if (!ready) throw new ExitCode(EXIT.failed);
+    // Invalid input (the definition, or what a run of it would need): 2, as a bad flag.
+  if (!ready) throw new ExitCode(EXIT.usage);
     return;
   }
   if (result.definition) {
@@ -69,7 +70,8 @@ async function runValidate(file: string, flags: ValidateFlags, io: CliIo): Promi
   }
   const warnings = result.warnings.length;
   if (warnings > 0) io.stdout.write(formatProblems(`${warnings} warning${warnings === 1 ? '' : 's'}:`, result.warnings));
-  if (!ready) throw new ExitCode(EXIT.failed);
+  // Invalid input (the definition, or what a run of it would need): 2, as a bad flag.
+  if (!ready) throw new ExitCode(EXIT.usage);
 }
 
 async function runPreflight(file: string, flags: ValidateFlags, io: CliIo): Promise<PreflightReport> {
