@@ -3,6 +3,7 @@
 // step painted with its status, against the target of 2 s. The executions run first (stubbed, on
 // the on-disk store), then `sagesim serve` on the same home serves the page. `--screenshots DIR`
 // saves what the first view of each looks like; `--marks` prints where the time went.
+import '../quiet-aws-sdk.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
