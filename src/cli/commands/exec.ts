@@ -7,23 +7,15 @@ import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { SagesimError, isSagesimError } from '../../errors.js';
 import { type CliIo, ExitCode, type StopSignal } from '../cli-io.js';
-import { collect, stubOptionsFromFlags } from '../run-session.js';
+import { stubOptionsFromFlags } from '../run-session.js';
 import { onStopSignal } from '../stop-signals.js';
 import { configFromFlags } from '../store-flags.js';
 import { checkBotocore } from './exec-botocore.js';
 import type { CommandModule } from './index.js';
-import { executionLog } from './serve.js';
+import { type ServeFlags, addEndpointStubOptions, executionLog } from './serve.js';
 
-interface ExecFlags {
-  readonly port: string;
-  readonly home?: string;
-  readonly config?: string;
-  readonly region?: string;
-  readonly stub: string[];
-  readonly stubAll?: boolean;
-  readonly stubs?: string;
-  readonly quiet?: boolean;
-}
+/** `exec` starts the same endpoint as `serve`, with the same flags. */
+type ExecFlags = ServeFlags;
 
 /** What a program needs to reach the endpoint and nothing else: never the user's real account. */
 export function endpointEnvironment(env: CliIo['env'], endpoint: string, region: string): Record<string, string> {
@@ -62,24 +54,22 @@ const REMOVED: ReadonlySet<string> = new Set([
 
 export const execCommand: CommandModule = {
   register(program: Command, io: CliIo): void {
-    program
+    const command = program
       .command('exec')
       .description('run a command against a local SageMaker API and S3 (AWS_ENDPOINT_URL, dummy credentials and a region set), e.g. `sagesim exec -- python pipeline.py`')
       .argument('<command...>', 'the command and its arguments, after --')
       .option('--port <port>', 'port of the endpoint (default: a free one)', '0')
       .option('--home <dir>', 'sagesim home holding pipelines, executions and S3 data (default .sagesim, or SAGESIM_HOME)')
       .option('--config <file>', 'config file (default ./sagesim.config.json)')
-      .option('--region <region>', 'region the command is given and the ARNs carry (default us-east-1, or AWS_REGION)')
-      .option('--stub <step>', 'run this step as a stub in every execution (repeatable)', collect, [])
-      .option('--stub-all', 'run every job step as a stub (no containers)')
-      .option('--stubs <file>', 'stubs file: {"<Step>": {"properties", "propertyFiles", "outputParameters", "fail"}}')
+      .option('--region <region>', 'region the command is given and the ARNs carry (default us-east-1, or AWS_REGION)');
+    addEndpointStubOptions(command)
       .option('--quiet', "print nothing but the command's own output and errors")
       // `sagesim exec python3 -c ...` reads -c as exec's own option: say where the command goes.
       .configureOutput({
         outputError: (message, write) => write(/unknown option/.test(message) ? `${message}hint: put the command after --, e.g. \`sagesim exec --stub-all -- python3 pipeline.py\`\n` : message),
       })
-      .action(async (command: string[], flags: ExecFlags) => {
-        throw new ExitCode(await exec(command, flags, io));
+      .action(async (commandLine: string[], flags: ExecFlags) => {
+        throw new ExitCode(await exec(commandLine, flags, io));
       });
   },
 };

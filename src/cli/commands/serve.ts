@@ -11,7 +11,8 @@ import { onStopSignal } from '../stop-signals.js';
 import { configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
 
-interface ServeFlags {
+/** The flags of `serve`, which `exec` shares: both start the same endpoint. */
+export interface ServeFlags {
   readonly port: string;
   readonly home?: string;
   readonly config?: string;
@@ -24,16 +25,14 @@ interface ServeFlags {
 
 export const serveCommand: CommandModule = {
   register(program: Command, io: CliIo): void {
-    program
+    const command = program
       .command('serve')
       .description('serve the SageMaker API (pipelines, executions, jobs, model registry) and S3 on 127.0.0.1, backed by local executions')
       .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_SERVE_PORT))
       .option('--home <dir>', 'sagesim home holding pipelines, executions and S3 data (default .sagesim, or SAGESIM_HOME)')
       .option('--config <file>', 'config file (default ./sagesim.config.json)')
-      .option('--region <region>', 'region in the ARNs the endpoint returns (default us-east-1, or AWS_REGION)')
-      .option('--stub <step>', 'run this step as a stub in every execution (repeatable)', collect, [])
-      .option('--stub-all', 'run every job step as a stub (no containers)')
-      .option('--stubs <file>', 'stubs file: {"<Step>": {"properties", "propertyFiles", "outputParameters", "fail"}}')
+      .option('--region <region>', 'region in the ARNs the endpoint returns (default us-east-1, or AWS_REGION)');
+    addEndpointStubOptions(command)
       .option('--quiet', 'print only the endpoint and console lines, and errors')
       .action(async (flags: ServeFlags) => {
         await serve(flags, io);
@@ -107,4 +106,12 @@ export function executionLog(log: (line: string) => void): Reporter {
     warning: (e) => log(`warning${e.stepName ? ` (${e.stepName})` : ''}: ${e.message}`),
     executionFinished: (e) => log(`execution ${e.executionId} ${e.status}${e.failureReason ? `: ${e.failureReason}` : ''}`),
   };
+}
+
+/** The stub options of an endpoint's executions (`serve`, `exec`). */
+export function addEndpointStubOptions(command: Command): Command {
+  return command
+    .option('--stub <step>', 'run this step as a stub in every execution (repeatable)', collect, [])
+    .option('--stub-all', 'run every job step as a stub (no containers)')
+    .option('--stubs <file>', 'stubs file: {"<Step>": {"properties", "propertyFiles", "outputParameters", "fail"}}');
 }
