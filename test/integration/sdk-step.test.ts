@@ -14,18 +14,18 @@ import { runCli } from '../../src/cli/main.js';
 import { resolveConfig } from '../../src/config.js';
 import type { RunJsonShape } from '../../src/engine/run-record-json.js';
 import { type ServeHandle, startServe } from '../../src/mock-aws/serve.js';
-import { vendoredSdk } from './support/vendored-sdk.js';
+import { findSagemakerSdk } from './support/sagemaker-sdk.js';
 
 const run = promisify(execFile);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURE = path.join(REPO, 'fixtures/sdk-step');
-const sdk = vendoredSdk();
+const sdk = findSagemakerSdk();
 if (!sdk.ok) console.warn(`sdk-step tests skipped: ${sdk.why}`);
 
 /** The SAGESIM_SDK_* variables that point sagesim at the test's SDK, as a user would set them. */
 function sdkEnv(): Record<string, string> {
   if (!sdk.ok) throw new Error(sdk.why);
-  return { SAGESIM_SDK_PYTHON: sdk.python, SAGESIM_SDK_PYTHONPATH: sdk.pythonPath.join(path.delimiter) };
+  return { SAGESIM_SDK_PYTHON: sdk.python, SAGESIM_SDK_PYTHONPATH: sdk.pythonPath };
 }
 
 /** Runs one of the fixture's scripts with the SDK against the endpoint. */
@@ -36,7 +36,7 @@ async function python(script: string, endpoint: string, extra: Record<string, st
     maxBuffer: 16 * 1024 * 1024,
     env: {
       ...process.env,
-      PYTHONPATH: sdk.pythonPath.join(path.delimiter),
+      PYTHONPATH: sdk.pythonPath,
       AWS_ENDPOINT_URL: endpoint,
       AWS_ACCESS_KEY_ID: 'sagesim',
       AWS_SECRET_ACCESS_KEY: 'sagesim',
@@ -72,6 +72,7 @@ describe.skipIf(!sdk.ok)('fixtures/sdk-step: @step function steps with the real 
   afterAll(async () => {
     await serve?.close();
     if (root) await rm(root, { recursive: true, force: true });
+    if (sdk.ok) sdk.release();
   });
 
   it('through serve, the SDK waits for Succeeded and result() returns each function\'s value', () => {

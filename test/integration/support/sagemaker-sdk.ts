@@ -30,7 +30,7 @@ export function findSagemakerSdk(): SdkTree {
     if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
   };
   try {
-    execFileSync(PYTHON, ['-c', 'import sagemaker.workflow.pipeline'], {
+    execFileSync(PYTHON, ['-c', 'import sagemaker.workflow.pipeline, sagemaker.workflow.function_step, cloudpickle'], {
       env: { ...process.env, PYTHONPATH: pythonPath, AWS_EC2_METADATA_DISABLED: 'true', AWS_DEFAULT_REGION: 'us-east-1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
