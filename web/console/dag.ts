@@ -19,31 +19,77 @@ export interface DagView {
 }
 
 export function renderDag(steps: readonly StepStateView[], allEdges: readonly GraphEdgeView[], onSelect: (stepName: string) => void): DagView {
-  const edges = withoutRedundantBranchEdges(steps, allEdges);
-  // One line per pair of steps, whatever the kinds of dependency between them.
+  const laid = layOut(steps, uniqueEdges(withoutRedundantBranchEdges(steps, allEdges)));
+  const canvas = h('div', { class: 'dag-canvas' });
+  canvas.style.width = `${laid.width}px`;
+  canvas.style.height = `${laid.height}px`;
+  const { svg, edgeElements } = drawEdges(laid);
+  canvas.appendChild(svg);
+  const nodes = drawNodes(canvas, laid.graph, steps, onSelect);
+  const viewport = h('div', { class: 'dag-viewport' }, canvas);
+  const toolbar = zoomControls(canvas, viewport, laid);
+  const element = h('section', { class: 'dag' }, h('div', { class: 'dag-bar' }, legend(), toolbar), viewport);
+
+  let selected: string | undefined;
+  const update = (next: readonly StepStateView[]): void => {
+    for (const step of next) {
+      const node = nodes.get(step.name);
+      if (node) paintNode(node, step, step.name === selected);
+    }
+    paintEdges(edgeElements, new Map(next.map((step) => [step.name, step])));
+  };
+  update(steps);
+  return {
+    element,
+    update,
+    select: (stepName) => {
+      if (selected) nodes.get(selected)?.classList.remove('selected');
+      selected = stepName;
+      if (stepName) nodes.get(stepName)?.classList.add('selected');
+    },
+  };
+}
+
+interface LaidOut {
+  readonly graph: graphlib.Graph;
+  readonly edges: readonly GraphEdgeView[];
+  readonly width: number;
+  readonly height: number;
+}
+
+interface EdgeElement {
+  readonly edge: GraphEdgeView;
+  readonly path: SVGPathElement;
+  readonly label?: SVGTextElement;
+}
+
+/** One line per pair of steps, whatever the kinds of dependency between them. */
+function uniqueEdges(edges: readonly GraphEdgeView[]): GraphEdgeView[] {
   const edgeKey = (edge: GraphEdgeView): string => `${edge.from}\u0000${edge.to}`;
   const unique = new Map<string, GraphEdgeView>();
   for (const edge of edges) {
     // A condition's branch line keeps its kind: it carries the `if` / `else` label.
     if (!unique.has(edgeKey(edge)) || edge.kind === 'if' || edge.kind === 'else') unique.set(edgeKey(edge), edge);
   }
+  return [...unique.values()];
+}
+
+function layOut(steps: readonly StepStateView[], edges: readonly GraphEdgeView[]): LaidOut {
   const graph = new graphlib.Graph();
   // Large pipelines skip the crossing-reduction sweeps and use the cheapest ranking: a 1,000-step
   // graph is laid out in a fraction of the time, and at that size crossings matter less than speed.
   const large = steps.length > LARGE_GRAPH;
-  graph.setGraph({ rankdir: direction(steps, [...unique.values()]), nodesep: 28, ranksep: 46, marginx: 20, marginy: 20, ...(large ? { ranker: 'longest-path' } : {}) });
+  graph.setGraph({ rankdir: direction(steps, edges), nodesep: 28, ranksep: 46, marginx: 20, marginy: 20, ...(large ? { ranker: 'longest-path' } : {}) });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const step of steps) graph.setNode(step.name, { width: NODE_WIDTH, height: NODE_HEIGHT });
-  for (const edge of unique.values()) graph.setEdge(edge.from, edge.to, {});
+  for (const edge of edges) graph.setEdge(edge.from, edge.to, {});
   layout(graph, large ? { disableOptimalOrderHeuristic: true } : {});
   performance.mark('sagesim:layout-done');
   const size = graph.graph() as { width?: number; height?: number };
-  const width = Math.max(size.width ?? 0, NODE_WIDTH);
-  const height = Math.max(size.height ?? 0, NODE_HEIGHT);
+  return { graph, edges, width: Math.max(size.width ?? 0, NODE_WIDTH), height: Math.max(size.height ?? 0, NODE_HEIGHT) };
+}
 
-  const canvas = h('div', { class: 'dag-canvas' });
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
+function drawEdges({ graph, edges, width, height }: LaidOut): { svg: SVGSVGElement; edgeElements: EdgeElement[] } {
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('width', String(width));
   svg.setAttribute('height', String(height));
@@ -52,44 +98,53 @@ export function renderDag(steps: readonly StepStateView[], allEdges: readonly Gr
     '<defs>' +
     ['plain', 'taken', 'muted'].map((kind) => `<marker id="arrow-${kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow-${kind}"/></marker>`).join('') +
     '</defs>';
-  const edgeElements: { edge: GraphEdgeView; path: SVGPathElement; label?: SVGTextElement }[] = [];
+  const edgeElements: EdgeElement[] = [];
   const fragment = document.createDocumentFragment();
-  [...unique.values()].forEach((edge) => {
+  for (const edge of edges) {
     const points = (graph.edge(edge.from, edge.to) as { points?: { x: number; y: number }[] } | undefined)?.points ?? [];
-    if (points.length === 0) return;
+    if (points.length === 0) continue;
     const path = document.createElementNS(SVG_NS, 'path');
     path.setAttribute('d', smoothPath(points));
     path.classList.add('edge', `edge-${edge.kind}`);
     fragment.appendChild(path);
-    let label: SVGTextElement | undefined;
-    if (edge.kind === 'if' || edge.kind === 'else') {
-      const middle = points[Math.floor(points.length / 2)] ?? points[0];
-      label = document.createElementNS(SVG_NS, 'text');
-      label.textContent = edge.kind === 'if' ? 'if true' : 'else';
-      label.setAttribute('x', String((middle?.x ?? 0) + 6));
-      label.setAttribute('y', String((middle?.y ?? 0) + 4));
-      label.classList.add('edge-label');
-      fragment.appendChild(label);
-    }
+    const label = edge.kind === 'if' || edge.kind === 'else' ? branchLabel(edge.kind, points) : undefined;
+    if (label) fragment.appendChild(label);
     edgeElements.push({ edge, path, ...(label ? { label } : {}) });
-  });
+  }
   svg.appendChild(fragment);
-  canvas.appendChild(svg);
+  return { svg, edgeElements };
+}
 
+/** The `if true` / `else` text half-way along a condition's branch line. */
+function branchLabel(kind: 'if' | 'else', points: readonly { x: number; y: number }[]): SVGTextElement {
+  const middle = points[Math.floor(points.length / 2)] ?? points[0];
+  const label = document.createElementNS(SVG_NS, 'text');
+  label.textContent = kind === 'if' ? 'if true' : 'else';
+  label.setAttribute('x', String((middle?.x ?? 0) + 6));
+  label.setAttribute('y', String((middle?.y ?? 0) + 4));
+  label.classList.add('edge-label');
+  return label;
+}
+
+function drawNodes(canvas: HTMLElement, graph: graphlib.Graph, steps: readonly StepStateView[], onSelect: (stepName: string) => void): Map<string, HTMLElement> {
   const nodes = new Map<string, HTMLElement>();
-  const nodeFragment = document.createDocumentFragment();
+  const fragment = document.createDocumentFragment();
   for (const step of steps) {
     const position = graph.node(step.name) as { x: number; y: number };
     const node = h('button', { class: 'dag-node', type: 'button', 'data-step': step.name, title: step.name, onclick: () => onSelect(step.name) });
     node.style.left = `${position.x - NODE_WIDTH / 2}px`;
     node.style.top = `${position.y - NODE_HEIGHT / 2}px`;
     nodes.set(step.name, node);
-    nodeFragment.appendChild(node);
+    fragment.appendChild(node);
   }
-  canvas.appendChild(nodeFragment);
+  canvas.appendChild(fragment);
+  return nodes;
+}
 
-  const viewport = h('div', { class: 'dag-viewport' }, canvas);
+/** The zoom toolbar; until the user zooms, the view fits the graph, and again when it resizes. */
+function zoomControls(canvas: HTMLElement, viewport: HTMLElement, { width, height }: LaidOut): HTMLElement {
   let zoom = 1;
+  const zoomLabel = h('span', { class: 'zoom-label' }, '100%');
   const setZoom = (value: number): void => {
     zoom = Math.min(2, Math.max(0.1, value));
     canvas.style.transform = `scale(${zoom})`;
@@ -97,8 +152,7 @@ export function renderDag(steps: readonly StepStateView[], allEdges: readonly Gr
     canvas.style.marginBottom = `${height * (zoom - 1)}px`;
     zoomLabel.textContent = `${Math.round(zoom * 100)}%`;
   };
-  const zoomLabel = h('span', { class: 'zoom-label' }, '100%');
-  // Until the user zooms, the view fits the graph: whole when that keeps it readable, else its width.
+  // Fits whole when that keeps the graph readable, else its width.
   let userZoomed = false;
   const fit = (): void => {
     const availableWidth = viewport.clientWidth - 16;
@@ -111,7 +165,11 @@ export function renderDag(steps: readonly StepStateView[], allEdges: readonly Gr
     userZoomed = true;
     setZoom(zoom * factor);
   };
-  const toolbar = h(
+  // Fit once the view is in the page, and again when it changes size (the step panel opens).
+  new ResizeObserver(() => {
+    if (!userZoomed) fit();
+  }).observe(viewport);
+  return h(
     'div',
     { class: 'dag-toolbar' },
     h('button', { type: 'button', title: 'zoom out', onclick: () => zoomBy(1 / 1.25) }, '−'),
@@ -119,49 +177,32 @@ export function renderDag(steps: readonly StepStateView[], allEdges: readonly Gr
     h('button', { type: 'button', title: 'zoom in', onclick: () => zoomBy(1.25) }, '+'),
     h('button', { type: 'button', title: 'fit the graph to the view', onclick: () => ((userZoomed = false), fit()) }, 'fit'),
   );
-  const legend = h(
+}
+
+function legend(): HTMLElement {
+  return h(
     'div',
     { class: 'dag-legend' },
     ...['Succeeded', 'Executing', 'Failed', 'Skipped', 'Pending'].map((status) => h('span', { class: `legend-item status-${status.toLowerCase()}` }, h('i'), status)),
     h('span', { class: 'legend-item' }, h('b', { class: 'badge badge-cache' }, 'cache'), 'result reused'),
     h('span', { class: 'legend-item' }, h('b', { class: 'badge badge-stub' }, 'stub'), 'no container'),
   );
-  const element = h('section', { class: 'dag' }, h('div', { class: 'dag-bar' }, legend, toolbar), viewport);
-  // Fit once the view is in the page, and again when it changes size (the step panel opens).
-  new ResizeObserver(() => {
-    if (!userZoomed) fit();
-  }).observe(viewport);
+}
 
-  let selected: string | undefined;
-  const update = (next: readonly StepStateView[]): void => {
-    const byName = new Map(next.map((step) => [step.name, step]));
-    for (const step of next) {
-      const node = nodes.get(step.name);
-      if (node) paintNode(node, step, step.name === selected);
-    }
-    for (const { edge, path, label } of edgeElements) {
-      const from = byName.get(edge.from);
-      const to = byName.get(edge.to);
-      const branchTaken = from?.conditionOutcome === undefined ? undefined : (edge.kind === 'if') === (from.conditionOutcome === 'True');
-      const muted = to?.status === 'Skipped' || branchTaken === false;
-      const taken = !muted && (branchTaken === true || (from?.status === 'Succeeded' && to !== undefined && to.status !== 'Pending'));
-      path.classList.toggle('edge-muted', muted);
-      path.classList.toggle('edge-taken', taken);
-      path.setAttribute('marker-end', `url(#arrow-${muted ? 'muted' : taken ? 'taken' : 'plain'})`);
-      label?.classList.toggle('edge-muted', muted);
-      label?.classList.toggle('edge-taken', taken);
-    }
-  };
-  update(steps);
-  return {
-    element,
-    update,
-    select: (stepName) => {
-      if (selected) nodes.get(selected)?.classList.remove('selected');
-      selected = stepName;
-      if (stepName) nodes.get(stepName)?.classList.add('selected');
-    },
-  };
+/** Lines into skipped steps and untaken branches are muted; lines that carried a run are taken. */
+function paintEdges(edgeElements: readonly EdgeElement[], byName: ReadonlyMap<string, StepStateView>): void {
+  for (const { edge, path, label } of edgeElements) {
+    const from = byName.get(edge.from);
+    const to = byName.get(edge.to);
+    const branchTaken = from?.conditionOutcome === undefined ? undefined : (edge.kind === 'if') === (from.conditionOutcome === 'True');
+    const muted = to?.status === 'Skipped' || branchTaken === false;
+    const taken = !muted && (branchTaken === true || (from?.status === 'Succeeded' && to !== undefined && to.status !== 'Pending'));
+    path.classList.toggle('edge-muted', muted);
+    path.classList.toggle('edge-taken', taken);
+    path.setAttribute('marker-end', `url(#arrow-${muted ? 'muted' : taken ? 'taken' : 'plain'})`);
+    label?.classList.toggle('edge-muted', muted);
+    label?.classList.toggle('edge-taken', taken);
+  }
 }
 
 /** One node's face: status, name, type, and what is special about its run. */
