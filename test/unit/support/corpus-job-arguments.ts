@@ -1,6 +1,7 @@
 // The resolved arguments of the job steps of a definition the real SageMaker Python SDK emitted
 // (fixtures/sdk-corpus/<release>/<file>): parameters at their defaults, `Steps.<name>.*` read from
-// the Describe properties the upstream job's plan derives. What a plan is given in a real run.
+// the Describe properties the upstream job's plan derives (a Model step's: its ModelName and
+// resolved arguments). What a plan is given in a real run.
 import path from 'node:path';
 import type { PipelineStep, StepType } from '../../../src/engine/definition-types.js';
 import { resolveValue } from '../../../src/engine/expressions.js';
@@ -23,7 +24,7 @@ export interface CorpusJobStep {
 }
 
 const CORPUS = path.resolve(import.meta.dirname, '../../../fixtures/sdk-corpus');
-const JOB_TYPES: readonly StepType[] = ['Processing', 'Training', 'Tuning'];
+const JOB_TYPES: readonly StepType[] = ['Processing', 'Training', 'Tuning', 'Model', 'Transform'];
 const RUN_TIMES = { creationTime: new Date('2024-05-01T00:00:01Z'), startTime: new Date('2024-05-01T00:00:02Z'), endTime: new Date('2024-05-01T00:00:09Z'), finalMetrics: [] };
 
 /** The job steps of a corpus definition, by name, with their arguments resolved. */
@@ -47,9 +48,8 @@ export async function corpusJobSteps(release: string, file: string): Promise<Map
     const facts: JobPlanFacts = { stepName: step.Name, jobName, execution: EXECUTION, resolveImage: testImages };
     steps.set(step.Name, { type: step.Type, arguments: resolved, facts });
     const plan = step.Type === 'Processing' ? planProcessingJob(resolved, facts) : step.Type === 'Training' ? planTrainingJob(resolved, facts) : undefined;
-    if (plan !== undefined) {
-      outputs.set(step.Name, { stepType: step.Type, properties: plan.describe(RUN_TIMES, { status: 'Completed' }), propertyFiles: {}, outputParameters: {} });
-    }
+    const properties = plan?.describe(RUN_TIMES, { status: 'Completed' }) ?? (step.Type === 'Model' ? { ...resolved, ModelName: jobName } : undefined);
+    if (properties !== undefined) outputs.set(step.Name, { stepType: step.Type, properties, propertyFiles: {}, outputParameters: {} });
   }
   return steps;
 }
