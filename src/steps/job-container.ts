@@ -121,7 +121,7 @@ export function jobLabels(context: JobContext, jobName: string): Record<string, 
   };
 }
 
-export function resolveJobImage(deps: JobDeps, stepName: string, imageUri: string): ResolvedJobImage {
+export function resolveJobImage(deps: Pick<JobDeps, 'resolveImage'>, stepName: string, imageUri: string): ResolvedJobImage {
   try {
     return deps.resolveImage(imageUri);
   } catch (error) {
@@ -316,7 +316,7 @@ export function containerJobFailure(
 }
 
 /** The RoleArn a job describes: the step's, or a local placeholder in the execution's account. */
-export function describedRoleArn(args: ArgumentReader, execution: JobContext['execution']): string {
+export function describedRoleArn(args: ArgumentReader, execution: Pick<JobContext['execution'], 'accountId'>): string {
   return args.optionalString('RoleArn') ?? `arn:aws:iam::${execution.accountId}:role/sagesim`;
 }
 
@@ -326,10 +326,8 @@ export function describedStoppingCondition(args: ArgumentReader): JsonObject {
 }
 
 /** SageMaker would start InstanceCount copies of the job; locally one container runs, and the user is told. */
-export function warnSingleInstance(context: JobContext, instanceCount: number | undefined): void {
-  if (instanceCount !== undefined && instanceCount > 1) {
-    context.warn(`step "${context.stepName}": InstanceCount ${instanceCount} runs as a single local container`);
-  }
+export function singleInstanceWarnings(stepName: string, instanceCount: number | undefined): string[] {
+  return instanceCount !== undefined && instanceCount > 1 ? [`step "${stepName}": InstanceCount ${instanceCount} runs as a single local container`] : [];
 }
 
 /** A SagesimError for definitions sagesim cannot run locally (FileSystemDataSource, AlgorithmName...). */

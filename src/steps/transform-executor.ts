@@ -11,14 +11,12 @@ import { createGunzip } from 'node:zlib';
 import { extract as extractTar } from 'tar';
 import type { Clock } from '../engine/clock.js';
 import type { JsonObject } from '../engine/json.js';
-import { sagemakerArn } from '../engine/identity.js';
 import { SagesimError, StepFailure, StoppedError, isSagesimError } from '../errors.js';
-import { type ModelContainer, getModel } from '../mock-aws/model-store.js';
+import { getModel } from '../mock-aws/model-store.js';
 import type { RunningContainer } from './container-runtime.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
 import { FAILURE_LOG_LINES, containerFailureReason, logsCommand } from './failure-reason.js';
 import { jobGpus } from './job-gpus.js';
-import { ArgumentReader } from './job-arguments.js';
 import {
   type JobContext,
   type JobDeps,
@@ -26,16 +24,16 @@ import {
   jobContextOf,
   jobEnvironment,
   jobLabels,
-  resolveJobImage,
   throwIfStopped,
   uploadFileTo,
 } from './job-container.js';
 import { downloadFile, downloadPrefix } from './staging.js';
-import { type Batch, Batcher, batchStrategyEnv } from './transform-batching.js';
+import { type Batch, Batcher } from './transform-batching.js';
 import { assembleRecord, filterInput, needsPerRecordOutput, splitResponse } from './transform-filters.js';
 import { type ModelServer, type ModelServerFactory, findFreePort, httpModelServer, waitForPing } from './transform-invoker.js';
 import { type TransformInputObject, planTransformInputs, transformOutputUri } from './transform-layout.js';
-import { type TransformSettings, describeTransformJob, readTransformSettings } from './transform-settings.js';
+import { type ServingContainerPlan, type TransformPlan, planServingContainer, planTransformJob, transformJobArn } from './transform-plan.js';
+import type { TransformSettings } from './transform-settings.js';
 import { splitRecords } from './transform-split.js';
 
 export interface TransformExecutorOptions {
@@ -61,16 +59,15 @@ export class TransformExecutor implements StepExecutor {
 
   async execute(context: StepContext): Promise<StepResult> {
     const stepName = context.step.Name;
-    const jobName = context.jobName;
-    const arn = sagemakerArn(context.execution, 'transform-job', jobName);
+    const facts = { stepName, jobName: context.jobName, execution: context.execution, resolveImage: this.deps.resolveImage };
+    const arn = transformJobArn(facts);
     context.reportMetadata?.({ TransformJob: { Arn: arn } });
     const startTime = this.deps.now();
-    const args = new ArgumentReader(stepName, context.arguments);
-    let describe: JsonObject = { TransformJobName: jobName, TransformJobArn: arn };
+    let describe: JsonObject = { TransformJobName: context.jobName, TransformJobArn: arn };
     try {
-      const settings = readTransformSettings(args);
-      describe = describeTransformJob(context.arguments, settings, jobName, arn, startTime);
-      await this.run(context, settings, jobName);
+      const plan = planTransformJob(context.arguments, facts, startTime);
+      describe = plan.described;
+      await this.run(context, plan);
       const endTime = this.deps.now();
       return {
         properties: { ...describe, TransformJobStatus: 'Completed', TransformEndTime: endTime.toISOString() },
@@ -90,83 +87,80 @@ export class TransformExecutor implements StepExecutor {
     }
   }
 
-  private async run(context: StepContext, settings: TransformSettings, jobName: string): Promise<void> {
+  private async run(context: StepContext, plan: TransformPlan): Promise<void> {
     const job = jobContextOf(context);
+    const { settings } = plan;
     const model = await getModel(this.deps.config.home, settings.modelName);
-    const container = servingContainer(model.PrimaryContainer, model.Containers, settings.modelName);
-    const imageUri = container.Image;
-    if (typeof imageUri !== 'string') {
-      throw new SagesimError('TRANSFORM_UNSUPPORTED', `model ${settings.modelName} has no container Image (a ModelPackageName container)`, {
-        source: 'user',
-        hint: 'give the model an Image and ModelDataUrl',
-      });
-    }
-    const image = resolveJobImage(this.deps, job.stepName, imageUri);
+    const serving = planServingContainer(plan, model, { stepName: job.stepName, resolveImage: this.deps.resolveImage });
     const inputs = await planTransformInputs(context.objectStore, settings.inputUri, settings.dataType);
-    const modelDir = await this.stageModel(job, container.ModelDataUrl);
+    const modelDir = await this.stageModel(job, serving.modelDataUrl);
     throwIfStopped(context.signal);
 
     const port = await (this.options.freePort ?? findFreePort)();
-    const memoryBytes = this.deps.memoryLimit?.(settings.instanceType);
-    const { gpus } = await jobGpus(this.deps, job, settings.instanceType);
-    const env = jobEnvironment(this.deps, { ...(container.Environment ?? {}), ...settings.environment }, {
-      SAGEMAKER_BIND_TO_PORT: String(port),
-      SAGEMAKER_BATCH: 'true',
-      SAGEMAKER_MAX_PAYLOAD_IN_MB: String(settings.maxPayloadMB),
-      SAGEMAKER_BATCH_STRATEGY: batchStrategyEnv(settings.strategy),
-      SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: String(settings.maxConcurrent),
-    });
-    let running: RunningContainer;
-    try {
-      running = await this.deps.runtime.start(
-        {
-          image: image.localTag,
-          command: ['serve'],
-          env,
-          mounts: [{ hostPath: modelDir, containerPath: '/opt/ml/model' }],
-          labels: jobLabels(job, jobName),
-          // The cloud reaches the model even under network isolation; here only host networking can.
-          network: 'host',
-          ...(memoryBytes === undefined ? {} : { memoryBytes }),
-          ...(gpus === undefined ? {} : { gpus }),
-        },
-        { signal: context.signal, onLog: context.log },
-      );
-    } catch (error) {
-      throwIfStopped(context.signal);
-      if (isSagesimError(error) && error.code === 'IMAGE_NOT_FOUND') throw error;
-      throw infrastructureFailure(job.stepName, `start the serving container of ${image.localTag}`, error);
-    }
+    const running = await this.startServing(job, plan, serving, modelDir, port);
     try {
       const server = (this.options.modelServer ?? httpModelServer)(port);
-      const pingTimeoutSeconds = this.options.pingTimeoutSeconds ?? 300;
-      const outcome = await waitForPing(server, {
-        signal: context.signal,
-        timeoutMs: pingTimeoutSeconds * 1000,
-        exited: running.exited,
-        ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
-        ...(this.options.pingIntervalMs === undefined ? {} : { intervalMs: this.options.pingIntervalMs }),
-      });
-      if (outcome === 'exited') {
-        const exit = await running.exited;
-        if (exit.stopped) throw new StoppedError();
-        throw new StepFailure(
-          `${containerFailureReason({ stepName: job.stepName, executionId: job.execution.executionId, imageUri, localImage: image.localTag, exit, ...(memoryBytes === undefined ? {} : { memoryBytes }) })}\nThe serving container (\`serve\`) ended before answering GET /ping.`,
-          { code: 'TRANSFORM_CONTAINER_EXITED' },
-        );
-      }
-      if (outcome === 'timeout') {
-        throw new StepFailure(
-          `AlgorithmError: step "${job.stepName}": the serving container (image ${image.localTag}) did not answer GET /ping with 200 within ${pingTimeoutSeconds} s. ` +
-            `Serving images must listen on the port in SAGEMAKER_BIND_TO_PORT (here ${port}) when started with \`serve\`.${logTail(running.logTail())}\nFull log: ${logsCommand(job.execution.executionId, job.stepName)}`,
-          { code: 'TRANSFORM_PING_TIMEOUT' },
-        );
-      }
+      await this.awaitPing(job, plan, serving, server, running, port);
       for (const [index, input] of inputs.entries()) {
         await this.transformObject(job, settings, server, running, input, index);
       }
     } finally {
       await running.stop();
+    }
+  }
+
+  /** Starts the serving container with `serve`, the model at /opt/ml/model, on the host network. */
+  private async startServing(job: JobContext, plan: TransformPlan, serving: ServingContainerPlan, modelDir: string, port: number): Promise<RunningContainer> {
+    const memoryBytes = this.deps.memoryLimit?.(plan.settings.instanceType);
+    const { gpus } = await jobGpus(this.deps, job, plan.settings.instanceType);
+    const env = jobEnvironment(this.deps, serving.environment, { SAGEMAKER_BIND_TO_PORT: String(port), ...serving.jobVariables });
+    try {
+      return await this.deps.runtime.start(
+        {
+          image: serving.localImage,
+          command: ['serve'],
+          env,
+          mounts: [{ hostPath: modelDir, containerPath: '/opt/ml/model' }],
+          labels: jobLabels(job, plan.jobName),
+          // The cloud reaches the model even under network isolation; here only host networking can.
+          network: 'host',
+          ...(memoryBytes === undefined ? {} : { memoryBytes }),
+          ...(gpus === undefined ? {} : { gpus }),
+        },
+        { signal: job.signal, onLog: job.log },
+      );
+    } catch (error) {
+      throwIfStopped(job.signal);
+      if (isSagesimError(error) && error.code === 'IMAGE_NOT_FOUND') throw error;
+      throw infrastructureFailure(job.stepName, `start the serving container of ${serving.localImage}`, error);
+    }
+  }
+
+  /** Waits for GET /ping to answer 200; a container that exits or never answers fails the step, saying why. */
+  private async awaitPing(job: JobContext, plan: TransformPlan, serving: ServingContainerPlan, server: ModelServer, running: RunningContainer, port: number): Promise<void> {
+    const pingTimeoutSeconds = this.options.pingTimeoutSeconds ?? 300;
+    const outcome = await waitForPing(server, {
+      signal: job.signal,
+      timeoutMs: pingTimeoutSeconds * 1000,
+      exited: running.exited,
+      ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
+      ...(this.options.pingIntervalMs === undefined ? {} : { intervalMs: this.options.pingIntervalMs }),
+    });
+    if (outcome === 'exited') {
+      const exit = await running.exited;
+      if (exit.stopped) throw new StoppedError();
+      const memoryBytes = this.deps.memoryLimit?.(plan.settings.instanceType);
+      throw new StepFailure(
+        `${containerFailureReason({ stepName: job.stepName, executionId: job.execution.executionId, imageUri: serving.imageUri, localImage: serving.localImage, exit, ...(memoryBytes === undefined ? {} : { memoryBytes }) })}\nThe serving container (\`serve\`) ended before answering GET /ping.`,
+        { code: 'TRANSFORM_CONTAINER_EXITED' },
+      );
+    }
+    if (outcome === 'timeout') {
+      throw new StepFailure(
+        `AlgorithmError: step "${job.stepName}": the serving container (image ${serving.localImage}) did not answer GET /ping with 200 within ${pingTimeoutSeconds} s. ` +
+          `Serving images must listen on the port in SAGEMAKER_BIND_TO_PORT (here ${port}) when started with \`serve\`.${logTail(running.logTail())}\nFull log: ${logsCommand(job.execution.executionId, job.stepName)}`,
+        { code: 'TRANSFORM_PING_TIMEOUT' },
+      );
     }
   }
 
@@ -316,15 +310,6 @@ export class TransformExecutor implements StepExecutor {
     const lines = outputs.map((output, i) => assembleRecord(batch.records[i] as Buffer, output, settings.processing));
     return Buffer.from(`${lines.join('\n')}${lineEnd}`);
   }
-}
-
-function servingContainer(primary: ModelContainer | undefined, containers: readonly ModelContainer[] | undefined, modelName: string): ModelContainer {
-  if (primary) return primary;
-  if (containers?.length === 1 && containers[0]) return containers[0];
-  throw new SagesimError('TRANSFORM_UNSUPPORTED', `model ${modelName} is an inference pipeline of ${containers?.length ?? 0} containers, which does not run locally`, {
-    source: 'user',
-    hint: 'give the model one container (PrimaryContainer), or stub the step with --stub <step>',
-  });
 }
 
 /** User errors from the pure modules become step failures naming the step (as ValidationException / ClientError would). */
