@@ -3,9 +3,12 @@ import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CacheEntry } from '../../src/engine/cache.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
 import type { ProcessProbe } from '../../src/engine/execution-owner.js';
-import { type ExecutionStore, FileExecutionStore, MemoryExecutionStore } from '../../src/engine/execution-store.js';
+import type { ExecutionStore } from '../../src/engine/execution-store.js';
+import { FileExecutionStore } from '../../src/store/file-execution-store.js';
+import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';
 import { isSagesimError } from '../../src/errors.js';
 
 let home: string;
@@ -29,6 +32,22 @@ function record(executionId: string, startTime: string, status: ExecutionRecord[
     definition: { Version: '2020-12-01', Parameters: [], Steps: [] },
     steps: [],
     mode: 'local',
+  };
+}
+
+function cacheEntry(executionId: string, finishedAt = '2024-01-01T00:00:00.000Z'): CacheEntry {
+  return {
+    pipelineName: 'p',
+    key: 'k1',
+    stepName: 'Train',
+    stepType: 'Training',
+    executionId,
+    executionArn: `arn:${executionId}`,
+    finishedAt,
+    properties: {},
+    propertyFiles: {},
+    outputParameters: {},
+    metadata: {},
   };
 }
 
@@ -79,6 +98,18 @@ describe.each([
     expect((await store.find('y1')).executionId).toBe('y1abcdefghij');
     expect(await codeOf(store.find('x'))).toBe('EXECUTION_AMBIGUOUS');
     expect(await codeOf(store.find('zzz'))).toBe('EXECUTION_NOT_FOUND');
+  });
+
+  it('keeps one cache entry per execution and step: recording it again replaces it', async () => {
+    const store = makeStore();
+    await store.recordCacheEntry(cacheEntry('e1', '2024-01-01T00:00:00.000Z'));
+    await store.recordCacheEntry(cacheEntry('e2', '2024-01-02T00:00:00.000Z'));
+    await store.recordCacheEntry(cacheEntry('e1', '2024-01-03T00:00:00.000Z'));
+    const entries = await store.cacheEntries('p', 'k1');
+    expect(entries.map((e) => [e.executionId, e.finishedAt])).toEqual([
+      ['e1', '2024-01-03T00:00:00.000Z'],
+      ['e2', '2024-01-02T00:00:00.000Z'],
+    ]);
   });
 });
 
