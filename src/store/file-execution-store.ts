@@ -13,8 +13,8 @@ export type FileExecutionStoreOptions = FileExecutionRecordsOptions;
 
 export class FileExecutionStore implements ExecutionStore {
   readonly description: string;
-  readonly records: FileExecutionRecords;
-  readonly cache: FileCacheIndex;
+  private readonly records: FileExecutionRecords;
+  private readonly cache: FileCacheIndex;
 
   constructor(options: FileExecutionStoreOptions) {
     this.description = `execution store at ${options.home}`;
