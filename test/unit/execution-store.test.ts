@@ -282,6 +282,18 @@ describe('file store durability', () => {
     expect((await store.get('abc123def456'))?.steps).toHaveLength(200);
   });
 
+  it('reads a home written by an earlier sagesim: the record where it always was, found by id, ARN and prefix', async () => {
+    const finished = record('abc123def456', '2024-01-01T00:00:00.000Z', 'Succeeded');
+    await mkdir(path.join(home, 'executions', 'abc123def456'), { recursive: true });
+    await writeFile(path.join(home, 'executions', 'abc123def456', 'execution.json'), JSON.stringify(finished));
+    const store = new FileExecutionStore({ home });
+    expect(await store.get('abc123def456')).toEqual(finished);
+    expect((await store.list()).map((r) => r.executionId)).toEqual(['abc123def456']);
+    expect((await store.find(finished.executionArn)).executionId).toBe('abc123def456');
+    expect((await store.find('abc1')).executionId).toBe('abc123def456');
+    expect(store.executionDir('abc123def456')).toBe(path.join(home, 'executions', 'abc123def456'));
+  });
+
   it('skips folders without a readable record when listing', async () => {
     const store = new FileExecutionStore({ home });
     store.save(record('abc123def456', '2024-01-01T00:00:00.000Z'));
