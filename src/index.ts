@@ -67,7 +67,8 @@ export { combineReporters } from './engine/events.js';
 export type { Reporter, StepEventBase } from './engine/events.js';
 
 // Executions and their history
-export { FileExecutionStore, MemoryExecutionStore } from './engine/execution-store.js';
+export { FileExecutionStore } from './store/file-execution-store.js';
+export { MemoryExecutionStore } from './store/memory-execution-store.js';
 export type { ExecutionStore } from './engine/execution-store.js';
 export type { ExecutionRecord, ExecutionStatus, StepMetadata, StepRecord, StepStatus } from './engine/execution-record.js';
 export { toDescribePipelineExecution, toPipelineExecutionSteps, toRunJson } from './engine/run-record-json.js';

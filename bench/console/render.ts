@@ -9,7 +9,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { resolveConfig } from '../../src/config.js';
 import type { PipelineDefinition } from '../../src/engine/definition-types.js';
-import { FileExecutionStore } from '../../src/engine/execution-store.js';
+import { FileExecutionStore } from '../../src/store/file-execution-store.js';
 import { runPipeline } from '../../src/engine/scheduler.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import { startServe } from '../../src/mock-aws/serve.js';

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { resolveConfig, type SagesimConfig } from '../../src/config.js';
 import type { PipelineDefinition, PipelineStep } from '../../src/engine/definition-types.js';
-import { FileExecutionStore } from '../../src/engine/execution-store.js';
+import { FileExecutionStore } from '../../src/store/file-execution-store.js';
 import { runPipeline } from '../../src/engine/scheduler.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import { DockerRuntime } from '../../src/steps/docker-runtime.js';

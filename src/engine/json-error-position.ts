@@ -23,113 +23,142 @@ export function notJsonDetail(text: string, error: unknown): string {
 
 /** Offset of the first JSON syntax error in `text`, or undefined if it is valid JSON. */
 export function jsonErrorOffset(text: string): number | undefined {
-  let i = 0;
-  const ws = (): void => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
-  };
-  class Stop {
-    constructor(readonly at: number) {}
-  }
-  const fail = (): never => {
-    throw new Stop(i);
-  };
-  const literal = (word: string): void => {
-    // A misspelt literal is reported where the word starts, which is where the reader looks.
-    if (text.slice(i, i + word.length) !== word) fail();
-    i += word.length;
-  };
-  const string = (): void => {
-    i++; // opening quote
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return;
-      }
-      if (c < 0x20) fail();
-      if (c === 0x5c) {
-        i++;
-        const e = text[i];
-        if (e === 'u') {
-          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) fail();
-          i += 5;
-        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) {
-          i++;
-        } else {
-          fail();
-        }
-      } else {
-        i++;
-      }
-    }
-    fail();
-  };
-  const number = (): void => {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!match || match[0] === '' || match[0] === '-') fail();
-    i += (match as RegExpExecArray)[0].length;
-  };
-  const key = (): void => {
-    ws();
-    if (text[i] !== '"') fail();
-    string();
-    ws();
-    if (text[i] !== ':') fail();
-    i++;
-  };
-  // Iterative, with the open lists and objects on a stack of its own: text nested 100,000 deep is
-  // scanned without exhausting the call stack.
-  const value = (): void => {
-    const open: ('{' | '[')[] = [];
-    for (;;) {
-      // A value starts here.
-      ws();
-      const c = text[i];
-      let scalar = true;
-      if (c === '{' || c === '[') {
-        i++;
-        ws();
-        if (text[i] === (c === '{' ? '}' : ']')) {
-          i++;
-        } else {
-          open.push(c);
-          if (c === '{') key();
-          scalar = false;
-        }
-      } else if (c === '"') {
-        string();
-      } else if (c === 't') {
-        literal('true');
-      } else if (c === 'f') {
-        literal('false');
-      } else if (c === 'n') {
-        literal('null');
-      } else {
-        number();
-      }
-      if (!scalar) continue;
-      // A value ended: close what it ends, until a comma asks for the next value.
-      for (;;) {
-        const top = open[open.length - 1];
-        if (top === undefined) return;
-        ws();
-        if (text[i] === ',') {
-          i++;
-          if (top === '{') key();
-          break;
-        }
-        if (text[i] !== (top === '{' ? '}' : ']')) fail();
-        i++;
-        open.pop();
-      }
-    }
-  };
+  const scanner = new JsonScanner(text);
   try {
-    value();
-    ws();
-    return i < text.length ? i : undefined;
+    scanner.value();
+    scanner.ws();
+    return scanner.i < text.length ? scanner.i : undefined;
   } catch (error) {
     if (error instanceof Stop) return error.at;
     throw error;
+  }
+}
+
+/** Thrown where the text stops being JSON. */
+class Stop {
+  constructor(readonly at: number) {}
+}
+
+/** Reads JSON from the start of a text, only to find where it goes wrong; `i` is where it is. */
+class JsonScanner {
+  i = 0;
+
+  constructor(private readonly text: string) {}
+
+  ws(): void {
+    const { text } = this;
+    while (this.i < text.length && (text[this.i] === ' ' || text[this.i] === '\n' || text[this.i] === '\r' || text[this.i] === '\t')) this.i++;
+  }
+
+  /**
+   * One value. Iterative, with the open lists and objects on a stack of its own: text nested
+   * 100,000 deep is scanned without exhausting the call stack.
+   */
+  value(): void {
+    const open: ('{' | '[')[] = [];
+    for (;;) {
+      // A value starts here: a scalar is read whole, a non-empty list or object is opened.
+      if (this.startValue(open)) continue;
+      if (this.closeValues(open)) return;
+    }
+  }
+
+  /** Reads a scalar or an empty list/object (false), or opens a list/object (true). */
+  private startValue(open: ('{' | '[')[]): boolean {
+    this.ws();
+    const c = this.text[this.i];
+    if (c === '{' || c === '[') {
+      this.i++;
+      this.ws();
+      if (this.text[this.i] === (c === '{' ? '}' : ']')) {
+        this.i++;
+        return false;
+      }
+      open.push(c);
+      if (c === '{') this.key();
+      return true;
+    }
+    if (c === '"') this.string();
+    else if (c === 't') this.literal('true');
+    else if (c === 'f') this.literal('false');
+    else if (c === 'n') this.literal('null');
+    else this.number();
+    return false;
+  }
+
+  /**
+   * A value ended: closes what it ends, until a comma asks for the next value (false) or nothing
+   * is left open (true).
+   */
+  private closeValues(open: ('{' | '[')[]): boolean {
+    for (;;) {
+      const top = open[open.length - 1];
+      if (top === undefined) return true;
+      this.ws();
+      if (this.text[this.i] === ',') {
+        this.i++;
+        if (top === '{') this.key();
+        return false;
+      }
+      if (this.text[this.i] !== (top === '{' ? '}' : ']')) this.fail();
+      this.i++;
+      open.pop();
+    }
+  }
+
+  private fail(): never {
+    throw new Stop(this.i);
+  }
+
+  private literal(word: string): void {
+    // A misspelt literal is reported where the word starts, which is where the reader looks.
+    if (this.text.slice(this.i, this.i + word.length) !== word) this.fail();
+    this.i += word.length;
+  }
+
+  private string(): void {
+    const { text } = this;
+    this.i++; // opening quote
+    while (this.i < text.length) {
+      const c = text.charCodeAt(this.i);
+      if (c === 0x22) {
+        this.i++;
+        return;
+      }
+      if (c < 0x20) this.fail();
+      if (c === 0x5c) this.escape();
+      else this.i++;
+    }
+    this.fail();
+  }
+
+  /** A backslash and what it escapes. */
+  private escape(): void {
+    const { text } = this;
+    this.i++;
+    const e = text[this.i];
+    if (e === 'u') {
+      for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[this.i + k] ?? '')) this.fail();
+      this.i += 5;
+    } else if (e !== undefined && '"\\/bfnrt'.includes(e)) {
+      this.i++;
+    } else {
+      this.fail();
+    }
+  }
+
+  private number(): void {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/.exec(this.text.slice(this.i, this.i + 400));
+    if (!match || match[0] === '' || match[0] === '-') this.fail();
+    this.i += match[0].length;
+  }
+
+  private key(): void {
+    this.ws();
+    if (this.text[this.i] !== '"') this.fail();
+    this.string();
+    this.ws();
+    if (this.text[this.i] !== ':') this.fail();
+    this.i++;
   }
 }

@@ -3,13 +3,13 @@
 // execution: its folder (record, logs, step scratch), its reproductions, its step-cache entries,
 // and S3 objects whose key has the execution id as a folder (the SDK's and sagesim's per-execution
 // layout, `<pipeline>/<execution-id>/<step>/...`). Inputs, code and other objects stay.
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { CacheEntry } from '../engine/cache.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
-import { writeFileAtomic } from '../engine/atomic-file.js';
 import type { JsonValue } from '../engine/json.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
+import { FileCacheIndex } from '../store/file-cache-index.js';
+import { executionDirIn } from '../store/store-layout.js';
 
 export interface RemovalPlan {
   readonly executionId: string;
@@ -27,7 +27,7 @@ export interface RemovalContext {
 
 export async function planRemoval(record: Readonly<ExecutionRecord>, context: RemovalContext): Promise<RemovalPlan> {
   const id = record.executionId;
-  const folders = [path.join(context.home, 'executions', id), ...(await reproductionFolders(context.home, id))];
+  const folders = [executionDirIn(context.home, id), ...(await reproductionFolders(context.home, id))];
   const objects: string[] = [];
   // A remote execution's objects live in the cloud (or another endpoint): not sagesim's to delete.
   if (record.mode === 'local' && context.objectStore) {
@@ -45,7 +45,7 @@ export async function applyRemoval(plans: readonly RemovalPlan[], context: Remov
     for (const uri of plan.objects) await context.objectStore?.delete(uri);
     for (const folder of plan.folders) await rm(folder, { recursive: true, force: true });
   }
-  await forgetCacheEntries(context.home, new Set(plans.map((plan) => plan.executionId)));
+  await new FileCacheIndex({ home: context.home }).forgetExecutions(new Set(plans.map((plan) => plan.executionId)));
 }
 
 async function reproductionFolders(home: string, id: string): Promise<string[]> {
@@ -69,26 +69,4 @@ function bucketsOf(record: Readonly<ExecutionRecord>): Set<string> {
     visit(step.properties);
   }
   return buckets;
-}
-
-/** A cache hit must not point at outputs that are gone. */
-async function forgetCacheEntries(home: string, removed: ReadonlySet<string>): Promise<void> {
-  const root = path.join(home, 'cache');
-  for (const pipeline of await readdir(root).catch(() => [] as string[])) {
-    for (const name of await readdir(path.join(root, pipeline)).catch(() => [] as string[])) {
-      const file = path.join(root, pipeline, name);
-      let entries: CacheEntry[];
-      try {
-        const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-        if (!Array.isArray(parsed)) continue;
-        entries = parsed as CacheEntry[];
-      } catch {
-        continue;
-      }
-      const kept = entries.filter((entry) => !removed.has(entry.executionId));
-      if (kept.length === entries.length) continue;
-      if (kept.length === 0) await rm(file, { force: true });
-      else await writeFileAtomic(file, JSON.stringify(kept, null, 1));
-    }
-  }
 }

@@ -4,12 +4,13 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { type Clock, systemClock } from '../engine/clock.js';
 import type { ExecutionRecord, StepRecord, StepStatus } from '../engine/execution-record.js';
-import { type ExecutionStore, safeFileName } from '../engine/execution-store.js';
+import type { ExecutionStore } from '../engine/execution-store.js';
+import { stepLogRelativePath } from '../store/store-layout.js';
 import { StoppedError, assertNever } from '../errors.js';
 
 /** Where a step's log is (or will be) written. */
 export function stepLogPath(store: Pick<ExecutionStore, 'executionDir'>, execution: Pick<ExecutionRecord, 'executionId'>, step: { readonly name: string; readonly record?: StepRecord | undefined }): string {
-  const relative = step.record?.logFile ?? path.join('logs', `${safeFileName(step.name)}.log`);
+  const relative = step.record?.logFile ?? stepLogRelativePath(step.name);
   // A step reused by a selective execution ran, and logged, in its source execution.
   const reusedFrom = step.record?.reusedFrom;
   const owner = reusedFrom === undefined ? execution.executionId : reusedFrom.slice(reusedFrom.lastIndexOf('/') + 1);
@@ -117,5 +118,5 @@ export function cacheSourceLog(
   if (hit === undefined) return undefined;
   const arn = hit.sourcePipelineExecutionArn;
   const executionId = arn.slice(arn.lastIndexOf('/') + 1);
-  return { file: path.join(store.executionDir(executionId), 'logs', `${safeFileName(hit.sourceStepName)}.log`), executionId, executionArn: arn, stepName: hit.sourceStepName };
+  return { file: path.join(store.executionDir(executionId), stepLogRelativePath(hit.sourceStepName)), executionId, executionArn: arn, stepName: hit.sourceStepName };
 }

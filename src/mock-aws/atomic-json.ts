@@ -2,7 +2,7 @@
 // see a half-written file, and "create if absent" is decided by the file system, not by a lock.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { type AtomicWriteHooks, withTempFile, writeFileAtomic } from '../engine/atomic-file.js';
+import { type AtomicWriteHooks, withTempFile, writeFileAtomic } from '../util/atomic-file.js';
 
 /** Writes `value` as JSON to `file` atomically (temp file + rename), replacing any previous content. */
 export async function writeJsonAtomic(file: string, value: unknown, hooks: AtomicWriteHooks = {}): Promise<void> {

@@ -2,7 +2,7 @@
 // (awsJson1.1, see sagemaker-api/) and S3 (the embedded emulator), backed by the local engine and
 // the home folder. Executions started through it run in this process and land in the same store
 // as CLI runs. See SAGEMAKER-API-BEHAVIOUR.md.
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SagesimConfig } from '../config.js';
 import { createConsoleHandler } from '../console/console-handler.js';
@@ -10,7 +10,7 @@ import { consoleUrl, isConsolePath } from '../console/console-paths.js';
 import { type Reporter, combineReporters } from '../engine/events.js';
 import { parseDefinition } from '../engine/load-definition.js';
 import { SagesimError } from '../errors.js';
-import { type CreateRunEnvironmentOptions, createRunEnvironment } from '../runtime/create-environment.js';
+import { type CreateRunEnvironmentOptions, type RunEnvironment, createRunEnvironment } from '../runtime/create-environment.js';
 import { type Releaser, releaseAll } from '../runtime/release-all.js';
 import type { StubOptions } from '../steps/stub-executor.js';
 import { createEmbeddedS3Handler, openEmbeddedS3Data } from './embedded-s3.js';
@@ -63,7 +63,38 @@ const HOST = '127.0.0.1';
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const { config } = options;
   const releasers: Releaser[] = [];
-  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const http = createSwitchableServer();
+  try {
+    await listen(http.server, options.port ?? DEFAULT_SERVE_PORT);
+    releasers.push(() => closeServer(http.server));
+    const { port } = http.server.address() as AddressInfo;
+    const endpoint = `http://${HOST}:${port}`;
+
+    const dataDir = embeddedS3DataDir(config);
+    await openEmbeddedS3Data(dataDir, config.s3StaleUploadHours * HOUR_MS);
+    const s3 = createEmbeddedS3Handler(dataDir, config.s3StaleUploadHours * HOUR_MS);
+    releasers.push(async () => s3.close());
+
+    const services = await openServices(options, endpoint, releasers);
+    const api = createSageMakerApiHandler(sageMakerBackend(config, services), options.onRequest ? { onRequest: options.onRequest } : {});
+    const { ui } = services;
+    http.handle((req, res) => (isConsolePath(req.url) ? ui.handle(req, res) : isSageMakerRequest(req) ? api(req, res) : s3.handler(req, res)));
+
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => (closing ??= releaseAll(releasers));
+    return { endpoint, port, consoleUrl: consoleUrl(endpoint), close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await releaseAll(releasers).catch(() => undefined);
+    if (!http.server.listening) http.server.close();
+    throw error;
+  }
+}
+
+type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The HTTP server, listening before its handler exists: until then it answers 503. */
+function createSwitchableServer(): { server: Server; handle(handler: RequestHandler): void } {
+  let handler: RequestHandler | undefined;
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
     if (handler) handler(req, res);
     else {
@@ -72,89 +103,88 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     }
   });
   server.on('clientError', answerClientError);
-  try {
-    await listen(server, options.port ?? DEFAULT_SERVE_PORT);
-    releasers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-          setImmediate(() => server.closeAllConnections());
-        }),
-    );
-    const { port } = server.address() as AddressInfo;
-    const endpoint = `http://${HOST}:${port}`;
-
-    const dataDir = embeddedS3DataDir(config);
-    await openEmbeddedS3Data(dataDir, config.s3StaleUploadHours * HOUR_MS);
-    const s3 = createEmbeddedS3Handler(dataDir, config.s3StaleUploadHours * HOUR_MS);
-    releasers.push(async () => s3.close());
-
-    // Steps (and their containers) reach S3 through this same endpoint.
-    const runConfig: SagesimConfig = Object.freeze({ ...config, s3: { kind: 'endpoint', url: endpoint } as const });
-    const objectStore = new S3ObjectStore({
-      client: createS3Client({ endpoint, region: config.region, credentials: 'dummy' }),
-      endpoint,
-      description: `sagesim serve S3 at ${endpoint}`,
-      createBuckets: true,
-    });
-    releasers.push(() => objectStore[Symbol.asyncDispose]());
-    const environment = await createRunEnvironment(runConfig, {
-      ...options.environment,
-      objectStore,
-      ...(options.reporter ? { reporter: options.reporter } : {}),
-    });
-    releasers.push(async () => environment[Symbol.asyncDispose]());
-    const pipelines = new FilePipelineStore(config.home);
-    const registry = new ModelRegistry({ home: config.home, region: config.region, accountId: config.accountId });
-    // The console reads what the API reads; the service is created below, told about the console's events.
-    const late: { executions?: LocalExecutionService } = {};
-    const ui = createConsoleHandler({
-      executions: { get: async (arn) => late.executions?.get(arn), list: async () => late.executions?.list() ?? [] },
-      store: environment.store,
-      pipelines,
-      registry,
-      objectStore,
-      ...(options.consoleAssetsDir === undefined ? {} : { assetsDir: options.consoleAssetsDir }),
-    });
-    releasers.push(async () => ui.close());
-    const executions = new LocalExecutionService({
-      config: runConfig,
-      environment,
-      ...(options.stubs ? { stubs: options.stubs } : {}),
-      reporter: combineReporters(options.reporter, ui.events.reporter()),
-      ...(options.onError ? { onError: options.onError } : {}),
-    });
-    late.executions = executions;
-    releasers.push(() => executions.close());
-
-    const backend: SageMakerApiBackend = {
-      region: config.region,
-      accountId: config.accountId,
-      pipelines,
-      executions,
-      executionNotes: new FileExecutionNotesStore(config.home),
-      registry,
-      findModel: (name) => findModel(config.home, name),
-      parseDefinition,
-      objectStore,
-      requestTokens: new Map(),
-      now: () => environment.clock.now(),
-    };
-    const api = createSageMakerApiHandler(backend, options.onRequest ? { onRequest: options.onRequest } : {});
-    handler = (req, res) => (isConsolePath(req.url) ? ui.handle(req, res) : isSageMakerRequest(req) ? api(req, res) : s3.handler(req, res));
-
-    let closing: Promise<void> | undefined;
-    const close = (): Promise<void> => (closing ??= releaseAll(releasers));
-    return { endpoint, port, consoleUrl: consoleUrl(endpoint), close, [Symbol.asyncDispose]: close };
-  } catch (error) {
-    await releaseAll(releasers).catch(() => undefined);
-    if (!server.listening) server.close();
-    throw error;
-  }
+  return { server, handle: (next) => (handler = next) };
 }
 
-function listen(server: ReturnType<typeof createServer>, port: number): Promise<void> {
+/** Stops listening and ends kept-alive connections, idle ones first. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setImmediate(() => server.closeAllConnections());
+  });
+}
+
+interface ServeServices {
+  readonly objectStore: S3ObjectStore;
+  readonly environment: RunEnvironment;
+  readonly pipelines: FilePipelineStore;
+  readonly registry: ModelRegistry;
+  readonly ui: ReturnType<typeof createConsoleHandler>;
+  readonly executions: LocalExecutionService;
+}
+
+/** What the API and the console stand on: S3 through the endpoint, the run environment, the stores. */
+async function openServices(options: ServeOptions, endpoint: string, releasers: Releaser[]): Promise<ServeServices> {
+  const { config } = options;
+  // Steps (and their containers) reach S3 through this same endpoint.
+  const runConfig: SagesimConfig = Object.freeze({ ...config, s3: { kind: 'endpoint', url: endpoint } as const });
+  const objectStore = new S3ObjectStore({
+    client: createS3Client({ endpoint, region: config.region, credentials: 'dummy' }),
+    endpoint,
+    description: `sagesim serve S3 at ${endpoint}`,
+    createBuckets: true,
+  });
+  releasers.push(() => objectStore[Symbol.asyncDispose]());
+  const environment = await createRunEnvironment(runConfig, {
+    ...options.environment,
+    objectStore,
+    ...(options.reporter ? { reporter: options.reporter } : {}),
+  });
+  releasers.push(async () => environment[Symbol.asyncDispose]());
+  const pipelines = new FilePipelineStore(config.home);
+  const registry = new ModelRegistry({ home: config.home, region: config.region, accountId: config.accountId });
+  // The console reads what the API reads; the service is created below, told about the console's events.
+  const late: { executions?: LocalExecutionService } = {};
+  const ui = createConsoleHandler({
+    executions: { get: async (arn) => late.executions?.get(arn), list: async () => late.executions?.list() ?? [] },
+    store: environment.store,
+    pipelines,
+    registry,
+    objectStore,
+    ...(options.consoleAssetsDir === undefined ? {} : { assetsDir: options.consoleAssetsDir }),
+  });
+  releasers.push(async () => ui.close());
+  const executions = new LocalExecutionService({
+    config: runConfig,
+    environment,
+    ...(options.stubs ? { stubs: options.stubs } : {}),
+    reporter: combineReporters(options.reporter, ui.events.reporter()),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  late.executions = executions;
+  releasers.push(() => executions.close());
+  return { objectStore, environment, pipelines, registry, ui, executions };
+}
+
+function sageMakerBackend(config: SagesimConfig, services: ServeServices): SageMakerApiBackend {
+  const { environment } = services;
+  return {
+    region: config.region,
+    accountId: config.accountId,
+    pipelines: services.pipelines,
+    executions: services.executions,
+    executionNotes: new FileExecutionNotesStore(config.home),
+    registry: services.registry,
+    findModel: (name) => findModel(config.home, name),
+    parseDefinition,
+    objectStore: services.objectStore,
+    requestTokens: new Map(),
+    now: () => environment.clock.now(),
+  };
+}
+
+function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (cause: NodeJS.ErrnoException): void => {
       reject(

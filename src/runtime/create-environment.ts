@@ -3,7 +3,9 @@
 import { type SagesimConfig, timeoutsOf } from '../config.js';
 import { type Clock, systemClock } from '../engine/clock.js';
 import type { Reporter } from '../engine/events.js';
-import { type ExecutionStore, FileExecutionStore, MemoryExecutionStore } from '../engine/execution-store.js';
+import type { ExecutionStore } from '../engine/execution-store.js';
+import { FileExecutionStore } from '../store/file-execution-store.js';
+import { MemoryExecutionStore } from '../store/memory-execution-store.js';
 import { MemoryObjectStore } from '../mock-aws/memory-object-store.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
 import { ConditionExecutor } from '../steps/condition-executor.js';

@@ -50,38 +50,10 @@ export function defaultProperties(input: DefaultPropertiesInput): DefaultResult 
       const arn = sagemakerArn(execution, 'training-job', jobName);
       return job({ ...args, ...trainingJob(args, jobName, arn, iso, execution, input.implicitMetricDefinitions) }, { TrainingJob: { Arn: arn } });
     }
-    case 'Processing': {
-      const arn = sagemakerArn(execution, 'processing-job', jobName);
-      return job(
-        {
-          ...args,
-          ProcessingJobName: jobName,
-          ProcessingJobArn: arn,
-          ProcessingJobStatus: 'Completed',
-          ExitMessage: '',
-          CreationTime: iso,
-          ProcessingStartTime: iso,
-          ProcessingEndTime: iso,
-          LastModifiedTime: iso,
-        },
-        { ProcessingJob: { Arn: arn } },
-      );
-    }
-    case 'Transform': {
-      const arn = sagemakerArn(execution, 'transform-job', jobName);
-      return job(
-        {
-          ...args,
-          TransformJobName: jobName,
-          TransformJobArn: arn,
-          TransformJobStatus: 'Completed',
-          CreationTime: iso,
-          TransformStartTime: iso,
-          TransformEndTime: iso,
-        },
-        { TransformJob: { Arn: arn } },
-      );
-    }
+    case 'Processing':
+      return processingJob(args, jobName, execution, iso);
+    case 'Transform':
+      return transformJob(args, jobName, execution, iso);
     case 'Model': {
       const arn = sagemakerArn(execution, 'model', jobName);
       return job({ ...args, ModelName: jobName, ModelArn: arn, CreationTime: iso }, { Model: { Arn: arn } });
@@ -90,65 +62,20 @@ export function defaultProperties(input: DefaultPropertiesInput): DefaultResult 
       return registerModel(args, jobName, execution, iso, input.modelPackageVersion ?? 1);
     case 'Tuning':
       return tuning(args, jobName, execution, iso);
-    case 'AutoML': {
-      const name = shortName(jobName, 32);
-      const arn = sagemakerArn(execution, 'automl-job', name);
-      const candidate = `${name}-candidate-1`;
-      const outputPath = str(objectAt(args, 'OutputDataConfig')['S3OutputPath']) ?? defaultBucketUri(execution);
-      return job(
-        {
-          ...args,
-          AutoMLJobName: name,
-          AutoMLJobArn: arn,
-          AutoMLJobStatus: 'Completed',
-          AutoMLJobSecondaryStatus: 'Completed',
-          CreationTime: iso,
-          EndTime: iso,
-          LastModifiedTime: iso,
-          BestCandidate: {
-            CandidateName: candidate,
-            CandidateStatus: 'Completed',
-            ObjectiveStatus: 'Succeeded',
-            InferenceContainers: [{ Image: 'automl-inference', ModelDataUrl: joinS3(outputPath, name, 'data-processor-models', candidate, 'output', 'model.tar.gz'), Environment: {} }],
-            FinalAutoMLJobObjectiveMetric: { MetricName: str(objectAt(args, 'AutoMLJobObjective')['MetricName']) ?? 'Accuracy', Value: 0 },
-            CreationTime: iso,
-            EndTime: iso,
-            LastModifiedTime: iso,
-          },
-        },
-        { AutoMLJob: { Arn: arn } },
-      );
-    }
-    case 'EMR': {
-      const stepId = `s-${fakeId(jobName, 13).toUpperCase()}`;
-      const clusterId = str(args['ClusterId']) ?? `j-${fakeId(jobName, 13).toUpperCase()}`;
-      return job(
-        {
-          ...args,
-          ClusterId: clusterId,
-          Step: { Id: stepId, Name: step.Name, Config: args['StepConfig'] ?? {}, ActionOnFailure: 'CONTINUE', Status: { State: 'COMPLETED' } },
-        },
-        { EMR: { ClusterId: clusterId, StepId: stepId, StepName: step.Name, LogFilePath: '' } },
-      );
-    }
+    case 'AutoML':
+      return autoMlJob(args, jobName, execution, iso);
+    case 'EMR':
+      return emrStep(step.Name, args, jobName);
     case 'QualityCheck':
     case 'ClarifyCheck':
       return check(step.Type, step, args, jobName, execution);
     case 'Lambda': {
       const outputs = declaredOutputs(step.OutputParameters);
-      return {
-        properties: {},
-        outputParameters: outputs,
-        metadata: { Lambda: { Arn: step.FunctionArn, OutputParameters: metadataOutputs(outputs) } },
-      };
+      return { properties: {}, outputParameters: outputs, metadata: { Lambda: { Arn: step.FunctionArn, OutputParameters: metadataOutputs(outputs) } } };
     }
     case 'Callback': {
       const outputs = declaredOutputs(step.OutputParameters);
-      return {
-        properties: {},
-        outputParameters: outputs,
-        metadata: { Callback: { CallbackToken: fakeId(jobName, 10), OutputParameters: metadataOutputs(outputs) } },
-      };
+      return { properties: {}, outputParameters: outputs, metadata: { Callback: { CallbackToken: fakeId(jobName, 10), OutputParameters: metadataOutputs(outputs) } } };
     }
     case 'Condition':
     case 'Fail':
@@ -157,6 +84,88 @@ export function defaultProperties(input: DefaultPropertiesInput): DefaultResult 
     default:
       return assertNever(step, 'step type');
   }
+}
+
+/** DescribeProcessingJob of a job that completed at once. */
+function processingJob(args: JsonObject, jobName: string, execution: ExecutionIdentity, iso: string): DefaultResult {
+  const arn = sagemakerArn(execution, 'processing-job', jobName);
+  return job(
+    {
+      ...args,
+      ProcessingJobName: jobName,
+      ProcessingJobArn: arn,
+      ProcessingJobStatus: 'Completed',
+      ExitMessage: '',
+      CreationTime: iso,
+      ProcessingStartTime: iso,
+      ProcessingEndTime: iso,
+      LastModifiedTime: iso,
+    },
+    { ProcessingJob: { Arn: arn } },
+  );
+}
+
+/** DescribeTransformJob of a job that completed at once. */
+function transformJob(args: JsonObject, jobName: string, execution: ExecutionIdentity, iso: string): DefaultResult {
+  const arn = sagemakerArn(execution, 'transform-job', jobName);
+  return job(
+    {
+      ...args,
+      TransformJobName: jobName,
+      TransformJobArn: arn,
+      TransformJobStatus: 'Completed',
+      CreationTime: iso,
+      TransformStartTime: iso,
+      TransformEndTime: iso,
+    },
+    { TransformJob: { Arn: arn } },
+  );
+}
+
+/** DescribeAutoMLJob with one best candidate, its model where SageMaker would write it. */
+function autoMlJob(args: JsonObject, jobName: string, execution: ExecutionIdentity, iso: string): DefaultResult {
+  // AutoML job names are at most 32 characters.
+  const name = shortName(jobName, 32);
+  const arn = sagemakerArn(execution, 'automl-job', name);
+  const candidate = `${name}-candidate-1`;
+  const outputPath = str(objectAt(args, 'OutputDataConfig')['S3OutputPath']) ?? defaultBucketUri(execution);
+  return job(
+    {
+      ...args,
+      AutoMLJobName: name,
+      AutoMLJobArn: arn,
+      AutoMLJobStatus: 'Completed',
+      AutoMLJobSecondaryStatus: 'Completed',
+      CreationTime: iso,
+      EndTime: iso,
+      LastModifiedTime: iso,
+      BestCandidate: {
+        CandidateName: candidate,
+        CandidateStatus: 'Completed',
+        ObjectiveStatus: 'Succeeded',
+        InferenceContainers: [{ Image: 'automl-inference', ModelDataUrl: joinS3(outputPath, name, 'data-processor-models', candidate, 'output', 'model.tar.gz'), Environment: {} }],
+        FinalAutoMLJobObjectiveMetric: { MetricName: str(objectAt(args, 'AutoMLJobObjective')['MetricName']) ?? 'Accuracy', Value: 0 },
+        CreationTime: iso,
+        EndTime: iso,
+        LastModifiedTime: iso,
+      },
+    },
+    { AutoMLJob: { Arn: arn } },
+  );
+}
+
+/** An EMR step that completed, on the cluster named (or a made-up one). */
+function emrStep(stepName: string, args: JsonObject, jobName: string): DefaultResult {
+  const stepId = `s-${fakeId(jobName, 13).toUpperCase()}`;
+  const clusterId = str(args['ClusterId']) ?? `j-${fakeId(jobName, 13).toUpperCase()}`;
+  return job(
+    {
+      ...args,
+      ClusterId: clusterId,
+      Step: { Id: stepId, Name: stepName, Config: args['StepConfig'] ?? {}, ActionOnFailure: 'CONTINUE', Status: { State: 'COMPLETED' } },
+    },
+    { EMR: { ClusterId: clusterId, StepId: stepId, StepName: stepName, LogFilePath: '' } },
+  );
 }
 
 /** Scores where higher is better (after the `channel:` prefix), as SageMaker's built-ins name them. */

@@ -2,7 +2,7 @@
 // job container (with dummy credentials in mock mode), image resolution, staging through S3 with
 // readable errors, and running the container with infrastructure errors marked retryable.
 import type { SagesimConfig } from '../config.js';
-import { isNoSpace } from '../engine/atomic-file.js';
+import { isNoSpace } from '../util/atomic-file.js';
 import type { JsonObject, JsonValue } from '../engine/json.js';
 import { isSagesimError, SagesimError, StepFailure, StoppedError } from '../errors.js';
 import {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
-import { FileExecutionStore } from '../../src/engine/execution-store.js';
+import { FileExecutionStore } from '../../src/store/file-execution-store.js';
 import type { RunJsonShape } from '../../src/engine/run-record-json.js';
 import { runDefinitionFile } from '../../src/app/run-definition.js';
 import { PreflightError } from '../../src/runtime/preflight-error.js';

@@ -19,7 +19,7 @@ import {
   paginateListPipelineExecutionSteps,
 } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileExecutionStore } from '../../src/engine/execution-store.js';
+import { FileExecutionStore } from '../../src/store/file-execution-store.js';
 import { ABALONE_GROUP, ABALONE_REGISTER_STEP, ABALONE_TRAIN_STEP, ROLE_ARN, type ServeFixture, abaloneDefinition, startTestServe } from './serve-helpers.js';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AtomicWriteHooks, writeFileAtomic } from '../../src/engine/atomic-file.js';
+import { type AtomicWriteHooks, writeFileAtomic } from '../../src/util/atomic-file.js';
 import { createJsonExclusive, writeJsonAtomic } from '../../src/mock-aws/atomic-json.js';
 
 let dir: string;

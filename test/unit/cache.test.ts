@@ -4,7 +4,7 @@ import { canonicalJson } from '../../src/engine/canonical-json.js';
 import { FakeClock } from '../../src/engine/clock.js';
 import type { JobStep, PipelineDefinition, PipelineStep } from '../../src/engine/definition-types.js';
 import type { StubOptions } from '../../src/steps/stub-executor.js';
-import { MemoryExecutionStore } from '../../src/engine/execution-store.js';
+import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';
 import type { JsonObject } from '../../src/engine/json.js';
 import { definition, processingStep, run, stepOf, testRun, trainingStep } from './support/pipeline-builders.js';
 

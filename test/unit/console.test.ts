@@ -10,7 +10,7 @@ import { type ConsoleHandler, createConsoleHandler } from '../../src/console/con
 import { CONSOLE_PREFIX, isConsolePath } from '../../src/console/console-paths.js';
 import { executionSummary, executionView, metricsOf, stepDetail } from '../../src/console/console-views.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
-import type { MemoryExecutionStore } from '../../src/engine/execution-store.js';
+import type { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';
 import { MemoryPipelineStore } from '../../src/mock-aws/sagemaker-api/pipeline-store.js';
 import { conditionStep, definition, failStep, processingStep, run, testRun, trainingStep } from './support/pipeline-builders.js';
 

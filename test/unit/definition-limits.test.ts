@@ -11,7 +11,7 @@ import type { PipelineDefinition } from '../../src/engine/definition-types.js';
 import { type StepExecutor, createRegistry } from '../../src/steps/executor.js';
 import { parseStubsFile } from '../../src/steps/stub-executor.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
-import { MemoryExecutionStore } from '../../src/engine/execution-store.js';
+import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';
 import { definition, failStep, processingStep, run, stepOf, testRun } from './support/pipeline-builders.js';
 
 const EQUALS = { Type: 'Equals', LeftValue: 1, RightValue: 1 };

@@ -3,9 +3,12 @@ import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CacheEntry } from '../../src/engine/cache.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
 import type { ProcessProbe } from '../../src/engine/execution-owner.js';
-import { type ExecutionStore, FileExecutionStore, MemoryExecutionStore } from '../../src/engine/execution-store.js';
+import type { ExecutionStore } from '../../src/engine/execution-store.js';
+import { FileExecutionStore } from '../../src/store/file-execution-store.js';
+import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';
 import { isSagesimError } from '../../src/errors.js';
 
 let home: string;
@@ -29,6 +32,22 @@ function record(executionId: string, startTime: string, status: ExecutionRecord[
     definition: { Version: '2020-12-01', Parameters: [], Steps: [] },
     steps: [],
     mode: 'local',
+  };
+}
+
+function cacheEntry(executionId: string, finishedAt = '2024-01-01T00:00:00.000Z'): CacheEntry {
+  return {
+    pipelineName: 'p',
+    key: 'k1',
+    stepName: 'Train',
+    stepType: 'Training',
+    executionId,
+    executionArn: `arn:${executionId}`,
+    finishedAt,
+    properties: {},
+    propertyFiles: {},
+    outputParameters: {},
+    metadata: {},
   };
 }
 
@@ -79,6 +98,18 @@ describe.each([
     expect((await store.find('y1')).executionId).toBe('y1abcdefghij');
     expect(await codeOf(store.find('x'))).toBe('EXECUTION_AMBIGUOUS');
     expect(await codeOf(store.find('zzz'))).toBe('EXECUTION_NOT_FOUND');
+  });
+
+  it('keeps one cache entry per execution and step: recording it again replaces it', async () => {
+    const store = makeStore();
+    await store.recordCacheEntry(cacheEntry('e1', '2024-01-01T00:00:00.000Z'));
+    await store.recordCacheEntry(cacheEntry('e2', '2024-01-02T00:00:00.000Z'));
+    await store.recordCacheEntry(cacheEntry('e1', '2024-01-03T00:00:00.000Z'));
+    const entries = await store.cacheEntries('p', 'k1');
+    expect(entries.map((e) => [e.executionId, e.finishedAt])).toEqual([
+      ['e1', '2024-01-03T00:00:00.000Z'],
+      ['e2', '2024-01-02T00:00:00.000Z'],
+    ]);
   });
 });
 
@@ -249,6 +280,18 @@ describe('file store durability', () => {
     await store.flush();
     expect(writes).toBeLessThan(10);
     expect((await store.get('abc123def456'))?.steps).toHaveLength(200);
+  });
+
+  it('reads a home written by an earlier sagesim: the record where it always was, found by id, ARN and prefix', async () => {
+    const finished = record('abc123def456', '2024-01-01T00:00:00.000Z', 'Succeeded');
+    await mkdir(path.join(home, 'executions', 'abc123def456'), { recursive: true });
+    await writeFile(path.join(home, 'executions', 'abc123def456', 'execution.json'), JSON.stringify(finished));
+    const store = new FileExecutionStore({ home });
+    expect(await store.get('abc123def456')).toEqual(finished);
+    expect((await store.list()).map((r) => r.executionId)).toEqual(['abc123def456']);
+    expect((await store.find(finished.executionArn)).executionId).toBe('abc123def456');
+    expect((await store.find('abc1')).executionId).toBe('abc123def456');
+    expect(store.executionDir('abc123def456')).toBe(path.join(home, 'executions', 'abc123def456'));
   });
 
   it('skips folders without a readable record when listing', async () => {

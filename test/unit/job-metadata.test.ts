@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PipelineStep } from '../../src/engine/definition-types.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
-import { MemoryExecutionStore } from '../../src/engine/execution-store.js';
+import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';
 import { runPipeline } from '../../src/engine/scheduler.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import { createRegistry, type StepExecutor } from '../../src/steps/executor.js';

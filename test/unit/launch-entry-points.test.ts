@@ -17,7 +17,7 @@ import { runCli } from '../../src/cli/main.js';
 import { resolveConfig } from '../../src/config.js';
 import type { PipelineDefinition } from '../../src/engine/definition-types.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
-import { FileExecutionStore } from '../../src/engine/execution-store.js';
+import { FileExecutionStore } from '../../src/store/file-execution-store.js';
 import { isSagesimError } from '../../src/errors.js';
 import { startServe } from '../../src/mock-aws/serve.js';
 import type { StubOptions, StubSpec } from '../../src/steps/stub-executor.js';

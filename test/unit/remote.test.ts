@@ -11,6 +11,7 @@ import { rewriteBuckets } from '../../src/remote/bucket-rewrite.js';
 import { followExecution } from '../../src/remote/follow-execution.js';
 import { runRemote } from '../../src/remote/run-remote.js';
 import type { SageMakerControl } from '../../src/remote/sagemaker-control.js';
+import { MemorySageMakerControl } from '../../src/remote/memory-sagemaker-control.js';
 import { parseDefinition } from '../../src/engine/load-definition.js';
 import { readFileSync } from 'node:fs';
 
@@ -165,19 +166,19 @@ describe('runRemote', () => {
     expect(result).toMatchObject({ created: true, executionArn: ARN, record: { status: 'Succeeded' } });
   });
 
-  it('updates a pipeline that exists (the upsert the SDK does)', async () => {
-    const control = new ScriptedControl([finished]);
-    control.createError = Object.assign(new Error('Pipeline names must be unique within an AWS account and region. Pipeline with name (abalone) already exists.'), { name: 'ValidationException' });
-    const result = await runRemote({ file: ABALONE, control, role: 'arn:aws:iam::111122223333:role/R', wait: false });
-    expect(control.calls.slice(0, 2)).toEqual(['CreatePipeline abalone', 'UpdatePipeline abalone']);
-    expect(result).toMatchObject({ created: false, executionArn: ARN });
-    expect(result.record).toBeUndefined();
+  it('updates a pipeline that exists (the upsert the SDK does), told so by the control plane as SageMaker tells it', async () => {
+    // The fake answers a second CreatePipeline as the contract suite holds SageMaker's API to.
+    const control = new MemorySageMakerControl();
+    const first = await runRemote({ file: ABALONE, control, role: 'arn:aws:iam::111122223333:role/R', wait: false });
+    const second = await runRemote({ file: ABALONE, control, role: 'arn:aws:iam::111122223333:role/R', wait: false });
+    expect(first).toMatchObject({ created: true, pipelineArn: 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/abalone' });
+    expect(second).toMatchObject({ created: false, pipelineArn: first.pipelineArn });
+    expect(second.executionArn).not.toBe(first.executionArn);
+    expect(second.record).toBeUndefined();
   });
 
   it('without --role, a pipeline that does not exist is an error that says to pass --role', async () => {
-    const control = new ScriptedControl([finished]);
-    control.updateError = Object.assign(new Error("Pipeline 'arn:...:pipeline/abalone' does not exist."), { name: 'ResourceNotFound' });
-    await expect(runRemote({ file: ABALONE, control })).rejects.toMatchObject({ code: 'ROLE_REQUIRED', hint: expect.stringContaining('--role') });
+    await expect(runRemote({ file: ABALONE, control: new MemorySageMakerControl() })).rejects.toMatchObject({ code: 'ROLE_REQUIRED', hint: expect.stringContaining('--role') });
   });
 
   it('rejects parameters of the wrong type before calling anything', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ParameterDeclaration, PipelineStep } from '../../src/engine/definition-types.js';
 import type { Reporter } from '../../src/engine/events.js';
 import type { ExecutionRecord, ExecutionStatus } from '../../src/engine/execution-record.js';
-import { MemoryExecutionStore } from '../../src/engine/execution-store.js';
+import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';
 import { STEP_FAILURE_REASON, runPipeline } from '../../src/engine/scheduler.js';
 import { SagesimError, StepFailure, StoppedError, isSagesimError } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';

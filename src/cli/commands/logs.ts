@@ -2,7 +2,7 @@
 // printing what the step writes until it ends.
 import type { Command } from 'commander';
 import { SagesimError } from '../../errors.js';
-import { FileExecutionStore } from '../../engine/execution-store.js';
+import { FileExecutionStore } from '../../store/file-execution-store.js';
 import { findStep } from '../../history/find-step.js';
 import { cacheSourceLog, followStepLog, readLogFrom, stepLogPath } from '../../history/step-log.js';
 import type { CliIo } from '../cli-io.js';

@@ -1,7 +1,7 @@
 // `sagesim ls`: the executions in the store, newest first.
 import type { Command } from 'commander';
 import { stubbedSteps } from '../../engine/execution-record.js';
-import { FileExecutionStore } from '../../engine/execution-store.js';
+import { FileExecutionStore } from '../../store/file-execution-store.js';
 import { toDescribePipelineExecution } from '../../engine/run-record-json.js';
 import { SagesimError } from '../../errors.js';
 import { formatExecutionList } from '../../history/format-execution-list.js';

@@ -4,7 +4,7 @@
 // without a terminal), --dry-run only shows.
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { FileExecutionStore } from '../../engine/execution-store.js';
+import { FileExecutionStore } from '../../store/file-execution-store.js';
 import type { ExecutionRecord } from '../../engine/execution-record.js';
 import { SagesimError } from '../../errors.js';
 import { type RemovalPlan, applyRemoval, planRemoval } from '../../history/remove-executions.js';

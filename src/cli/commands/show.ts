@@ -1,7 +1,7 @@
 // `sagesim show <execution>`: one execution with its steps, timings, attempts, cache hits,
 // resolved arguments, properties and failure reasons.
 import type { Command } from 'commander';
-import { FileExecutionStore } from '../../engine/execution-store.js';
+import { FileExecutionStore } from '../../store/file-execution-store.js';
 import { findStep } from '../../history/find-step.js';
 import { formatExecutionDetails } from '../../history/format-execution-details.js';
 import { stepLogPath } from '../../history/step-log.js';

@@ -10,7 +10,7 @@ import type { CliIo } from '../../../src/cli/cli-io.js';
 import { runCli } from '../../../src/cli/main.js';
 import { resolveConfig, type SagesimConfig } from '../../../src/config.js';
 import type { ExecutionRecord, StepRecord } from '../../../src/engine/execution-record.js';
-import { FileExecutionStore } from '../../../src/engine/execution-store.js';
+import { FileExecutionStore } from '../../../src/store/file-execution-store.js';
 import type { RunJsonShape } from '../../../src/engine/run-record-json.js';
 import { createObjectStore } from '../../../src/mock-aws/s3-client.js';
 

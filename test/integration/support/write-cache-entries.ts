@@ -1,6 +1,6 @@
 // Child process of cache-index-processes.test.ts: records `count` cache entries under one key in
 // the home given as argument, all at once, as a busy sagesim run would.
-import { FileExecutionStore } from '../../../src/engine/execution-store.js';
+import { FileExecutionStore } from '../../../src/store/file-execution-store.js';
 
 const [home, writer, count] = process.argv.slice(2);
 const store = new FileExecutionStore({ home: home ?? '' });
