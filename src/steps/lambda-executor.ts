@@ -153,7 +153,7 @@ export class LambdaExecutor implements StepExecutor {
   ): Promise<Record<string, JsonValue>> {
     const { config, runtime } = this.options;
     const described = `Lambda function ${step.FunctionArn} (${handler.file})`;
-    if (!runtime) throw new StepFailure(`step "${step.Name}": ${described} needs a container runtime`, { code: 'INTERNAL', source: 'sagesim' });
+    if (!runtime) throw new StepFailure(`step "${step.Name}": ${described} needs a container runtime`, { code: 'NO_CONTAINER_RUNTIME', source: 'sagesim' });
     const file = path.resolve(config.cwd, handler.file);
     const ioDir = path.join(context.workDir, 'lambda');
     await mkdir(ioDir, { recursive: true });
