@@ -40,7 +40,7 @@ export const ERROR_CODES = {
   UNKNOWN_STUB_STEP: { ...input, meaning: 'a stub names a step the pipeline does not have' },
   NO_EXECUTOR: { ...input, meaning: 'a step type has no local executor; the step must be stubbed' },
   UNKNOWN_IMAGE: { ...input, meaning: 'an image name given to `images` is not one sagesim builds' },
-  INVALID_IMAGE_MAPPING: { ...input, meaning: 'an image mapping in the config is not valid' },
+  INVALID_IMAGE_MAPPING: { ...environment, meaning: 'the image mapping shipped with sagesim (containers/images.json) is broken: reinstall sagesim' },
   IMAGE_NOT_MAPPED: { ...input, meaning: 'a step\'s image URI has no local image mapped to it' },
   IMAGE_NOT_FOUND: { ...input, meaning: 'the local image a step needs is not built or pulled' },
   INVALID_MANIFEST: { ...input, meaning: 'the S3 seed manifest is not valid' },

@@ -160,7 +160,7 @@ export async function reproduceStep(options: ReproduceStepOptions): Promise<Repr
     },
     logFile,
     workDir: path.join(dir, 'job'),
-    warn: (message) => options.reporter?.warning?.({ executionId: source.execution.executionId, stepName: source.step.Name, message }),
+    warn: (warning) => options.reporter?.warning?.({ executionId: source.execution.executionId, stepName: source.step.Name, ...warning }),
   };
   await mkdir(context.workDir, { recursive: true });
 
