@@ -136,7 +136,7 @@ export const ERROR_CODES = {
   LAMBDA_TIMEOUT: { exit: EXIT.failed, audience: 'user', meaning: 'the local handler of a Lambda step timed out' },
   LAMBDA_COMMAND_FAILED: { exit: EXIT.failed, audience: 'user', meaning: 'the command of a Lambda step\'s local handler could not start' },
   LAMBDA_NOT_MAPPED: { ...stepInput, meaning: 'a Lambda step\'s function has no local handler' },
-  INVALID_OUTPUT_PARAMETERS: { ...stepInput, meaning: 'a step returned output parameters that are not a flat JSON object' },
+  INVALID_OUTPUT_PARAMETER_VALUES: { ...stepInput, meaning: 'the output parameters a Lambda or Callback step returned are not a flat JSON object of declared names' },
   INVALID_STEP_ARGUMENTS: { ...stepInput, meaning: 'a step\'s Arguments are not valid for its job (SageMaker\'s ValidationException)' },
   INVALID_METRIC_DEFINITION: { ...stepInput, meaning: 'a metric definition\'s regex is not valid' },
   INVALID_DATA_PROCESSING_PATH: { ...stepInput, meaning: 'a transform DataProcessing filter path is not valid' },
