@@ -167,7 +167,7 @@ export const ERROR_CODES = {
   S3_TIMEOUT: { ...setup, meaning: 'the S3 endpoint did not answer in time' },
   S3_ERROR: { ...environment, meaning: 'the S3 endpoint refused a request' },
   S3_EMULATOR_START_FAILED: { ...environment, meaning: 'the embedded S3 emulator could not start' },
-  SEED_FAILED: { ...environment, meaning: 'seeding S3 from the manifest failed' },
+  SEED_FAILED: { ...setup, meaning: 'seeding S3 from the manifest failed (before anything ran)' },
   SERVE_START_FAILED: { ...setup, meaning: '`sagesim serve` could not listen on its port' },
   NO_OBJECT_STORE: { ...environment, meaning: 'a remote run has no S3 store to upload to' },
   LOCK_TIMEOUT: { ...environment, meaning: 'a file lock under the sagesim home was not released in time' },
