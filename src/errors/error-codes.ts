@@ -171,7 +171,7 @@ export const ERROR_CODES = {
   SERVE_START_FAILED: { ...setup, meaning: '`sagesim serve` could not listen on its port' },
   NO_OBJECT_STORE: { ...environment, meaning: 'a remote run has no S3 store to upload to' },
   LOCK_TIMEOUT: { ...environment, meaning: 'a file lock under the sagesim home was not released in time' },
-  STORE_READ_FAILED: { ...environment, meaning: 'a record under the sagesim home cannot be read', hint: 'the execution.json named is unreadable or half-written: remove that execution (sagesim rm) if it is damaged' },
+  STORE_READ_FAILED: { ...environment, meaning: 'a record under the sagesim home cannot be read', hint: 'check the permissions of that execution\'s execution.json under the sagesim home; if it is damaged, move its folder away' },
   EXECUTION_RECORD_WRITE_FAILED: { ...setup, meaning: 'the execution record cannot be written under the sagesim home' },
   STEP_LOG_WRITE_FAILED: { ...environment, meaning: 'a step\'s log cannot be written under the sagesim home', hint: 'check that the sagesim home (--home or SAGESIM_HOME, default ./.sagesim) is writable and the disk is not full' },
   MODEL_PACKAGE_GROUP_VANISHED: { ...environment, meaning: 'a model package group file was removed while it was read', hint: 'another process removed the model registry\'s files under the sagesim home: run again' },
