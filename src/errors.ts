@@ -1,137 +1,23 @@
-// Typed errors with stable codes: the CLI maps `source` to exit codes and presentation,
-// tests match on `code`, and every message says what is wrong and what to do next.
-import type { JsonObject, JsonValue } from './engine/json.js';
-
-/** Who is at fault: decides how the CLI presents the error (message only for `user`). */
-export type ErrorSource = 'user' | 'sagesim' | 'container' | 'aws';
-
-export interface SagesimErrorOptions {
-  readonly source?: ErrorSource;
-  readonly hint?: string;
-  readonly cause?: unknown;
-}
-
-/** Base of every error sagesim throws on purpose. */
-export class SagesimError extends Error {
-  readonly code: string;
-  readonly source: ErrorSource;
-  readonly hint: string | undefined;
-
-  constructor(code: string, message: string, options: SagesimErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'SagesimError';
-    this.code = code;
-    this.source = options.source ?? 'sagesim';
-    this.hint = options.hint;
-  }
-}
-
-/** One problem found in a definition, with where it is and how to fix it. */
-export interface DefinitionProblem {
-  /** Stable code, e.g. `DUPLICATE_STEP_NAME`. */
-  readonly code: string;
-  /** JSON path into the definition, e.g. `$.Steps[2].Arguments.HyperParameters.eta`. */
-  readonly path: string;
-  readonly message: string;
-  readonly hint?: string;
-  /** The step the problem belongs to, when there is one. */
-  readonly step?: string;
-}
-
-/** A definition that cannot be loaded or run; carries every problem found, not only the first. */
-export class DefinitionError extends SagesimError {
-  readonly problems: readonly DefinitionProblem[];
-
-  constructor(problems: readonly DefinitionProblem[], source = 'definition') {
-    const first = problems[0];
-    const summary =
-      problems.length === 1 && first
-        ? `${source}: ${first.message} (at ${first.path})`
-        : `${source}: ${problems.length} problems found`;
-    super(problems.length === 1 && first ? first.code : 'INVALID_DEFINITION', summary, {
-      source: 'user',
-      hint: first?.hint,
-    });
-    this.name = 'DefinitionError';
-    this.problems = problems;
-  }
-}
-
-/** Bad pipeline parameters given on the command line, in a file or through the API. */
-export class ParameterError extends SagesimError {
-  readonly parameter: string;
-  constructor(parameter: string, message: string, hint?: string) {
-    super('INVALID_PARAMETER', message, { source: 'user', hint });
-    this.name = 'ParameterError';
-    this.parameter = parameter;
-  }
-}
-
-/** An expression that cannot be evaluated at run time (missing property, bad JsonGet path, ...). */
-export class ExpressionError extends SagesimError {
-  constructor(code: string, message: string, hint?: string, cause?: unknown) {
-    super(code, message, { source: 'user', hint, cause });
-    this.name = 'ExpressionError';
-  }
-}
-
-/**
- * SageMaker's retryable exception types, as RetryPolicies name them. `undefined` on a failure
- * means a user-code failure (the job itself failed), which is never retried.
- */
-export type RetryableExceptionType =
-  | 'Step.SERVICE_FAULT'
-  | 'Step.THROTTLING'
-  | 'SageMaker.JOB_INTERNAL_ERROR'
-  | 'SageMaker.CAPACITY_ERROR'
-  | 'SageMaker.RESOURCE_LIMIT';
-
-export const RETRYABLE_EXCEPTION_TYPES: readonly RetryableExceptionType[] = [
-  'Step.SERVICE_FAULT',
-  'Step.THROTTLING',
-  'SageMaker.JOB_INTERNAL_ERROR',
-  'SageMaker.CAPACITY_ERROR',
-  'SageMaker.RESOURCE_LIMIT',
-];
-
-/** A step's job failed. `reason` becomes the step's FailureReason, shown to the user as is. */
-export class StepFailure extends SagesimError {
-  readonly exceptionType: RetryableExceptionType | undefined;
-  /** What the failed job still reports: metadata (job ARN, Fail.ErrorMessage) and partial properties. */
-  readonly metadata: Readonly<Record<string, JsonValue>> | undefined;
-  readonly properties: JsonObject | undefined;
-  constructor(
-    reason: string,
-    options: {
-      exceptionType?: RetryableExceptionType;
-      code?: string;
-      source?: ErrorSource;
-      cause?: unknown;
-      metadata?: Readonly<Record<string, JsonValue>>;
-      properties?: JsonObject;
-    } = {},
-  ) {
-    super(options.code ?? 'STEP_FAILED', reason, { source: options.source ?? 'container', cause: options.cause });
-    this.name = 'StepFailure';
-    this.exceptionType = options.exceptionType;
-    this.metadata = options.metadata;
-    this.properties = options.properties;
-  }
-}
-
-/** Thrown when work is cancelled (SIGINT, StopPipelineExecution). */
-export class StoppedError extends SagesimError {
-  constructor(message = 'stopped') {
-    super('STOPPED', message, { source: 'user' });
-    this.name = 'StoppedError';
-  }
-}
-
-export function isSagesimError(error: unknown): error is SagesimError {
-  return error instanceof SagesimError;
-}
-
-/** For `default:` branches of exhaustive switches: a new variant does not compile until handled. */
-export function assertNever(value: never, what = 'value'): never {
-  throw new SagesimError('INTERNAL', `unhandled ${what}: ${JSON.stringify(value)}`);
-}
+// Where the rest of sagesim imports its errors from: the classes and the code catalogues live
+// in src/errors/ (one concept per file); this module names what they export.
+export {
+  type DefinitionProblem,
+  type ErrorSource,
+  type RetryableExceptionType,
+  type SagesimCode,
+  type SagesimErrorOptions,
+  DefinitionError,
+  ExpressionError,
+  ParameterError,
+  RETRYABLE_EXCEPTION_TYPES,
+  SagesimError,
+  StepFailure,
+  StoppedError,
+  assertNever,
+  isSagesimError,
+} from './errors/sagesim-error.js';
+export { ERROR_CODES, type ErrorCode, type ErrorCodeInfo, isErrorCode } from './errors/error-codes.js';
+export { PROBLEM_CODES, type ProblemCode, type ProblemCodeInfo } from './errors/problem-codes.js';
+export { WARNING_CODES, type Warning, type WarningCode, type WarningCodeInfo } from './errors/warning-codes.js';
+export { type Audience, EXIT, type ExitStatus } from './errors/exit-codes.js';
+export { exitCodeOf } from './errors/exit-code-of.js';

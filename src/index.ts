@@ -8,15 +8,31 @@ export type { ConfigFile, ConfigOverrides, LambdaHandlerConfig, S3Config, Sagesi
 // Errors
 export {
   DefinitionError,
+  ERROR_CODES,
   ExpressionError,
   ParameterError,
   RETRYABLE_EXCEPTION_TYPES,
   SagesimError,
   StepFailure,
   StoppedError,
+  PROBLEM_CODES,
+  WARNING_CODES,
+  exitCodeOf,
   isSagesimError,
 } from './errors.js';
-export type { DefinitionProblem, ErrorSource, RetryableExceptionType, SagesimErrorOptions } from './errors.js';
+export type {
+  Audience,
+  DefinitionProblem,
+  ErrorCode,
+  ErrorCodeInfo,
+  ErrorSource,
+  ProblemCode,
+  RetryableExceptionType,
+  SagesimCode,
+  SagesimErrorOptions,
+  Warning,
+  WarningCode,
+} from './errors.js';
 
 // Definitions: load, validate, graph
 export { loadDefinitionFile, parseDefinition, readDefinitionText, validateDefinitionText } from './engine/load-definition.js';

@@ -27,16 +27,8 @@ export interface CliIo {
 /** The signals that ask a command to stop: Ctrl-C, and `timeout`, a cancelled CI job or `docker stop`. */
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
-/** Exit codes shared by every command. */
-export const EXIT = {
-  ok: 0,
-  /** The execution (or the reproduced step) ran and failed or was stopped; sagesim could not finish (Docker, S3, AWS). */
-  failed: 1,
-  /** Invalid input, nothing ran: command line, configuration, parameters, an invalid or unreadable definition. */
-  usage: 2,
-  /** Unexpected internal error. */
-  internal: 3,
-} as const;
+// Exit codes shared by every command: defined beside the error-code catalogue that uses them.
+export { EXIT } from '../errors/exit-codes.js';
 
 /** Thrown by a command to end with a given exit code after it has printed what it had to. */
 export class ExitCode extends Error {

@@ -2,6 +2,7 @@
 // and this file maps errors to messages and exit codes.
 import { Command, CommanderError } from 'commander';
 import { DefinitionError, StoppedError, isSagesimError } from '../errors.js';
+import { FILE_SYSTEM_ERRNO, exitCodeOf, isFileSystemError } from '../errors/exit-code-of.js';
 import { type CliIo, EXIT, ExitCode } from './cli-io.js';
 import { COMMANDS } from './commands/index.js';
 import { formatProblems } from './format-problems.js';
@@ -67,60 +68,31 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
     // Commander already printed the message (or help/version, which exit 0).
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
+  const exit = exitCodeOf(error);
   if (error instanceof DefinitionError) {
-    io.stderr.write(formatProblems(`error: ${error.message}`, error.problems));
     // Invalid input, like a bad flag: nothing ran (a script can tell it from a failed execution);
     // a run refused by its preflight (PreflightError) likewise.
-    return EXIT.usage;
-  }
-  // Ctrl-C before the execution existed (starting S3, seeding, building images): nothing ran.
-  if (error instanceof StoppedError || (isSagesimError(error) && error.code === 'STOPPED')) {
+    io.stderr.write(formatProblems(`error: ${error.message}`, error.problems));
+  } else if (error instanceof StoppedError) {
+    // Ctrl-C before the execution existed (starting S3, seeding, building images): nothing ran.
     io.stderr.write(`stopped: ${error.message}\n`);
-    return EXIT.failed;
-  }
-  if (isSagesimError(error)) {
+  } else if (isSagesimError(error)) {
     io.stderr.write(`error: ${error.message}\n`);
     if (error.hint) io.stderr.write(`hint: ${error.hint}\n`);
     if (debug && error.source !== 'user' && error.stack) io.stderr.write(`${error.stack}\n`);
-    return error.source === 'user' ? EXIT.usage : EXIT.failed;
-  }
-  const fsProblem = fileSystemError(error);
-  if (fsProblem) {
-    io.stderr.write(`error: ${fsProblem}\n`);
+  } else if (isFileSystemError(error)) {
+    io.stderr.write(`error: cannot ${error.syscall} ${error.path}: ${FILE_SYSTEM_ERRNO[error.code] ?? error.code} (${error.code})\n`);
     io.stderr.write(`hint: ${FILE_SYSTEM_HINT}\n`);
+    if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
+  } else {
+    io.stderr.write(`internal error: ${error instanceof Error ? error.message : String(error)}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-    return EXIT.usage;
+    else io.stderr.write('hint: run again with --debug for the stack trace, and please report it\n');
   }
-  const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`internal error: ${message}\n`);
-  if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-  else io.stderr.write('hint: run again with --debug for the stack trace, and please report it\n');
-  return EXIT.internal;
+  return exit;
 }
 
 const FILE_SYSTEM_HINT =
   'check that the path exists and is writable; sagesim keeps executions, logs and its S3 data under its home (--home or SAGESIM_HOME, default ./.sagesim)';
-
-const ERRNO_MEANING: Readonly<Record<string, string>> = {
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  ENOTDIR: 'a part of the path is a file, not a folder',
-  EISDIR: 'it is a folder, not a file',
-  ENOENT: 'no such file or folder',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  EEXIST: 'it already exists',
-};
-
-/** A file-system failure (not writable home, full disk, ...) in words, or undefined for other errors. */
-function fileSystemError(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const { code, syscall, path } = error as NodeJS.ErrnoException;
-  if (typeof code !== 'string' || typeof path !== 'string' || typeof syscall !== 'string') return undefined;
-  const meaning = ERRNO_MEANING[code];
-  if (meaning === undefined) return undefined;
-  return `cannot ${syscall} ${path}: ${meaning} (${code})`;
-}
 
 const VERSION = '0.1.0';

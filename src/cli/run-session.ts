@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { ConfigOverrides, SagesimConfig } from '../config.js';
-import type { Reporter } from '../engine/events.js';
+import { type Reporter, combineReporters } from '../engine/events.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
 import { notJsonDetail } from '../engine/json-error-position.js';
 import { toRunJson } from '../engine/run-record-json.js';
@@ -134,6 +134,9 @@ export async function executeWithProgress(
 ): Promise<ExecutionRecord> {
   const progressOut = flags.json ? io.stderr : io.stdout;
   const progress = createProgressReporter({ out: progressOut, showLogs: flags.logs === true });
+  // Under --json the warnings, shown as text on stderr, are also listed with their codes.
+  const warnings: { Code: string; Message: string; StepName?: string }[] = [];
+  const collect: Reporter = { warning: (e) => warnings.push({ Code: e.code, Message: e.message, ...(e.stepName === undefined ? {} : { StepName: e.stepName }) }) };
   const controller = new AbortController();
   let interrupts = 0;
   let deadline: NodeJS.Timeout | undefined;
@@ -149,7 +152,7 @@ export async function executeWithProgress(
   });
   let record: ExecutionRecord;
   try {
-    record = await start(progress, controller.signal);
+    record = await start(flags.json ? combineReporters(progress, collect) : progress, controller.signal);
   } finally {
     clearTimeout(deadline);
     stopListening();
@@ -159,7 +162,7 @@ export async function executeWithProgress(
   const summary = await formatRunSummary(record, { config, out: progressOut, env: io.env, flags });
   if (flags.json) {
     io.stderr.write(summary);
-    io.stdout.write(`${JSON.stringify(toRunJson(record), null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ ...toRunJson(record), ...(warnings.length > 0 ? { Warnings: warnings } : {}) }, null, 2)}\n`);
   } else {
     io.stdout.write(`\n${summary}`);
   }

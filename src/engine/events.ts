@@ -1,5 +1,6 @@
 // The engine never prints: it tells a Reporter what happens. Every hook is optional, so the
 // console view, the execution history and tests implement only what they need.
+import type { Warning } from '../errors.js';
 import type { ExecutionRecord, StepRecord } from './execution-record.js';
 
 export interface StepEventBase {
@@ -18,7 +19,7 @@ export interface Reporter {
   /** A line of a step's container output (also written to the step's log file). */
   stepLog?(event: { readonly executionId: string; readonly stepName: string; readonly line: string }): void;
   /** Something the user should know that is not an error (Bayesian tuning runs as Random, ...). */
-  warning?(event: { readonly executionId?: string; readonly stepName?: string; readonly message: string }): void;
+  warning?(event: Warning & { readonly executionId?: string; readonly stepName?: string }): void;
   /** Long preparation work (building images, seeding S3) with a human-readable message. */
   progress?(event: { readonly message: string }): void;
   executionFinished?(execution: Readonly<ExecutionRecord>): void;

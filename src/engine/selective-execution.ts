@@ -2,7 +2,7 @@
 // are not run, their results (properties, property files, condition outcomes) come from a source
 // execution; unselected steps downstream of the selection, or beside it, do not run at all.
 // The selection must hold every step on any path between two selected steps.
-import { SagesimError } from '../errors.js';
+import { type ErrorCode, SagesimError } from '../errors.js';
 import type { PipelineDefinition } from './definition-types.js';
 import type { ExecutionRecord } from './execution-record.js';
 import { buildGraph, type PipelineGraph } from './graph.js';
@@ -164,6 +164,6 @@ function shortestPath(from: string, next: (name: string) => readonly string[], i
   return undefined;
 }
 
-function userError(code: string, message: string, hint: string): SagesimError {
+function userError(code: ErrorCode, message: string, hint: string): SagesimError {
   return new SagesimError(code, message, { source: 'user', hint });
 }

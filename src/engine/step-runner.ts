@@ -105,7 +105,7 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
         if (decision.reason !== undefined) {
           rec.cacheMissReason = decision.reason;
           env.persist();
-          reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, message: decision.reason });
+          reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, code: 'CACHE_MISS', message: decision.reason });
         }
       }
     }
@@ -127,7 +127,7 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
       },
       logFile: log.path,
       workDir: await env.store.stepWorkDir(identity.executionId, step.Name, n, { create: !(executor instanceof StubExecutor) }),
-      warn: (message) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, message }),
+      warn: (warning) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, ...warning }),
       stubbedSteps: stubbedSteps(env.record),
       reportMetadata: (metadata) => {
         rec.metadata = { ...rec.metadata, ...metadata };
@@ -153,7 +153,7 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
       void n;
     },
   });
-  await log.close().catch((error: unknown) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, message: (error as Error).message }));
+  await log.close().catch((error: unknown) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, code: 'STEP_LOG_CLOSE_FAILED', message: (error as Error).message }));
   rec.attemptCount = outcome.attempts;
   rec.endTime = clock.now().toISOString();
 
@@ -272,7 +272,7 @@ async function recordCache(
     });
   } catch (error) {
     // A cache that cannot be written costs a later run time, not this run its result.
-    env.reporter.warning?.({ executionId: env.identity.executionId, stepName: step.Name, message: `cannot record cache entry: ${(error as Error).message}` });
+    env.reporter.warning?.({ executionId: env.identity.executionId, stepName: step.Name, code: 'CACHE_RECORD_FAILED', message: `cannot record cache entry: ${(error as Error).message}` });
   }
 }
 

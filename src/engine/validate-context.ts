@@ -1,5 +1,5 @@
 // What the validation passes share: the problem list and the flattened view of the steps.
-import type { DefinitionProblem } from '../errors.js';
+import type { DefinitionProblem, ProblemCode } from '../errors.js';
 import type { JsonObject } from './json.js';
 import { didYouMean } from './parameters.js';
 
@@ -18,11 +18,11 @@ export class Problems {
   readonly list: DefinitionProblem[] = [];
   readonly warnings: DefinitionProblem[] = [];
 
-  add(code: string, path: string, message: string, hint?: string, step?: string): void {
+  add(code: ProblemCode, path: string, message: string, hint?: string, step?: string): void {
     this.list.push({ code, path, message, ...(hint ? { hint } : {}), ...(step ? { step } : {}) });
   }
 
-  warn(code: string, path: string, message: string, hint?: string, step?: string): void {
+  warn(code: ProblemCode, path: string, message: string, hint?: string, step?: string): void {
     this.warnings.push({ code, path, message, ...(hint ? { hint } : {}), ...(step ? { step } : {}) });
   }
 

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Reporter } from '../engine/events.js';
-import { SagesimError } from '../errors.js';
+import { SagesimError, StoppedError } from '../errors.js';
 import { containersDir } from './containers-dir.js';
 import { assertDockerReachable, dockerUnavailable } from './docker-reachable.js';
 
@@ -141,7 +141,7 @@ function runScript(args: readonly string[], options: BuildImagesOptions, onLine:
     child.on('close', (code, signal) => {
       options.signal?.removeEventListener('abort', onAbort);
       if (code === 0) return resolve();
-      if (options.signal?.aborted) return reject(new SagesimError('STOPPED', 'image build stopped', { source: 'user' }));
+      if (options.signal?.aborted) return reject(new StoppedError('image build stopped'));
       const tail = stderr.join('\n');
       if (code === SCRIPT_DOCKER_UNAVAILABLE) return reject(dockerUnavailable(socketPath, new Error(tail || 'docker info failed')));
       reject(

@@ -114,7 +114,7 @@ export function createEmbeddedS3Handler(dataDir: string, staleUploadAgeMs = DEFA
   // s3rver's stack is [logger, xml body, mount path, vhost, router]; ours goes right before the
   // router, once the vhost middleware has put the bucket in the path.
   const routerIndex = app.middleware.length - 1;
-  if (routerIndex < 1) throw new SagesimError('INTERNAL', 'unexpected s3rver version: no middleware stack to extend');
+  if (routerIndex < 1) throw new SagesimError('S3_EMULATOR_INCOMPATIBLE', 'unexpected s3rver version: no middleware stack to extend');
   app.middleware.splice(routerIndex, 0, sagesimMiddleware(store));
   return {
     handler: app.callback(),

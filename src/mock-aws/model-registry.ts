@@ -213,7 +213,7 @@ export class ModelRegistry {
       // Another writer took this number first: try the next one.
       if (await createJsonExclusive(path.join(versionsDir, `${version}.json`), record)) return record;
     }
-    throw new SagesimError('INTERNAL', `could not claim a version number in ${versionsDir}`);
+    throw new SagesimError('MODEL_VERSION_NOT_CLAIMED', `could not claim a version number in ${versionsDir}`);
   }
 
   /** DescribeModelPackage by ARN or `<group>/<version>`: throws `MODEL_PACKAGE_NOT_FOUND`. */
@@ -313,7 +313,7 @@ export class ModelRegistry {
     if (await createJsonExclusive(file, group)) return { group, created: true };
     // Created by a concurrent writer between our read and our link: theirs stands.
     const raced = await readJsonIfExists<ModelPackageGroup>(file);
-    if (!raced) throw new SagesimError('INTERNAL', `model package group file vanished: ${file}`);
+    if (!raced) throw new SagesimError('MODEL_PACKAGE_GROUP_VANISHED', `model package group file vanished: ${file}`);
     return { group: raced, created: false };
   }
 

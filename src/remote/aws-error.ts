@@ -1,7 +1,7 @@
 // AWS failures of `run --no-mock` as one clear message and a hint: which call failed against
 // what, what the service said, and what to do next (refresh credentials, pass --role, start
 // `sagesim serve`...). Every error comes out as a SagesimError with source 'aws'.
-import { SagesimError } from '../errors.js';
+import { type ErrorCode, SagesimError } from '../errors.js';
 import { DEFAULT_SERVE_PORT } from '../mock-aws/serve-port.js';
 
 export interface AwsCallContext {
@@ -33,7 +33,7 @@ export function toAwsError(error: unknown, context: AwsCallContext): SagesimErro
   const code = shape.name && shape.name !== 'Error' ? shape.name : (shape.Code ?? shape.code ?? 'Error');
   const message = (shape.message ?? String(error)).trim();
   const networkCode = networkErrorCode(error);
-  const fail = (sagesimCode: string, text: string, hint: string): SagesimError =>
+  const fail = (sagesimCode: ErrorCode, text: string, hint: string): SagesimError =>
     new SagesimError(sagesimCode, `${context.action} failed against ${context.target}: ${text}`, { source: 'aws', hint, cause: error });
 
   if (networkCode !== undefined || code === 'TimeoutError') {

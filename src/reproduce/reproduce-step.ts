@@ -141,7 +141,7 @@ export async function reproduceStep(options: ReproduceStepOptions): Promise<Repr
   await prepareRun(env, { definition: definitionOf(source), checks: 'step-types', ...(options.reporter ? { reporter: options.reporter } : {}) });
 
   const executor = env.executors.get(source.stepType);
-  if (!executor) throw new SagesimError('INTERNAL', `no ${source.stepType} executor`);
+  if (!executor) throw new SagesimError('EXECUTOR_NOT_REGISTERED', `no ${source.stepType} executor`);
   const upload = options.upload === true;
   const store = upload ? env.objectStore : reproductionObjectStore(env.objectStore, path.join(dir, 'outputs'));
   const logFile = path.join(dir, 'container.log');
@@ -160,7 +160,7 @@ export async function reproduceStep(options: ReproduceStepOptions): Promise<Repr
     },
     logFile,
     workDir: path.join(dir, 'job'),
-    warn: (message) => options.reporter?.warning?.({ executionId: source.execution.executionId, stepName: source.step.Name, message }),
+    warn: (warning) => options.reporter?.warning?.({ executionId: source.execution.executionId, stepName: source.step.Name, ...warning }),
   };
   await mkdir(context.workDir, { recursive: true });
 

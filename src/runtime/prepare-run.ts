@@ -67,7 +67,7 @@ export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions
       // Images are looked up only when a container will start: stub runs need no Docker.
       ...(containerSteps.length > 0 ? { runtime: env.runtime } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-      warn: (problem) => options.reporter?.warning?.({ ...(problem.step === undefined ? {} : { stepName: problem.step }), message: problem.message }),
+      warn: (problem) => options.reporter?.warning?.({ ...(problem.step === undefined ? {} : { stepName: problem.step }), code: problem.code, message: problem.message }),
     });
   } else {
     checkLocalStepTypes(options);
@@ -126,7 +126,7 @@ function checkLocalStepTypes(options: PrepareRunOptions): void {
         visit(step.Arguments.ElseSteps ?? [], true);
       } else if (isUnsupportedStepType(step.Type) && !isStubbed(options.stubs, step)) {
         const message = unsupportedStepMessage(step.Name, step.Type);
-        if (inBranch) options.reporter?.warning?.({ stepName: step.Name, message: `${message} (it will fail if its branch runs)` });
+        if (inBranch) options.reporter?.warning?.({ stepName: step.Name, code: 'STEP_TYPE_NOT_LOCAL', message: `${message} (it will fail if its branch runs)` });
         else always.push(message);
       }
     }

@@ -56,11 +56,13 @@ export class CallbackExecutor implements StepExecutor {
         JSON.stringify({ token, pipelineExecutionArn: context.execution.executionArn, arguments: context.arguments, status: 'Executing' }),
       );
       const outputs = (step.OutputParameters ?? []).map((o) => ` --output ${o.OutputName}=<${o.OutputType ?? 'String'}>`).join('');
-      context.warn(
-        `Callback step "${step.Name}" waits for token ${token} with arguments ${JSON.stringify(context.arguments)}. ` +
-          `Answer it with \`sagesim callback succeed ${token}${outputs}\` or \`sagesim callback fail ${token} --reason "<text>"\` ` +
-          '(or SendPipelineExecutionStepSuccess/Failure through `sagesim serve`).',
-      );
+      context.warn({
+        code: 'CALLBACK_WAITING',
+        message:
+          `Callback step "${step.Name}" waits for token ${token} with arguments ${JSON.stringify(context.arguments)}. ` +
+            `Answer it with \`sagesim callback succeed ${token}${outputs}\` or \`sagesim callback fail ${token} --reason "<text>"\` ` +
+            '(or SendPipelineExecutionStepSuccess/Failure through `sagesim serve`).',
+      });
       const result = await this.waitFor(token, context.signal);
       const metadataBase = { CallbackToken: token };
       switch (result.status) {

@@ -5,6 +5,7 @@ import type { PipelineStep, StepType } from '../engine/definition-types.js';
 import type { StepMetadata } from '../engine/execution-record.js';
 import type { JsonObject, JsonValue } from '../engine/json.js';
 import type { ExecutionIdentity } from '../engine/resolve-context.js';
+import type { Warning } from '../errors.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
 
 export interface StepContext {
@@ -30,7 +31,7 @@ export interface StepContext {
   /** A scratch folder for this step attempt inside the execution's folder in the store. */
   readonly workDir: string;
   /** Report a warning the user should see (not an error). */
-  readonly warn: (message: string) => void;
+  readonly warn: (warning: Warning) => void;
   /**
    * Steps of this execution that ran as stubs before this one started: what this step builds on
    * may be stand-ins (a RegisterModel step says so in what it registers).

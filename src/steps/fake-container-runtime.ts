@@ -120,7 +120,7 @@ export class FakeContainerRuntime implements ContainerRuntime {
     if (this.options.failApi === true) {
       throw new SagesimError('DOCKER_ERROR', `Docker could not create a container of ${spec.image}: (fake) engine error`);
     }
-    if (!spec.labels[EXECUTION_ID_LABEL]) throw new SagesimError('INTERNAL', 'container without an execution-id label');
+    if (!spec.labels[EXECUTION_ID_LABEL]) throw new SagesimError('FAKE_CONTAINER_MISUSE', 'container without an execution-id label');
     this.specs.push(spec);
     const id = `fake-${this.nextId++}`;
     const tail = new LineTail();
@@ -209,7 +209,7 @@ export function hostPathOf(spec: ContainerSpec, containerPath: string): string {
       best = { hostPath: mount.hostPath, containerPath: base };
     }
   }
-  if (!best) throw new SagesimError('INTERNAL', `nothing is mounted at ${containerPath} in the fake container of ${spec.image}`);
+  if (!best) throw new SagesimError('FAKE_CONTAINER_MISUSE', `nothing is mounted at ${containerPath} in the fake container of ${spec.image}`);
   return path.join(best.hostPath, target.slice(best.containerPath.length));
 }
 

@@ -95,7 +95,7 @@ export class ArgumentReader {
 
   private missing(key: string): StepFailure {
     return new StepFailure(`ValidationException: step "${this.stepName}": ${this.path}.${key} is required`, {
-      code: 'INVALID_ARGUMENTS',
+      code: 'INVALID_STEP_ARGUMENTS',
       source: 'user',
     });
   }
@@ -103,7 +103,7 @@ export class ArgumentReader {
   private invalid(key: string, expected: string, got: JsonValue): StepFailure {
     return new StepFailure(
       `ValidationException: step "${this.stepName}": ${this.path}.${key} must be ${expected}, got ${JSON.stringify(got)}`,
-      { code: 'INVALID_ARGUMENTS', source: 'user' },
+      { code: 'INVALID_STEP_ARGUMENTS', source: 'user' },
     );
   }
 }

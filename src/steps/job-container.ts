@@ -4,7 +4,7 @@
 import type { SagesimConfig } from '../config.js';
 import { isNoSpace } from '../util/atomic-file.js';
 import type { JsonObject, JsonValue } from '../engine/json.js';
-import { isSagesimError, SagesimError, StepFailure, StoppedError } from '../errors.js';
+import { isSagesimError, SagesimError, StepFailure, StoppedError, type Warning } from '../errors.js';
 import {
   EXECUTION_ID_LABEL,
   STEP_LABEL,
@@ -326,8 +326,8 @@ export function describedStoppingCondition(args: ArgumentReader): JsonObject {
 }
 
 /** SageMaker would start InstanceCount copies of the job; locally one container runs, and the user is told. */
-export function singleInstanceWarnings(stepName: string, instanceCount: number | undefined): string[] {
-  return instanceCount !== undefined && instanceCount > 1 ? [`step "${stepName}": InstanceCount ${instanceCount} runs as a single local container`] : [];
+export function singleInstanceWarnings(stepName: string, instanceCount: number | undefined): Warning[] {
+  return instanceCount !== undefined && instanceCount > 1 ? [{ code: 'INSTANCE_COUNT_AS_ONE', message: `step "${stepName}": InstanceCount ${instanceCount} runs as a single local container` }] : [];
 }
 
 /** A SagesimError for definitions sagesim cannot run locally (FileSystemDataSource, AlgorithmName...). */

@@ -18,7 +18,7 @@ export async function jobGpus(deps: Pick<JobDeps, 'config' | 'runtime'>, context
   if (count === undefined) return { env: {} };
   const described = `instance type ${instanceType ?? ''} has ${count === -1 ? 'every GPU of the machine' : `${count} GPU${count === 1 ? '' : 's'}`}`;
   if (!deps.config.gpu) {
-    context.warn(`step "${context.stepName}": ${described}; it runs on the CPU (gpu: false)`);
+    context.warn({ code: 'GPU_AS_CPU', message: `step "${context.stepName}": ${described}; it runs on the CPU (gpu: false)` });
     return { env: { SM_NUM_GPUS: '0' } };
   }
   let available: boolean;

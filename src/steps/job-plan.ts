@@ -3,6 +3,7 @@
 // Create*Job arguments is tested without I/O; job-runner.ts carries out any plan.
 import type { JsonObject, JsonValue } from '../engine/json.js';
 import type { ExecutionIdentity } from '../engine/resolve-context.js';
+import type { Warning } from '../errors.js';
 import type { ImageResolver } from './job-container.js';
 import type { MetricDatum, MetricDefinition } from './metrics.js';
 import type { S3DataType } from './staging.js';
@@ -111,7 +112,7 @@ export interface JobPlan {
   readonly localImage: string;
   readonly instanceType?: string;
   /** Warnings to show before the job runs (InstanceCount > 1, Pipe mode). */
-  readonly warnings: readonly string[];
+  readonly warnings: readonly Warning[];
   /** The job's folder, relative to the step's work folder ('' for the folder itself). */
   readonly folder: string;
   /** Host folders to create (relative to the job's folder) besides the mounted ones. */

@@ -153,7 +153,7 @@ export class LambdaExecutor implements StepExecutor {
   ): Promise<Record<string, JsonValue>> {
     const { config, runtime } = this.options;
     const described = `Lambda function ${step.FunctionArn} (${handler.file})`;
-    if (!runtime) throw new StepFailure(`step "${step.Name}": ${described} needs a container runtime`, { code: 'INTERNAL', source: 'sagesim' });
+    if (!runtime) throw new StepFailure(`step "${step.Name}": ${described} needs a container runtime`, { code: 'NO_CONTAINER_RUNTIME', source: 'sagesim' });
     const file = path.resolve(config.cwd, handler.file);
     const ioDir = path.join(context.workDir, 'lambda');
     await mkdir(ioDir, { recursive: true });
@@ -258,20 +258,20 @@ function parseHandlerOutput(text: string, step: LambdaStep, described: string, l
     }
     if (isJsonObject(parsed)) {
       if (nestsDeeperThan(parsed, MAX_VALUE_DEPTH)) {
-        throw new StepFailure(`step "${step.Name}": ${described} returned output parameters nested more than ${MAX_VALUE_DEPTH} levels deep`, { code: 'INVALID_OUTPUT_PARAMETERS', source: 'user' });
+        throw new StepFailure(`step "${step.Name}": ${described} returned output parameters nested more than ${MAX_VALUE_DEPTH} levels deep`, { code: 'INVALID_OUTPUT_PARAMETER_VALUES', source: 'user' });
       }
       if (candidate !== text) for (const line of lines.slice(0, -1)) log(line);
       return parsed;
     }
     throw new StepFailure(`step "${step.Name}": ${described} returned ${previewJson(parsed, 500)}; a Lambda step needs a JSON object of output parameters`, {
-      code: 'INVALID_OUTPUT_PARAMETERS',
+      code: 'INVALID_OUTPUT_PARAMETER_VALUES',
       source: 'user',
     });
   }
   const shown = text.length > 500 ? `${text.slice(0, 500)}...` : text;
   throw new StepFailure(
     `step "${step.Name}": ${described} did not print a JSON object${text.trim() === '' ? ' (its output was empty)' : `: ${JSON.stringify(shown)}`}`,
-    { code: 'INVALID_OUTPUT_PARAMETERS', source: 'user' },
+    { code: 'INVALID_OUTPUT_PARAMETER_VALUES', source: 'user' },
   );
 }
 

@@ -25,9 +25,10 @@ export class ModelExecutor implements StepExecutor {
     const record = modelRecordFromArguments(context, this.now());
     const replaced = await saveModel(this.options.home, record);
     if (replaced) {
-      context.warn(
-        `model "${record.ModelName}" already existed locally and was replaced; SageMaker rejects CreateModel of an existing name, so this step would fail there on a second run (leave ModelName out to get a generated name)`,
-      );
+      context.warn({
+        code: 'MODEL_REPLACED',
+        message: `model "${record.ModelName}" already existed locally and was replaced; SageMaker rejects CreateModel of an existing name, so this step would fail there on a second run (leave ModelName out to get a generated name)`,
+      });
     }
     return { properties: record as unknown as JsonObject, metadata: { Model: { Arn: record.ModelArn } } };
   }

@@ -44,7 +44,7 @@ export function checkOutputParameters(
     throw new StepFailure(
       `step "${options.stepName}": ${options.producer} returned outputs that do not match the declared OutputParameters: ${problems.join('; ')}` +
         ` (given: ${given.length ? given.join(', ') : 'none'})`,
-      { code: 'INVALID_OUTPUT_PARAMETERS', source: 'user' },
+      { code: 'INVALID_OUTPUT_PARAMETER_VALUES', source: 'user' },
     );
   }
   return out;

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { sagemakerArn } from '../engine/identity.js';
 import type { JsonObject } from '../engine/json.js';
+import type { Warning } from '../errors.js';
 import { FAILURE_FILE, MESSAGE_FILE } from './failure-reason.js';
 import { ArgumentReader } from './job-arguments.js';
 import { describedRoleArn, describedStoppingCondition, resolveJobImage, singleInstanceWarnings, unsupported } from './job-container.js';
@@ -97,7 +98,7 @@ export function planProcessingJob(argumentsValue: JsonObject, facts: JobPlanFact
   };
 }
 
-function processingInputs(stepName: string, args: ArgumentReader, warnings: string[]): ProcessingInput[] {
+function processingInputs(stepName: string, args: ArgumentReader, warnings: Warning[]): ProcessingInput[] {
   return args.objects('ProcessingInputs').map((input, index) => {
     const name = input.optionalString('InputName') ?? `input-${index + 1}`;
     if (!input.has('S3Input')) {
@@ -108,7 +109,7 @@ function processingInputs(stepName: string, args: ArgumentReader, warnings: stri
     if (dataType !== 'S3Prefix' && dataType !== 'ManifestFile') {
       throw unsupported(stepName, `input "${name}" with S3DataType ${dataType}`, 'Use S3Prefix or ManifestFile.');
     }
-    if (s3.optionalString('S3InputMode') === 'Pipe') warnings.push(`step "${stepName}": input "${name}" uses S3InputMode Pipe; it is staged as File locally`);
+    if (s3.optionalString('S3InputMode') === 'Pipe') warnings.push({ code: 'PIPE_MODE_AS_FILE', message: `step "${stepName}": input "${name}" uses S3InputMode Pipe; it is staged as File locally` });
     return { name, s3Uri: s3.string('S3Uri'), localPath: s3.string('LocalPath'), dataType };
   });
 }

@@ -138,7 +138,7 @@ export async function uploadFile(store: ObjectStore, file: string, s3Uri: string
  * file name. (SageMaker local mode strips the prefix as text instead, giving `-2.csv`.)
  */
 export function relativePathForKey(prefix: string, key: string): string {
-  if (!key.startsWith(prefix)) throw new SagesimError('INTERNAL', `key ${key} does not start with prefix ${prefix}`);
+  if (!key.startsWith(prefix)) throw new SagesimError('KEY_OUTSIDE_PREFIX', `key ${key} does not start with prefix ${prefix}`);
   if (prefix === '' || prefix.endsWith('/')) return key.slice(prefix.length);
   if (key.length > prefix.length && key[prefix.length] === '/') return key.slice(prefix.length + 1);
   return key.slice(prefix.lastIndexOf('/') + 1);

@@ -135,9 +135,10 @@ export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
       if (paths.length === 0) return;
       const document = synthesizeDocument(paths);
       result = isJsonObject(document) ? (document['Result'] ?? null) : null;
-      context.warn(
-        `stub wrote a stand-in result for @step function ${context.step.Name} with ${SYNTHESIZED_VALUE} at ${paths.join(', ')}; give the value it returns in --stubs: {"${context.step.Name}": {"result": ...}}`,
-      );
+      context.warn({
+        code: 'STUB_STAND_IN_RESULT',
+        message: `stub wrote a stand-in result for @step function ${context.step.Name} with ${SYNTHESIZED_VALUE} at ${paths.join(', ')}; give the value it returns in --stubs: {"${context.step.Name}": {"result": ...}}`,
+      });
     }
     await context.objectStore.put(joinS3(outputPath, 'results.json'), JSON.stringify({ Result: result, Exception: null }));
   }
@@ -150,9 +151,10 @@ export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
       if (content === undefined && this.options.definition) {
         const paths = jsonGetPathsFor(this.options.definition, context.step.Name, declaration.PropertyFileName);
         content = synthesizeDocument(paths);
-        context.warn(
-          `stub wrote a stand-in for property file ${declaration.PropertyFileName} with ${SYNTHESIZED_VALUE} at ${paths.length ? paths.join(', ') : 'no path'}; give its real content in --stubs: {"${context.step.Name}": {"propertyFiles": {"${declaration.PropertyFileName}": {...}}}}`,
-        );
+        context.warn({
+          code: 'STUB_STAND_IN_PROPERTY_FILE',
+          message: `stub wrote a stand-in for property file ${declaration.PropertyFileName} with ${SYNTHESIZED_VALUE} at ${paths.length ? paths.join(', ') : 'no path'}; give its real content in --stubs: {"${context.step.Name}": {"propertyFiles": {"${declaration.PropertyFileName}": {...}}}}`,
+        });
       }
       if (content === undefined) continue;
       const outputUri = processingOutputUri(properties, declaration.OutputName);

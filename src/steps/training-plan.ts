@@ -4,7 +4,7 @@
 // Pure: the Training executor and each training job of a Tuning step run it through job-runner.ts.
 import { sagemakerArn } from '../engine/identity.js';
 import type { JsonObject } from '../engine/json.js';
-import { StepFailure, isSagesimError } from '../errors.js';
+import { StepFailure, type Warning, isSagesimError } from '../errors.js';
 import { joinS3 } from '../mock-aws/object-store.js';
 import { defaultBucketUri, modelArtifactsUri } from './default-properties.js';
 import { FAILURE_FILE } from './failure-reason.js';
@@ -112,7 +112,7 @@ export function planTrainingJob(argumentsValue: JsonObject, facts: JobPlanFacts,
   };
 }
 
-function trainingChannels(stepName: string, args: ArgumentReader, defaultInputMode: string, warnings: string[]): Channel[] {
+function trainingChannels(stepName: string, args: ArgumentReader, defaultInputMode: string, warnings: Warning[]): Channel[] {
   return args.objects('InputDataConfig').map((channel) => {
     const name = channel.string('ChannelName');
     const source = channel.object('DataSource');
@@ -125,7 +125,7 @@ function trainingChannels(stepName: string, args: ArgumentReader, defaultInputMo
       throw unsupported(stepName, `channel "${name}" with S3DataType ${dataType}`, 'Use S3Prefix or ManifestFile.');
     }
     const declaredMode = channel.optionalString('InputMode') ?? defaultInputMode;
-    if (declaredMode === 'Pipe') warnings.push(`step "${stepName}": channel "${name}" uses Pipe mode; it is staged as File locally`);
+    if (declaredMode === 'Pipe') warnings.push({ code: 'PIPE_MODE_AS_FILE', message: `step "${stepName}": channel "${name}" uses Pipe mode; it is staged as File locally` });
     const config: JsonObject = {
       ...(channel.has('ContentType') ? { ContentType: channel.string('ContentType') } : {}),
       TrainingInputMode: declaredMode === 'Pipe' ? 'File' : declaredMode,

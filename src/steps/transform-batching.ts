@@ -18,7 +18,7 @@ export function parseBatchStrategy(raw: string | undefined): BatchStrategy {
     case 'SINGLERECORD':
       return 'SingleRecord';
     default:
-      throw new SagesimError('INVALID_ARGUMENTS', `BatchStrategy must be SingleRecord or MultiRecord, got ${JSON.stringify(raw)}`, {
+      throw new SagesimError('INVALID_STEP_ARGUMENTS', `BatchStrategy must be SingleRecord or MultiRecord, got ${JSON.stringify(raw)}`, {
         source: 'user',
       });
   }
@@ -33,7 +33,7 @@ export function batchStrategyEnv(strategy: BatchStrategy): 'SINGLE_RECORD' | 'MU
 export function maxPayloadBytes(maxPayloadInMB: number | undefined): number {
   const mb = maxPayloadInMB ?? DEFAULT_MAX_PAYLOAD_MB;
   if (!Number.isInteger(mb) || mb < 0 || mb > 100) {
-    throw new SagesimError('INVALID_ARGUMENTS', `MaxPayloadInMB must be a whole number from 0 to 100, got ${mb}`, { source: 'user' });
+    throw new SagesimError('INVALID_STEP_ARGUMENTS', `MaxPayloadInMB must be a whole number from 0 to 100, got ${mb}`, { source: 'user' });
   }
   return mb === 0 ? Number.POSITIVE_INFINITY : mb * MIB;
 }

@@ -316,7 +316,7 @@ export class TransformExecutor implements StepExecutor {
 function asStepFailure(stepName: string, error: unknown): StepFailure {
   if (error instanceof StepFailure) return error;
   if (isSagesimError(error) && error.source === 'user') {
-    const prefix = error.code === 'INVALID_ARGUMENTS' || error.code === 'INVALID_DATA_PROCESSING_PATH' ? 'ValidationException' : 'ClientError';
+    const prefix = error.code === 'INVALID_STEP_ARGUMENTS' || error.code === 'INVALID_DATA_PROCESSING_PATH' ? 'ValidationException' : 'ClientError';
     return new StepFailure(`${prefix}: step "${stepName}": ${error.message}${error.hint ? ` (${error.hint})` : ''}`, {
       code: error.code,
       source: 'user',

@@ -21,7 +21,7 @@ export function dataFormatOf(contentType: string | undefined): DataFormat | unde
 export function parseJoinSource(raw: string | undefined): JoinSource {
   if (raw === undefined || raw === 'None') return 'None';
   if (raw === 'Input') return 'Input';
-  throw new SagesimError('INVALID_ARGUMENTS', `DataProcessing.JoinSource must be None or Input, got ${JSON.stringify(raw)}`, { source: 'user' });
+  throw new SagesimError('INVALID_STEP_ARGUMENTS', `DataProcessing.JoinSource must be None or Input, got ${JSON.stringify(raw)}`, { source: 'user' });
 }
 
 /** `$` (or nothing) selects the whole record: no filtering needed. */

@@ -30,7 +30,7 @@ export async function planTransformInputs(store: ObjectStore, s3Uri: string, dat
         hint: 'use S3Prefix or ManifestFile, or stub the step with --stub <step>',
       });
     default:
-      throw new SagesimError('INVALID_ARGUMENTS', `S3DataType must be S3Prefix, ManifestFile or AugmentedManifestFile, got ${JSON.stringify(dataType)}`, {
+      throw new SagesimError('INVALID_STEP_ARGUMENTS', `S3DataType must be S3Prefix, ManifestFile or AugmentedManifestFile, got ${JSON.stringify(dataType)}`, {
         source: 'user',
       });
   }

@@ -116,5 +116,5 @@ export function describeTransformJob(args: JsonObject, settings: TransformSettin
 }
 
 function invalid(message: string): SagesimError {
-  return new SagesimError('INVALID_ARGUMENTS', message, { source: 'user' });
+  return new SagesimError('INVALID_STEP_ARGUMENTS', message, { source: 'user' });
 }

@@ -20,7 +20,7 @@ export function parseSplitType(raw: string | undefined): SplitType {
         hint: 'use SplitType Line (one record per line) or None (each object one request), or stub the step with --stub <step>',
       });
     default:
-      throw new SagesimError('INVALID_ARGUMENTS', `SplitType must be None, Line, RecordIO or TFRecord, got ${JSON.stringify(raw)}`, {
+      throw new SagesimError('INVALID_STEP_ARGUMENTS', `SplitType must be None, Line, RecordIO or TFRecord, got ${JSON.stringify(raw)}`, {
         source: 'user',
       });
   }

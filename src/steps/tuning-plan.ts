@@ -4,7 +4,7 @@
 // each training job through training-plan.ts and job-runner.ts.
 import { sagemakerArn } from '../engine/identity.js';
 import type { JsonObject } from '../engine/json.js';
-import { StepFailure } from '../errors.js';
+import { StepFailure, type Warning } from '../errors.js';
 import { ArgumentReader } from './job-arguments.js';
 import { resolveJobImage, unsupported } from './job-container.js';
 import type { JobPlanFacts } from './job-plan.js';
@@ -42,7 +42,7 @@ export interface TuningPlan {
   readonly trials: readonly TunedValues[];
   readonly maxParallel: number;
   /** Warnings to show before the jobs run (strategy run as Random, early stopping ignored). */
-  readonly warnings: readonly string[];
+  readonly warnings: readonly Warning[];
   /** CreateTrainingJob arguments of the training job with these tuned values. */
   trainingArguments(tuned: TunedValues): JsonObject;
 }
@@ -65,10 +65,10 @@ export function planTuningJob(argumentsValue: JsonObject, facts: JobPlanFacts): 
   const limits = config.object('ResourceLimits');
   const strategy = config.optionalString('Strategy') ?? 'Bayesian';
   const seed = config.optionalNumber('RandomSeed') ?? seedFromText(JSON.stringify({ ranges: config.value['ParameterRanges'] ?? null, strategy }));
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const trials = tuningTrials(stepName, ranges, strategy, seed, limits.optionalNumber('MaxNumberOfTrainingJobs'), warnings);
   if (config.optionalString('TrainingJobEarlyStoppingType') === 'Auto') {
-    warnings.push(`step "${stepName}": TrainingJobEarlyStoppingType Auto is ignored locally; every training job runs to its end`);
+    warnings.push({ code: 'EARLY_STOPPING_IGNORED', message: `step "${stepName}": TrainingJobEarlyStoppingType Auto is ignored locally; every training job runs to its end` });
   }
   const staticHyperParameters = definition.stringMap('StaticHyperParameters');
   const resourceConfig = trainingResourceConfig(definition);
@@ -114,7 +114,7 @@ function checkObjectiveIsMeasured(facts: JobPlanFacts, definition: ArgumentReade
 }
 
 /** The tuned values of each training job; Bayesian and Hyperband run as Random, and say so. */
-function tuningTrials(stepName: string, ranges: ParameterRanges, strategy: string, seed: number, maxJobs: number | undefined, warnings: string[]): TunedValues[] {
+function tuningTrials(stepName: string, ranges: ParameterRanges, strategy: string, seed: number, maxJobs: number | undefined, warnings: Warning[]): TunedValues[] {
   try {
     validateRanges(ranges);
     switch (strategy) {
@@ -122,7 +122,7 @@ function tuningTrials(stepName: string, ranges: ParameterRanges, strategy: strin
         return gridCombinations(ranges, maxJobs);
       case 'Bayesian':
       case 'Hyperband':
-        warnings.push(`step "${stepName}": the ${strategy} tuning strategy runs as Random locally (seed ${seed})`);
+        warnings.push({ code: 'TUNING_STRATEGY_AS_RANDOM', message: `step "${stepName}": the ${strategy} tuning strategy runs as Random locally (seed ${seed})` });
         return sampleRandom(ranges, maxJobs ?? 1, seededRandom(seed));
       case 'Random':
         return sampleRandom(ranges, maxJobs ?? 1, seededRandom(seed));
@@ -193,5 +193,5 @@ function parameterRanges(stepName: string, reader: ArgumentReader): ParameterRan
 }
 
 function invalid(stepName: string, message: string): StepFailure {
-  return new StepFailure(`ValidationException: step "${stepName}": ${message}`, { code: 'INVALID_ARGUMENTS', source: 'user' });
+  return new StepFailure(`ValidationException: step "${stepName}": ${message}`, { code: 'INVALID_STEP_ARGUMENTS', source: 'user' });
 }

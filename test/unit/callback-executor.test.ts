@@ -91,7 +91,7 @@ describe('Callback step', () => {
     await waitForPending();
     await deliverCallback(home, 'TOKEN12345', { status: 'Success', outputParameters: { verdict: 'ok', score: 'high', rounds: '2.5' } });
     const failure = clock.runUntilSettled(running);
-    await expect(failure).rejects.toMatchObject({ code: 'INVALID_OUTPUT_PARAMETERS' });
+    await expect(failure).rejects.toMatchObject({ code: 'INVALID_OUTPUT_PARAMETER_VALUES' });
     await expect(failure).rejects.toThrow('output "score" must be a Float, got "high"');
     await expect(failure).rejects.toThrow('output "rounds" must be an Integer, got "2.5"');
     await expect(failure).rejects.toThrow('output "ok" (Boolean) is missing');

@@ -21,7 +21,7 @@ function handPlan(overrides: Partial<JobPlan> = {}): JobPlan {
     metadata: { TrainingJob: { Arn: 'arn:aws:sagemaker:us-east-1:111122223333:training-job/job-1' } },
     imageUri: 'example/image:1',
     localImage: 'local/image:1',
-    warnings: ['heads up'],
+    warnings: [{ code: 'INSTANCE_COUNT_AS_ONE', message: 'heads up' }],
     folder: 'job',
     folders: ['work/config'],
     mounts: [

@@ -75,7 +75,7 @@ describe('Lambda step: command handler', () => {
   it('fails when a declared output is missing or mistyped', async () => {
     const handler = nodeCommand(`console.log(JSON.stringify({ accuracy: '0.9', label: 'x' }))`);
     const failure = executor({ [ARN]: handler }).execute(await executorContext(step));
-    await expect(failure).rejects.toMatchObject({ name: 'StepFailure', code: 'INVALID_OUTPUT_PARAMETERS' });
+    await expect(failure).rejects.toMatchObject({ name: 'StepFailure', code: 'INVALID_OUTPUT_PARAMETER_VALUES' });
     await expect(failure).rejects.toThrow('output "accuracy" must be a Float, got "0.9"');
     await expect(failure).rejects.toThrow('output "passed" (Boolean) is missing');
   });

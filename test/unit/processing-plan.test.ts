@@ -104,13 +104,16 @@ describe('planProcessingJob', () => {
       }),
       FACTS,
     );
-    expect(plan.warnings).toEqual(['step "Prep": InstanceCount 2 runs as a single local container', 'step "Prep": input "p" uses S3InputMode Pipe; it is staged as File locally']);
+    expect(plan.warnings).toEqual([
+      { code: 'INSTANCE_COUNT_AS_ONE', message: 'step "Prep": InstanceCount 2 runs as a single local container' },
+      { code: 'PIPE_MODE_AS_FILE', message: 'step "Prep": input "p" uses S3InputMode Pipe; it is staged as File locally' },
+    ]);
   });
 
   it.each([
     ['a DatasetDefinition input', { ProcessingInputs: [{ InputName: 'athena', DatasetDefinition: {} }] }, 'UNSUPPORTED_LOCALLY', 'input "athena" (DatasetDefinition'],
     ['a FeatureStoreOutput', { ProcessingOutputConfig: { Outputs: [{ OutputName: 'fs', FeatureStoreOutput: {} }] } }, 'UNSUPPORTED_LOCALLY', 'FeatureStoreOutput'],
-    ['no ImageUri', { AppSpecification: {} }, 'INVALID_ARGUMENTS', '$.Arguments.AppSpecification.ImageUri is required'],
+    ['no ImageUri', { AppSpecification: {} }, 'INVALID_STEP_ARGUMENTS', '$.Arguments.AppSpecification.ImageUri is required'],
   ])('%s fails the step as a user error', (_label, overrides, code, text) => {
     const error = failure(() => planProcessingJob(processingArguments(overrides as JsonObject), FACTS));
     expect(error).toMatchObject({ code, source: 'user' });

@@ -65,7 +65,7 @@ describe('progress on a terminal: a live view redrawn in place', () => {
     const o = out(true);
     const reporter = createProgressReporter({ out: { ...o.stream, columns: 0 } });
     reporter.executionStarted?.(execution);
-    reporter.warning?.({ message: 'stand-in property file' });
+    reporter.warning?.({ code: 'STUB_STAND_IN_PROPERTY_FILE', message: 'stand-in property file' });
     reporter.stepStarted?.({ executionId: 'abc123def456', step: step({}), attempt: 1 });
     reporter.close();
     const first = o.text();

@@ -121,8 +121,8 @@ describe('planTrainingJob', () => {
     });
     const plan = planTrainingJob(args, FACTS);
     expect(plan.warnings).toEqual([
-      'step "Train": InstanceCount 3 runs as a single local container',
-      'step "Train": channel "train" uses Pipe mode; it is staged as File locally',
+      { code: 'INSTANCE_COUNT_AS_ONE', message: 'step "Train": InstanceCount 3 runs as a single local container' },
+      { code: 'PIPE_MODE_AS_FILE', message: 'step "Train": channel "train" uses Pipe mode; it is staged as File locally' },
     ]);
     expect(configFile(plan, 'inputdataconfig.json')).toMatchObject({ train: { TrainingInputMode: 'File' } });
   });
@@ -132,7 +132,7 @@ describe('planTrainingJob', () => {
     ['an EFS channel', { InputDataConfig: [{ ChannelName: 'c', DataSource: { FileSystemDataSource: {} } }] }, 'UNSUPPORTED_LOCALLY', 'FileSystemDataSource'],
     ['an AugmentedManifestFile channel', { InputDataConfig: [{ ChannelName: 'c', DataSource: { S3DataSource: { S3Uri: 's3://b/k', S3DataType: 'AugmentedManifestFile' } } }] }, 'UNSUPPORTED_LOCALLY', 'S3DataType AugmentedManifestFile'],
     ['a metric regex that does not compile', { AlgorithmSpecification: { TrainingImage: 'img', MetricDefinitions: [{ Name: 'm', Regex: '([' }] } }, 'INVALID_METRIC_DEFINITION', 'ValidationException'],
-    ['hyperparameters that are not a map', { HyperParameters: ['a'] }, 'INVALID_ARGUMENTS', '$.Arguments.HyperParameters'],
+    ['hyperparameters that are not a map', { HyperParameters: ['a'] }, 'INVALID_STEP_ARGUMENTS', '$.Arguments.HyperParameters'],
   ])('%s fails the step as a user error', (_label, overrides, code, text) => {
     const error = failure(() => planTrainingJob(trainingArguments(overrides as JsonObject), FACTS));
     expect(error).toMatchObject({ code, source: 'user' });

@@ -293,7 +293,7 @@ describe('Transform step', () => {
 
   it.each([
     ['SplitType RecordIO', { TransformInput: { DataSource: { S3DataSource: { S3Uri: 's3://bucket/batch' } }, SplitType: 'RecordIO' } }, 'TRANSFORM_UNSUPPORTED'],
-    ['a bad AssembleWith', { TransformOutput: { S3OutputPath: 's3://bucket/p', AssembleWith: 'Lines' } }, 'INVALID_ARGUMENTS'],
+    ['a bad AssembleWith', { TransformOutput: { S3OutputPath: 's3://bucket/p', AssembleWith: 'Lines' } }, 'INVALID_STEP_ARGUMENTS'],
     ['a bad filter', { DataProcessing: { InputFilter: 'features' } }, 'INVALID_DATA_PROCESSING_PATH'],
   ])('refuses %s before starting a container', async (_label, overrides, code) => {
     await store.put('s3://bucket/batch/data.csv', '1,2\n');

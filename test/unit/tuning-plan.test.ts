@@ -67,7 +67,8 @@ describe('planTuningJob', () => {
     const again = planTuningJob(tuningArguments({ Strategy: 'Bayesian', ParameterRanges: { IntegerParameterRanges: [{ Name: 'max_depth', MinValue: '2', MaxValue: '9' }] } }), FACTS);
     expect(first.trials).toHaveLength(4);
     expect(again.trials).toEqual(first.trials);
-    expect(first.warnings[0]).toMatch(/^step "Tune": the Bayesian tuning strategy runs as Random locally \(seed \d+\)$/);
+    expect(first.warnings[0]?.code).toBe('TUNING_STRATEGY_AS_RANDOM');
+    expect(first.warnings[0]?.message).toMatch(/^step "Tune": the Bayesian tuning strategy runs as Random locally \(seed \d+\)$/);
     expect(first.config['Strategy']).toBe('Bayesian');
   });
 
@@ -88,7 +89,7 @@ describe('planTuningJob', () => {
     ['a range whose bound is not a number', { ParameterRanges: { ContinuousParameterRanges: [{ Name: 'eta', MinValue: 'low', MaxValue: '1' }] } }, 'eta: MinValue must be a number'],
   ])('%s fails the step as a ValidationException', (_label, config, text) => {
     const error = failure(() => planTuningJob(tuningArguments(config as JsonObject), FACTS));
-    expect(error).toMatchObject({ code: 'INVALID_ARGUMENTS', source: 'user' });
+    expect(error).toMatchObject({ code: 'INVALID_STEP_ARGUMENTS', source: 'user' });
     expect(error.message).toContain(text);
   });
 

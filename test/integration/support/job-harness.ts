@@ -65,7 +65,7 @@ export async function jobHarness(): Promise<JobHarness> {
         log: (line) => logs.push(line),
         logFile: path.join(workDir, 'step.log'),
         workDir,
-        warn: (message) => warnings.push(message),
+        warn: (warning) => warnings.push(warning.message),
         logs,
         warnings,
         controller,

@@ -44,7 +44,7 @@ export async function executorContext(
     log: (line) => logs.push(line),
     logFile: path.join(workDir, 'step.log'),
     workDir,
-    warn: (message) => warnings.push(message),
+    warn: (warning) => warnings.push(warning.message),
     logs,
     warnings,
     controller,
