@@ -32,6 +32,7 @@ const BUCKET_OPERATIONS: Readonly<Record<string, Operation>> = {
   'PUT ': createBucket,
   'DELETE ': deleteBucket,
   'OPTIONS ': answerPreflight,
+  'POST ': () => Promise.reject(notImplemented('request (POST Object, a browser form upload)')),
   'GET location': getBucketLocation,
   'GET uploads': async (store, request) => sendXml(request.res, (await listUploads(store, request.address.bucket, request.query)) as XmlObject),
   'POST delete': deleteObjects,
