@@ -185,7 +185,8 @@ describe('CopyObject', { timeout: 60_000 }, () => {
     const etag = String((await send({ method: 'HEAD', path: '/ops/copy/copied' })).headers['etag']);
     const source = { 'x-amz-copy-source': '/ops/copy/copied' };
     expect((await send({ method: 'PUT', path: '/ops/copy/c2', headers: { ...source, 'x-amz-copy-source-if-match': etag } })).status).toBe(200);
-    for (const condition of [{ 'x-amz-copy-source-if-match': '"nope"' }, { 'x-amz-copy-source-if-none-match': etag }, { 'x-amz-copy-source-if-unmodified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' }]) {
+    const conditions: Record<string, string>[] = [{ 'x-amz-copy-source-if-match': '"nope"' }, { 'x-amz-copy-source-if-none-match': etag }, { 'x-amz-copy-source-if-unmodified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' }];
+    for (const condition of conditions) {
       const response = await send({ method: 'PUT', path: '/ops/copy/c3', headers: { ...source, ...condition } });
       expect([response.status, code(response)]).toEqual([412, 'PreconditionFailed']);
     }
