@@ -40,10 +40,8 @@ async function put(pathname: string, body: string, headers: Record<string, strin
 }
 
 describe('GetObject and HeadObject', { timeout: 60_000 }, () => {
-  let etag: string;
-  let lastModified: string;
   beforeAll(async () => {
-    const response = await put('/ops/get/object.txt', '0123456789', {
+    await put('/ops/get/object.txt', '0123456789', {
       'content-type': 'text/plain',
       'content-disposition': 'attachment; filename="o.txt"',
       'cache-control': 'max-age=60',
@@ -51,9 +49,6 @@ describe('GetObject and HeadObject', { timeout: 60_000 }, () => {
       expires: 'Wed, 21 Oct 2037 07:28:00 GMT',
       'x-amz-meta-owner': 'me',
     });
-    etag = String(response.headers['etag']);
-    const head = await send({ method: 'HEAD', path: '/ops/get/object.txt' });
-    lastModified = String(head.headers['last-modified']);
   });
 
   it('returns the body with every stored header and user metadata', async () => {
@@ -94,6 +89,34 @@ describe('GetObject and HeadObject', { timeout: 60_000 }, () => {
     expect(code(response)).toBe('InvalidRange');
   });
 
+  it('overrides response headers from response-* query parameters and refuses others', async () => {
+    const response = await send({ method: 'GET', path: '/ops/get/object.txt?response-content-type=application%2Fjson&response-content-disposition=inline' });
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.headers['content-disposition']).toBe('inline');
+    const bad = await send({ method: 'GET', path: '/ops/get/object.txt?response-x-foo=1' });
+    expect([bad.status, code(bad)]).toEqual([400, 'InvalidArgument']);
+  });
+
+  it('a missing key is NoSuchKey, a missing bucket NoSuchBucket', async () => {
+    expect(code(await send({ method: 'GET', path: '/ops/get/none' }))).toBe('NoSuchKey');
+    expect(code(await send({ method: 'GET', path: '/no-such-bucket-x/k' }))).toBe('NoSuchBucket');
+  });
+
+  it('serves an empty object', async () => {
+    await put('/ops/get/empty', '');
+    const response = await send({ method: 'GET', path: '/ops/get/empty' });
+    expect([response.status, response.body, response.headers['content-length']]).toEqual([200, '', '0']);
+  });
+});
+
+describe('conditional GetObject and HeadObject', { timeout: 60_000 }, () => {
+  let etag: string;
+  let lastModified: string;
+  beforeAll(async () => {
+    etag = String((await put('/ops/conditional/object.txt', 'conditional')).headers['etag']);
+    lastModified = String((await send({ method: 'HEAD', path: '/ops/conditional/object.txt' })).headers['last-modified']);
+  });
+
   it('answers conditional requests as S3 does (304 and 412)', async () => {
     const later = new Date(Date.parse(lastModified) + 60_000).toUTCString();
     const earlier = new Date(Date.parse(lastModified) - 60_000).toUTCString();
@@ -115,7 +138,7 @@ describe('GetObject and HeadObject', { timeout: 60_000 }, () => {
     ];
     for (const [headers, status] of cases) {
       for (const method of ['GET', 'HEAD']) {
-        const response = await send({ method, path: '/ops/get/object.txt', headers });
+        const response = await send({ method, path: '/ops/conditional/object.txt', headers });
         expect({ headers, method, status: response.status }).toEqual({ headers, method, status });
         if (status === 412 && method === 'GET') expect(code(response)).toBe('PreconditionFailed');
         if (status === 304) expect(response.headers['etag']).toBe(etag);
@@ -123,24 +146,6 @@ describe('GetObject and HeadObject', { timeout: 60_000 }, () => {
     }
   });
 
-  it('overrides response headers from response-* query parameters and refuses others', async () => {
-    const response = await send({ method: 'GET', path: '/ops/get/object.txt?response-content-type=application%2Fjson&response-content-disposition=inline' });
-    expect(response.headers['content-type']).toBe('application/json');
-    expect(response.headers['content-disposition']).toBe('inline');
-    const bad = await send({ method: 'GET', path: '/ops/get/object.txt?response-x-foo=1' });
-    expect([bad.status, code(bad)]).toEqual([400, 'InvalidArgument']);
-  });
-
-  it('a missing key is NoSuchKey, a missing bucket NoSuchBucket', async () => {
-    expect(code(await send({ method: 'GET', path: '/ops/get/none' }))).toBe('NoSuchKey');
-    expect(code(await send({ method: 'GET', path: '/no-such-bucket-x/k' }))).toBe('NoSuchBucket');
-  });
-
-  it('serves an empty object', async () => {
-    await put('/ops/get/empty', '');
-    const response = await send({ method: 'GET', path: '/ops/get/empty' });
-    expect([response.status, response.body, response.headers['content-length']]).toEqual([200, '', '0']);
-  });
 });
 
 describe('PutObject', { timeout: 60_000 }, () => {
