@@ -3,7 +3,7 @@
 // DeleteObjects, bucket create/delete/location, tagging, CORS and its preflight, NotImplemented
 // subresources, XML bodies that try entity expansion, and a request id on every answer.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -322,5 +322,20 @@ describe('CORS', { timeout: 60_000 }, () => {
   it('refuses a configuration with a method S3 does not allow', async () => {
     const bad = '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PATCH</AllowedMethod></CORSRule></CORSConfiguration>';
     expect(code(await send({ method: 'PUT', path: '/ops-cors?cors', body: bad }))).toBe('InvalidRequest');
+  });
+});
+
+describe('configurations a home written by s3rver holds', { timeout: 60_000 }, () => {
+  it('reads its tagging and CORS files (indented, as s3rver wrote them)', async () => {
+    await put('/ops-old/k', 'x');
+    const bucketDir = path.join(root, 's3', 'ops-old');
+    await writeFile(path.join(bucketDir, 'k._S3rver_tagging.xml'), '<Tagging>\n  <TagSet>\n    <Tag>\n      <Key>a</Key>\n      <Value>1</Value>\n    </Tag>\n  </TagSet>\n</Tagging>');
+    await writeFile(
+      path.join(bucketDir, '._S3rver_cors.xml'),
+      '<CORSConfiguration>\n  <CORSRule>\n    <AllowedOrigin>*</AllowedOrigin>\n    <AllowedMethod>GET</AllowedMethod>\n  </CORSRule>\n</CORSConfiguration>',
+    );
+    expect((await send({ method: 'GET', path: '/ops-old/k?tagging' })).body).toContain('<Tag><Key>a</Key><Value>1</Value></Tag>');
+    const preflight = await send({ method: 'OPTIONS', path: '/ops-old/k', headers: { origin: 'http://x.example', 'access-control-request-method': 'GET' } });
+    expect([preflight.status, preflight.headers['access-control-allow-origin']]).toEqual([200, '*']);
   });
 });
