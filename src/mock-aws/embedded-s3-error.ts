@@ -53,9 +53,9 @@ export class EmbeddedS3Error extends Error {
     this.status = STATUS[code] ?? 500;
   }
 
-  /** The body S3 sends: `<Error><Code/><Message/>` then the detail members, XML-escaped. */
-  toXML(): string {
-    const members = [['Code', this.code], ['Message', this.message], ...Object.entries(this.detail)]
+  /** The body S3 sends: `<Error><Code/><Message/>`, the detail members, then the request id, XML-escaped. */
+  toXML(requestId?: string): string {
+    const members = [['Code', this.code], ['Message', this.message], ...Object.entries(this.detail), ...(requestId ? [['RequestId', requestId]] : [])]
       .map(([name, value]) => `<${name}>${escapeXml(value ?? '')}</${name}>`)
       .join('');
     return `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${members}</Error>`;
@@ -114,7 +114,8 @@ export function writeS3Error(res: ServerResponse, error: EmbeddedS3Error): void 
   for (const name of res.getHeaderNames()) {
     if (!/^access-control-|^vary$|^x-amz-/i.test(name)) res.removeHeader(name);
   }
-  const body = error.toXML();
+  const requestId = res.getHeader('x-amz-request-id');
+  const body = error.toXML(typeof requestId === 'string' ? requestId : undefined);
   res.statusCode = error.status;
   res.setHeader('Content-Type', 'application/xml');
   res.setHeader('Content-Length', Buffer.byteLength(body));
