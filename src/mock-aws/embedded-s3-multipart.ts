@@ -10,6 +10,7 @@ import { checkPartNumber, isUploadId } from './embedded-s3-names.js';
 import { type S3Request, first, readXmlBody } from './embedded-s3-request.js';
 import { XMLNS, sendEmpty, sendXml } from './embedded-s3-response.js';
 import type { EmbeddedS3Store } from './embedded-s3-store.js';
+import { putTagsFromHeader } from './embedded-s3-tagging.js';
 import { childText, childrenNamed, malformedXml } from './embedded-s3-xml.js';
 
 const MAX_PARTS = 1000;
@@ -106,7 +107,9 @@ export async function completeUpload(store: EmbeddedS3Store, request: S3Request)
     return { number: Number(number), etag: etag.trim().replace(/"/g, '') };
   });
   await uploadDir(store, { bucket, key, uploadId });
-  const { md5 } = await store.putObjectMultipart(bucket, uploadId, parts);
+  const { md5, headers } = await store.putObjectMultipart(bucket, uploadId, parts);
+  // The tags CreateMultipartUpload was given (none clears those of the object replaced).
+  await putTagsFromHeader(store, bucket, key, headers['x-amz-tagging']);
   const host = request.headers.host ?? '127.0.0.1';
   sendXml(request.res, {
     CompleteMultipartUploadResult: {

@@ -187,7 +187,11 @@ export class EmbeddedS3Store extends EmbeddedS3FileStore {
    * is S3's multipart one, the MD5 of the parts' MD5s and the part count (`"<hex>-<n>"`). The parts
    * stay until the object is in place, so a failed completion can be sent again.
    */
-  async putObjectMultipart(bucket: string, uploadId: string, parts: readonly { number: number; etag: string }[]): Promise<{ size: number; md5: string }> {
+  async putObjectMultipart(
+    bucket: string,
+    uploadId: string,
+    parts: readonly { number: number; etag: string }[],
+  ): Promise<{ size: number; md5: string; headers: Record<string, string> }> {
     if (!isUploadId(uploadId)) throw noSuchUpload(uploadId);
     const dir = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
     const [key, headers] = await Promise.all([
@@ -245,7 +249,7 @@ export class EmbeddedS3Store extends EmbeddedS3FileStore {
       const { metadata } = new S3StoredObject(bucket, key, null, headers);
       await this.commitObject(bucket, key, temporary, etag, metadata, temporaries);
       await rm(dir, { recursive: true, force: true });
-      return { size: found.reduce((sum, part) => sum + part.size, 0), md5: etag };
+      return { size: found.reduce((sum, part) => sum + part.size, 0), md5: etag, headers };
     } catch (error) {
       await removeAll(temporaries);
       throw error;

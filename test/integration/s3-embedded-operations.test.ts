@@ -270,6 +270,21 @@ describe('tagging', { timeout: 60_000 }, () => {
     expect((await send({ method: 'GET', path: '/ops/tags/k?tagging' })).body).toMatch(/<TagSet\/>/);
   });
 
+  it('takes the tags CreateMultipartUpload was given when the upload completes', async () => {
+    await put('/ops/tags/mp', 'old', { 'x-amz-tagging': 'old=1' });
+    const created = await send({ method: 'POST', path: '/ops/tags/mp?uploads', headers: { 'x-amz-tagging': 'stage=final' } });
+    const uploadId = /<UploadId>([0-9a-f]+)<\/UploadId>/.exec(created.body)?.[1] ?? '';
+    const etag = String((await send({ method: 'PUT', path: `/ops/tags/mp?partNumber=1&uploadId=${uploadId}`, body: 'new' })).headers['etag']);
+    const completed = await send({
+      method: 'POST',
+      path: `/ops/tags/mp?uploadId=${uploadId}`,
+      body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag></Part></CompleteMultipartUpload>`,
+    });
+    expect(completed.status, completed.body).toBe(200);
+    const tags = (await send({ method: 'GET', path: '/ops/tags/mp?tagging' })).body;
+    expect([tags.includes('<Key>stage</Key><Value>final</Value>'), tags.includes('<Key>old</Key>')]).toEqual([true, false]);
+  });
+
   it('refuses duplicate keys and tags of a missing object', async () => {
     const twice = '<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>a</Key><Value>2</Value></Tag></TagSet></Tagging>';
     expect(code(await send({ method: 'PUT', path: '/ops/tags/k?tagging', body: twice }))).toBe('InvalidTag');
