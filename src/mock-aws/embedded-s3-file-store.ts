@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../engine/atomic-file.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
