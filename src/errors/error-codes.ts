@@ -195,7 +195,6 @@ export const ERROR_CODES = {
   NO_CONTAINER_RUNTIME: { ...bug, meaning: 'a step that runs a container was given no container runtime' },
   KEY_OUTSIDE_PREFIX: { ...bug, meaning: 'an S3 key listed under a prefix does not start with it' },
   MODEL_VERSION_NOT_CLAIMED: { ...bug, meaning: 'no model package version number could be claimed' },
-  S3_EMULATOR_INCOMPATIBLE: { ...bug, meaning: 'the embedded S3 emulator is not the version sagesim extends' },
   FAKE_CONTAINER_MISUSE: { ...bug, meaning: 'a test used the fake container runtime in a way Docker would refuse' },
 } as const satisfies Readonly<Record<string, ErrorCodeInfo>>;
 

@@ -1,5 +1,5 @@
 // Decodes S3's `aws-chunked` request bodies (SigV4 streaming and checksum trailers), which recent
-// SDKs (boto3 >= 1.36, AWS SDK v3) send for streamed uploads and s3rver would store verbatim.
+// SDKs (boto3 >= 1.36, AWS SDK v3) send for streamed uploads; the framing is never stored.
 import { Transform, type TransformCallback } from 'node:stream';
 import { assertNever } from '../errors.js';
 
@@ -14,7 +14,7 @@ export function isAwsChunked(headers: Readonly<Record<string, string | string[] 
 
 /**
  * Rewrites the headers of an aws-chunked request as if its payload had been sent plainly:
- * the decoded length, and no `aws-chunked` content encoding (which s3rver would store and serve).
+ * the decoded length, and no `aws-chunked` content encoding (which would otherwise be stored and served).
  */
 export function unchunkHeaders(headers: Record<string, string | string[] | undefined>): void {
   const decodedLength = headers['x-amz-decoded-content-length'];

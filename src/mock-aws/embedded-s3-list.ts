@@ -2,16 +2,9 @@
 // tokens use DES, which OpenSSL 3 (Node 17+) no longer offers, so every second page failed, and
 // its next-page marker ignored common prefixes. Also honours `encoding-type=url` (boto3's default).
 import { noSuchBucket, s3Error } from './embedded-s3-error.js';
-import type { S3Address } from './embedded-s3-names.js';
+import { XMLNS } from './embedded-s3-response.js';
 import type { EmbeddedS3Store } from './embedded-s3-store.js';
 
-/** Bucket subresources (`?location`, `?cors`, `?uploads`, ...): those requests are not listings. */
-const BUCKET_SUBRESOURCES: readonly string[] = [
-  'acl', 'analytics', 'cors', 'delete', 'encryption', 'inventory', 'lifecycle', 'location', 'metrics', 'notification', 'object-lock',
-  'policy', 'policyStatus', 'publicAccessBlock', 'replication', 'requestPayment', 'tagging', 'uploads', 'versions', 'website',
-];
-
-const XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const MAX_KEYS = 1000;
 
 export interface ListRequest {
@@ -19,15 +12,7 @@ export interface ListRequest {
   readonly query: Readonly<Record<string, string | string[] | undefined>>;
 }
 
-/** The bucket a GET/HEAD bucket-listing request is for, or undefined for any other request. */
-export function listedBucket(request: ListRequest, address: S3Address): string | undefined {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
-  if (address.bucket === '' || address.key !== '') return undefined;
-  if (Object.keys(request.query).some((name) => BUCKET_SUBRESOURCES.includes(name))) return undefined;
-  return address.bucket;
-}
-
-/** The response body (a plain object s3rver's XML middleware serializes), or undefined for HEAD. */
+/** The ListBucketResult body, or undefined for HEAD (HeadBucket). */
 export async function listBucket(store: EmbeddedS3Store, bucket: string, request: ListRequest): Promise<object | undefined> {
   if (!(await store.getBucket(bucket))) {
     throw noSuchBucket(bucket);

@@ -7,7 +7,7 @@ import { s3Error } from './embedded-s3-error.js';
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
 const MAX_KEY_BYTES = 1024;
 const MAX_PART_NUMBER = 10_000;
-/** s3rver's upload ids: 16 random bytes in hex. */
+/** The emulator's upload ids: 16 random bytes in hex (the form homes written by s3rver hold too). */
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
 
 /**

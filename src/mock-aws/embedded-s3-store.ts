@@ -1,5 +1,5 @@
-// The embedded S3's file store: its files (embedded-s3-file-store.ts) with the fixes sagesim relies on
-// (atomic, fully flushed writes; listings in key order so pagination never skips a key) and a
+// The embedded S3's file store: its files (embedded-s3-file-store.ts) with what sagesim relies on
+// (atomic, fully flushed writes that leave nothing behind when they fail; listings in key order so pagination never skips a key) and a
 // key-to-path mapping that cannot leave the store for any name (embedded-s3-key-path.ts).
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -13,8 +13,8 @@ import { noSuchUpload, s3Error } from './embedded-s3-error.js';
 import { EmbeddedS3FileStore, type S3BucketInfo } from './embedded-s3-file-store.js';
 import { keyToPathParts } from './embedded-s3-key-path.js';
 import { collectKeys } from './embedded-s3-key-walk.js';
-import { invalidBucketName, isUploadId, isValidBucketName } from './embedded-s3-names.js';
-import { S3StoredObject } from './embedded-s3-object.js';
+import { type S3Address, invalidBucketName, isUploadId, isValidBucketName } from './embedded-s3-names.js';
+import { S3StoredObject, storedMetadata } from './embedded-s3-object.js';
 
 export interface ListObjectsOptions {
   readonly delimiter?: string;
@@ -29,7 +29,20 @@ const MIN_PART_SIZE = 5 * 1024 * 1024;
 const WRITE_HIGH_WATER_MARK = 1024 * 1024;
 export const READ_HIGH_WATER_MARK = 1024 * 1024;
 
+/** Test seams: each may throw to stand for a failing disk (ENOSPC, EIO) at that point. */
+export interface EmbeddedS3StoreHooks {
+  /** Called once an object's or part's bytes are in their temporary file, before it is renamed into place. */
+  readonly beforeCommit?: (temporaryFile: string) => Promise<void> | void;
+}
+
 export class EmbeddedS3Store extends EmbeddedS3FileStore {
+  constructor(
+    rootDirectory: string,
+    private readonly hooks: EmbeddedS3StoreHooks = {},
+  ) {
+    super(rootDirectory);
+  }
+
   /** Every path of the store goes through these two: a bucket is one folder of a valid name. */
   override getBucketPath(bucket: string): string {
     if (!isValidBucketName(bucket)) throw invalidBucketName(bucket);
@@ -54,7 +67,7 @@ export class EmbeddedS3Store extends EmbeddedS3FileStore {
   async deleteObject(bucket: string, key: string): Promise<void> {
     const objectPath = this.getResourcePath(bucket, key, 'object');
     await Promise.all(
-      [objectPath, `${objectPath}.md5`, this.getResourcePath(bucket, key, 'metadata.json')].map((file) =>
+      [objectPath, `${objectPath}.md5`, this.getResourcePath(bucket, key, 'metadata.json'), this.getResourcePath(bucket, key, 'tagging.xml')].map((file) =>
         unlink(file).catch((error: NodeJS.ErrnoException) => {
           if (error.code !== 'ENOENT') throw error;
         }),
@@ -72,23 +85,76 @@ export class EmbeddedS3Store extends EmbeddedS3FileStore {
   }
 
   /**
-   * s3rver answers a PUT before its write stream has flushed and writes in place, so a GET right
-   * after a PUT (or during a re-upload) can read a truncated object. Write to a temporary file,
-   * wait for it to be flushed, then rename it over the object.
+   * Writes the object to temporary files (its bytes, ETag and headers), waits for them to be
+   * flushed, then renames them into place: a GET never reads a truncated object, and a write
+   * that fails (a full disk) leaves the previous object whole and no temporary file behind.
+   * `expectedMd5` (hex, from Content-MD5) refuses a body that does not hash to it (BadDigest).
    */
-  async putObject(object: S3StoredObject): Promise<{ size: number; md5: string }> {
+  async putObject(object: S3StoredObject, expectedMd5?: string): Promise<{ size: number; md5: string }> {
     const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
     await mkdir(path.dirname(objectPath), { recursive: true });
-    const temporary = temporaryPath(objectPath);
+    const temporaries: string[] = [];
     try {
-      const { size, md5 } = await writeHashed(object.content ?? Buffer.alloc(0), temporary);
-      await this.putMetadata(object.bucket, object.key, object.metadata, md5);
-      await rename(temporary, objectPath);
+      const body = temporaryPath(objectPath);
+      temporaries.push(body);
+      const { size, md5 } = await writeHashed(object.content ?? Buffer.alloc(0), body);
+      if (expectedMd5 !== undefined && md5 !== expectedMd5) {
+        throw s3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.', {
+          ExpectedDigest: Buffer.from(expectedMd5, 'hex').toString('base64'),
+          CalculatedDigest: Buffer.from(md5, 'hex').toString('base64'),
+        });
+      }
+      await this.commitObject(object.bucket, object.key, body, md5, object.metadata, temporaries);
       return { size, md5 };
     } catch (error) {
-      await rm(temporary, { force: true });
+      await removeAll(temporaries);
       throw error;
     }
+  }
+
+  /**
+   * CopyObject: the source's bytes and ETag, with its headers or `replacementMetadata`
+   * (MetadataDirective REPLACE), written as putObject writes. Returns the copy's metadata.
+   */
+  async copyObject(source: S3Address, target: S3Address, replacementMetadata?: Readonly<Record<string, unknown>>): Promise<Record<string, string>> {
+    const sourceMetadata = await this.getMetadata(source.bucket, source.key);
+    const sourcePath = this.getResourcePath(source.bucket, source.key, 'object');
+    const targetPath = this.getResourcePath(target.bucket, target.key, 'object');
+    await mkdir(path.dirname(targetPath), { recursive: true });
+    const temporaries: string[] = [];
+    try {
+      const body = temporaryPath(targetPath);
+      temporaries.push(body);
+      await copyFile(sourcePath, body);
+      const etag = (sourceMetadata['etag'] ?? '').replace(/"/g, '');
+      await this.commitObject(target.bucket, target.key, body, etag, replacementMetadata ?? sourceMetadata, temporaries);
+    } catch (error) {
+      await removeAll(temporaries);
+      throw error;
+    }
+    return this.getMetadata(target.bucket, target.key);
+  }
+
+  /** Writes the ETag and headers beside `body`, then renames the three into place, the bytes last. */
+  private async commitObject(
+    bucket: string,
+    key: string,
+    body: string,
+    etag: string,
+    metadata: Readonly<Record<string, unknown>>,
+    temporaries: string[],
+  ): Promise<void> {
+    const md5Path = this.getResourcePath(bucket, key, 'object.md5');
+    const metadataPath = this.getResourcePath(bucket, key, 'metadata.json');
+    const md5Temporary = temporaryPath(md5Path);
+    const metadataTemporary = temporaryPath(metadataPath);
+    temporaries.push(md5Temporary, metadataTemporary);
+    await writeFile(md5Temporary, etag);
+    await writeFile(metadataTemporary, JSON.stringify(storedMetadata(metadata), null, 2));
+    await this.hooks.beforeCommit?.(body);
+    await rename(md5Temporary, md5Path);
+    await rename(metadataTemporary, metadataPath);
+    await rename(body, this.getResourcePath(bucket, key, 'object'));
   }
 
   /** Same flushing fix for multipart parts: CompleteMultipartUpload must see every byte. */
@@ -104,6 +170,7 @@ export class EmbeddedS3Store extends EmbeddedS3FileStore {
     const temporary = temporaryPath(partPath);
     try {
       const result = await writeHashed(content, temporary);
+      await this.hooks.beforeCommit?.(temporary);
       await rename(temporary, partPath);
       await writeFile(`${partPath}.md5`, result.md5);
       return result;
@@ -120,7 +187,11 @@ export class EmbeddedS3Store extends EmbeddedS3FileStore {
    * is S3's multipart one, the MD5 of the parts' MD5s and the part count (`"<hex>-<n>"`). The parts
    * stay until the object is in place, so a failed completion can be sent again.
    */
-  async putObjectMultipart(bucket: string, uploadId: string, parts: readonly { number: number; etag: string }[]): Promise<{ size: number; md5: string }> {
+  async putObjectMultipart(
+    bucket: string,
+    uploadId: string,
+    parts: readonly { number: number; etag: string }[],
+  ): Promise<{ size: number; md5: string; headers: Record<string, string> }> {
     if (!isUploadId(uploadId)) throw noSuchUpload(uploadId);
     const dir = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
     const [key, headers] = await Promise.all([
@@ -162,6 +233,7 @@ export class EmbeddedS3Store extends EmbeddedS3FileStore {
     const objectPath = this.getResourcePath(bucket, key, 'object');
     await mkdir(path.dirname(objectPath), { recursive: true });
     const temporary = temporaryPath(objectPath);
+    const temporaries = [temporary];
     try {
       // The first part by the kernel's copy; the others appended through one write stream.
       await copyFile((found[0] as { file: string }).file, temporary);
@@ -175,18 +247,17 @@ export class EmbeddedS3Store extends EmbeddedS3FileStore {
       for (const part of found) digest.update(Buffer.from(part.md5, 'hex'));
       const etag = `${digest.digest('hex')}-${found.length}`;
       const { metadata } = new S3StoredObject(bucket, key, null, headers);
-      await this.putMetadata(bucket, key, metadata, etag);
-      await rename(temporary, objectPath);
+      await this.commitObject(bucket, key, temporary, etag, metadata, temporaries);
       await rm(dir, { recursive: true, force: true });
-      return { size: found.reduce((sum, part) => sum + part.size, 0), md5: etag };
+      return { size: found.reduce((sum, part) => sum + part.size, 0), md5: etag, headers };
     } catch (error) {
-      await rm(temporary, { force: true });
+      await removeAll(temporaries);
       throw error;
     }
   }
 
-  /** The object, its body sent without per-chunk garbage (ObjectFileReadable); null when absent. */
-  async getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<S3StoredObject | null> {
+  /** The object, its body sent without per-chunk garbage (ObjectFileReadable, opened on first read); null when absent. */
+  async getObject(bucket: string, key: string): Promise<S3StoredObject | null> {
     let metadata: Record<string, string>;
     try {
       metadata = await this.getMetadata(bucket, key);
@@ -194,16 +265,14 @@ export class EmbeddedS3Store extends EmbeddedS3FileStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
-    const size = Number(metadata['content-length']);
-    const ranged = options !== undefined && (options.start !== undefined || options.end !== undefined);
-    // s3rver's range rules: the end is capped at the last byte, and its controller answers
-    // InvalidRange for an object returned without content.
-    const range = { start: options?.start ?? 0, end: Math.min(options?.end ?? Infinity, Math.max(0, size - 1)) };
     const object = new S3StoredObject(bucket, key, null, metadata);
-    if (ranged) object.range = range;
-    if (range.start < 0 || range.end < range.start) return object;
-    object.content = new ObjectFileReadable(this.getResourcePath(bucket, key, 'object'), size, range.start, size === 0 ? -1 : range.end);
+    object.content = this.objectBody(object, 0, object.size - 1);
     return object;
+  }
+
+  /** Bytes `start..end` (inclusive) of an object got from getObject, for a ranged GET. */
+  objectBody(object: S3StoredObject, start: number, end: number): ObjectFileReadable {
+    return new ObjectFileReadable(this.getResourcePath(object.bucket, object.key, 'object'), object.size, start, end);
   }
 
   /**
@@ -267,6 +336,10 @@ function inside(root: string, target: string): string {
   const resolved = path.resolve(target);
   if (!resolved.startsWith(path.resolve(root) + path.sep)) throw s3Error('InvalidArgument', 'The name does not map to a place in the store.');
   return resolved;
+}
+
+async function removeAll(files: readonly string[]): Promise<void> {
+  await Promise.all(files.map((file) => rm(file, { force: true })));
 }
 
 function temporaryPath(target: string): string {

@@ -1,15 +1,15 @@
-// ListMultipartUploads for the embedded S3 (s3rver answers NotImplemented), and the sweep of
+// ListMultipartUploads for the embedded S3 (s3rver answered NotImplemented), and the sweep of
 // uploads a dead client left behind: without them, parts of a killed upload stayed on disk unseen.
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { noSuchBucket, s3Error } from './embedded-s3-error.js';
-import { type MultipartRequest, first } from './embedded-s3-multipart.js';
-import { type S3Address, isUploadId, isValidBucketName } from './embedded-s3-names.js';
+import type { MultipartRequest } from './embedded-s3-multipart.js';
+import { first } from './embedded-s3-request.js';
+import { isUploadId, isValidBucketName } from './embedded-s3-names.js';
+import { OWNER, XMLNS } from './embedded-s3-response.js';
 import { type EmbeddedS3Store, compareKeys } from './embedded-s3-store.js';
 
-const XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const MAX_UPLOADS = 1000;
-const OWNER = { ID: '123456789000', DisplayName: 'S3rver' };
 
 interface PendingUpload {
   readonly key: string;
@@ -17,16 +17,10 @@ interface PendingUpload {
   readonly initiated: Date;
 }
 
-/** The bucket of a `GET /<bucket>?uploads` (ListMultipartUploads). */
-export function listUploadsRequest(request: MultipartRequest, address: S3Address): string | undefined {
-  if (request.method !== 'GET' || address.bucket === '' || address.key !== '' || !('uploads' in request.query)) return undefined;
-  return address.bucket;
-}
-
 /**
  * Uploads in progress, as S3 lists them: by key (UTF-8 byte order), then by initiation; `prefix`,
  * `delimiter` (common prefixes), `key-marker` with `upload-id-marker`, `max-uploads`,
- * `encoding-type=url`. The body is what s3rver's XML middleware serialises.
+ * `encoding-type=url`.
  */
 export async function listUploads(store: EmbeddedS3Store, bucket: string, query: MultipartRequest['query']): Promise<object> {
   if (!(await store.getBucket(bucket))) throw noSuchBucket(bucket);

@@ -1,23 +1,22 @@
-// sagesim's embedded S3 emulator: s3rver on 127.0.0.1, data kept under the store's home so
-// objects survive between runs, buckets created on first write. See EMBEDDED-S3-BEHAVIOUR.md.
+// sagesim's embedded S3 emulator: one node:http handler on 127.0.0.1 over a folder of files, data
+// kept under the store's home so objects survive between runs, buckets created on first write.
+// See EMBEDDED-S3-BEHAVIOUR.md.
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SagesimError } from '../errors.js';
-import { AwsChunkedDecoder, AwsChunkedError, isAwsChunked, unchunkHeaders } from './aws-chunked-decoder.js';
-import { EmbeddedS3Error, noSuchUpload, s3Error, writeS3Error } from './embedded-s3-error.js';
-import { listBucket, listedBucket } from './embedded-s3-list.js';
-import { abortUpload, listParts, uploadRequest } from './embedded-s3-multipart.js';
-import { listUploads, listUploadsRequest, sweepStaleUploads } from './embedded-s3-uploads.js';
+import { AwsChunkedError } from './aws-chunked-decoder.js';
+import { addCorsHeaders } from './embedded-s3-cors.js';
+import { s3Error, toS3Error, writeS3Error } from './embedded-s3-error.js';
 import { migrateLayout } from './embedded-s3-layout.js';
-import { type S3Address, checkContentLength, checkPartNumber, isUploadId, parseS3Path } from './embedded-s3-names.js';
-import { EmbeddedS3Store, ObjectFileReadable } from './embedded-s3-store.js';
+import { readS3Request } from './embedded-s3-request.js';
+import { route } from './embedded-s3-router.js';
+import { EmbeddedS3Store, type EmbeddedS3StoreHooks } from './embedded-s3-store.js';
+import { sweepStaleUploads } from './embedded-s3-uploads.js';
 import { answerClientError } from './http-client-error.js';
 import { InProcessSocket } from './in-process-connection.js';
-
-const require = createRequire(import.meta.url);
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -30,6 +29,8 @@ export interface EmbeddedS3Options {
   readonly host?: '127.0.0.1';
   /** Multipart uploads older than this are removed at start and every hour after. @default 24 hours */
   readonly staleUploadAgeMs?: number;
+  /** Test seams of the file store (a write that fails on a full disk). */
+  readonly storeHooks?: EmbeddedS3StoreHooks;
 }
 
 /** S3's lifecycle rule AbortIncompleteMultipartUpload, as the emulator applies it by default. */
@@ -53,39 +54,9 @@ export interface EmbeddedS3 extends AsyncDisposable {
 
 export interface EmbeddedS3Handler {
   readonly handler: RequestHandler;
-  /** Releases the emulator's logger; the caller owns (and closes) its HTTP server. */
+  /** Stops the hourly sweep of stale uploads; the caller owns (and closes) its HTTP server. */
   close(): void;
 }
-
-/** The few members of s3rver's Koa application sagesim touches. */
-interface S3rverApp {
-  middleware: KoaMiddleware[];
-  store: EmbeddedS3Store;
-  context: { store: EmbeddedS3Store };
-  logger: { close(): void; exceptions: { unhandle(): void } };
-  callback(): RequestHandler;
-}
-
-interface KoaContext {
-  req: IncomingMessage | AwsChunkedDecoder;
-  readonly res: ServerResponse;
-  body: unknown;
-  status: number;
-  respond?: boolean;
-  readonly request: { readonly req: IncomingMessage };
-  readonly method: string;
-  path: string;
-  readonly query: Readonly<Record<string, string | string[] | undefined>>;
-  readonly headers: Record<string, string | string[] | undefined>;
-}
-type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void> | void;
-
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
-const S3rverConfig = require('s3rver/lib/models/config.js') as { getConfigModel(type: string): new (xml: string) => unknown };
-const AWSAccount = require('s3rver/lib/models/account.js') as {
-  registry: Map<string, unknown>;
-  DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
-};
 
 /**
  * Prepares the data folder before the first request: creates it, migrates a store written with
@@ -98,38 +69,50 @@ export async function openEmbeddedS3Data(dataDir: string, staleUploadAgeMs = DEF
 }
 
 /** Builds the S3 request handler over a data folder prepared by openEmbeddedS3Data. */
-export function createEmbeddedS3Handler(dataDir: string, staleUploadAgeMs = DEFAULT_STALE_UPLOAD_AGE_MS): EmbeddedS3Handler {
-  const app = new S3rver({ directory: dataDir, silent: true, allowMismatchedSignatures: true });
-  // Tagging, CORS and website configurations are still read with s3rver's models.
-  const store = new EmbeddedS3Store(dataDir, (type, xml) => {
-    const Model = S3rverConfig.getConfigModel(type);
-    return new Model(xml);
-  });
+export function createEmbeddedS3Handler(dataDir: string, staleUploadAgeMs = DEFAULT_STALE_UPLOAD_AGE_MS, storeHooks?: EmbeddedS3StoreHooks): EmbeddedS3Handler {
+  const store = new EmbeddedS3Store(dataDir, storeHooks);
   // A long-running `serve` keeps sweeping; the timer never keeps the process alive.
   const sweeper = setInterval(() => {
     sweepStaleUploads(store, new Date(Date.now() - staleUploadAgeMs)).catch(() => undefined);
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
-  app.store = app.context.store = store;
-  // s3rver's stack is [logger, xml body, mount path, vhost, router]; ours goes right before the
-  // router, once the vhost middleware has put the bucket in the path.
-  const routerIndex = app.middleware.length - 1;
-  if (routerIndex < 1) throw new SagesimError('S3_EMULATOR_INCOMPATIBLE', 'unexpected s3rver version: no middleware stack to extend');
-  app.middleware.splice(routerIndex, 0, sagesimMiddleware(store));
   return {
-    handler: app.callback(),
+    handler: (req, res) => {
+      void handleRequest(store, req, res);
+    },
     close() {
       clearInterval(sweeper);
-      app.logger.exceptions.unhandle();
-      app.logger.close();
     },
   };
+}
+
+/**
+ * One request, start to end: every answer carries a request id, and every failure is an S3 error
+ * in XML (client input never gets a 500; a full disk is InsufficientStorage, see toS3Error).
+ */
+async function handleRequest(store: EmbeddedS3Store, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  res.setHeader('x-amz-request-id', requestId);
+  res.setHeader('x-amz-id-2', Buffer.from(requestId).toString('base64'));
+  // A client that goes away mid-body is seen by the body's reader; never an unheard 'error'.
+  req.on('error', () => undefined);
+  try {
+    const request = readS3Request(req, res);
+    await addCorsHeaders(store, request, res);
+    await route(store, request);
+  } catch (error) {
+    // A body left unread would be drained before the connection is reused (all 5 GiB of a
+    // refused one): close the connection after the error instead, as S3 does.
+    if (!req.complete) res.shouldKeepAlive = false;
+    const answer = error instanceof AwsChunkedError ? s3Error('IncompleteBody', `The aws-chunked body is malformed: ${error.message}`) : toS3Error(error, store.rootDirectory);
+    writeS3Error(res, answer);
+  }
 }
 
 export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
   const host = options.host ?? '127.0.0.1';
   await openEmbeddedS3Data(options.dataDir, options.staleUploadAgeMs);
-  const s3 = createEmbeddedS3Handler(options.dataDir, options.staleUploadAgeMs);
+  const s3 = createEmbeddedS3Handler(options.dataDir, options.staleUploadAgeMs, options.storeHooks);
   const tcp = createServer({ keepAliveTimeout: 30_000 }, s3.handler);
   tcp.on('clientError', answerClientError);
   const close = once(async () => {
@@ -192,139 +175,4 @@ function closeServer(server: Server): Promise<void> {
 function once(run: () => Promise<void>): () => Promise<void> {
   let result: Promise<void> | undefined;
   return () => (result ??= run());
-}
-
-/** What sagesim adds in front of s3rver's routes. */
-function sagesimMiddleware(store: EmbeddedS3Store): KoaMiddleware {
-  return async (ctx, next) => {
-    acceptAnyAccessKey(ctx.headers['authorization'], ctx.query);
-    try {
-      await handle(store, ctx, next);
-    } catch (error) {
-      // A body left unread would be drained before the connection is reused (all 5 GiB of a
-      // refused one): close the connection after the error instead, as S3 does.
-      if (!ctx.request.req.complete) ctx.res.shouldKeepAlive = false;
-      const answer = error instanceof AwsChunkedError ? s3Error('IncompleteBody', `The aws-chunked body is malformed: ${error.message}`) : error;
-      // sagesim's errors are answered here; only s3rver's own go on to its error handler.
-      if (!(answer instanceof EmbeddedS3Error)) throw answer;
-      ctx.respond = false;
-      writeS3Error(ctx.res, answer);
-    }
-  };
-}
-
-async function handle(store: EmbeddedS3Store, ctx: KoaContext, next: () => Promise<void>): Promise<void> {
-  const address = checkRequest(ctx);
-  if (isAwsChunked(ctx.headers)) {
-    const decoder = new AwsChunkedDecoder();
-    // A handler that fails before reading the body must not leave the decoder's error unheard
-    // (an 'error' event without a listener ends the process); readers still see it.
-    decoder.on('error', () => undefined);
-    const original = ctx.request.req;
-    original.on('error', (error) => decoder.destroy(error));
-    original.pipe(decoder);
-    unchunkHeaders(original.headers);
-    ctx.req = decoder;
-  }
-  await route(store, address, ctx, next);
-}
-
-async function route(store: EmbeddedS3Store, address: S3Address, ctx: KoaContext, next: () => Promise<void>): Promise<void> {
-  const listed = listedBucket(ctx, address);
-  if (listed !== undefined) {
-    const body = await listBucket(store, listed, ctx);
-    if (body) ctx.body = body;
-    else ctx.status = 200;
-    return;
-  }
-  const upload = uploadRequest(ctx, address);
-  if (upload !== undefined) {
-    if (ctx.method === 'DELETE') {
-      await abortUpload(store, upload);
-      ctx.status = 204;
-    } else {
-      ctx.body = await listParts(store, upload, ctx.query);
-    }
-    return;
-  }
-  const uploads = listUploadsRequest(ctx, address);
-  if (uploads !== undefined) {
-    ctx.body = await listUploads(store, uploads, ctx.query);
-    return;
-  }
-  const bucket = bucketToCreate(ctx, address);
-  if (bucket !== undefined && !(await store.getBucket(bucket))) await store.putBucket(bucket);
-  await next();
-  // No route of s3rver's took the request (Koa's default is a plain-text 404): S3's answer.
-  if (ctx.status === 404 && ctx.body == null) {
-    throw s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', {
-      Method: ctx.method.slice(0, 20),
-      ResourceType: address.bucket === '' ? 'SERVICE' : address.key === '' ? 'BUCKET' : 'OBJECT',
-    });
-  }
-  // s3rver's GET Object set the status and headers; write the body through reused buffers
-  // instead of letting Koa pipe the stream (see ObjectFileReadable).
-  if (ctx.body instanceof ObjectFileReadable && ctx.method === 'GET') {
-    ctx.respond = false;
-    await ctx.body.sendTo(ctx.res);
-  }
-}
-
-/**
- * Checks every name and number the request carries (embedded-s3-names.ts), then hands s3rver's
- * router the key as one encoded path segment, so that it reaches the store exactly as sent:
- * koa-router would otherwise drop empty segments (`a//b`) and decode `%2F` into a folder.
- */
-function checkRequest(ctx: KoaContext): S3Address {
-  checkContentLength(first(ctx.headers['content-length']));
-  checkContentLength(first(ctx.headers['x-amz-decoded-content-length']));
-  const address = parseS3Path(ctx.path);
-  for (const name of ['partNumber', 'uploadId', 'x-id', 'list-type', 'max-keys', 'continuation-token', 'prefix', 'delimiter']) {
-    if (Array.isArray(ctx.query[name])) throw s3Error('InvalidArgument', `The query parameter ${name} is given more than once.`, { ArgumentName: name });
-  }
-  const partNumber = first(ctx.query['partNumber']);
-  const uploadId = first(ctx.query['uploadId']);
-  if (partNumber !== undefined && ctx.method === 'PUT') {
-    checkPartNumber(partNumber);
-    if (uploadId === undefined || !isUploadId(uploadId)) throw noSuchUpload(uploadId ?? '');
-  }
-  const copySource = first(ctx.headers['x-amz-copy-source']);
-  if (copySource !== undefined && ctx.method === 'PUT') {
-    let decoded: string;
-    try {
-      decoded = decodeURI(copySource);
-    } catch {
-      throw s3Error('InvalidArgument', 'Invalid copy source encoding', { ArgumentName: 'x-amz-copy-source' });
-    }
-    const source = parseS3Path(decoded.startsWith('/') ? decoded.split('?')[0] ?? '' : `/${decoded.split('?')[0] ?? ''}`);
-    if (source.key === '') throw s3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', { ArgumentName: 'x-amz-copy-source' });
-  }
-  if (address.key !== '') ctx.path = `/${address.bucket}/${encodeURIComponent(address.key)}`;
-  return address;
-}
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/**
- * Buckets are created on first write, as sagesim's runs expect: any PUT of an object (plain,
- * copy, part) or the start of a multipart upload (the bucket's name was checked before).
- */
-function bucketToCreate(ctx: KoaContext, address: S3Address): string | undefined {
-  if (ctx.method !== 'PUT' && !(ctx.method === 'POST' && 'uploads' in ctx.query)) return undefined;
-  return address.bucket !== '' && address.key !== '' ? address.bucket : undefined;
-}
-
-/**
- * The emulator does not authenticate: s3rver only knows the access key `S3RVER`, so register
- * whatever key id a client signs with (sagesim's dummy `sagesim`, a container's, a user's).
- */
-function acceptAnyAccessKey(authorization: string | string[] | undefined, query: KoaContext['query']): void {
-  const header = typeof authorization === 'string' ? authorization : '';
-  const fromHeader = /Credential=([^/,\s]+)/.exec(header)?.[1] ?? /^AWS ([^:\s]+):/.exec(header)?.[1];
-  const credential = query['X-Amz-Credential'];
-  const fromQuery = (typeof credential === 'string' ? credential.split('/')[0] : undefined) ?? query['AWSAccessKeyId'];
-  const keyId = fromHeader ?? (typeof fromQuery === 'string' ? fromQuery : undefined);
-  if (keyId && !AWSAccount.registry.has(keyId)) AWSAccount.DUMMY_ACCOUNT.createKeyPair(keyId, keyId);
 }

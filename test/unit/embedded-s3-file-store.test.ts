@@ -40,7 +40,7 @@ describe('the embedded S3 file store', () => {
     await store.putBucket('copy-bucket');
     await store.putObject(new S3StoredObject('copy-bucket', 'a', Buffer.from('abc'), { 'content-type': 'text/plain', 'x-amz-meta-a': '1' }));
 
-    const copied = await store.copyObject('copy-bucket', 'a', 'copy-bucket', 'b', { 'content-type': 'a/b', 'x-amz-meta-b': '2', host: 'ignored' });
+    const copied = await store.copyObject({ bucket: 'copy-bucket', key: 'a' }, { bucket: 'copy-bucket', key: 'b' }, { 'content-type': 'a/b', 'x-amz-meta-b': '2', host: 'ignored' });
 
     expect(copied).toMatchObject({ 'content-type': 'a/b', 'x-amz-meta-b': '2', etag: '"900150983cd24fb0d6963f7d28e17f72"' });
     expect(copied).not.toHaveProperty('host');
