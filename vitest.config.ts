@@ -1,4 +1,5 @@
 // Two projects: fast unit tests with fakes, and integration tests against real Docker and S3.
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -7,6 +8,11 @@ import { defineConfig } from 'vitest/config';
 const QUIET_AWS_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 // Tests and examples import the harness as a user does (`sagesim/testing`), from the sources here.
+// Vitest's default is one worker fewer than the cores: a single worker on a two-core machine,
+// where the unit suite then ran file after file on one core. Two workers at least; the unit
+// projects share one value (vitest requires it of projects that run side by side).
+const UNIT_WORKERS = Math.max(2, availableParallelism() - 1);
+
 const SELF = {
   'sagesim/testing': fileURLToPath(new URL('./src/testing.ts', import.meta.url)),
 };
@@ -25,6 +31,7 @@ export default defineConfig({
           // files took most of the suite's time. Tests share no module state (no singletons);
           // a file that replaces a module with vi.mock is named *.isolated.test.ts and runs below.
           isolate: false,
+          maxWorkers: UNIT_WORKERS,
           // Unit tests use fake time; this bound only catches a hang. The default 5 s failed tests
           // on a loaded machine (two cores, another CPU-heavy process beside the suite).
           testTimeout: 60_000,
@@ -37,6 +44,7 @@ export default defineConfig({
           name: 'unit-isolated',
           include: ['test/unit/**/*.isolated.test.ts'],
           environment: 'node',
+          maxWorkers: UNIT_WORKERS,
           testTimeout: 60_000,
           env: QUIET_AWS_SDK,
         },
