@@ -8,6 +8,7 @@
 //              check: the suite must pass with another CPU-heavy process beside it)
 // CPU time is read from /proc (the children's user + system ticks), so Linux only; elsewhere only
 // wall time is printed. Exits non-zero when a run fails.
+/* global process, console, performance */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
