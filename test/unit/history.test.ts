@@ -213,14 +213,21 @@ describe('sagesim logs', () => {
   });
 });
 
-/** Lets the follower do its file I/O until it waits on the clock again. */
-async function untilWaiting(clock: FakeClock): Promise<void> {
-  // Bounded by wall time only because file I/O is real; the follower's own waits are fake.
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-    if (clock.pendingSleeps > 0) return;
-    await new Promise<void>((resolve) => setTimeout(resolve, 1));
+/** A fake clock that tells when someone sleeps on it: the follower's file I/O is real, its waits are not. */
+class WatchedClock extends FakeClock {
+  private readonly waiters: (() => void)[] = [];
+
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    const sleeping = super.sleep(ms, signal);
+    for (const wake of this.waiters.splice(0)) wake();
+    return sleeping;
   }
-  throw new Error('the follower never waited');
+
+  /** Resolves once the follower has done its I/O and waits on the clock again (no wall-clock polling). */
+  untilSleeping(): Promise<void> {
+    if (this.pendingSleeps > 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
 }
 
 describe('following a log', () => {
@@ -230,15 +237,15 @@ describe('following a log', () => {
     mkdirSync(path.dirname(logFile), { recursive: true });
     const step: StepRecord = { stepName: 'Train', stepType: 'Training', status: 'Executing', attemptCount: 1, metadata: {} };
     const record = { executionId: 'exec1', status: 'Executing', steps: [step] } as unknown as ExecutionRecord;
-    const clock = new FakeClock();
+    const clock = new WatchedClock();
     const chunks: string[] = [];
     const store = { executionDir: (id: string) => path.join(dir, id), get: async () => structuredClone(record) };
     const following = followStepLog({ store, executionId: 'exec1', stepName: 'Train', write: (text) => chunks.push(text), clock, pollMs: 100 });
 
-    await untilWaiting(clock);
+    await clock.untilSleeping();
     appendFileSync(logFile, '[0] train-rmse:3.1\n[1] train-');
     await clock.advance(100);
-    await untilWaiting(clock);
+    await clock.untilSleeping();
     expect(chunks.join('')).toBe('[0] train-rmse:3.1\n');
     appendFileSync(logFile, 'rmse:2.7\n');
     step.status = 'Succeeded';
