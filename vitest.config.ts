@@ -1,5 +1,7 @@
 // Two projects: fast unit tests with fakes, and integration tests against real Docker and S3.
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -12,6 +14,21 @@ const QUIET_AWS_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'
 // where the unit suite then ran file after file on one core. Two workers at least; the unit
 // projects share one value (vitest requires it of projects that run side by side).
 const UNIT_WORKERS = Math.max(2, availableParallelism() - 1);
+
+// Unit tests make and remove hundreds of temporary homes, stores and files. Where the system has a
+// memory file system (/dev/shm on Linux) they go there: on a busy disk, creating, syncing and
+// removing them took a fifth of the unit workers' time. Elsewhere, the system's temporary folder.
+function unitTmpdir(): Record<string, string> {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    const dir = path.join('/dev/shm', `sagesim-unit-tests-${process.getuid?.() ?? 'user'}`);
+    mkdirSync(dir, { recursive: true });
+    return { TMPDIR: dir };
+  } catch {
+    return {};
+  }
+}
+const UNIT_ENV = { ...QUIET_AWS_SDK, ...unitTmpdir() };
 
 const SELF = {
   'sagesim/testing': fileURLToPath(new URL('./src/testing.ts', import.meta.url)),
@@ -35,7 +52,7 @@ export default defineConfig({
           // Unit tests use fake time; this bound only catches a hang. The default 5 s failed tests
           // on a loaded machine (two cores, another CPU-heavy process beside the suite).
           testTimeout: 60_000,
-          env: QUIET_AWS_SDK,
+          env: UNIT_ENV,
         },
       },
       {
@@ -46,7 +63,7 @@ export default defineConfig({
           environment: 'node',
           maxWorkers: UNIT_WORKERS,
           testTimeout: 60_000,
-          env: QUIET_AWS_SDK,
+          env: UNIT_ENV,
         },
       },
       {
