@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import { FakeClock } from '../../src/engine/clock.js';
 import type { ExecutionRecord, StepRecord } from '../../src/engine/execution-record.js';
 import { findStep } from '../../src/history/find-step.js';
 import { formatExecutionList } from '../../src/history/format-execution-list.js';
 import { followStepLog } from '../../src/history/step-log.js';
 import { isSagesimError } from '../../src/errors.js';
 import { captureIo } from './support/capture-io.js';
+import { WatchedClock } from './support/watched-clock.js';
 
 const ABALONE = path.resolve(import.meta.dirname, '../../fixtures/definitions/abalone.json');
 
@@ -212,23 +212,6 @@ describe('sagesim logs', () => {
     expect(ambiguous.err).toContain('"AbaloneT" matches 2 steps: AbaloneTrain, AbaloneTransform');
   });
 });
-
-/** A fake clock that tells when someone sleeps on it: the follower's file I/O is real, its waits are not. */
-class WatchedClock extends FakeClock {
-  private readonly waiters: (() => void)[] = [];
-
-  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    const sleeping = super.sleep(ms, signal);
-    for (const wake of this.waiters.splice(0)) wake();
-    return sleeping;
-  }
-
-  /** Resolves once the follower has done its I/O and waits on the clock again (no wall-clock polling). */
-  untilSleeping(): Promise<void> {
-    if (this.pendingSleeps > 0) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-}
 
 describe('following a log', () => {
   it('prints lines as they are appended and stops when the step ends', async () => {
