@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { CALLBACK_FILE, CALLBACK_STEP, CALLBACK_STUBS, ROLE_ARN, type ServeFixture, startTestServe } from './serve-helpers.js';
 import { readFileSync } from 'node:fs';
+import { watchedOutput } from './support/watched-output.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -36,8 +37,12 @@ describe('Callback steps through sagesim serve', { timeout: 120_000 }, () => {
     await fixture?.close();
   });
 
+  // A client polls, as a SageMaker client would; the deadline only turns a hang into a clear
+  // failure before the test's own timeout (200 polls of 50 ms ran out on a loaded machine).
+  const POLL_DEADLINE_MS = 90_000;
+
   async function waitingCallback(arn: string): Promise<PipelineExecutionStep> {
-    for (let i = 0; i < 200; i++) {
+    for (const deadline = Date.now() + POLL_DEADLINE_MS; Date.now() < deadline; ) {
       const steps = (await client.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn }))).PipelineExecutionSteps ?? [];
       const step = steps.find((s) => s.StepName === CALLBACK_STEP);
       if (step?.StepStatus === 'Executing' && step.Metadata?.Callback?.CallbackToken) return step;
@@ -47,7 +52,7 @@ describe('Callback steps through sagesim serve', { timeout: 120_000 }, () => {
   }
 
   async function finalStatus(arn: string): Promise<string> {
-    for (let i = 0; i < 200; i++) {
+    for (const deadline = Date.now() + POLL_DEADLINE_MS; Date.now() < deadline; ) {
       const status = (await client.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }))).PipelineExecutionStatus as string;
       if (status !== 'Executing' && status !== 'Stopping') return status;
       await sleep(50);
@@ -92,22 +97,22 @@ describe('Callback steps through sagesim serve', { timeout: 120_000 }, () => {
 
   it('Ctrl-C in a non-interactive run --no-mock stops the remote execution and exits 1', async () => {
     const signals = new EventEmitter();
-    let stdout = '';
-    let stderr = '';
+    const stdout = watchedOutput();
+    const stderr = watchedOutput();
     const exit = runCli(['run', CALLBACK_FILE, '--no-mock', '--endpoint-url', fixture.serve.endpoint, '--pipeline-name', 'approval'], {
-      stdout: { write: (chunk: string) => (stdout += chunk) },
-      stderr: { write: (chunk: string) => (stderr += chunk) },
+      stdout,
+      stderr,
       env: {},
       cwd: process.cwd(),
       signals: signals as never,
     });
-    for (let i = 0; i < 200 && !/started arn:\S+/.test(stderr); i++) await sleep(25);
-    const arn = /started (arn:\S+)/.exec(stderr)?.[1] as string;
+    // Waits for the line itself: a 5 s polling budget ran out on a loaded machine.
+    const arn = (await stderr.until(/started (arn:\S+)/, exit))[1] as string;
     await waitingCallback(arn);
     signals.emit('SIGINT');
     expect(await exit).toBe(1);
-    expect(stderr).toContain(`stopping ${arn}`);
-    expect(stdout).toMatch(/execution [a-z0-9]{12} Stopped/);
+    expect(stderr.text()).toContain(`stopping ${arn}`);
+    expect(stdout.text()).toMatch(/execution [a-z0-9]{12} Stopped/);
     expect((await client.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }))).PipelineExecutionStatus).toBe('Stopped');
   });
 });

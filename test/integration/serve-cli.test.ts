@@ -6,24 +6,25 @@ import path from 'node:path';
 import { ListPipelinesCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
+import { watchedOutput } from './support/watched-output.js';
 
 describe('sagesim serve (the command)', { timeout: 60_000 }, () => {
   it('prints its endpoint, answers clients, and stops on SIGINT with exit code 0', async () => {
     const home = mkdtempSync(path.join(tmpdir(), 'sagesim-serve-cli-'));
     const signals = new EventEmitter();
-    let stdout = '';
-    let stderr = '';
+    const stdout = watchedOutput();
+    const stderr = watchedOutput();
     try {
       const exit = runCli(['serve', '--port', '0', '--home', home, '--stub-all', '--quiet'], {
-        stdout: { write: (chunk: string) => (stdout += chunk) },
-        stderr: { write: (chunk: string) => (stderr += chunk) },
+        stdout,
+        stderr,
         env: {},
         cwd: process.cwd(),
         signals: signals as never,
       });
-      for (let i = 0; i < 200 && !/http:\/\/127\.0\.0\.1:\d+/.test(stdout); i++) await new Promise((resolve) => setTimeout(resolve, 25));
-      const endpoint = /(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] as string;
-      expect(stdout).toContain(`sagesim serve: SageMaker API and S3 on ${endpoint} (home ${home})`);
+      // Waits for the line itself: a 5 s polling budget ran out on a loaded machine.
+      const endpoint = (await stdout.until(/(http:\/\/127\.0\.0\.1:\d+)/, exit))[1] as string;
+      expect(stdout.text()).toContain(`sagesim serve: SageMaker API and S3 on ${endpoint} (home ${home})`);
 
       const client = new SageMakerClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
       expect((await client.send(new ListPipelinesCommand({}))).PipelineSummaries).toEqual([]);

@@ -2,17 +2,17 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/engine/clock.js';
 import type { CallbackStep } from '../../src/engine/definition-types.js';
 import { deliverCallback, pendingCallbacks } from '../../src/mock-aws/callback-mailbox.js';
 import { CallbackExecutor } from '../../src/steps/callback-executor.js';
 import { executorContext } from './support/executor-context.js';
+import { WatchedClock } from './support/watched-clock.js';
 
 let home: string;
-let clock: FakeClock;
+let clock: WatchedClock;
 beforeEach(async () => {
   home = await mkdtemp(path.join(tmpdir(), 'sagesim-callback-'));
-  clock = new FakeClock();
+  clock = new WatchedClock();
 });
 afterEach(async () => {
   await rm(home, { recursive: true, force: true });
@@ -35,13 +35,10 @@ function executor(token = 'TOKEN12345'): CallbackExecutor {
   return new CallbackExecutor({ home, clock, pollIntervalMs: 1000, newToken: () => token });
 }
 
-/** Lets the executor register its token (file I/O, not the clock) before a test delivers. */
+/** Lets the executor register its token (file I/O, not the clock): done once it polls its mailbox on the clock. */
 async function waitForPending(isAlive?: (pid: number) => boolean): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if ((await pendingCallbacks(home, isAlive)).length > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  throw new Error('the step never registered its token');
+  await clock.untilSleeping();
+  if ((await pendingCallbacks(home, isAlive)).length === 0) throw new Error('the step waits without having registered its token');
 }
 
 describe('Callback step', () => {

@@ -242,18 +242,24 @@ describe('file store durability', () => {
 
   it('a write that failed once and then succeeded leaves nothing to report', async () => {
     let failures = 1;
+    let firstFailed!: () => void;
+    const failed = new Promise<void>((resolve) => (firstFailed = resolve));
     const store = new FileExecutionStore({
       home,
       minWriteIntervalMs: 0,
       writeHooks: {
         beforeRename: () => {
-          if (failures-- > 0) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+          if (failures-- > 0) {
+            firstFailed();
+            throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+          }
         },
       },
     });
     const rec = record('abc123def456', '2024-01-01T00:00:00.000Z');
     store.save(rec);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The next save comes once the first write has failed (an event, not a 20 ms sleep).
+    await failed;
     store.save({ ...rec, status: 'Succeeded' });
     await store.flush();
     expect((await new FileExecutionStore({ home }).get('abc123def456'))?.status).toBe('Succeeded');

@@ -114,12 +114,12 @@ describe('buildGraph edges', () => {
   it.each<[string, number]>([
     ['a 1,000-step chain', 1000],
     ['1,000 independent steps', 1000],
-  ])('builds %s quickly', (label, n) => {
+  ])('builds %s', (label, n) => {
+    // How the time grows with the step count is measured by `npm run bench:fuzz-definitions` (its
+    // scaling section prints the time per step), not here: a wall-clock bound failed on a loaded machine.
     const steps = Array.from({ length: n }, (_, i) => fail(`S${i}`, label.includes('chain') && i > 0 ? { DependsOn: [`S${i - 1}`] } : {}));
-    const started = performance.now();
     const graph = buildGraph(definition(steps));
-    expect(graph.order).toHaveLength(n);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(graph.order).toEqual(steps.map((s) => s.Name));
   });
 });
 

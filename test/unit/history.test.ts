@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import { FakeClock } from '../../src/engine/clock.js';
 import type { ExecutionRecord, StepRecord } from '../../src/engine/execution-record.js';
 import { findStep } from '../../src/history/find-step.js';
 import { formatExecutionList } from '../../src/history/format-execution-list.js';
 import { followStepLog } from '../../src/history/step-log.js';
 import { isSagesimError } from '../../src/errors.js';
 import { captureIo } from './support/capture-io.js';
+import { WatchedClock } from './support/watched-clock.js';
 
 const ABALONE = path.resolve(import.meta.dirname, '../../fixtures/definitions/abalone.json');
 
@@ -213,16 +213,6 @@ describe('sagesim logs', () => {
   });
 });
 
-/** Lets the follower do its file I/O until it waits on the clock again. */
-async function untilWaiting(clock: FakeClock): Promise<void> {
-  // Bounded by wall time only because file I/O is real; the follower's own waits are fake.
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-    if (clock.pendingSleeps > 0) return;
-    await new Promise<void>((resolve) => setTimeout(resolve, 1));
-  }
-  throw new Error('the follower never waited');
-}
-
 describe('following a log', () => {
   it('prints lines as they are appended and stops when the step ends', async () => {
     const dir = tempDir();
@@ -230,15 +220,15 @@ describe('following a log', () => {
     mkdirSync(path.dirname(logFile), { recursive: true });
     const step: StepRecord = { stepName: 'Train', stepType: 'Training', status: 'Executing', attemptCount: 1, metadata: {} };
     const record = { executionId: 'exec1', status: 'Executing', steps: [step] } as unknown as ExecutionRecord;
-    const clock = new FakeClock();
+    const clock = new WatchedClock();
     const chunks: string[] = [];
     const store = { executionDir: (id: string) => path.join(dir, id), get: async () => structuredClone(record) };
     const following = followStepLog({ store, executionId: 'exec1', stepName: 'Train', write: (text) => chunks.push(text), clock, pollMs: 100 });
 
-    await untilWaiting(clock);
+    await clock.untilSleeping();
     appendFileSync(logFile, '[0] train-rmse:3.1\n[1] train-');
     await clock.advance(100);
-    await untilWaiting(clock);
+    await clock.untilSleeping();
     expect(chunks.join('')).toBe('[0] train-rmse:3.1\n');
     appendFileSync(logFile, 'rmse:2.7\n');
     step.status = 'Succeeded';

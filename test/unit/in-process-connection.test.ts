@@ -1,10 +1,9 @@
 // InProcessSocket: real node:http over an in-process connection, with the guarantees a socket
 // gives: a writer may reuse its buffer once a write's callback ran, backpressure holds, a reset
 // reaches the other side, and idle connections time out.
-import { once } from 'node:events';
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InProcessAgent, InProcessSocket } from '../../src/mock-aws/in-process-connection.js';
 
 let server: Server | undefined;
@@ -121,18 +120,28 @@ describe('InProcessSocket under node:http', () => {
   });
 
   it('emits timeout after the idle time set with setTimeout, not while bytes flow', async () => {
-    const { client, server: end } = InProcessSocket.pair();
-    end.resume();
-    client.setTimeout(60);
-    let timedOut = false;
-    client.on('timeout', () => (timedOut = true));
-    for (let i = 0; i < 5; i++) {
-      client.write('x');
-      await sleep(30);
+    // Fake timers: with real ones, a loaded machine that ran a 30 ms sleep late fired the timeout.
+    vi.useFakeTimers();
+    try {
+      const { client, server: end } = InProcessSocket.pair();
+      end.resume();
+      client.setTimeout(60);
+      let timedOut = false;
+      client.on('timeout', () => (timedOut = true));
+      for (let i = 0; i < 5; i++) {
+        client.write('x');
+        await vi.advanceTimersByTimeAsync(30);
+      }
+      expect(timedOut).toBe(false);
+      // The last write was 30 ms ago: idle for 50 ms is not yet the timeout, 70 ms is past it.
+      await vi.advanceTimersByTimeAsync(20);
+      expect(timedOut).toBe(false);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(timedOut).toBe(true);
+      client.destroy();
+      expect(end.destroyed).toBe(true);
+    } finally {
+      vi.useRealTimers();
     }
-    expect(timedOut).toBe(false);
-    await once(client, 'timeout');
-    client.destroy();
-    expect(end.destroyed).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
 // policies, property files, S3, selective re-runs and cleanup, as a user's test suite would use it.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PipelineDefinition } from '../../src/engine/definition-types.js';
 import { createTestEnvironment, isSagesimError } from '../../src/testing.js';
 
@@ -61,11 +61,22 @@ describe('running a pipeline with stubs', () => {
 describe('fault injection', () => {
   it('a retryable fault on the first attempts is retried by the step policy (no real waiting)', async () => {
     await using env = await createTestEnvironment();
-    const started = Date.now();
-    const result = await env.run(CACHING_RETRIES, { faults: { CachedTrain: { exceptionType: 'SageMaker.CAPACITY_ERROR', times: 2 } } });
+    // The policy waits 1 s, then 2 s: in fake time those waits pass, and no real timer that long
+    // is ever set (a wall-clock bound here failed on a loaded machine, and says less).
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    let result;
+    let delays: number[];
+    try {
+      result = await env.run(CACHING_RETRIES, { faults: { CachedTrain: { exceptionType: 'SageMaker.CAPACITY_ERROR', times: 2 } } });
+    } finally {
+      delays = timers.mock.calls.map(([, ms]) => ms ?? 0);
+      timers.mockRestore();
+    }
     expect(result.step('CachedTrain')).toMatchObject({ status: 'Succeeded', attempts: 3 });
     expect(await result.step('CachedTrain').log()).toContain('failing attempt 2');
-    expect(Date.now() - started).toBeLessThan(5000);
+    const train = result.record.steps.find((s) => s.stepName === 'CachedTrain');
+    expect(Date.parse(train?.endTime ?? '') - Date.parse(train?.startTime ?? '')).toBeGreaterThanOrEqual(3000);
+    expect(delays.filter((ms) => ms >= 1000)).toEqual([]);
   });
 
   it('gives up after MaxAttempts with the fault as the failure reason', async () => {
