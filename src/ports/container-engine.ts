@@ -1,5 +1,6 @@
-// The only way sagesim reaches a container engine. One dockerode implementation
-// (docker-runtime.ts) and one in-memory fake (fake-container-runtime.ts) for unit tests.
+// The container-engine port: the only way sagesim reaches a container engine (jobs, images,
+// interactive shells, reachability). One dockerode adapter (adapters/docker/docker-engine.ts) and
+// one in-memory fake (fake-container-engine.ts); both pass test/contract/container-engine.contract.ts.
 
 /** Label every sagesim container carries: the execution it belongs to (for sweeps). */
 export const EXECUTION_ID_LABEL = 'sagesim.execution-id';
@@ -95,6 +96,7 @@ export interface GpuSupport {
   readonly detail: string;
 }
 
+/** What the job executors use of the engine (a subset of ContainerEngine, so tests can hand-roll one). */
 export interface ContainerRuntime {
   /**
    * Checks the engine answers. Throws SagesimError `DOCKER_UNAVAILABLE` (with how to start Docker)
@@ -111,6 +113,39 @@ export interface ContainerRuntime {
   sweep(filter?: SweepFilter): Promise<number>;
   /** Whether an image of this exact name (or id) is present in the engine; nothing is pulled. */
   hasImage(image: string): Promise<boolean>;
+}
+
+/** What `exec` gives back: the command's exit code and its output (stdout and stderr) as lines. */
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly output: readonly string[];
+}
+
+/** The user's terminal, for an interactive container: raw bytes in, raw bytes out. */
+export interface TerminalSession {
+  /** Read in raw mode by the caller; every byte goes to the container's stdin. */
+  readonly input: NodeJS.ReadableStream;
+  /** Receives the container's TTY output as it is. */
+  readonly output: NodeJS.WritableStream;
+  /** The terminal's size, for the container's TTY. @default not set */
+  size?(): { readonly rows: number; readonly columns: number } | undefined;
+  /** Calls `listener` when the terminal is resized; returns how to stop listening. */
+  onResize?(listener: () => void): () => void;
+}
+
+export interface ContainerEngine extends ContainerRuntime {
+  /** Where the engine is (`unix:///var/run/docker.sock`), for messages. */
+  readonly endpoint: string;
+  /**
+   * Runs `command` inside a running container (one started by `start`) and waits for it to end.
+   * Rejects with `DOCKER_ERROR` when the container is not running.
+   */
+  exec(containerId: string, command: readonly string[]): Promise<ExecResult>;
+  /**
+   * Creates a container of `spec` with a TTY and its stdin open, attached to `terminal`, runs it to
+   * its end and removes it whatever happens. Resolves with its exit code.
+   */
+  runInteractive(spec: ContainerSpec, terminal: TerminalSession): Promise<number>;
 }
 
 /** How many trailing log lines ContainerExit.logTail keeps. */

@@ -1,20 +1,23 @@
-// In-memory ContainerRuntime for unit tests: a "container" is a function that reads and writes the
+// In-memory ContainerEngine for unit tests: a "container" is a function that reads and writes the
 // host folders mounted into it, prints lines and returns an exit. Records every spec it was given
-// and how many ran at once. Its behaviour is written down in CONTAINER-RUNTIME-BEHAVIOUR.md.
+// and how many ran at once. Its behaviour is written down in CONTAINER-ENGINE-BEHAVIOUR.md and
+// checked by the same contract suite as the Docker adapter (test/contract/).
 import path from 'node:path';
 import { SagesimError } from '../errors.js';
 import { type OwnerProbe, ownerGone, ownerLabels, systemOwnerProbe } from './container-owner.js';
 import {
   EXECUTION_ID_LABEL,
   LineTail,
+  type ContainerEngine,
   type ContainerExit,
-  type ContainerRuntime,
   type ContainerSpec,
+  type ExecResult,
   type GpuSupport,
   type RunOptions,
   type RunningContainer,
   type SweepFilter,
-} from './container-runtime.js';
+  type TerminalSession,
+} from './container-engine.js';
 
 /** What a fake container sees while it "runs". */
 export interface FakeContainer {
@@ -36,16 +39,26 @@ export interface FakeOutcome {
 
 export type FakeBehaviour = (container: FakeContainer) => Promise<FakeOutcome | void> | FakeOutcome | void;
 
-export interface FakeContainerRuntimeOptions {
+/** What a command run by `exec` in a fake container does: its output lines and exit code (default 0). */
+export type FakeExecBehaviour = (
+  container: FakeContainer,
+  command: readonly string[],
+) => Promise<{ readonly exitCode?: number; readonly output?: readonly string[] }> | { readonly exitCode?: number; readonly output?: readonly string[] };
+
+export interface FakeContainerEngineOptions {
   /** What every container does, unless `behaviours` has one for its image. @default exit 0 at once */
   readonly behaviour?: FakeBehaviour;
   /** Per local image tag. */
   readonly behaviours?: Readonly<Record<string, FakeBehaviour>>;
-  /** `false` makes ping() and run() throw DOCKER_UNAVAILABLE. @default true */
+  /** What `exec` runs in a started container. @default prints nothing, exits 0 */
+  readonly exec?: FakeExecBehaviour;
+  /** Where the engine "is", for messages. @default 'fake://container-engine' */
+  readonly endpoint?: string;
+  /** `false` makes every call throw DOCKER_UNAVAILABLE naming `endpoint`. @default true */
   readonly available?: boolean;
   /** Makes run()/start() reject with DOCKER_ERROR, as an engine API failure would. @default false */
   readonly failApi?: boolean;
-  /** The images hasImage() finds. @default every image is present */
+  /** The images hasImage() finds; starting another is IMAGE_NOT_FOUND. @default every image is present */
   readonly images?: readonly string[];
   /** What gpuSupport() answers. @default no GPUs */
   readonly gpus?: GpuSupport;
@@ -53,20 +66,22 @@ export interface FakeContainerRuntimeOptions {
   readonly ownerProbe?: OwnerProbe;
 }
 
-export class FakeContainerRuntime implements ContainerRuntime {
+export class FakeContainerEngine implements ContainerEngine {
+  readonly endpoint: string;
   /** Every spec run or started, in order. */
   readonly specs: ContainerSpec[] = [];
   /** Containers running now. */
   running = 0;
   /** The most containers that ran at once. */
   maxConcurrent = 0;
-  private readonly live = new Map<string, { labels: Readonly<Record<string, string>>; stop: () => Promise<void> }>();
+  private readonly live = new Map<string, { labels: Readonly<Record<string, string>>; stop: () => Promise<void>; container?: FakeContainer }>();
   private nextId = 1;
-  private options: FakeContainerRuntimeOptions;
+  private options: FakeContainerEngineOptions;
   private readonly ownerProbe: OwnerProbe;
 
-  constructor(options: FakeContainerRuntimeOptions = {}) {
+  constructor(options: FakeContainerEngineOptions = {}) {
     this.options = options;
+    this.endpoint = options.endpoint ?? 'fake://container-engine';
     this.ownerProbe = options.ownerProbe ?? systemOwnerProbe();
   }
 
@@ -97,16 +112,16 @@ export class FakeContainerRuntime implements ContainerRuntime {
 
   async ping(options: { readonly signal?: AbortSignal } = {}): Promise<void> {
     options.signal?.throwIfAborted();
-    if (this.options.available === false) throw unavailable();
+    if (this.options.available === false) throw unavailable(this.endpoint);
   }
 
   async hasImage(image: string): Promise<boolean> {
-    if (this.options.available === false) throw unavailable();
+    if (this.options.available === false) throw unavailable(this.endpoint);
     return this.options.images === undefined || this.options.images.includes(image);
   }
 
   async gpuSupport(): Promise<GpuSupport> {
-    if (this.options.available === false) throw unavailable();
+    if (this.options.available === false) throw unavailable(this.endpoint);
     return this.options.gpus ?? { available: false, detail: 'the fake runtime has no GPUs' };
   }
 
@@ -116,11 +131,7 @@ export class FakeContainerRuntime implements ContainerRuntime {
   }
 
   async start(spec: ContainerSpec, options: RunOptions): Promise<RunningContainer> {
-    if (this.options.available === false) throw unavailable();
-    if (this.options.failApi === true) {
-      throw new SagesimError('DOCKER_ERROR', `Docker could not create a container of ${spec.image}: (fake) engine error`);
-    }
-    if (!spec.labels[EXECUTION_ID_LABEL]) throw new SagesimError('FAKE_CONTAINER_MISUSE', 'container without an execution-id label');
+    this.checkCreate(spec);
     this.specs.push(spec);
     const id = `fake-${this.nextId++}`;
     const tail = new LineTail();
@@ -140,49 +151,73 @@ export class FakeContainerRuntime implements ContainerRuntime {
             stopController.abort();
           }, spec.maxRuntimeSeconds * 1000)
         : undefined;
-
-    const behaviour = this.options.behaviours?.[spec.image] ?? this.options.behaviour ?? (() => undefined);
-    const container: FakeContainer = {
-      spec,
-      hostPath: (containerPath) => hostPathOf(spec, containerPath),
-      log: (line) => {
-        tail.push(line);
-        options.onLog?.(line);
-      },
-      signal: stopController.signal,
-    };
-    this.running += 1;
-    this.maxConcurrent = Math.max(this.maxConcurrent, this.running);
-    const stopped = new Promise<void>((resolve) => stopController.signal.addEventListener('abort', () => resolve(), { once: true }));
-    const exited = (async (): Promise<ContainerExit> => {
-      try {
-        const outcome = stopController.signal.aborted
-          ? undefined
-          : await Promise.race([Promise.resolve(behaviour(container)), stopped.then(() => undefined)]);
-        const killed = stopController.signal.aborted;
-        const oomKilled = outcome?.oomKilled === true;
-        return {
-          exitCode: killed ? 137 : (outcome?.exitCode ?? (oomKilled ? 137 : 0)),
-          oomKilled,
-          timedOut,
-          stopped: stoppedByUser,
-          logTail: tail.snapshot(),
-        };
-      } finally {
-        clearTimeout(timer);
-        options.signal.removeEventListener('abort', onAbort);
-        this.running -= 1;
-        this.live.delete(id);
-      }
-    })();
+    const container = this.containerOf(spec, stopController.signal, (line) => {
+      tail.push(line);
+      options.onLog?.(line);
+    });
+    const exited = this.exitOf(container, () => ({ timedOut, stopped: stoppedByUser, logTail: tail.snapshot() })).finally(() => {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', onAbort);
+      this.live.delete(id);
+    });
     exited.catch(() => undefined);
     const stop = async (): Promise<void> => {
       stoppedByUser = true;
       stopController.abort();
       await exited.catch(() => undefined);
     };
-    this.live.set(id, { labels: { ...spec.labels, ...ownerLabels(this.ownerProbe) }, stop });
+    this.live.set(id, { labels: { ...spec.labels, ...ownerLabels(this.ownerProbe) }, stop, container });
     return { id, exited, logTail: () => tail.snapshot(), stop, [Symbol.asyncDispose]: stop };
+  }
+
+  async exec(containerId: string, command: readonly string[]): Promise<ExecResult> {
+    if (this.options.available === false) throw unavailable(this.endpoint);
+    const container = this.live.get(containerId)?.container;
+    if (container === undefined || container.signal.aborted) {
+      throw new SagesimError('DOCKER_ERROR', `Docker could not run ${command[0] ?? 'a command'} in container ${containerId}: it is not running`, { source: 'sagesim' });
+    }
+    const result = (await this.options.exec?.(container, command)) ?? {};
+    return { exitCode: result.exitCode ?? 0, output: [...(result.output ?? [])] };
+  }
+
+  async runInteractive(spec: ContainerSpec, terminal: TerminalSession): Promise<number> {
+    this.checkCreate(spec);
+    this.specs.push(spec);
+    const container = this.containerOf(spec, new AbortController().signal, (line) => terminal.output.write(`${line}\r\n`));
+    const exit = await this.exitOf(container, () => ({ timedOut: false, stopped: false, logTail: [] }));
+    return exit.exitCode;
+  }
+
+  /** What creating a container checks: the engine answers, the image is there, the labels are. */
+  private checkCreate(spec: ContainerSpec): void {
+    if (this.options.available === false) throw unavailable(this.endpoint);
+    if (this.options.failApi === true) {
+      throw new SagesimError('DOCKER_ERROR', `Docker could not create a container of ${spec.image}: (fake) engine error`);
+    }
+    if (this.options.images !== undefined && !this.options.images.includes(spec.image)) {
+      throw new SagesimError('IMAGE_NOT_FOUND', `image ${spec.image} is not present in the fake container engine`, { source: 'user' });
+    }
+    if (!spec.labels[EXECUTION_ID_LABEL]) throw new SagesimError('FAKE_CONTAINER_MISUSE', 'container without an execution-id label');
+  }
+
+  private containerOf(spec: ContainerSpec, signal: AbortSignal, log: (line: string) => void): FakeContainer {
+    return { spec, hostPath: (containerPath) => hostPathOf(spec, containerPath), log, signal };
+  }
+
+  /** Runs the container's behaviour until it returns or the container is stopped. */
+  private async exitOf(container: FakeContainer, how: () => Omit<ContainerExit, 'exitCode' | 'oomKilled'>): Promise<ContainerExit> {
+    const behaviour = this.options.behaviours?.[container.spec.image] ?? this.options.behaviour ?? (() => undefined);
+    const { signal } = container;
+    this.running += 1;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.running);
+    const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    try {
+      const outcome = signal.aborted ? undefined : await Promise.race([Promise.resolve(behaviour(container)), stopped.then(() => undefined)]);
+      const oomKilled = outcome?.oomKilled === true;
+      return { exitCode: signal.aborted ? 137 : (outcome?.exitCode ?? (oomKilled ? 137 : 0)), oomKilled, ...how() };
+    } finally {
+      this.running -= 1;
+    }
   }
 
   async sweep(filter: SweepFilter = {}): Promise<number> {
@@ -213,8 +248,8 @@ export function hostPathOf(spec: ContainerSpec, containerPath: string): string {
   return path.join(best.hostPath, target.slice(best.containerPath.length));
 }
 
-function unavailable(): SagesimError {
-  return new SagesimError('DOCKER_UNAVAILABLE', 'cannot reach the Docker engine (fake runtime configured as unavailable)', {
+function unavailable(endpoint: string): SagesimError {
+  return new SagesimError('DOCKER_UNAVAILABLE', `cannot reach the Docker engine at ${endpoint} (the fake engine is configured as unavailable)`, {
     source: 'user',
     hint: 'start Docker',
   });

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ContainerSpec } from '../../src/steps/container-runtime.js';
-import { ownerLabels, systemOwnerProbe } from '../../src/steps/container-owner.js';
-import { DEFAULT_PIDS_LIMIT, DockerRuntime } from '../../src/steps/docker-runtime.js';
+import type { ContainerSpec } from '../../src/ports/container-engine.js';
+import { ownerLabels, systemOwnerProbe } from '../../src/ports/container-owner.js';
+import { DEFAULT_PIDS_LIMIT } from '../../src/adapters/docker/container-options.js';
+import { DockerEngine } from '../../src/adapters/docker/docker-engine.js';
 
 const IMAGE = 'sagesim/base:latest';
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
-const runtime = new DockerRuntime({ socketPath: '/var/run/docker.sock' });
+const runtime = new DockerEngine({ socketPath: '/var/run/docker.sock' });
 const executionId = `rt-${randomBytes(4).toString('hex')}`;
 const live = (): AbortSignal => new AbortController().signal;
 
@@ -43,7 +44,7 @@ describe('Docker runtime', { timeout: 120_000 }, () => {
   it('answers ping; an unreachable engine is reported within seconds with how to start Docker', async () => {
     await runtime.ping();
     const started = Date.now();
-    const error = await new DockerRuntime({ socketPath: '/tmp/no-such-docker.sock' }).ping().catch((e: unknown) => e);
+    const error = await new DockerEngine({ socketPath: '/tmp/no-such-docker.sock' }).ping().catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(3500);
     expect(error).toMatchObject({ code: 'DOCKER_UNAVAILABLE', hint: expect.stringMatching(/start Docker/) });
   });
