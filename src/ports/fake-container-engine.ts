@@ -100,6 +100,11 @@ export class FakeContainerEngine implements ContainerEngine {
     return [...this.live.keys()];
   }
 
+  /** The labels of a container not yet removed (the owner labels included), as the engine would list them. */
+  labelsOf(containerId: string): Readonly<Record<string, string>> | undefined {
+    return this.live.get(containerId)?.labels;
+  }
+
   /** Replaces the behaviour of every container started from now on. */
   setBehaviour(behaviour: FakeBehaviour): void {
     this.options = { ...this.options, behaviour };
