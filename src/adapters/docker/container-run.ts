@@ -74,8 +74,11 @@ export class ContainerRun {
   private async attach(): Promise<void> {
     try {
       // The timer is cleared once the stream is there: the stream itself lives as long as the container.
+      // The engine registers an attach before it answers it, so nothing written after start is lost.
+      // No `logs`: a replay of the log file races the live stream, and a line written between the
+      // two came out twice (seen on a loaded machine: `ls /sys/class/net` printed `lo` twice).
       this.stream = (await this.api.bounded('attach to a container', (abortSignal) =>
-        this.container.attach({ stream: true, stdout: true, stderr: true, logs: true, abortSignal }),
+        this.container.attach({ stream: true, stdout: true, stderr: true, abortSignal }),
       )) as unknown as Readable;
     } catch (cause) {
       await this.removeQuietly();
