@@ -134,7 +134,7 @@ export interface TerminalSession {
 }
 
 export interface ContainerEngine extends ContainerRuntime {
-  /** Where the engine is (`unix:///var/run/docker.sock`), for messages. */
+  /** Where the engine is (its socket path), for messages. */
   readonly endpoint: string;
   /**
    * Runs `command` inside a running container (one started by `start`) and waits for it to end.

@@ -51,7 +51,6 @@ export async function openInteractiveShell(spec: ContainerSpec, terminal: ShellT
     },
   };
   stdin.setRawMode?.(true);
-  stdin.resume();
   try {
     return await engine.runInteractive(shellSpec(spec), session);
   } finally {

@@ -1,4 +1,4 @@
-// The fake container runtime is a spec'd stand-in for Docker (CONTAINER-RUNTIME-BEHAVIOUR.md):
+// The fake container engine is a spec'd stand-in for Docker (ports/CONTAINER-ENGINE-BEHAVIOUR.md):
 // these tests pin the behaviour executors rely on.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

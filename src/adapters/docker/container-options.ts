@@ -32,7 +32,7 @@ export function gpuSupportFromInfo(info: unknown): GpuSupport {
 export function createOptions(spec: ContainerSpec, owner: Readonly<Record<string, string>> = {}): Docker.ContainerCreateOptions {
   const hostConfig: Docker.HostConfig = {
     NetworkMode: spec.network,
-    // setuid binaries in an image cannot raise a step's privileges (see CONTAINER-RUNTIME-BEHAVIOUR.md).
+    // setuid binaries in an image cannot raise a step's privileges (see ports/CONTAINER-ENGINE-BEHAVIOUR.md).
     SecurityOpt: ['no-new-privileges'],
     PidsLimit: spec.pidsLimit ?? DEFAULT_PIDS_LIMIT,
     Mounts: spec.mounts.map((mount) => ({

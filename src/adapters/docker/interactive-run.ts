@@ -24,6 +24,7 @@ export async function runInteractive(api: DockerApi, container: Docker.Container
     resize();
     stopResizing = terminal.onResize?.(resize);
     terminal.input.on('data', forwardInput);
+    terminal.input.resume();
     const result = (await container.wait()) as { StatusCode?: number };
     return result.StatusCode ?? 0;
   } catch (cause) {
