@@ -1,6 +1,6 @@
 // The container-engine port: the only way sagesim reaches a container engine (jobs, images,
 // interactive shells, reachability). One dockerode adapter (adapters/docker/docker-engine.ts) and
-// one in-memory fake (fake-container-engine.ts); both pass test/contract/container-engine.contract.ts.
+// one in-memory fake (fake-container-engine.ts); both pass test/contracts/container-engine-contract.ts.
 
 /** Label every sagesim container carries: the execution it belongs to (for sweeps). */
 export const EXECUTION_ID_LABEL = 'sagesim.execution-id';

@@ -1,7 +1,7 @@
 // In-memory ContainerEngine for unit tests: a "container" is a function that reads and writes the
 // host folders mounted into it, prints lines and returns an exit. Records every spec it was given
 // and how many ran at once. Its behaviour is written down in CONTAINER-ENGINE-BEHAVIOUR.md and
-// checked by the same contract suite as the Docker adapter (test/contract/).
+// checked by the same contract suite as the Docker adapter (test/contracts/).
 import path from 'node:path';
 import { SagesimError } from '../errors.js';
 import { type OwnerProbe, ownerGone, ownerLabels, systemOwnerProbe } from './container-owner.js';

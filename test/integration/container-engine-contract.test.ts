@@ -3,7 +3,7 @@
 // test/unit/container-engine-contract.test.ts.
 import { DockerEngine } from '../../src/adapters/docker/docker-engine.js';
 import { EXECUTION_ID_LABEL } from '../../src/ports/container-engine.js';
-import { containerEngineContract } from '../contract/container-engine.contract.js';
+import { containerEngineContract } from '../contracts/container-engine-contract.js';
 import { dockerClient, dockerEngine } from './support/docker.js';
 
 const IMAGE = 'sagesim/base:latest';

@@ -3,8 +3,8 @@
 import { vi } from 'vitest';
 import { EXECUTION_ID_LABEL } from '../../src/ports/container-engine.js';
 import { FakeContainerEngine } from '../../src/ports/fake-container-engine.js';
-import { containerEngineContract } from '../contract/container-engine.contract.js';
-import { fakeShell, fakeShellExec } from '../contract/fake-shell.js';
+import { containerEngineContract } from '../contracts/container-engine-contract.js';
+import { fakeShell, fakeShellExec } from '../contracts/fake-shell.js';
 
 const IMAGE = 'contract/shell:1';
 
