@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { resolveConfig } from '../../src/config.js';
 import type { JobStep } from '../../src/engine/definition-types.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
-import { DockerRuntime } from '../../src/steps/docker-runtime.js';
+import { DockerEngine } from '../../src/adapters/docker/docker-engine.js';
 import type { StepContext } from '../../src/steps/executor.js';
 import { createContainerExecutors } from '../../src/steps/job-executors.js';
 
@@ -49,7 +49,7 @@ export async function benchNoopProcessing(options: NoopBenchOptions = {}): Promi
   const log = options.log ?? (() => undefined);
   const root = await mkdtemp(path.join(tmpdir(), 'sagesim-bench-noop-'));
   const config = resolveConfig({ cwd: root, home: path.join(root, '.sagesim') }, {});
-  const runtime = new DockerRuntime({ socketPath: config.dockerSocket });
+  const runtime = new DockerEngine({ socketPath: config.dockerSocket });
   const objectStore = new MemoryObjectStore();
   const [processing] = createContainerExecutors({ config, runtime, objectStore, s3Endpoint: 'http://127.0.0.1:1', resolveImage: (uri) => ({ localTag: uri }) }).filter(
     (executor) => executor.stepType === 'Processing',

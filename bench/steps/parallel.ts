@@ -12,7 +12,7 @@ import type { PipelineDefinition, PipelineStep } from '../../src/engine/definiti
 import { FileExecutionStore } from '../../src/store/file-execution-store.js';
 import { runPipeline } from '../../src/engine/scheduler.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
-import { DockerRuntime } from '../../src/steps/docker-runtime.js';
+import { dockerEngineFor } from '../../src/adapters/docker/docker-engine.js';
 import { createRegistry } from '../../src/steps/executor.js';
 import { createContainerExecutors } from '../../src/steps/job-executors.js';
 
@@ -54,7 +54,7 @@ export async function benchParallel(options: ParallelBenchOptions = {}): Promise
   const log = options.log ?? (() => undefined);
   const root = await mkdtemp(path.join(tmpdir(), 'sagesim-bench-parallel-'));
   const definition = threeSleepingSteps(image, stepSeconds);
-  const runtime = new DockerRuntime();
+  const runtime = dockerEngineFor(resolveConfig({ cwd: root }, process.env));
   await runtime.ping();
   const objectStore = new MemoryObjectStore();
 

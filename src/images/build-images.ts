@@ -1,19 +1,24 @@
-// Builds, lists and ensures sagesim's local images by running containers/build-images.sh (the
-// same script `bash containers/build-images.sh` runs by hand), streaming its progress lines.
+// Lists, ensures and builds sagesim's local images. Whether an image is present is asked of the
+// container-engine port (`sagesim/<name>:<content hash>`); building runs containers/build-images.sh
+// (the script `bash containers/build-images.sh` runs by hand: debootstrap, `docker import`,
+// `docker build`) on the engine's socket, streaming its progress lines.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Reporter } from '../engine/events.js';
 import { SagesimError, StoppedError } from '../errors.js';
+import type { ContainerRuntime } from '../ports/container-engine.js';
 import { containersDir } from './containers-dir.js';
-import { assertDockerReachable, dockerUnavailable } from './docker-reachable.js';
+import { contentHash } from './content-hash.js';
 
 /** sagesim's own images, each built FROM sagesim/base. */
 export const LOCAL_IMAGE_NAMES = ['sklearn', 'xgboost', 'knn'] as const;
 export type LocalImageName = (typeof LOCAL_IMAGE_NAMES)[number];
 
 export interface ImagesOptions {
-  /** Docker engine socket. @default '/var/run/docker.sock' */
-  readonly dockerSocket?: string;
+  /** The engine the images live in: answers ping and hasImage. */
+  readonly engine: Pick<ContainerRuntime, 'ping' | 'hasImage'>;
+  /** Its socket (`SagesimConfig.dockerSocket`): the build script's DOCKER_HOST. */
+  readonly dockerSocket: string;
   /** Environment of the build script (DOCKER_HOST is set from dockerSocket). @default the process's */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The containers/ folder. @default the one shipped with sagesim */
@@ -48,9 +53,9 @@ export interface ImageStatus extends ImageState {
 }
 
 /** Builds what is missing or out of date (everything with `force`) and reports each image's outcome. */
-export async function buildImages(options: BuildImagesOptions = {}): Promise<readonly BuiltImage[]> {
+export async function buildImages(options: BuildImagesOptions): Promise<readonly BuiltImage[]> {
   options.signal?.throwIfAborted();
-  await ensureDocker(options);
+  await options.engine.ping(options.signal ? { signal: options.signal } : {});
   const args = [...(options.force ? ['--force'] : []), ...(options.only ?? [])];
   const outcomes = new Map<LocalImageName, BuiltImage>();
   await runScript(args, options, (line) => {
@@ -66,13 +71,15 @@ export async function buildImages(options: BuildImagesOptions = {}): Promise<rea
 }
 
 /** Whether each image is present with the content hash of the current containers/ files. */
-export async function imageStatus(options: ImagesOptions = {}): Promise<readonly ImageStatus[]> {
-  await ensureDocker(options);
+export async function imageStatus(options: ImagesOptions, names: readonly LocalImageName[] = LOCAL_IMAGE_NAMES): Promise<readonly ImageStatus[]> {
+  await options.engine.ping();
+  const dir = options.containersDir ?? containersDir();
   const states: ImageStatus[] = [];
-  await runScript(['--list'], options, (line) => {
-    const [name, hash, state] = line.split(' ');
-    if (isLocalImageName(name) && hash) states.push({ name, hash, tag: `sagesim/${name}:${hash}`, present: state === 'present' });
-  });
+  for (const name of names) {
+    const hash = await contentHash(dir, ['base', 'toolkit', name]);
+    const tag = `sagesim/${name}:${hash}`;
+    states.push({ name, hash, tag, present: await options.engine.hasImage(tag) });
+  }
   return states;
 }
 
@@ -81,10 +88,10 @@ export async function imageStatus(options: ImagesOptions = {}): Promise<readonly
  * (`sagesim/xgboost:latest`); other images are not sagesim's to build and are ignored.
  * Returns what it built.
  */
-export async function ensureImages(names: readonly string[], options: Omit<BuildImagesOptions, 'only' | 'force'> = {}): Promise<readonly BuiltImage[]> {
+export async function ensureImages(names: readonly string[], options: Omit<BuildImagesOptions, 'only' | 'force'>): Promise<readonly BuiltImage[]> {
   const wanted = new Set(names.map(localImageNameOf).filter((n): n is LocalImageName => n !== undefined));
   if (wanted.size === 0) return [];
-  const missing = (await imageStatus(options)).filter((s) => wanted.has(s.name) && !s.present).map((s) => s.name);
+  const missing = (await imageStatus(options, [...wanted])).filter((s) => !s.present).map((s) => s.name);
   if (missing.length === 0) return [];
   return (await buildImages({ ...options, only: missing })).filter((b) => b.outcome === 'built');
 }
@@ -101,20 +108,12 @@ function isLocalImageName(name: string | undefined): name is LocalImageName {
   return (LOCAL_IMAGE_NAMES as readonly string[]).includes(name ?? '');
 }
 
-async function ensureDocker(options: ImagesOptions): Promise<void> {
-  const socketPath = options.dockerSocket ?? '/var/run/docker.sock';
-  // dockerode loads here, not at start-up: most commands never build an image.
-  const { default: Docker } = await import('dockerode');
-  await assertDockerReachable(new Docker({ socketPath }), socketPath);
-}
-
 /** Exit code of build-images.sh when `docker info` fails. */
 const SCRIPT_DOCKER_UNAVAILABLE = 3;
 
 function runScript(args: readonly string[], options: BuildImagesOptions, onLine: (line: string) => void): Promise<void> {
   const dir = options.containersDir ?? containersDir();
-  const socketPath = options.dockerSocket ?? '/var/run/docker.sock';
-  const env: Record<string, string | undefined> = { ...(options.env ?? process.env), DOCKER_HOST: `unix://${socketPath}` };
+  const env: Record<string, string | undefined> = { ...(options.env ?? process.env), DOCKER_HOST: `unix://${options.dockerSocket}` };
   return new Promise((resolve, reject) => {
     // With a signal the build gets its own process group, so that an abort reaches what bash is
     // waiting on (docker build, debootstrap): bash alone defers SIGTERM until its child ends.
@@ -143,7 +142,7 @@ function runScript(args: readonly string[], options: BuildImagesOptions, onLine:
       if (code === 0) return resolve();
       if (options.signal?.aborted) return reject(new StoppedError('image build stopped'));
       const tail = stderr.join('\n');
-      if (code === SCRIPT_DOCKER_UNAVAILABLE) return reject(dockerUnavailable(socketPath, new Error(tail || 'docker info failed')));
+      if (code === SCRIPT_DOCKER_UNAVAILABLE) return reject(scriptDockerUnavailable(options.dockerSocket, tail));
       reject(
         new SagesimError('IMAGE_BUILD_FAILED', `building sagesim's images failed (${code === null ? `signal ${signal ?? '?'}` : `exit ${code}`}):\n${tail}`, {
           hint: `run \`bash ${path.join(dir, 'build-images.sh')}\` to see the whole output; \`--force\` rebuilds from scratch`,
@@ -168,5 +167,13 @@ function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => voi
   });
   stream.on('end', () => {
     if (buffered.trim()) onLine(buffered.trimEnd());
+  });
+}
+
+/** The engine answered our ping but not the script's `docker info` (its CLI, its permissions). */
+function scriptDockerUnavailable(socketPath: string, detail: string): SagesimError {
+  return new SagesimError('DOCKER_UNAVAILABLE', `the build script cannot reach the Docker engine at ${socketPath} (${detail || 'docker info failed'})`, {
+    source: 'user',
+    hint: 'the build runs the docker CLI on that socket: check that `docker` is installed and that DOCKER_HOST=unix://' + socketPath + ' docker info works',
   });
 }

@@ -1,8 +1,8 @@
 // `sagesim reproduce --shell`: an interactive shell, on the user's terminal, in a container made
 // exactly as the job's (image, environment, /opt/ml mounts, network), through the Docker Engine
-// API with a TTY. The job's own command is in $SAGESIM_JOB_COMMAND, to run by hand.
+// engine's interactive run (a TTY). The job's own command is in $SAGESIM_JOB_COMMAND, to run by hand.
 import { SagesimError } from '../errors.js';
-import { PID_LABEL, type ContainerSpec } from '../steps/container-runtime.js';
+import type { ContainerEngine, ContainerSpec, TerminalSession } from '../ports/container-engine.js';
 
 /** The user's terminal: stdin in raw mode, stdout with its size. */
 export interface ShellTerminal {
@@ -14,11 +14,6 @@ export interface ShellTerminal {
     on(event: 'resize', listener: () => void): unknown;
     off(event: 'resize', listener: () => void): unknown;
   };
-}
-
-export interface InteractiveShellOptions {
-  /** @default '/var/run/docker.sock' */
-  readonly socketPath?: string;
 }
 
 /** bash when the image has it, else sh. */
@@ -43,55 +38,34 @@ export function checkTerminal(terminal: { readonly stdin?: { readonly isTTY?: bo
 }
 
 /** Runs the shell to its end; resolves with its exit code. The container is removed whatever happens. */
-export async function openInteractiveShell(spec: ContainerSpec, terminal: ShellTerminal, options: InteractiveShellOptions = {}): Promise<number> {
+export async function openInteractiveShell(spec: ContainerSpec, terminal: ShellTerminal, engine: Pick<ContainerEngine, 'runInteractive'>): Promise<number> {
   checkTerminal(terminal);
-  const { default: Docker } = await import('dockerode'); // loaded when a shell opens, not at CLI start
-  const docker = new Docker({ socketPath: options.socketPath ?? '/var/run/docker.sock' });
-  const container = await docker.createContainer({
-    Image: spec.image,
-    Entrypoint: ['/bin/sh', '-c', SHELL_SCRIPT],
-    Cmd: [],
-    Env: [...Object.entries(spec.env).map(([key, value]) => `${key}=${value}`), `SAGESIM_JOB_COMMAND=${jobCommandOf(spec)}`],
-    Labels: { ...spec.labels, [PID_LABEL]: String(process.pid), 'sagesim.reproduction': 'shell' },
-    Tty: true,
-    OpenStdin: true,
-    StdinOnce: false,
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
-    ...(spec.workingDir === undefined ? {} : { WorkingDir: spec.workingDir }),
-    ...(spec.network === 'none' ? { NetworkDisabled: true } : {}),
-    HostConfig: {
-      NetworkMode: spec.network,
-      Mounts: spec.mounts.map((mount) => ({ Type: 'bind' as const, Source: mount.hostPath, Target: mount.containerPath, ReadOnly: mount.readOnly === true })),
-      ...(spec.memoryBytes === undefined ? {} : { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes }),
-    },
-  });
   const { stdin, stdout } = terminal;
-  const forwardInput = (chunk: Buffer | string): void => {
-    stream.write(chunk);
+  const session: TerminalSession = {
+    input: stdin,
+    output: stdout,
+    size: () => (stdout.rows && stdout.columns ? { rows: stdout.rows, columns: stdout.columns } : undefined),
+    onResize: (listener) => {
+      stdout.on('resize', listener);
+      return () => stdout.off('resize', listener);
+    },
   };
-  const resize = (): void => {
-    if (stdout.rows && stdout.columns) container.resize({ h: stdout.rows, w: stdout.columns }).catch(() => undefined);
-  };
-  let stream: NodeJS.ReadWriteStream;
+  stdin.setRawMode?.(true);
   try {
-    stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
-    // With a TTY the stream is raw (not multiplexed): the terminal gets it as it is.
-    stream.on('data', (chunk: Buffer) => stdout.write(chunk));
-    await container.start();
-    resize();
-    stdout.on('resize', resize);
-    stdin.setRawMode?.(true);
-    stdin.on('data', forwardInput);
-    stdin.resume();
-    const result = (await container.wait()) as { StatusCode?: number };
-    return result.StatusCode ?? 0;
+    return await engine.runInteractive(shellSpec(spec), session);
   } finally {
-    stdin.off('data', forwardInput);
     stdin.setRawMode?.(false);
     stdin.pause();
-    stdout.off('resize', resize);
-    await container.remove({ force: true }).catch(() => undefined);
   }
+}
+
+/** The job's container with a shell for its entrypoint and the job's command in $SAGESIM_JOB_COMMAND. */
+export function shellSpec(spec: ContainerSpec): ContainerSpec {
+  return {
+    ...spec,
+    entrypoint: ['/bin/sh', '-c', SHELL_SCRIPT],
+    command: [],
+    env: { ...spec.env, SAGESIM_JOB_COMMAND: jobCommandOf(spec) },
+    labels: { ...spec.labels, 'sagesim.reproduction': 'shell' },
+  };
 }

@@ -5,7 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type SagesimConfig, timeoutsOf } from '../config.js';
+import type { SagesimConfig } from '../config.js';
 import type { PipelineDefinition } from '../engine/definition-types.js';
 import type { Reporter } from '../engine/events.js';
 import { FileExecutionStore } from '../store/file-execution-store.js';
@@ -18,8 +18,8 @@ import { DUMMY_CREDENTIALS } from '../mock-aws/s3-client.js';
 import { joinS3, type ObjectStore } from '../mock-aws/object-store.js';
 import { createRunEnvironment } from '../runtime/create-environment.js';
 import { prepareRun } from '../runtime/prepare-run.js';
-import type { ContainerRuntime, ContainerSpec } from '../steps/container-runtime.js';
-import { DockerRuntime } from '../steps/docker-runtime.js';
+import type { ContainerEngine, ContainerSpec } from '../ports/container-engine.js';
+import { dockerEngineFor } from '../adapters/docker/docker-engine.js';
 import type { StepContext } from '../steps/executor.js';
 import { processingOutputUri } from '../steps/stub-executor.js';
 import { type JobDescriber, cloudSource, createSdkDescriber } from './cloud-source.js';
@@ -79,8 +79,8 @@ export interface ReproduceStepOptions {
   readonly reporter?: Reporter;
   /** Aborting stops the container. */
   readonly signal?: AbortSignal;
-  /** Test seam. @default a DockerRuntime on config.dockerSocket */
-  readonly runtime?: ContainerRuntime;
+  /** Test seam. @default the Docker engine of config.dockerSocket */
+  readonly runtime?: ContainerEngine;
   /** Test seam: the S3 the inputs are read from. @default built from the configuration */
   readonly objectStore?: ObjectStore;
 }
@@ -130,7 +130,7 @@ export async function reproduceStep(options: ReproduceStepOptions): Promise<Repr
   if (source.model) await saveModel(config.home, source.model);
   options.onPrepared?.({ dir, source });
 
-  const runtime = new ReproductionRuntime(options.runtime ?? new DockerRuntime({ socketPath: config.dockerSocket, pingTimeoutMs: timeoutsOf(config).dockerPingMs, apiTimeoutMs: timeoutsOf(config).dockerApiMs }), options.shell);
+  const runtime = new ReproductionRuntime(options.runtime ?? dockerEngineFor(config), options.shell);
   await using env = await createRunEnvironment(config, {
     runtime,
     store: 'memory',

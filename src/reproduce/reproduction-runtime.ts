@@ -1,7 +1,7 @@
 // The container runtime of a reproduction: the real one, watched, so the reproduction can say
 // which container ran (image, environment, mounts) and how it exited; or, for `--shell`, one that
 // opens an interactive shell in that very container instead of running the job's command.
-import type { ContainerExit, ContainerRuntime, ContainerSpec, GpuSupport, RunOptions, RunningContainer, SweepFilter } from '../steps/container-runtime.js';
+import type { ContainerEngine, ContainerExit, ContainerRuntime, ContainerSpec, GpuSupport, RunOptions, RunningContainer, SweepFilter } from '../ports/container-engine.js';
 
 /** Thrown out of the executor once the user's shell session ends: the job itself did not run. */
 export class ShellSessionEnded extends Error {
@@ -11,8 +11,8 @@ export class ShellSessionEnded extends Error {
   }
 }
 
-/** Opens an interactive shell in a container built from `spec`; resolves with the shell's exit code. */
-export type ShellOpener = (spec: ContainerSpec) => Promise<number>;
+/** Opens an interactive shell, through `engine`, in a container built from `spec`; resolves with the shell's exit code. */
+export type ShellOpener = (spec: ContainerSpec, engine: ContainerEngine) => Promise<number>;
 
 export class ReproductionRuntime implements ContainerRuntime {
   /** Every container the executor asked for, in order (a Transform job starts one). */
@@ -21,7 +21,7 @@ export class ReproductionRuntime implements ContainerRuntime {
   lastExit: ContainerExit | undefined;
 
   constructor(
-    private readonly inner: ContainerRuntime,
+    private readonly inner: ContainerEngine,
     private readonly shell?: ShellOpener,
   ) {}
 
@@ -43,14 +43,14 @@ export class ReproductionRuntime implements ContainerRuntime {
 
   async run(spec: ContainerSpec, options: RunOptions): Promise<ContainerExit> {
     this.specs.push(spec);
-    if (this.shell) throw new ShellSessionEnded(await this.shell(spec));
+    if (this.shell) throw new ShellSessionEnded(await this.shell(spec, this.inner));
     this.lastExit = await this.inner.run(spec, options);
     return this.lastExit;
   }
 
   async start(spec: ContainerSpec, options: RunOptions): Promise<RunningContainer> {
     this.specs.push(spec);
-    if (this.shell) throw new ShellSessionEnded(await this.shell(spec));
+    if (this.shell) throw new ShellSessionEnded(await this.shell(spec, this.inner));
     return this.inner.start(spec, options);
   }
 }

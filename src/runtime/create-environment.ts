@@ -1,6 +1,6 @@
 // The one composition point of a run: which executors, object store and execution store a
 // configuration gets. Containers, the embedded S3 and real AWS plug in here and nowhere else.
-import { type SagesimConfig, timeoutsOf } from '../config.js';
+import type { SagesimConfig } from '../config.js';
 import { type Clock, systemClock } from '../engine/clock.js';
 import type { Reporter } from '../engine/events.js';
 import type { ExecutionStore } from '../engine/execution-store.js';
@@ -9,7 +9,7 @@ import { MemoryExecutionStore } from '../store/memory-execution-store.js';
 import { MemoryObjectStore } from '../mock-aws/memory-object-store.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
 import { ConditionExecutor } from '../steps/condition-executor.js';
-import type { ContainerRuntime } from '../steps/container-runtime.js';
+import type { ContainerRuntime } from '../ports/container-engine.js';
 import { type ExecutorRegistry, type StepExecutor, createRegistry } from '../steps/executor.js';
 import { FailExecutor } from '../steps/fail-executor.js';
 import { instanceMemoryBytes } from '../steps/instance-memory.js';
@@ -38,7 +38,7 @@ export interface CreateRunEnvironmentOptions {
   readonly objectStore?: ObjectStore | 'memory' | 'config';
   /** Executors added to (or replacing) the built-in ones, by step type. */
   readonly executors?: readonly StepExecutor[];
-  /** @default a DockerRuntime on config.dockerSocket */
+  /** @default the Docker engine of config.dockerSocket */
   readonly runtime?: ContainerRuntime;
   /** @default systemClock */
   readonly clock?: Clock;
@@ -76,14 +76,7 @@ export async function createRunEnvironment(config: SagesimConfig, options: Creat
 
     // The AWS SDK, dockerode and the job executors load on first use (they take most of a
     // command's start-up), so `validate`, `ls` and `--help` never pay for them.
-    const timeouts = timeoutsOf(config);
-    const runtime =
-      options.runtime ??
-      new (await import('../steps/docker-runtime.js')).DockerRuntime({
-        socketPath: config.dockerSocket,
-        pingTimeoutMs: timeouts.dockerPingMs,
-        apiTimeoutMs: timeouts.dockerApiMs,
-      });
+    const runtime = options.runtime ?? (await import('../adapters/docker/docker-engine.js')).dockerEngineFor(config);
     const { createContainerExecutors } = await import('../steps/job-executors.js');
     const clock = options.clock ?? systemClock;
     const executors = createRegistry([

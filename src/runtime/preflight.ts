@@ -11,7 +11,7 @@ import { findManifestFor, loadManifest } from '../fixtures/manifest.js';
 import { localImageNameOf } from '../images/build-images.js';
 import { imageNotMappedError, resolveImage } from '../images/image-mapping.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
-import type { ContainerRuntime } from '../steps/container-runtime.js';
+import type { ContainerRuntime } from '../ports/container-engine.js';
 import { findLambdaHandler } from '../steps/lambda-executor.js';
 import { isStubbed, type StubOptions } from '../steps/stub-executor.js';
 import { isUnsupportedStepType, unsupportedStepMessage } from '../steps/unsupported-executor.js';

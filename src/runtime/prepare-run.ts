@@ -106,6 +106,7 @@ export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions
     }
   }
   const built = await ensureImages([...images], {
+    engine: env.runtime,
     dockerSocket: env.config.dockerSocket,
     ...(options.reporter ? { reporter: options.reporter } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

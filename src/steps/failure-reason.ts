@@ -1,7 +1,7 @@
 // FailureReason text for a job whose container failed: names the step and image, the exit code and
 // what it means, the failure file's text, the last lines of the log, and how to see the whole log.
 // Compare "Process exited with code: 1", all SageMaker local mode says.
-import type { ContainerExit } from './container-runtime.js';
+import type { ContainerExit } from '../ports/container-engine.js';
 
 /** How many trailing log lines a FailureReason quotes. */
 export const FAILURE_LOG_LINES = 20;

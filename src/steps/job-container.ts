@@ -11,7 +11,7 @@ import {
   type ContainerExit,
   type ContainerMount,
   type ContainerRuntime,
-} from './container-runtime.js';
+} from '../ports/container-engine.js';
 import type { StepContext } from './executor.js';
 import { type ContainerFailure, containerFailureReason, missingInputReason } from './failure-reason.js';
 import type { ArgumentReader } from './job-arguments.js';

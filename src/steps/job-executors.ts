@@ -5,7 +5,7 @@ import type { Reporter } from '../engine/events.js';
 import { ModelRegistry } from '../mock-aws/model-registry.js';
 import { resolveImage } from '../images/image-mapping.js';
 import type { ObjectStore } from '../mock-aws/object-store.js';
-import type { ContainerRuntime } from './container-runtime.js';
+import type { ContainerRuntime } from '../ports/container-engine.js';
 import { CallbackExecutor } from './callback-executor.js';
 import type { StepExecutor } from './executor.js';
 import type { ImageResolver, JobDeps } from './job-container.js';

@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isSagesimError, SagesimError, StepFailure } from '../errors.js';
-import type { ContainerExit } from './container-runtime.js';
+import type { ContainerExit } from '../ports/container-engine.js';
 import { readContainerTextFile } from './container-text-file.js';
 import { hasEntries, packAndUpload } from './job-archive.js';
 import {

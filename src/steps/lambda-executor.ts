@@ -12,7 +12,7 @@ import type { LambdaHandlerConfig, SagesimConfig } from '../config.js';
 import type { LambdaStep } from '../engine/definition-types.js';
 import { type JsonValue, isJsonObject } from '../engine/json.js';
 import { StepFailure, StoppedError, assertNever } from '../errors.js';
-import type { ContainerRuntime } from './container-runtime.js';
+import type { ContainerRuntime } from '../ports/container-engine.js';
 import { metadataOutputs } from './default-properties.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
 import { type ImageResolver, jobContextOf, jobEnvironment, runJobContainer } from './job-container.js';

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JsonObject, JsonValue } from '../engine/json.js';
-import type { ContainerMount } from './container-runtime.js';
+import type { ContainerMount } from '../ports/container-engine.js';
 
 /** SageMaker's name for the single host of a one-instance job. */
 export const CURRENT_HOST = 'algo-1';

@@ -13,7 +13,7 @@ import type { Clock } from '../engine/clock.js';
 import type { JsonObject } from '../engine/json.js';
 import { SagesimError, StepFailure, StoppedError, isSagesimError } from '../errors.js';
 import { getModel } from '../mock-aws/model-store.js';
-import type { RunningContainer } from './container-runtime.js';
+import type { RunningContainer } from '../ports/container-engine.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
 import { FAILURE_LOG_LINES, containerFailureReason, logsCommand } from './failure-reason.js';
 import { jobGpus } from './job-gpus.js';

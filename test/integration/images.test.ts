@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as tar from 'tar';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
@@ -13,7 +12,7 @@ import { ensureImages } from '../../src/images/build-images.js';
 import { resolveImage } from '../../src/images/image-mapping.js';
 import { startEmbeddedS3 } from '../../src/mock-aws/embedded-s3.js';
 
-const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+const docker = dockerClient();
 const EXECUTION_ID = `images-test-${randomUUID().slice(0, 8)}`;
 const LABELS = { 'sagesim.execution-id': EXECUTION_ID, 'sagesim.step': 'images-test' };
 const workDirs: string[] = [];
@@ -137,10 +136,11 @@ model = LinearRegression().fit(data[:, 1:], data[:, 0])
 joblib.dump(model, os.path.join(args.model_dir, "model.joblib"))
 print("alpha=%s hps=%s channels=%s host=%s" % (args.alpha, os.environ["SM_HPS"], os.environ["SM_CHANNELS"], os.environ["SM_CURRENT_HOST"]))
 `;
+import { DOCKER_SOCKET, dockerClient, dockerEngine } from './support/docker.js';
 
 describe('sagesim images', { timeout: 300_000 }, () => {
   beforeAll(async () => {
-    await ensureImages(['sklearn', 'xgboost', 'knn'], { reporter: { progress: ({ message }) => console.log(message) } });
+    await ensureImages(['sklearn', 'xgboost', 'knn'], { engine: dockerEngine(), dockerSocket: DOCKER_SOCKET, reporter: { progress: ({ message }) => console.log(message) } });
   }, 1_800_000);
 
   afterAll(async () => {

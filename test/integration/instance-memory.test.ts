@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import type { PipelineDefinition } from '../../src/engine/definition-types.js';
 import { createTestEnvironment } from '../../src/testing/test-environment.js';
 import { SKLEARN_URI } from './support/job-harness.js';
 import { captureIo } from '../unit/support/capture-io.js';
+import { dockerClient } from './support/docker.js';
 
 const FOUR_GIB = String(4 * 1024 ** 3);
 
@@ -50,7 +50,7 @@ function expectUnlimited(limit: string): void {
 }
 
 async function containersOf(executionId: string): Promise<unknown[]> {
-  const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+  const docker = dockerClient();
   return docker.listContainers({ all: true, filters: JSON.stringify({ label: [`sagesim.execution-id=${executionId}`] }) });
 }
 

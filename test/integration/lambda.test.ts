@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig, type SagesimConfig } from '../../src/config.js';
 import { runDefinitionFile } from '../../src/app/run-definition.js';
-import { DockerRuntime } from '../../src/steps/docker-runtime.js';
+import { DockerEngine } from '../../src/adapters/docker/docker-engine.js';
 import { LambdaExecutor } from '../../src/steps/lambda-executor.js';
 
 const PREPARE_ARN = 'arn:aws:lambda:us-east-1:111122223333:function:prepare';
@@ -52,7 +52,7 @@ describe('Lambda steps: local command and Python handler in a container', { time
   let root: string;
   let file: string;
   let config: SagesimConfig;
-  let runtime: DockerRuntime;
+  let runtime: DockerEngine;
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'sagesim-lambda-it-'));
@@ -90,7 +90,7 @@ describe('Lambda steps: local command and Python handler in a container', { time
       }),
     );
     config = resolveConfig({ cwd: root, home: path.join(root, '.sagesim') });
-    runtime = new DockerRuntime({ socketPath: config.dockerSocket });
+    runtime = new DockerEngine({ socketPath: config.dockerSocket });
     await runtime.ping();
   });
 

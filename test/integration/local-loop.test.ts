@@ -12,7 +12,7 @@ import { FileExecutionStore } from '../../src/store/file-execution-store.js';
 import type { RunJsonShape } from '../../src/engine/run-record-json.js';
 import { runDefinitionFile } from '../../src/app/run-definition.js';
 import { PreflightError } from '../../src/runtime/preflight-error.js';
-import { FakeContainerRuntime } from '../../src/steps/fake-container-runtime.js';
+import { FakeContainerEngine } from '../../src/ports/fake-container-engine.js';
 import { type FixtureHome, fixtureHome, stepOf } from './support/fixture-run.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -125,7 +125,7 @@ describe('the local loop', { timeout: 900_000 }, () => {
     const file = path.join(home.root, 'housing', 'refused.json');
     await writeFile(file, JSON.stringify(definition));
     // A runtime that records every container asked for, and has no image of its own.
-    const runtime = new FakeContainerRuntime({ images: [] });
+    const runtime = new FakeContainerEngine({ images: [] });
     const refused = await runDefinitionFile({ file, config: home.config, environment: { runtime } }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(PreflightError);
     const problems = (refused as PreflightError).problems.map((p) => `${p.code} ${p.step ?? ''}`);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobStep } from '../../src/engine/definition-types.js';
 import type { JsonObject } from '../../src/engine/json.js';
 import { StepFailure, StoppedError } from '../../src/errors.js';
-import { DEFAULT_PIDS_LIMIT } from '../../src/steps/docker-runtime.js';
+import { DEFAULT_PIDS_LIMIT } from '../../src/adapters/docker/container-options.js';
 import { jobHarness, SKLEARN_URI, testBucket, type JobHarness } from './support/job-harness.js';
 
 const SCRIPT = `

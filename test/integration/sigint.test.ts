@@ -21,6 +21,7 @@ import {
   startCli,
   waitForRunningContainer,
 } from './support/real-cli.js';
+import { DOCKER_SOCKET, dockerEngine } from './support/docker.js';
 
 const SLEEP = path.join(DEFINITIONS, 'sleep.json');
 const STARTED = /execution ([a-z0-9]{12}) started/;
@@ -209,6 +210,8 @@ describe('Ctrl-C and crashes leave nothing behind', { timeout: 240_000 }, () => 
     writeFileSync(path.join(containers, 'build-images.sh'), `echo "sagesim/knn: building sagesim/knn:0123456789ab"\n(exec -a ${marker} sleep 60)\n`);
     const controller = new AbortController();
     const build = buildImages({
+      engine: dockerEngine(),
+      dockerSocket: DOCKER_SOCKET,
       containersDir: containers,
       only: ['knn'],
       signal: controller.signal,

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFINITIONS, ensureBuilt, runCli, startCli } from './support/real-cli.js';
+import { DOCKER_SOCKET } from './support/docker.js';
 
 /** The requirement: with default timeouts, the run ends within this (generous on a loaded machine). */
 const LIMIT_MS = 15_000;
@@ -89,7 +90,7 @@ describe('peers that accept and never answer, from the real CLI', { timeout: 120
 
   it.each([
     ['Docker', () => ({ env: { DOCKER_HOST: `unix://${socketPath}` }, args: [] as string[], peer: dockerServer })],
-    ['S3', () => ({ env: { DOCKER_HOST: 'unix:///var/run/docker.sock' }, args: ['--s3-endpoint', endpoint], peer: s3Server })],
+    ['S3', () => ({ env: { DOCKER_HOST: `unix://${DOCKER_SOCKET}` }, args: ['--s3-endpoint', endpoint], peer: s3Server })],
   ])('SIGTERM ends a run stuck on a silent %s within seconds, even with long timeouts', async (_peer, setup) => {
     // Timeouts far longer than the test: only the signal can end the run in time.
     const cwd = mkdtempSync(path.join(root, 'cwd-'));

@@ -12,15 +12,15 @@ import { generateHousing } from '../../src/data/housing.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../src/engine/json.js';
 import { packSourceDir } from '../../src/fixtures/source-tarball.js';
 import { ensureImages } from '../../src/images/build-images.js';
-import { EXECUTION_ID_LABEL, STEP_LABEL } from '../../src/steps/container-runtime.js';
-import { DockerRuntime } from '../../src/steps/docker-runtime.js';
+import { EXECUTION_ID_LABEL, STEP_LABEL } from '../../src/ports/container-engine.js';
+import { DOCKER_SOCKET, dockerEngine } from './support/docker.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SCRIPTS = path.join(ROOT, 'step-scripts');
 const EXECUTION_ID = `step-scripts-${randomUUID().slice(0, 8)}`;
 const IMAGES = { sklearn: 'sagesim/sklearn:latest', xgboost: 'sagesim/xgboost:latest', knn: 'sagesim/knn:latest' } as const;
 
-const runtime = new DockerRuntime();
+const runtime = dockerEngine();
 const workDirs: string[] = [];
 
 // --- the fixture definitions, read the way the engine would resolve them with default parameters ---
@@ -155,7 +155,7 @@ function housingInput(processing: string): void {
 
 beforeAll(async () => {
   await runtime.ping();
-  await ensureImages(['sklearn', 'xgboost', 'knn'], { reporter: { progress: ({ message }) => console.log(message) } });
+  await ensureImages(['sklearn', 'xgboost', 'knn'], { engine: dockerEngine(), dockerSocket: DOCKER_SOCKET, reporter: { progress: ({ message }) => console.log(message) } });
 }, 1_800_000);
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 // A sweep removes a container only when its labels prove the owner ran on this host, in this PID
 // namespace, and is gone: never another live sagesim's, never another host's or namespace's.
 import { describe, expect, it } from 'vitest';
-import { type OwnerProbe, ownerGone, ownerLabels, systemOwnerProbe } from '../../src/steps/container-owner.js';
+import { type OwnerProbe, ownerGone, ownerLabels, systemOwnerProbe } from '../../src/ports/container-owner.js';
 
 /** Host `laptop`, namespace `pid:[1]`, boot `boot-a`, where only the pids in `alive` run (with their start ticks). */
 function probe(alive: Readonly<Record<number, string | undefined>>, overrides: Partial<OwnerProbe> = {}): OwnerProbe {

@@ -1,6 +1,6 @@
 // FailureReason must tell the user what failed, why, and where to look next.
 import { describe, expect, it } from 'vitest';
-import type { ContainerExit } from '../../src/steps/container-runtime.js';
+import type { ContainerExit } from '../../src/ports/container-engine.js';
 import { containerFailureReason, exitCodeMeaning, missingInputReason } from '../../src/steps/failure-reason.js';
 
 const exit = (overrides: Partial<ContainerExit>): ContainerExit => ({

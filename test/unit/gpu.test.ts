@@ -2,8 +2,8 @@
 // engine has them, says clearly when it has none, and runs on the CPU when told to.
 import { describe, expect, it } from 'vitest';
 import { StepFailure } from '../../src/errors.js';
-import { createOptions, gpuSupportFromInfo } from '../../src/steps/docker-runtime.js';
-import { FakeContainerRuntime } from '../../src/steps/fake-container-runtime.js';
+import { createOptions, gpuSupportFromInfo } from '../../src/adapters/docker/container-options.js';
+import { FakeContainerEngine } from '../../src/ports/fake-container-engine.js';
 import { instanceGpuCount } from '../../src/steps/instance-gpus.js';
 import { ProcessingExecutor } from '../../src/steps/processing-executor.js';
 import { TrainingExecutor } from '../../src/steps/training-executor.js';
@@ -53,21 +53,21 @@ describe('a job on a GPU instance type', () => {
   const gpuTraining = (type: string) => trainingStep('Train', { args: { ResourceConfig: { InstanceCount: 1, InstanceType: type, VolumeSizeInGB: 30 } } });
 
   it('Training on ml.g5.12xlarge: 4 GPUs requested, SM_NUM_GPUS=4', async () => {
-    const deps = jobDeps(undefined, { runtime: new FakeContainerRuntime({ gpus: { available: true, detail: 'nvidia runtime' } }) });
+    const deps = jobDeps(undefined, { runtime: new FakeContainerEngine({ gpus: { available: true, detail: 'nvidia runtime' } }) });
     await new TrainingExecutor(deps).execute(await executorContext(gpuTraining('ml.g5.12xlarge')));
     expect(deps.runtime.specs[0]?.gpus).toEqual({ count: 4 });
     expect(deps.runtime.specs[0]?.env['SM_NUM_GPUS']).toBe('4');
   });
 
   it('local_gpu: every GPU the engine has', async () => {
-    const deps = jobDeps(undefined, { runtime: new FakeContainerRuntime({ gpus: { available: true, detail: 'nvidia runtime' } }) });
+    const deps = jobDeps(undefined, { runtime: new FakeContainerEngine({ gpus: { available: true, detail: 'nvidia runtime' } }) });
     await new TrainingExecutor(deps).execute(await executorContext(gpuTraining('local_gpu')));
     expect(deps.runtime.specs[0]?.gpus).toEqual({ count: -1 });
     expect(deps.runtime.specs[0]?.env['SM_NUM_GPUS']).toBeUndefined();
   });
 
   it('Processing on ml.p3.2xlarge asks for its GPU too', async () => {
-    const deps = jobDeps(undefined, { runtime: new FakeContainerRuntime({ gpus: { available: true, detail: 'nvidia runtime' } }) });
+    const deps = jobDeps(undefined, { runtime: new FakeContainerEngine({ gpus: { available: true, detail: 'nvidia runtime' } }) });
     const step = processingStep('Prep', { args: { ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.p3.2xlarge', VolumeSizeInGB: 30 } } } });
     await new ProcessingExecutor(deps).execute(await executorContext(step));
     expect(deps.runtime.specs[0]?.gpus).toEqual({ count: 1 });

@@ -14,7 +14,7 @@ vi.mock('../../src/images/build-images.js', async (importOriginal) => {
     ...original,
     imageStatus: () => Promise.resolve([{ name: 'knn', hash: 'abc123', tag: 'sagesim/knn:abc123', present: true }]),
     // A build that runs until its signal aborts, as the real script does.
-    buildImages: (options: BuildImagesOptions = {}) =>
+    buildImages: (options: BuildImagesOptions) =>
       new Promise((_resolve, reject) => {
         build.calls.push(options);
         const { signal } = options;

@@ -7,7 +7,7 @@ import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js'
 import { runPipeline } from '../../src/engine/scheduler.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import { createRegistry, type StepExecutor } from '../../src/steps/executor.js';
-import type { FakeContainerRuntime } from '../../src/steps/fake-container-runtime.js';
+import type { FakeContainerEngine } from '../../src/ports/fake-container-engine.js';
 import { ProcessingExecutor } from '../../src/steps/processing-executor.js';
 import { TrainingExecutor } from '../../src/steps/training-executor.js';
 import { jobDeps } from './support/job-deps.js';
@@ -39,7 +39,7 @@ function start(step: PipelineStep, make: (deps: ReturnType<typeof jobDeps>) => S
     onStarted: (record) => (executionId = record.executionId),
   });
   const saved = async (): Promise<ExecutionRecord | undefined> => (executionId === '' ? undefined : store.get(executionId));
-  return { runtime: deps.runtime as FakeContainerRuntime, controller, promise, saved };
+  return { runtime: deps.runtime as FakeContainerEngine, controller, promise, saved };
 }
 
 const ARN = /^arn:aws:sagemaker:us-east-1:111122223333:(training|processing)-job\/pipelines-[a-z0-9]{12}-[a-z]+-[a-z0-9]{10}$/;

@@ -5,8 +5,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { StepFailure, StoppedError } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
-import type { ContainerExit, ContainerSpec, RunOptions } from '../../src/steps/container-runtime.js';
-import { FakeContainerRuntime, type FakeBehaviour } from '../../src/steps/fake-container-runtime.js';
+import type { ContainerExit, ContainerSpec, RunOptions } from '../../src/ports/container-engine.js';
+import { FakeContainerEngine, type FakeBehaviour } from '../../src/ports/fake-container-engine.js';
 import { jobContextOf } from '../../src/steps/job-container.js';
 import type { JobPlan } from '../../src/steps/job-plan.js';
 import { runJob } from '../../src/steps/job-runner.js';
@@ -58,7 +58,7 @@ function handPlan(overrides: Partial<JobPlan> = {}): JobPlan {
   };
 }
 
-async function setup(behaviour: FakeBehaviour, plan = handPlan(), runtime?: FakeContainerRuntime) {
+async function setup(behaviour: FakeBehaviour, plan = handPlan(), runtime?: FakeContainerEngine) {
   const objectStore = new MemoryObjectStore();
   await objectStore.put('s3://bucket/data/part-1.csv', 'a,b\n');
   const deps = jobDeps(behaviour, runtime === undefined ? {} : { runtime });
@@ -79,7 +79,7 @@ function failureOf(promise: Promise<unknown>): Promise<StepFailure> {
 }
 
 /** A runtime whose containers end as `exit` says (what an engine reports for a timeout). */
-class ScriptedExitRuntime extends FakeContainerRuntime {
+class ScriptedExitRuntime extends FakeContainerEngine {
   constructor(private readonly exit: Partial<ContainerExit>) {
     super();
   }
@@ -199,7 +199,7 @@ describe('runJob', () => {
   });
 
   it('an engine API failure is retryable (SageMaker.JOB_INTERNAL_ERROR)', async () => {
-    const { run } = await setup(() => undefined, handPlan(), new FakeContainerRuntime({ failApi: true }));
+    const { run } = await setup(() => undefined, handPlan(), new FakeContainerEngine({ failApi: true }));
     expect(await failureOf(run())).toMatchObject({ exceptionType: 'SageMaker.JOB_INTERNAL_ERROR', source: 'sagesim' });
   });
 });

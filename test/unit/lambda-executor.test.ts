@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LambdaHandlerConfig, resolveConfig } from '../../src/config.js';
 import type { LambdaStep } from '../../src/engine/definition-types.js';
-import { FakeContainerRuntime } from '../../src/steps/fake-container-runtime.js';
+import { FakeContainerEngine } from '../../src/ports/fake-container-engine.js';
 import { LambdaExecutor, findLambdaHandler } from '../../src/steps/lambda-executor.js';
 import { executorContext } from './support/executor-context.js';
 
@@ -34,7 +34,7 @@ function nodeCommand(source: string): LambdaHandlerConfig {
   return { kind: 'command', command: [process.execPath, '-e', source] };
 }
 
-function executor(lambdas: Record<string, LambdaHandlerConfig>, runtime?: FakeContainerRuntime, timeoutSeconds?: number): LambdaExecutor {
+function executor(lambdas: Record<string, LambdaHandlerConfig>, runtime?: FakeContainerEngine, timeoutSeconds?: number): LambdaExecutor {
   const config = resolveConfig({ cwd, home: path.join(cwd, '.sagesim'), lambdas });
   return new LambdaExecutor({ config, ...(runtime ? { runtime } : {}), s3Endpoint: 'http://127.0.0.1:4569', ...(timeoutSeconds ? { timeoutSeconds } : {}) });
 }
@@ -124,7 +124,7 @@ describe('Lambda step: command handler', () => {
 describe('Lambda step: python handler', () => {
   it('runs the bootstrap in a labelled container with the event mounted, and reads its result', async () => {
     await writeFile(path.join(cwd, 'evaluate.py'), 'def lambda_handler(event, context):\n    return {}\n');
-    const runtime = new FakeContainerRuntime({
+    const runtime = new FakeContainerEngine({
       behaviour: async (container) => {
         const event = JSON.parse(await readFile(container.hostPath('/opt/sagesim/io/event.json'), 'utf8')) as { threshold: number };
         const bootstrap = await readFile(container.hostPath('/opt/sagesim/io/bootstrap.py'), 'utf8');
@@ -149,7 +149,7 @@ describe('Lambda step: python handler', () => {
 
   it('reports the handler exception the bootstrap recorded', async () => {
     await writeFile(path.join(cwd, 'evaluate.py'), '');
-    const runtime = new FakeContainerRuntime({
+    const runtime = new FakeContainerEngine({
       behaviour: async (container) => {
         await writeFile(container.hostPath('/opt/sagesim/io/error.json'), JSON.stringify({ errorType: 'KeyError', errorMessage: "'model'" }));
         container.log('Traceback (most recent call last):');

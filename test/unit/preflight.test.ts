@@ -7,13 +7,13 @@ import type { PipelineDefinition } from '../../src/engine/definition-types.js';
 import { pipelineIo, seedReads } from '../../src/engine/pipeline-io.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import { preflight } from '../../src/runtime/preflight.js';
-import { FakeContainerRuntime } from '../../src/steps/fake-container-runtime.js';
+import { FakeContainerEngine } from '../../src/ports/fake-container-engine.js';
 import { testConfig } from './support/pipeline-builders.js';
 
 const HOUSING_FILE = path.resolve(import.meta.dirname, '../../fixtures/housing/pipeline.json');
 const housing = (): PipelineDefinition => JSON.parse(readFileSync(HOUSING_FILE, 'utf8')) as PipelineDefinition;
 const config = testConfig({ images: {}, lambdas: {} });
-const ALL_IMAGES = new FakeContainerRuntime();
+const ALL_IMAGES = new FakeContainerEngine();
 
 async function seededStore(): Promise<MemoryObjectStore> {
   const store = new MemoryObjectStore();
@@ -41,7 +41,7 @@ describe('preflight', () => {
     evaluate.AppSpecification.ImageUri = '123456789012.dkr.ecr.us-east-1.amazonaws.com/mine:1';
     const store = await seededStore();
     await store.delete('s3://sagesim-demo/housing/input/housing.csv');
-    const report = await preflight({ definition, config, objectStore: store, runtime: new FakeContainerRuntime({ images: [] }) });
+    const report = await preflight({ definition, config, objectStore: store, runtime: new FakeContainerEngine({ images: [] }) });
     expect(report.problems.map((p) => [p.code, p.step, p.path])).toEqual([
       ['IMAGE_NOT_MAPPED', 'EvaluateModel', '$.Steps[2].Arguments.AppSpecification.ImageUri'],
       ['S3_INPUT_NOT_FOUND', 'PreprocessHousingData', '$.Steps[0].Arguments.ProcessingInputs[0].S3Input.S3Uri'],
@@ -55,14 +55,14 @@ describe('preflight', () => {
     const uri = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3';
     const store = await seededStore();
     const mapped = testConfig({ images: { [uri]: 'me/sklearn:dev' }, lambdas: {} });
-    const absent = await preflight({ definition, config: mapped, objectStore: store, runtime: new FakeContainerRuntime({ images: [] }) });
+    const absent = await preflight({ definition, config: mapped, objectStore: store, runtime: new FakeContainerEngine({ images: [] }) });
     expect(absent.problems).toMatchObject([{ code: 'IMAGE_NOT_FOUND', step: 'PreprocessHousingData', message: expect.stringContaining('me/sklearn:dev') }]);
-    const present = await preflight({ definition, config: mapped, objectStore: store, runtime: new FakeContainerRuntime({ images: ['me/sklearn:dev'] }) });
+    const present = await preflight({ definition, config: mapped, objectStore: store, runtime: new FakeContainerEngine({ images: ['me/sklearn:dev'] }) });
     expect(present.problems).toEqual([]);
   });
 
   it('says Docker is unreachable instead of guessing about images', async () => {
-    const report = await preflight({ definition: housing(), config, objectStore: await seededStore(), runtime: new FakeContainerRuntime({ available: false }) });
+    const report = await preflight({ definition: housing(), config, objectStore: await seededStore(), runtime: new FakeContainerEngine({ available: false }) });
     expect(report.problems.map((p) => p.code)).toEqual(['DOCKER_UNAVAILABLE']);
   });
 
@@ -88,7 +88,7 @@ describe('preflight', () => {
   });
 
   it('ignores stubbed steps: their inputs and images are not needed', async () => {
-    const report = await preflight({ definition: housing(), config, stubs: { all: true }, objectStore: new MemoryObjectStore(), runtime: new FakeContainerRuntime({ images: [] }) });
+    const report = await preflight({ definition: housing(), config, stubs: { all: true }, objectStore: new MemoryObjectStore(), runtime: new FakeContainerEngine({ images: [] }) });
     expect(report.problems).toEqual([]);
   });
 });

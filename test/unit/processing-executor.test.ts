@@ -8,8 +8,8 @@ import type { JobStep } from '../../src/engine/definition-types.js';
 import type { JsonObject } from '../../src/engine/json.js';
 import { SagesimError, StepFailure, StoppedError } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
-import type { ContainerSpec } from '../../src/steps/container-runtime.js';
-import { FakeContainerRuntime, type FakeContainer } from '../../src/steps/fake-container-runtime.js';
+import type { ContainerSpec } from '../../src/ports/container-engine.js';
+import { FakeContainerEngine, type FakeContainer } from '../../src/ports/fake-container-engine.js';
 import { ProcessingExecutor } from '../../src/steps/processing-executor.js';
 import { executorContext } from './support/executor-context.js';
 import { jobDeps } from './support/job-deps.js';
@@ -169,7 +169,7 @@ describe('Processing executor', () => {
 
   it('a script that fails: FailureReason with the code, the log tail and the logs command; not retryable; nothing uploaded', async () => {
     const objectStore = await seededStore();
-    const runtimeFailing = new FakeContainerRuntime({
+    const runtimeFailing = new FakeContainerEngine({
       behaviour: async (container) => {
         container.log('Traceback (most recent call last):');
         container.log('ValueError: no rows');
@@ -192,7 +192,7 @@ describe('Processing executor', () => {
   });
 
   it('reads the exit message a container leaves in /opt/ml/output/message', async () => {
-    const runtime = new FakeContainerRuntime({
+    const runtime = new FakeContainerEngine({
       behaviour: async (container) => {
         await writeFile(container.hostPath('/opt/ml/output/message'), 'column "price" is missing');
         return { exitCode: 2 };
@@ -220,7 +220,7 @@ describe('Processing executor', () => {
   it.each([['message'], ['failure']])('does not read /opt/ml/output/%s when it is a link to a host file', async (name) => {
     const host = await mkdtemp(path.join(tmpdir(), 'sagesim-host-'));
     await writeFile(path.join(host, 'credentials'), 'host secret');
-    const runtime = new FakeContainerRuntime({
+    const runtime = new FakeContainerEngine({
       behaviour: async (container) => {
         await symlink(path.join(host, 'credentials'), container.hostPath(`/opt/ml/output/${name}`));
         return { exitCode: 1 };
@@ -248,7 +248,7 @@ describe('Processing executor', () => {
   });
 
   it('labels text from /opt/ml/output/failure as the failure file', async () => {
-    const runtime = new FakeContainerRuntime({
+    const runtime = new FakeContainerEngine({
       behaviour: async (container) => {
         await writeFile(container.hostPath('/opt/ml/output/failure'), 'KeyError: price');
         return { exitCode: 1 };
@@ -272,7 +272,7 @@ describe('Processing executor', () => {
   });
 
   it('a Docker API failure is retryable (SageMaker.JOB_INTERNAL_ERROR)', async () => {
-    const deps = jobDeps(undefined, { runtime: new FakeContainerRuntime({ failApi: true }) });
+    const deps = jobDeps(undefined, { runtime: new FakeContainerEngine({ failApi: true }) });
     const context = await executorContext(step(processingArguments()), { objectStore: await seededStore() });
     const error = (await new ProcessingExecutor(deps).execute(context).catch((e: unknown) => e)) as StepFailure;
     expect(error).toBeInstanceOf(StepFailure);

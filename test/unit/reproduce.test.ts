@@ -18,8 +18,8 @@ import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import { cloudSource, type JobDescriber } from '../../src/reproduce/cloud-source.js';
 import { reproduceStep } from '../../src/reproduce/reproduce-step.js';
 import { createRunEnvironment } from '../../src/runtime/create-environment.js';
-import type { ContainerSpec } from '../../src/steps/container-runtime.js';
-import { FakeContainerRuntime } from '../../src/steps/fake-container-runtime.js';
+import type { ContainerSpec } from '../../src/ports/container-engine.js';
+import { FakeContainerEngine } from '../../src/ports/fake-container-engine.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -65,7 +65,7 @@ const definition: PipelineDefinition = {
 interface Setup {
   readonly config: SagesimConfig;
   readonly objectStore: MemoryObjectStore;
-  readonly runtime: FakeContainerRuntime;
+  readonly runtime: FakeContainerEngine;
   /** What the script does: `broken` fails it with a traceback. */
   script: 'broken' | 'fixed';
   /** The data file each container run read. */
@@ -81,7 +81,7 @@ async function setup(): Promise<Setup> {
   const state: Setup = {
     config: resolveConfig({ cwd: home, home }, {}),
     objectStore,
-    runtime: new FakeContainerRuntime({
+    runtime: new FakeContainerEngine({
       behaviour: async (container) => {
         state.seen.push(await readFile(path.join(container.hostPath('/opt/ml/processing/data'), 'rows.csv'), 'utf8'));
         if (state.script === 'broken') {

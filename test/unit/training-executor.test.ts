@@ -11,7 +11,7 @@ import type { JobStep } from '../../src/engine/definition-types.js';
 import type { JsonObject } from '../../src/engine/json.js';
 import { StepFailure } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
-import type { FakeContainer, FakeOutcome } from '../../src/steps/fake-container-runtime.js';
+import type { FakeContainer, FakeOutcome } from '../../src/ports/fake-container-engine.js';
 import { TrainingExecutor } from '../../src/steps/training-executor.js';
 import { executorContext } from './support/executor-context.js';
 import { XGBOOST_URI, jobDeps } from './support/job-deps.js';

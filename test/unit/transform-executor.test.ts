@@ -11,7 +11,7 @@ import type { JobStep } from '../../src/engine/definition-types.js';
 import type { JsonObject } from '../../src/engine/json.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import { saveModel } from '../../src/mock-aws/model-store.js';
-import { FakeContainerRuntime, type FakeBehaviour } from '../../src/steps/fake-container-runtime.js';
+import { FakeContainerEngine, type FakeBehaviour } from '../../src/ports/fake-container-engine.js';
 import type { JobDeps } from '../../src/steps/job-container.js';
 import { TransformExecutor, type TransformExecutorOptions } from '../../src/steps/transform-executor.js';
 import type { InvocationResponse, ModelServer } from '../../src/steps/transform-invoker.js';
@@ -72,7 +72,7 @@ const serving: FakeBehaviour = async (container) => {
   await new Promise<void>((resolve) => container.signal.addEventListener('abort', () => resolve(), { once: true }));
 };
 
-function deps(runtime: FakeContainerRuntime): JobDeps {
+function deps(runtime: FakeContainerEngine): JobDeps {
   return {
     config: resolveConfig({ cwd: root, home: path.join(root, 'home') }),
     runtime,
@@ -105,7 +105,7 @@ async function run(
   server: ModelServer,
   options: { behaviour?: FakeBehaviour; executor?: TransformExecutorOptions; abortAfter?: (context: { controller: AbortController }) => void } = {},
 ) {
-  const runtime = new FakeContainerRuntime({ behaviour: options.behaviour ?? serving });
+  const runtime = new FakeContainerEngine({ behaviour: options.behaviour ?? serving });
   const executor = new TransformExecutor(deps(runtime), { modelServer: () => server, freePort: async () => 18080, ...options.executor });
   const context = await executorContext(step, { objectStore: store, workDir: path.join(root, 'work') });
   options.abortAfter?.(context);

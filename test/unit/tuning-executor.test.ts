@@ -6,7 +6,7 @@ import type { JobStep } from '../../src/engine/definition-types.js';
 import type { JsonObject } from '../../src/engine/json.js';
 import { StepFailure } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
-import type { FakeContainer, FakeOutcome } from '../../src/steps/fake-container-runtime.js';
+import type { FakeContainer, FakeOutcome } from '../../src/ports/fake-container-engine.js';
 import { instanceMemoryBytes } from '../../src/steps/instance-memory.js';
 import type { JobDeps } from '../../src/steps/job-container.js';
 import { TuningExecutor } from '../../src/steps/tuning-executor.js';

@@ -1,8 +1,8 @@
 // `sagesim images build [--force] [image...]` and `sagesim images ls`: sagesim's local stand-ins for
 // SageMaker's scikit-learn, XGBoost and KNN images, built offline from containers/.
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config.js';
-import { type BuiltImage, type LocalImageName, LOCAL_IMAGE_NAMES, buildImages, imageStatus } from '../../images/build-images.js';
+import { resolveConfig, type SagesimConfig } from '../../config.js';
+import { type BuiltImage, type ImagesOptions, type LocalImageName, LOCAL_IMAGE_NAMES, buildImages, imageStatus } from '../../images/build-images.js';
 import { SagesimError, StoppedError } from '../../errors.js';
 import type { CliIo } from '../cli-io.js';
 import { onStopSignal } from '../stop-signals.js';
@@ -33,7 +33,7 @@ export const imagesCommand: CommandModule = {
         let results: readonly BuiltImage[];
         try {
           results = await buildImages({
-            dockerSocket: config.dockerSocket,
+            ...(await engineOf(config)),
             env: io.env,
             force: flags.force === true,
             only: names.length > 0 ? names.map(checkName) : undefined,
@@ -56,7 +56,7 @@ export const imagesCommand: CommandModule = {
       .option('--json', 'print them as JSON ({ Images: [{ Name, Tag, Hash, Present }] })')
       .action(async (flags: { readonly json?: boolean }) => {
         const config = resolveConfig({ cwd: io.cwd }, io.env);
-        const states = await imageStatus({ dockerSocket: config.dockerSocket, env: io.env });
+        const states = await imageStatus({ ...(await engineOf(config)), env: io.env });
         if (flags.json) {
           io.stdout.write(`${JSON.stringify({ Images: states.map((s) => ({ Name: `sagesim/${s.name}`, Tag: s.tag, Hash: s.hash, Present: s.present })) }, null, 2)}\n`);
           return;
@@ -67,6 +67,12 @@ export const imagesCommand: CommandModule = {
       });
   },
 };
+
+/** The configuration's Docker engine and its socket; dockerode loads here, not when the CLI starts. */
+async function engineOf(config: SagesimConfig): Promise<Pick<ImagesOptions, 'engine' | 'dockerSocket'>> {
+  const { dockerEngineFor } = await import('../../adapters/docker/docker-engine.js');
+  return { engine: dockerEngineFor(config), dockerSocket: config.dockerSocket };
+}
 
 function checkName(name: string): LocalImageName {
   if ((LOCAL_IMAGE_NAMES as readonly string[]).includes(name)) return name as LocalImageName;

@@ -7,7 +7,7 @@ import { StoppedError, assertNever } from '../../errors.js';
 import { checkTerminal, jobCommandOf, openInteractiveShell, type ShellTerminal } from '../../reproduce/interactive-shell.js';
 import type { ReproductionResult } from '../../reproduce/reproduce-step.js';
 import type { ReproductionSource } from '../../reproduce/reproduction-source.js';
-import type { ContainerSpec } from '../../steps/container-runtime.js';
+import type { ContainerEngine, ContainerSpec } from '../../ports/container-engine.js';
 import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
 import { wantsDummyCredentials } from '../local-endpoint.js';
 import { formatBytes } from '../format-bytes.js';
@@ -104,9 +104,9 @@ async function reproduce(execution: string, step: string, flags: ReproduceFlags,
       ...(flags.quiet || terminal ? {} : { onLine: (line: string) => out.write(`  | ${line}\n`) }),
       ...(terminal
         ? {
-            shell: (spec: ContainerSpec) => {
+            shell: (spec: ContainerSpec, engine: ContainerEngine) => {
               io.stderr.write(shellBanner(spec));
-              return openInteractiveShell(spec, terminal, { socketPath: config.dockerSocket });
+              return openInteractiveShell(spec, terminal, engine);
             },
           }
         : {}),

@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SagesimError } from '../../errors.js';
-import type { ContainerMount } from '../container-runtime.js';
+import type { ContainerMount } from '../../ports/container-engine.js';
 import { type LocatedSdk, SDK_HINT } from './sdk-locator.js';
 
 /** The channel the SDK uploads its runtime scripts to, and the driver ContainerEntrypoint runs. */

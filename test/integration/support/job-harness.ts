@@ -9,14 +9,14 @@ import type { JobStep } from '../../../src/engine/definition-types.js';
 import type { JsonObject } from '../../../src/engine/json.js';
 import { createObjectStore } from '../../../src/mock-aws/s3-client.js';
 import type { S3ObjectStore } from '../../../src/mock-aws/s3-object-store.js';
-import { DockerRuntime } from '../../../src/steps/docker-runtime.js';
+import { DockerEngine } from '../../../src/adapters/docker/docker-engine.js';
 import type { StepContext, StepExecutor } from '../../../src/steps/executor.js';
 import { createContainerExecutors, type ContainerExecutorDeps } from '../../../src/steps/job-executors.js';
 
 export interface JobHarness {
   readonly config: SagesimConfig;
   readonly store: S3ObjectStore;
-  readonly runtime: DockerRuntime;
+  readonly runtime: DockerEngine;
   readonly root: string;
   executor(type: JobStep['Type'], overrides?: Partial<ContainerExecutorDeps>): StepExecutor;
   context(step: JobStep, options?: { jobName?: string }): Promise<StepContext & { logs: string[]; warnings: string[]; controller: AbortController }>;
@@ -27,7 +27,7 @@ export async function jobHarness(): Promise<JobHarness> {
   const root = await mkdtemp(path.join(tmpdir(), 'sagesim-it-'));
   const config = resolveConfig({ cwd: root, home: path.join(root, '.sagesim') }, {});
   const store = await createObjectStore(config);
-  const runtime = new DockerRuntime({ socketPath: config.dockerSocket });
+  const runtime = new DockerEngine({ socketPath: config.dockerSocket });
   await runtime.ping();
   const deps: ContainerExecutorDeps = { config, runtime, objectStore: store, s3Endpoint: store.endpoint };
   return {

@@ -4,7 +4,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { dockerClient } from './docker.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../../..');
 export const DEFINITIONS = path.join(REPO, 'test/integration/definitions');
@@ -100,7 +101,7 @@ export async function runCli(args: readonly string[], options: StartOptions): Pr
   return startCli(args, options).exited;
 }
 
-const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+const docker = dockerClient();
 
 /** Containers (running or not) carrying a label, e.g. `sagesim.execution-id=abc` or `sagesim.pid=123`. */
 export async function containersLabelled(label: string): Promise<Docker.ContainerInfo[]> {

@@ -1,7 +1,7 @@
 // Dependencies of the container-backed executors for unit tests: the fake runtime, a fixed clock,
 // a mock-mode config, and an image map with one built-in algorithm image.
 import type { SagesimConfig } from '../../../src/config.js';
-import { FakeContainerRuntime, type FakeBehaviour } from '../../../src/steps/fake-container-runtime.js';
+import { FakeContainerEngine, type FakeBehaviour } from '../../../src/ports/fake-container-engine.js';
 import type { JobDeps, ResolvedJobImage } from '../../../src/steps/job-container.js';
 
 export const TEST_CONFIG: SagesimConfig = Object.freeze<SagesimConfig>({
@@ -18,7 +18,7 @@ export const TEST_CONFIG: SagesimConfig = Object.freeze<SagesimConfig>({
   s3: { kind: 'embedded' },
   images: {},
   lambdas: {},
-  dockerSocket: '/var/run/docker.sock',
+  dockerSocket: '/fake/docker.sock',
   sagemakerSdk: { python: 'python3', pythonPath: [] },
   debug: false,
   s3StaleUploadHours: 24,
@@ -41,14 +41,14 @@ export function steppingClock(): () => Date {
   return () => new Date((t += 1000));
 }
 
-export function jobDeps(behaviour?: FakeBehaviour, overrides: Partial<JobDeps> = {}): JobDeps & { runtime: FakeContainerRuntime } {
-  const runtime = new FakeContainerRuntime(behaviour === undefined ? {} : { behaviour });
+export function jobDeps(behaviour?: FakeBehaviour, overrides: Partial<JobDeps> = {}): JobDeps & { runtime: FakeContainerEngine } {
+  const runtime = new FakeContainerEngine(behaviour === undefined ? {} : { behaviour });
   return {
     config: TEST_CONFIG,
     s3Endpoint: 'http://127.0.0.1:4569',
     resolveImage: testImages,
     now: steppingClock(),
     ...overrides,
-    runtime: (overrides.runtime as FakeContainerRuntime | undefined) ?? runtime,
+    runtime: (overrides.runtime as FakeContainerEngine | undefined) ?? runtime,
   };
 }

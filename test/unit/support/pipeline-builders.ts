@@ -28,7 +28,7 @@ export function testConfig(overrides: Partial<SagesimConfig> = {}): SagesimConfi
     s3: { kind: 'embedded' },
     images: {},
     lambdas: {},
-    dockerSocket: '/var/run/docker.sock',
+    dockerSocket: '/fake/docker.sock',
     sagemakerSdk: { python: 'python3', pythonPath: [] },
     debug: false,
     ...overrides,

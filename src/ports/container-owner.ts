@@ -5,7 +5,7 @@
 // orphan only when its labels prove its owner ran here, in this namespace, and is gone.
 import { readFileSync } from 'node:fs';
 import { type ProcessProbe, systemProcessProbe } from '../engine/execution-owner.js';
-import { PID_LABEL } from './container-runtime.js';
+import { PID_LABEL } from './container-engine.js';
 /** The host name of the machine (or container) that sagesim ran on. */
 export const OWNER_HOST_LABEL = 'sagesim.owner-host';
 /** Its PID namespace (`pid:[4026531836]`): pids of other namespaces mean other processes. */

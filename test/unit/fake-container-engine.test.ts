@@ -1,11 +1,11 @@
-// The fake container runtime is a spec'd stand-in for Docker (CONTAINER-RUNTIME-BEHAVIOUR.md):
+// The fake container engine is a spec'd stand-in for Docker (ports/CONTAINER-ENGINE-BEHAVIOUR.md):
 // these tests pin the behaviour executors rely on.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LineTail, type ContainerSpec } from '../../src/steps/container-runtime.js';
-import { FakeContainerRuntime, hostPathOf } from '../../src/steps/fake-container-runtime.js';
+import { LineTail, type ContainerSpec } from '../../src/ports/container-engine.js';
+import { FakeContainerEngine, hostPathOf } from '../../src/ports/fake-container-engine.js';
 
 const spec = (overrides: Partial<ContainerSpec> = {}): ContainerSpec => ({
   image: 'sagesim/test:1',
@@ -24,7 +24,7 @@ describe('fake container runtime', () => {
   });
 
   it('runs the behaviour, passes its lines to onLog and keeps them in the log tail', async () => {
-    const runtime = new FakeContainerRuntime({
+    const runtime = new FakeContainerEngine({
       behaviour: (container) => {
         container.log('hello');
         container.log('world');
@@ -42,7 +42,7 @@ describe('fake container runtime', () => {
   it('lets a container read and write the host folders mounted into it', async () => {
     const host = await mkdtemp(path.join(tmpdir(), 'fake-rt-'));
     await writeFile(path.join(host, 'in.txt'), 'data');
-    const runtime = new FakeContainerRuntime({
+    const runtime = new FakeContainerEngine({
       behaviour: async (container) => {
         const text = await readFile(container.hostPath('/opt/ml/processing/input/in.txt'), 'utf8');
         await writeFile(container.hostPath('/opt/ml/processing/input/out.txt'), text.toUpperCase());
@@ -65,13 +65,13 @@ describe('fake container runtime', () => {
   });
 
   it('reports an OOM kill as exit 137 with oomKilled', async () => {
-    const runtime = new FakeContainerRuntime({ behaviour: () => ({ oomKilled: true }) });
+    const runtime = new FakeContainerEngine({ behaviour: () => ({ oomKilled: true }) });
     const exit = await runtime.run(spec(), { signal: live() });
     expect(exit).toMatchObject({ exitCode: 137, oomKilled: true });
   });
 
   it('stops a container when the signal aborts and reports it stopped', async () => {
-    const runtime = new FakeContainerRuntime({ behaviour: (container) => new Promise<void>((resolve) => container.signal.addEventListener('abort', () => resolve())) });
+    const runtime = new FakeContainerEngine({ behaviour: (container) => new Promise<void>((resolve) => container.signal.addEventListener('abort', () => resolve())) });
     const controller = new AbortController();
     const running = runtime.run(spec(), { signal: controller.signal });
     controller.abort();
@@ -81,7 +81,7 @@ describe('fake container runtime', () => {
 
   it('stops a container that outlives maxRuntimeSeconds and reports it timed out', async () => {
     vi.useFakeTimers();
-    const runtime = new FakeContainerRuntime({ behaviour: () => new Promise<void>(() => undefined) });
+    const runtime = new FakeContainerEngine({ behaviour: () => new Promise<void>(() => undefined) });
     const running = runtime.run(spec({ maxRuntimeSeconds: 5 }), { signal: live() });
     await vi.advanceTimersByTimeAsync(5000);
     await expect(running).resolves.toMatchObject({ timedOut: true, stopped: false, exitCode: 137 });
@@ -89,7 +89,7 @@ describe('fake container runtime', () => {
 
   it('sweeps the containers of one execution only', async () => {
     const never = (): Promise<void> => new Promise<void>(() => undefined);
-    const runtime = new FakeContainerRuntime({ behaviour: never });
+    const runtime = new FakeContainerEngine({ behaviour: never });
     await runtime.start(spec(), { signal: live() });
     await runtime.start(spec({ labels: { 'sagesim.execution-id': 'other', 'sagesim.step': 'S' } }), { signal: live() });
     expect(await runtime.sweep({ executionId: 'exec1' })).toBe(1);
@@ -99,7 +99,7 @@ describe('fake container runtime', () => {
   });
 
   it('never sweeps its own containers as orphans', async () => {
-    const runtime = new FakeContainerRuntime({ behaviour: () => new Promise<void>(() => undefined) });
+    const runtime = new FakeContainerEngine({ behaviour: () => new Promise<void>(() => undefined) });
     await runtime.start(spec(), { signal: live() });
     expect(await runtime.sweep({ orphaned: true })).toBe(0);
     expect(runtime.leftovers).toBe(1);
@@ -115,7 +115,7 @@ describe('fake container runtime', () => {
       alive: (pid: number) => pid === 100 || pid === 200,
       startOf: (pid: number) => (pid === 200 ? '7' : undefined),
     };
-    const runtime = new FakeContainerRuntime({ behaviour: () => new Promise<void>(() => undefined), ownerProbe: probe });
+    const runtime = new FakeContainerEngine({ behaviour: () => new Promise<void>(() => undefined), ownerProbe: probe });
     await runtime.start(spec(), { signal: live() });
     const owner = { 'sagesim.owner-host': 'laptop', 'sagesim.owner-pid-ns': 'pid:[1]', 'sagesim.owner-boot-id': 'boot-a' };
     const labels = { 'sagesim.execution-id': 'old', 'sagesim.step': 'S' };
@@ -133,7 +133,7 @@ describe('fake container runtime', () => {
   it('counts how many containers ran at once', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const runtime = new FakeContainerRuntime({ behaviour: () => gate });
+    const runtime = new FakeContainerEngine({ behaviour: () => gate });
     const runs = [runtime.run(spec(), { signal: live() }), runtime.run(spec(), { signal: live() })];
     await Promise.resolve();
     release();
@@ -143,13 +143,13 @@ describe('fake container runtime', () => {
   });
 
   it('throws DOCKER_UNAVAILABLE from ping and run when the engine is down', async () => {
-    const runtime = new FakeContainerRuntime({ available: false });
+    const runtime = new FakeContainerEngine({ available: false });
     await expect(runtime.ping()).rejects.toMatchObject({ code: 'DOCKER_UNAVAILABLE' });
     await expect(runtime.run(spec(), { signal: live() })).rejects.toMatchObject({ code: 'DOCKER_UNAVAILABLE' });
   });
 
   it('refuses a container without the execution-id label', async () => {
-    const runtime = new FakeContainerRuntime();
+    const runtime = new FakeContainerEngine();
     const unlabelled = spec({ labels: { 'sagesim.execution-id': '', 'sagesim.step': 'S' } });
     await expect(runtime.run(unlabelled, { signal: live() })).rejects.toThrow(/execution-id/);
   });
