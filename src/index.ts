@@ -102,7 +102,7 @@ export type { ReproductionSource } from './reproduce/reproduction-source.js';
 // Fixtures and S3
 export { findManifestFor, loadManifest, seedManifest } from './fixtures/manifest.js';
 export type { Manifest, ManifestEntry } from './fixtures/manifest.js';
-export type { ObjectInfo, ObjectStore } from './mock-aws/object-store.js';
+export type { ObjectInfo, ObjectStore } from './ports/object-store.js';
 
 // The SageMaker-compatible endpoint and cloud submission
 export { startServe } from './mock-aws/serve.js';

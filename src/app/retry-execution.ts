@@ -3,7 +3,7 @@
 import type { SagesimConfig } from '../config.js';
 import { type CreateRunEnvironmentOptions, createRunEnvironment } from '../runtime/create-environment.js';
 import { prepareRun } from '../runtime/prepare-run.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import type { ExecutorRegistry } from '../steps/executor.js';
 import type { StubOptions } from '../steps/stub-executor.js';
 import type { Clock } from '../engine/clock.js';

@@ -5,7 +5,7 @@
 import type { SagesimConfig } from '../config.js';
 import { SagesimError } from '../errors.js';
 import { resolveImage } from '../images/image-mapping.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import { ConditionExecutor } from '../steps/condition-executor.js';
 import type { ExecutorRegistry, StepExecutor } from '../steps/executor.js';
 import { FailExecutor } from '../steps/fail-executor.js';

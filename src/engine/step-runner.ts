@@ -2,8 +2,8 @@
 // otherwise hands it to its executor (or a stub) under its retry policies, then reads the
 // property files it declares. Every state change lands in the step's record and the reporter.
 import { SagesimError, StepFailure, StoppedError, isSagesimError } from '../errors.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
-import { joinS3 } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import { joinS3 } from '../ports/object-store.js';
 import type { StepContext, StepExecutor, StepResult } from '../steps/executor.js';
 import { StubExecutor, processingOutputUri } from '../steps/stub-executor.js';
 import { conditionOutcome } from '../steps/condition-executor.js';

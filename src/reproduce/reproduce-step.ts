@@ -15,7 +15,7 @@ import { SagesimError, StepFailure, StoppedError, assertNever } from '../errors.
 import { MANIFEST_FILE_NAME, findManifestFor, loadManifest, seedManifest } from '../fixtures/manifest.js';
 import { saveModel } from '../mock-aws/model-store.js';
 import { DUMMY_CREDENTIALS } from '../mock-aws/s3-client.js';
-import { joinS3, type ObjectStore } from '../mock-aws/object-store.js';
+import { joinS3, type ObjectStore } from '../ports/object-store.js';
 import { createRunEnvironment } from '../runtime/create-environment.js';
 import { prepareRun } from '../runtime/prepare-run.js';
 import type { ContainerRuntime, ContainerSpec } from '../steps/container-runtime.js';

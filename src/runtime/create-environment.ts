@@ -7,7 +7,7 @@ import type { ExecutionStore } from '../engine/execution-store.js';
 import { FileExecutionStore } from '../store/file-execution-store.js';
 import { MemoryExecutionStore } from '../store/memory-execution-store.js';
 import { MemoryObjectStore } from '../mock-aws/memory-object-store.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import { ConditionExecutor } from '../steps/condition-executor.js';
 import type { ContainerRuntime } from '../steps/container-runtime.js';
 import { type ExecutorRegistry, type StepExecutor, createRegistry } from '../steps/executor.js';

@@ -10,7 +10,7 @@ import { type DefinitionProblem, isSagesimError } from '../errors.js';
 import { findManifestFor, loadManifest } from '../fixtures/manifest.js';
 import { localImageNameOf } from '../images/build-images.js';
 import { imageNotMappedError, resolveImage } from '../images/image-mapping.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import type { ContainerRuntime } from '../steps/container-runtime.js';
 import { findLambdaHandler } from '../steps/lambda-executor.js';
 import { isStubbed, type StubOptions } from '../steps/stub-executor.js';

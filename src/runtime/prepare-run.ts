@@ -12,7 +12,7 @@ import { isStubbed, type StubOptions } from '../steps/stub-executor.js';
 import { isUnsupportedStepType, unsupportedStepMessage } from '../steps/unsupported-executor.js';
 import { timeoutsOf } from '../config.js';
 import { SagesimError } from '../errors.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import type { RunEnvironment } from './create-environment.js';
 import { assertPreflight } from './preflight.js';
 

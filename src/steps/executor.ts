@@ -6,7 +6,7 @@ import type { StepMetadata } from '../engine/execution-record.js';
 import type { JsonObject, JsonValue } from '../engine/json.js';
 import type { ExecutionIdentity } from '../engine/resolve-context.js';
 import type { Warning } from '../errors.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 
 export interface StepContext {
   readonly execution: ExecutionIdentity;

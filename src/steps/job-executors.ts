@@ -4,7 +4,7 @@ import type { SagesimConfig } from '../config.js';
 import type { Reporter } from '../engine/events.js';
 import { ModelRegistry } from '../mock-aws/model-registry.js';
 import { resolveImage } from '../images/image-mapping.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import type { ContainerRuntime } from './container-runtime.js';
 import { CallbackExecutor } from './callback-executor.js';
 import type { StepExecutor } from './executor.js';

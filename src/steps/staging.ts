@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SagesimError, StoppedError } from '../errors.js';
-import { type ObjectStore, formatS3Uri, joinS3, parseS3Uri } from '../mock-aws/object-store.js';
+import { type ObjectStore, formatS3Uri, joinS3, parseS3Uri } from '../ports/object-store.js';
 import type { RangedObjectStore } from '../mock-aws/s3-object-store.js';
 
 export type S3DataType = 'S3Prefix' | 'ManifestFile';

@@ -6,7 +6,7 @@ import { nestsDeeperThan } from '../engine/json-depth.js';
 import type { PipelineDefinition, PipelineStep } from '../engine/definition-types.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../engine/json.js';
 import { RETRYABLE_EXCEPTION_TYPES, type RetryableExceptionType, SagesimError, StepFailure, StoppedError } from '../errors.js';
-import { joinS3 } from '../mock-aws/object-store.js';
+import { joinS3 } from '../ports/object-store.js';
 import { defaultProperties, metadataOutputs } from './default-properties.js';
 import { SYNTHESIZED_VALUE, jsonGetPathsFor, jsonGetPathsForStepOutput, synthesizeDocument } from './property-file-synthesis.js';
 import { isRemoteFunctionJob } from './remote-function/remote-function-job.js';

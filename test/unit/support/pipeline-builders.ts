@@ -10,7 +10,7 @@ import { MemoryExecutionStore } from '../../../src/store/memory-execution-store.
 import type { JsonObject, JsonValue } from '../../../src/engine/json.js';
 import { type RunPipelineOptions, runPipeline } from '../../../src/engine/scheduler.js';
 import { MemoryObjectStore } from '../../../src/mock-aws/memory-object-store.js';
-import type { ObjectStore } from '../../../src/mock-aws/object-store.js';
+import type { ObjectStore } from '../../../src/ports/object-store.js';
 import { type ExecutorRegistry, createRegistry } from '../../../src/steps/executor.js';
 import type { StubOptions } from '../../../src/steps/stub-executor.js';
 
