@@ -3,7 +3,7 @@
 // (a script placed again, a data prefix refreshed) would be reused stale; sagesim compares these.
 import { isSagesimError } from '../errors.js';
 import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
-import { parseManifest } from '../steps/staging.js';
+import { parseManifest } from '../ports/s3-manifest.js';
 import type { PipelineStep } from './definition-types.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 
