@@ -4,12 +4,8 @@
 // goes to the execution store and the reporter.
 import type { SagesimConfig } from '../config.js';
 import { SagesimError } from '../errors.js';
-import { resolveImage } from '../images/image-mapping.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import { ConditionExecutor } from '../steps/condition-executor.js';
-import type { ExecutorRegistry, StepExecutor } from '../steps/executor.js';
-import { FailExecutor } from '../steps/fail-executor.js';
-import { StubExecutor, isStubbed, type StubOptions } from '../steps/stub-executor.js';
+import { CONTROL_RUNNERS } from './control-steps.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ParameterValue, PipelineDefinition, PipelineStep } from './definition-types.js';
 import { type Reporter, combineReporters } from './events.js';
@@ -23,6 +19,7 @@ import type { JsonValue } from './json.js';
 import { resolveParameters } from './parameters.js';
 import type { ExecutionIdentity, ResolveContext, StepOutputs } from './resolve-context.js';
 import { type IncomingEdge, type UpstreamState, skipReasonFor } from './skip-rules.js';
+import { type AssignStep, type StepAssignment, isControlStep } from './step-executor.js';
 import { runStep, type StepRunEnvironment } from './step-runner.js';
 
 /** The execution FailureReason SageMaker reports when a step failed (Fail steps included). */
@@ -39,7 +36,7 @@ export interface ReuseSteps {
   readonly steps: readonly string[];
 }
 
-export interface RunPipelineOptions {
+export interface ExecutionOptions {
   readonly definition: PipelineDefinition;
   /**
    * Values given for the pipeline's parameters, as the user gave them (strings from `--param`, or
@@ -54,10 +51,10 @@ export interface RunPipelineOptions {
   readonly config: SagesimConfig;
   /** The pipeline's role (CreatePipeline RoleArn): its account is the one in the ARNs. @default none: see pipelineAccountId */
   readonly roleArn?: string;
-  /** Executors by step type. Condition and Fail have built-in executors unless overridden here. */
-  readonly executors: ExecutorRegistry;
-  /** Steps that run as stubs. */
-  readonly stubs?: StubOptions;
+  /** How each runnable step runs (its executor, or a stub); Condition and Fail are the scheduler's own. */
+  readonly assign: AssignStep;
+  /** Decorates how any step runs, control steps included (fault injection). @default none */
+  readonly decorate?: (step: PipelineStep, assignment: StepAssignment) => StepAssignment;
   readonly objectStore: ObjectStore;
   readonly store: ExecutionStore;
   readonly reporter?: Reporter;
@@ -83,12 +80,15 @@ export interface RunPipelineOptions {
 }
 
 /** Runs the pipeline to its end and returns the final record (also saved in the store). */
-export async function runPipeline(options: RunPipelineOptions): Promise<ExecutionRecord> {
+export async function runExecution(options: ExecutionOptions): Promise<ExecutionRecord> {
   const clock = options.clock ?? systemClock;
   const reporter = combineReporters(options.reporter);
   const graph = buildGraph(options.definition);
   const parameters = resolveParameters(options.definition.Parameters ?? [], options.parameters ?? {});
-  const executorFor = pickExecutors(graph, options, clock);
+  const executorFor = (step: PipelineStep): StepAssignment => {
+    const assignment = isControlStep(step) ? { runner: CONTROL_RUNNERS[step.Type] } : options.assign(step);
+    return options.decorate ? options.decorate(step, assignment) : assignment;
+  };
   checkReuse(graph, options);
 
   const identity =
@@ -360,61 +360,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
   return record;
 }
 
-/** Stubs given for steps the pipeline does not have (a typo, most often) are a usage error. */
-export function checkStubNames(graph: PipelineGraph, stubs: StubOptions | undefined): void {
-  const unknownStubs = Object.keys(stubs?.steps ?? {}).filter((name) => !graph.nodes.has(name));
-  if (unknownStubs.length > 0) {
-    throw new SagesimError('UNKNOWN_STUB_STEP', `stubs name steps the pipeline does not have: ${unknownStubs.join(', ')}`, {
-      source: 'user',
-      hint: `steps are: ${[...graph.nodes.keys()].join(', ')}`,
-    });
-  }
-}
-
-/** The metrics SageMaker parses for a built-in algorithm's image; none for any other image. */
-function implicitMetricDefinitions(uri: string, config: SagesimConfig): readonly { readonly Name: string }[] {
-  try {
-    return resolveImage(uri, config).builtin?.metricDefinitions ?? [];
-  } catch {
-    // An unmapped image has no implicit metrics; a stub needs no image to run.
-    return [];
-  }
-}
-
-/** The executor of every step, checked before anything runs; a missing one is a usage error. */
-function pickExecutors(graph: PipelineGraph, options: RunPipelineOptions, clock: Clock): (step: PipelineStep) => StepExecutor | Omit<StepExecutor, 'stepType'> {
-  const builtins = new Map<string, StepExecutor>([
-    ['Condition', new ConditionExecutor()],
-    ['Fail', new FailExecutor()],
-  ]);
-  const stub = new StubExecutor({
-    stubs: options.stubs ?? {},
-    now: () => clock.now(),
-    definition: options.definition,
-    implicitMetricDefinitions: (uri) => implicitMetricDefinitions(uri, options.config),
-  });
-  checkStubNames(graph, options.stubs);
-  const missing: PipelineStep[] = [];
-  for (const node of graph.nodes.values()) {
-    if (isStubbed(options.stubs, node.step)) continue;
-    if (!options.executors.has(node.step.Type) && !builtins.has(node.step.Type)) missing.push(node.step);
-  }
-  if (missing.length > 0) {
-    const types = [...new Set(missing.map((s) => s.Type))];
-    const first = missing[0]?.Name ?? '';
-    throw new SagesimError(
-      'NO_EXECUTOR',
-      `no executor for step type${types.length > 1 ? 's' : ''} ${types.join(', ')} yet: step${missing.length > 1 ? 's' : ''} ${missing.map((s) => s.Name).join(', ')} cannot run`,
-      { source: 'user', hint: `stub them: --stub ${first} (repeatable), --stub-all, or --stubs stubs.json with their properties` },
-    );
-  }
-  return (step) => {
-    if (isStubbed(options.stubs, step)) return stub;
-    return options.executors.get(step.Type) ?? (builtins.get(step.Type) as StepExecutor);
-  };
-}
-
-function checkReuse(graph: PipelineGraph, options: RunPipelineOptions): void {
+function checkReuse(graph: PipelineGraph, options: ExecutionOptions): void {
   const reuse = options.reuse;
   if (!reuse) return;
   const problems: string[] = [];

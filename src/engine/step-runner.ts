@@ -1,12 +1,9 @@
 // Runs one step of an execution: resolves its arguments, answers from the cache when it may,
 // otherwise hands it to its executor (or a stub) under its retry policies, then reads the
 // property files it declares. Every state change lands in the step's record and the reporter.
-import { SagesimError, StepFailure, StoppedError, isSagesimError } from '../errors.js';
+import { SagesimError, StepFailure, StoppedError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import { joinS3 } from '../ports/object-store.js';
-import type { StepContext, StepExecutor, StepResult } from '../steps/executor.js';
-import { StubExecutor, processingOutputUri } from '../steps/stub-executor.js';
-import { conditionOutcome } from '../steps/condition-executor.js';
+import { controlArguments, conditionOutcome } from './control-steps.js';
 import { type CacheEntry, type CacheSource, cacheKeyFor, cachePolicyFor, decideCache } from './cache.js';
 import { hashJson } from './canonical-json.js';
 import { type InputSnapshot, snapshotInputs, stepInputs } from './step-reads.js';
@@ -15,13 +12,13 @@ import type { PipelineStep, RetryPolicy } from './definition-types.js';
 import type { Reporter } from './events.js';
 import { type ExecutionRecord, type StepRecord, stubbedSteps } from './execution-record.js';
 import type { ExecutionStore } from './execution-store.js';
-import { MAX_VALUE_DEPTH } from './definition-limits.js';
 import { resolveValue } from './expressions.js';
 import { jobNameFor } from './identity.js';
-import { nestsDeeperThan } from './json-depth.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { readPropertyFiles } from './property-files.js';
 import type { ExecutionIdentity, ResolveContext, StepOutputs } from './resolve-context.js';
 import { runWithRetries } from './retry.js';
+import { isControlStep, type StepAssignment, type StepContext, type StepResult } from './step-executor.js';
 
 /** What running one step needs from the execution around it. */
 export interface StepRunEnvironment {
@@ -63,8 +60,9 @@ interface AttemptResult {
   readonly reads?: readonly InputSnapshot[];
 }
 
-/** Runs `step` with `executor`; `rec` is its record, already in the execution's step list. */
-export async function runStep(env: StepRunEnvironment, step: PipelineStep, executor: StepExecutor | Omit<StepExecutor, 'stepType'>, rec: StepRecord): Promise<StepRunOutcome> {
+/** Runs `step` as `assignment` says; `rec` is its record, already in the execution's step list. */
+export async function runStep(env: StepRunEnvironment, step: PipelineStep, assignment: StepAssignment, rec: StepRecord): Promise<StepRunOutcome> {
+  const executor = assignment.runner;
   const { reporter, clock, identity } = env;
   const log = env.store.openStepLog(identity.executionId, step.Name);
   const policies: readonly RetryPolicy[] = 'RetryPolicies' in step ? (step.RetryPolicies ?? []) : [];
@@ -73,9 +71,9 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
   // Under --no-cache a cacheable step does not read the cache but still records its result, so
   // the next cached run finds the freshest one.
   const recordsCache = cachePolicyFor(step, true).enabled;
-  const stubbed = executor instanceof StubExecutor;
+  const stubbed = assignment.stub !== undefined;
   // Stub results are cached apart: they serve only a step stubbed the same way, never a real one.
-  const source: CacheSource = stubbed ? { kind: 'stub', spec: hashJson((executor.specFor(step.Name) ?? {}) as unknown as JsonValue) } : { kind: 'real' };
+  const source: CacheSource = assignment.stub ? { kind: 'stub', spec: hashJson(assignment.stub.spec) } : { kind: 'real' };
   if (stubbed) rec.stubbed = true;
 
   const attempt = async (n: number): Promise<AttemptResult> => {
@@ -115,7 +113,7 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
     const context: StepContext = {
       execution: identity,
       step,
-      arguments: step.Type === 'Condition' ? { ...(step.Arguments as unknown as JsonObject), ...args } : args,
+      arguments: args,
       jobName,
       attempt: n,
       signal: env.signal,
@@ -126,7 +124,7 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
         reporter.stepLog?.({ executionId: identity.executionId, stepName: step.Name, line });
       },
       logFile: log.path,
-      workDir: await env.store.stepWorkDir(identity.executionId, step.Name, n, { create: !(executor instanceof StubExecutor) }),
+      workDir: await env.store.stepWorkDir(identity.executionId, step.Name, n, { create: !stubbed }),
       warn: (warning) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, ...warning }),
       stubbedSteps: stubbedSteps(env.record),
       reportMetadata: (metadata) => {
@@ -180,7 +178,7 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
       env.persist();
       reporter.stepSucceeded?.({ executionId: identity.executionId, step: rec });
     }
-    return { status: 'Succeeded', outputs, outcome: step.Type === 'Condition' ? conditionOutcome(result) : undefined };
+    return { status: 'Succeeded', outputs, outcome: conditionOutcome(step, result.properties) };
   }
 
   const error = outcome.error;
@@ -199,51 +197,12 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
   return { status: rec.status };
 }
 
-/** Arguments with every expression resolved; for Condition steps only `Conditions`. */
+/** Arguments with every expression resolved; for control steps what controlArguments says. */
 async function resolveArguments(env: StepRunEnvironment, step: PipelineStep, jobName: string): Promise<JsonObject> {
   const ctx = env.resolveContext({ name: step.Name, type: step.Type, jobName });
-  const source: JsonValue =
-    step.Type === 'Condition' ? { Conditions: step.Arguments.Conditions as unknown as JsonValue } : (step.Arguments as unknown as JsonValue);
+  const source: JsonValue = isControlStep(step) ? controlArguments(step) : (step.Arguments as unknown as JsonValue);
   const resolved = await resolveValue(source ?? {}, ctx);
   return isJsonObject(resolved) ? resolved : {};
-}
-
-/** Reads each declared property file from `<output S3Uri>/<FilePath>` and parses it as JSON. */
-async function readPropertyFiles(objectStore: ObjectStore, step: PipelineStep, properties: JsonObject): Promise<Record<string, JsonValue>> {
-  const declarations = 'PropertyFiles' in step ? (step.PropertyFiles ?? []) : [];
-  const out: Record<string, JsonValue> = {};
-  for (const declaration of declarations) {
-    const name = declaration.PropertyFileName;
-    const outputUri = processingOutputUri(properties, declaration.OutputName);
-    if (!outputUri) {
-      throw new StepFailure(`property file ${name}: the step has no output named "${declaration.OutputName}"`, { code: 'PROPERTY_FILE_OUTPUT_NOT_FOUND', source: 'user' });
-    }
-    const uri = joinS3(outputUri, declaration.FilePath);
-    let text: string;
-    try {
-      text = (await objectStore.get(uri)).toString('utf8');
-    } catch (cause) {
-      const missing = isSagesimError(cause) && cause.code === 'S3_NOT_FOUND';
-      throw new StepFailure(
-        missing
-          ? `property file ${name} was not written: no object at ${uri} (output ${declaration.OutputName}, FilePath ${declaration.FilePath}). For a stub, give its content: {"${step.Name}": {"propertyFiles": {"${name}": {...}}}} in --stubs`
-          : `property file ${name}: cannot read ${uri}: ${(cause as Error).message}`,
-        { code: 'PROPERTY_FILE_NOT_FOUND', source: 'user', cause },
-      );
-    }
-    let content: JsonValue;
-    try {
-      content = JSON.parse(text) as JsonValue;
-    } catch (cause) {
-      throw new StepFailure(`property file ${name} at ${uri} is not JSON: ${(cause as Error).message}`, { code: 'PROPERTY_FILE_NOT_JSON', source: 'user', cause });
-    }
-    // The content is kept in the execution record and walked by expressions: bounded like a definition's values.
-    if (nestsDeeperThan(content, MAX_VALUE_DEPTH)) {
-      throw new StepFailure(`property file ${name} at ${uri} nests more than ${MAX_VALUE_DEPTH} levels of lists and objects`, { code: 'PROPERTY_FILE_TOO_DEEP', source: 'user' });
-    }
-    out[name] = content;
-  }
-  return out;
 }
 
 async function recordCache(

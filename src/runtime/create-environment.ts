@@ -8,17 +8,15 @@ import { FileExecutionStore } from '../store/file-execution-store.js';
 import { MemoryExecutionStore } from '../store/memory-execution-store.js';
 import { MemoryObjectStore } from '../mock-aws/memory-object-store.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import { ConditionExecutor } from '../steps/condition-executor.js';
 import type { ContainerRuntime } from '../steps/container-runtime.js';
-import { type ExecutorRegistry, type StepExecutor, createRegistry } from '../steps/executor.js';
-import { FailExecutor } from '../steps/fail-executor.js';
+import { type ExecutorTable, type StepExecutor, withExecutors } from '../steps/executor.js';
 import { instanceMemoryBytes } from '../steps/instance-memory.js';
 import { type Releaser, releaseAll } from './release-all.js';
 
 /** Everything a run needs from the outside world. */
 export interface RunEnvironment {
   readonly config: SagesimConfig;
-  readonly executors: ExecutorRegistry;
+  readonly executors: ExecutorTable;
   readonly objectStore: ObjectStore;
   /** The S3 endpoint job containers are pointed at; undefined for an in-memory store. */
   readonly s3Endpoint: string | undefined;
@@ -86,10 +84,8 @@ export async function createRunEnvironment(config: SagesimConfig, options: Creat
       });
     const { createContainerExecutors } = await import('../steps/job-executors.js');
     const clock = options.clock ?? systemClock;
-    const executors = createRegistry([
-      new ConditionExecutor(),
-      new FailExecutor(),
-      ...createContainerExecutors({
+    const executors = withExecutors(
+      createContainerExecutors({
         config,
         runtime,
         objectStore,
@@ -100,8 +96,8 @@ export async function createRunEnvironment(config: SagesimConfig, options: Creat
         // A job gets the memory its instance type has in the cloud, so it runs out where it would there.
         ...(config.instanceMemory ? { memoryLimit: instanceMemoryBytes } : {}),
       }),
-      ...(options.executors ?? []),
-    ]);
+      options.executors ?? [],
+    );
     return {
       config,
       executors,
