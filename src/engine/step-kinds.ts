@@ -75,12 +75,14 @@ export function stepKind(type: StepType): StepKind {
   return STEP_KINDS[type];
 }
 
-/** Step types whose facts say `fact`: a type, so code narrowed by it stays exhaustive. */
-export type StepTypesWhere<F extends 'reproducible' | 'container' | 'control'> = {
-  [T in StepType]: (typeof STEP_KINDS)[T][F] extends true ? T : never;
+type Flag = 'control' | 'runsLocally' | 'container' | 'retryable' | 'reproducible' | 'stubbable';
+
+/** The step types whose `flag` is `value`: a type, so code narrowed by it stays exhaustive. */
+export type StepTypesWhere<F extends Flag, V extends boolean = true> = {
+  [T in StepType]: (typeof STEP_KINDS)[T][F] extends V ? T : never;
 }[StepType];
 
-/** Every step type whose kind has `fact` set, in the table's order. */
-export function stepTypesWhere<F extends 'reproducible' | 'container' | 'control'>(fact: F): StepTypesWhere<F>[] {
-  return (Object.keys(STEP_KINDS) as StepType[]).filter((type) => STEP_KINDS[type][fact]) as StepTypesWhere<F>[];
+/** Every step type whose `flag` is `value`, in the table's order. */
+export function stepTypesWhere<F extends Flag, V extends boolean = true>(flag: F, value: V = true as V): StepTypesWhere<F, V>[] {
+  return (Object.keys(STEP_KINDS) as StepType[]).filter((type) => STEP_KINDS[type][flag] === value) as StepTypesWhere<F, V>[];
 }

@@ -11,6 +11,7 @@ import { defaultProperties, metadataOutputs } from './default-properties.js';
 import { SYNTHESIZED_VALUE, jsonGetPathsFor, jsonGetPathsForStepOutput, synthesizeDocument } from './property-file-synthesis.js';
 import { isRemoteFunctionJob } from './remote-function/remote-function-job.js';
 import { processingOutputUri } from '../engine/property-files.js';
+import { stepKind } from '../engine/step-kinds.js';
 import type { StepContext, StepResult, StepRunner } from './executor.js';
 
 /** What a stubs file says about one step. Every field is optional. */
@@ -54,7 +55,7 @@ export interface StubExecutorOptions {
 
 /** True when `step` runs as a stub under these options. Condition and Fail steps never do. */
 export function isStubbed(stubs: StubOptions | undefined, step: Pick<PipelineStep, 'Name' | 'Type'>): boolean {
-  if (!stubs || step.Type === 'Condition' || step.Type === 'Fail') return false;
+  if (!stubs || !stepKind(step.Type).stubbable) return false;
   return stubs.all === true || (stubs.steps !== undefined && Object.hasOwn(stubs.steps, step.Name));
 }
 
