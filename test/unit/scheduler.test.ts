@@ -5,7 +5,7 @@ import type { ExecutionRecord, ExecutionStatus } from '../../src/engine/executio
 import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';
 import { STEP_FAILURE_REASON } from '../../src/engine/scheduler.js';
 import { runPipeline } from '../../src/app/run-pipeline.js';
-import { SagesimError, StepFailure, StoppedError, isSagesimError } from '../../src/errors.js';
+import { StepFailure, StoppedError, isSagesimError } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import type { ExecutorTable, StepContext, StepExecutor, StepResult } from '../../src/steps/executor.js';
 import type { StepRunners } from '../../src/app/run-pipeline.js';
