@@ -20,6 +20,24 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // The engine is pure: it reaches executors, stores and the outside world only through the
+    // interfaces it defines (engine/) or the ports (ports/), never through their implementations.
+    files: ['src/engine/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/steps/**', '**/mock-aws/**', '**/runtime/**', '**/cli/**', '**/images/**', '**/app/**', '**/testing/**', '**/reproduce/**', '**/remote/**', '**/console/**', '**/history/**'],
+              message: 'engine/ is pure: define the interface it needs in engine/ or ports/ and implement it outside.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['bin/**', 'scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
   },

@@ -63,8 +63,10 @@ export type {
 export { runDefinitionFile } from './app/run-definition.js';
 export { defaultPipelineName } from './engine/pipeline-name.js';
 export type { RunDefinitionFileOptions, SelectiveRunOptions } from './app/run-definition.js';
-export { STEP_FAILURE_REASON, runPipeline } from './engine/scheduler.js';
-export type { ReuseSteps, RunPipelineOptions } from './engine/scheduler.js';
+export { STEP_FAILURE_REASON } from './engine/scheduler.js';
+export type { ReuseSteps } from './engine/scheduler.js';
+export { runPipeline } from './app/run-pipeline.js';
+export type { RunPipelineOptions, StepRunners } from './app/run-pipeline.js';
 export { planSelectiveExecution } from './engine/selective-execution.js';
 export type { PlanSelectiveExecutionOptions, SelectiveExecutionPlan } from './engine/selective-execution.js';
 export { retryExecution, retryPipelineExecution } from './app/retry-execution.js';
@@ -76,7 +78,7 @@ export type { LaunchPlan, LaunchRequest } from './app/plan-launch.js';
 export { createRunEnvironment } from './runtime/create-environment.js';
 export type { CreateRunEnvironmentOptions, RunEnvironment } from './runtime/create-environment.js';
 export type { StubOptions, StubSpec } from './steps/stub-executor.js';
-export type { StepContext, StepExecutor, StepResult } from './steps/executor.js';
+export type { ExecutorTable, RunnableStepType, StepContext, StepExecutor, StepResult, StepRunner } from './engine/step-executor.js';
 export { FakeClock, systemClock } from './engine/clock.js';
 export type { Clock } from './engine/clock.js';
 export { combineReporters } from './engine/events.js';
@@ -102,7 +104,7 @@ export type { ReproductionSource } from './reproduce/reproduction-source.js';
 // Fixtures and S3
 export { findManifestFor, loadManifest, seedManifest } from './fixtures/manifest.js';
 export type { Manifest, ManifestEntry } from './fixtures/manifest.js';
-export type { ObjectInfo, ObjectStore } from './mock-aws/object-store.js';
+export type { ObjectInfo, ObjectStore } from './ports/object-store.js';
 
 // The SageMaker-compatible endpoint and cloud submission
 export { startServe } from './mock-aws/serve.js';

@@ -5,7 +5,7 @@ export { createTestEnvironment } from './testing/test-environment.js';
 export type { TestEnvironment, TestEnvironmentOptions, TestRetryOptions, TestRunOptions, TestStub } from './testing/test-environment.js';
 export type { TestRunResult, TestStep } from './testing/test-run-result.js';
 export type { TestS3 } from './testing/test-s3.js';
-export type { FaultSpec } from './testing/fault-injection.js';
+export type { FaultSpec } from './app/fault-injection.js';
 export type { RetryableExceptionType } from './errors.js';
 export { RETRYABLE_EXCEPTION_TYPES, SagesimError, isSagesimError } from './errors.js';
 export type { PipelineDefinition, ParameterValue } from './engine/definition-types.js';

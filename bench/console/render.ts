@@ -10,10 +10,9 @@ import path from 'node:path';
 import { resolveConfig } from '../../src/config.js';
 import type { PipelineDefinition } from '../../src/engine/definition-types.js';
 import { FileExecutionStore } from '../../src/store/file-execution-store.js';
-import { runPipeline } from '../../src/engine/scheduler.js';
+import { runPipeline } from '../../src/app/run-pipeline.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import { startServe } from '../../src/mock-aws/serve.js';
-import { createRegistry } from '../../src/steps/executor.js';
 import { launchChromium } from '../../test/integration/support/chromium.js';
 import { buildConsoleAssets } from '../../test/integration/support/console-assets.js';
 import { deep, wide } from '../engine/generated-pipelines.js';
@@ -36,7 +35,6 @@ async function main(): Promise<void> {
       definition: scenario.definition,
       pipelineName: 'bench',
       config,
-      executors: createRegistry([]),
       stubs: { all: true },
       store,
       objectStore: new MemoryObjectStore(),

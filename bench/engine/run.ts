@@ -12,9 +12,8 @@ import type { Reporter } from '../../src/engine/events.js';
 import type { ExecutionStore } from '../../src/engine/execution-store.js';
 import { FileExecutionStore } from '../../src/store/file-execution-store.js';
 import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';
-import { runPipeline } from '../../src/engine/scheduler.js';
+import { runPipeline } from '../../src/app/run-pipeline.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
-import { createRegistry } from '../../src/steps/executor.js';
 import { deep, wide } from './generated-pipelines.js';
 
 const STEPS = Number(process.env['BENCH_STEPS'] ?? 1000);
@@ -50,7 +49,6 @@ async function measure(scenario: string, definition: PipelineDefinition, store: 
     definition,
     pipelineName: 'bench',
     config,
-    executors: createRegistry([]),
     stubs: { all: true },
     store,
     objectStore: new MemoryObjectStore(),

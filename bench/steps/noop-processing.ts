@@ -51,10 +51,7 @@ export async function benchNoopProcessing(options: NoopBenchOptions = {}): Promi
   const config = resolveConfig({ cwd: root, home: path.join(root, '.sagesim') }, {});
   const runtime = new DockerEngine({ socketPath: config.dockerSocket });
   const objectStore = new MemoryObjectStore();
-  const [processing] = createContainerExecutors({ config, runtime, objectStore, s3Endpoint: 'http://127.0.0.1:1', resolveImage: (uri) => ({ localTag: uri }) }).filter(
-    (executor) => executor.stepType === 'Processing',
-  );
-  if (!processing) throw new Error('no Processing executor');
+  const processing = createContainerExecutors({ config, runtime, objectStore, s3Endpoint: 'http://127.0.0.1:1', resolveImage: (uri) => ({ localTag: uri }) }).Processing;
   const executionId = `bench${randomBytes(4).toString('hex')}`;
   const step: JobStep = {
     Name: 'Noop',

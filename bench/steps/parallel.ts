@@ -10,10 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { resolveConfig, type SagesimConfig } from '../../src/config.js';
 import type { PipelineDefinition, PipelineStep } from '../../src/engine/definition-types.js';
 import { FileExecutionStore } from '../../src/store/file-execution-store.js';
-import { runPipeline } from '../../src/engine/scheduler.js';
+import { runPipeline } from '../../src/app/run-pipeline.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import { dockerEngineFor } from '../../src/adapters/docker/docker-engine.js';
-import { createRegistry } from '../../src/steps/executor.js';
 import { createContainerExecutors } from '../../src/steps/job-executors.js';
 
 export const PARALLEL_TARGET_RATIO = 0.4;
@@ -60,9 +59,7 @@ export async function benchParallel(options: ParallelBenchOptions = {}): Promise
 
   const timedRun = async (maxParallel: number): Promise<number> => {
     const config: SagesimConfig = resolveConfig({ cwd: root, home: path.join(root, `.sagesim-${maxParallel}`), maxParallel, cache: false }, {});
-    const executors = createRegistry(
-      createContainerExecutors({ config, runtime, objectStore, s3Endpoint: 'http://127.0.0.1:1', resolveImage: (uri) => ({ localTag: uri }) }),
-    );
+    const executors = createContainerExecutors({ config, runtime, objectStore, s3Endpoint: 'http://127.0.0.1:1', resolveImage: (uri) => ({ localTag: uri }) });
     const started = performance.now();
     const record = await runPipeline({
       definition,

@@ -3,14 +3,14 @@
 import type { SagesimConfig } from '../config.js';
 import { type CreateRunEnvironmentOptions, createRunEnvironment } from '../runtime/create-environment.js';
 import { prepareRun } from '../runtime/prepare-run.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
-import type { ExecutorRegistry } from '../steps/executor.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { ExecutorTable } from '../steps/executor.js';
 import type { StubOptions } from '../steps/stub-executor.js';
 import type { Clock } from '../engine/clock.js';
 import type { Reporter } from '../engine/events.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
 import type { ExecutionStore } from '../engine/execution-store.js';
-import { runPipeline } from '../engine/scheduler.js';
+import { runPipeline } from './run-pipeline.js';
 import { planLaunch } from './plan-launch.js';
 
 export interface RetryPipelineExecutionOptions {
@@ -18,7 +18,7 @@ export interface RetryPipelineExecutionOptions {
   readonly execution: ExecutionRecord;
   /** maxParallel, cache, region are read from here. */
   readonly config: SagesimConfig;
-  readonly executors: ExecutorRegistry;
+  readonly executors: ExecutorTable;
   readonly objectStore: ObjectStore;
   readonly store: ExecutionStore;
   /** Steps that run as stubs (a record does not say which ran as stubs before). */

@@ -10,7 +10,7 @@ import type { Reporter } from '../engine/events.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
 import { parseDefinition, readDefinitionText } from '../engine/load-definition.js';
 import { buildGraph } from '../engine/graph.js';
-import { checkStubNames, runPipeline } from '../engine/scheduler.js';
+import { checkStubNames, runPipeline } from './run-pipeline.js';
 import { defaultPipelineName } from '../engine/pipeline-name.js';
 import { planLaunch } from './plan-launch.js';
 

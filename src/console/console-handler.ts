@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExecutionRecord } from '../engine/execution-record.js';
 import type { ExecutionStore } from '../engine/execution-store.js';
 import { readLogFrom, stepLogPath } from '../history/step-log.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import type { ExecutionService, RegistryPort } from '../mock-aws/sagemaker-api/api-backend.js';
 import type { PipelineStore } from '../mock-aws/sagemaker-api/pipeline-store.js';
 import { ConsoleEvents } from './console-events.js';

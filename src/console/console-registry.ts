@@ -2,7 +2,7 @@
 // approval status and its metrics reports (ModelMetrics' S3 documents, read when small and JSON).
 import type { JsonObject, JsonValue } from '../engine/json.js';
 import type { ModelPackage, ModelPackageGroup } from '../mock-aws/model-registry.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import type { RegistryPort } from '../mock-aws/sagemaker-api/api-backend.js';
 
 export interface RegistryGroupView {

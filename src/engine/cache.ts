@@ -1,43 +1,14 @@
 // Step caching (CacheConfig) with SageMaker's rules: a step is reused when a successful run of
 // the same step type in the same pipeline had the same cache-relevant arguments, within
-// ExpireAfter; the newest such run wins. The attributes that count per step type are the ones AWS
-// documents in "Default cache key attributes by pipeline step type".
+// ExpireAfter; the newest such run wins. The attributes that count per step type are in the step-kind
+// table (step-kinds.ts), as AWS documents them.
 import type { PipelineStep, StepType } from './definition-types.js';
 import type { StepMetadata } from './execution-record.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { hashJson } from './canonical-json.js';
 import { parseExpireAfter } from './expire-after.js';
 import { type InputSnapshot, describeChange } from './step-reads.js';
-
-/** Top-level Arguments (or step fields) whose change makes a step run again, per step type. */
-const KEY_ATTRIBUTES: Partial<Record<StepType, readonly string[]>> = {
-  Processing: ['AppSpecification', 'Environment', 'ProcessingInputs'],
-  Training: [
-    'AlgorithmSpecification',
-    'CheckpointConfig',
-    'DebugHookConfig',
-    'DebugRuleConfigurations',
-    'Environment',
-    'HyperParameters',
-    'InputDataConfig',
-  ],
-  Tuning: ['HyperParameterTuningJobConfig', 'TrainingJobDefinition', 'TrainingJobDefinitions'],
-  AutoML: ['AutoMLJobConfig', 'AutoMLJobObjective', 'InputDataConfig', 'ProblemType'],
-  Transform: ['DataProcessing', 'Environment', 'ModelName', 'TransformInput'],
-  // The check steps' ClarifyCheckConfig / QualityCheckConfig and CheckJobConfig are what the SDK
-  // compiles into the step's processing-job Arguments, so the whole Arguments count for them.
-  ClarifyCheck: ['Arguments', 'CheckType', 'SkipCheck', 'RegisterNewBaseline', 'ModelPackageGroupName', 'SuppliedBaselineConstraints'],
-  QualityCheck: [
-    'Arguments',
-    'CheckType',
-    'SkipCheck',
-    'RegisterNewBaseline',
-    'ModelPackageGroupName',
-    'SuppliedBaselineConstraints',
-    'SuppliedBaselineStatistics',
-  ],
-  EMR: ['ClusterId', 'StepConfig'],
-};
+import { stepKind } from './step-kinds.js';
 
 /** Only some children of TrainingJobDefinition count for a Tuning step. */
 const TUNING_DEFINITION_ATTRIBUTES = ['AlgorithmSpecification', 'HyperParameterRanges', 'InputDataConfig', 'StaticHyperParameters', 'TuningObjective'];
@@ -46,7 +17,7 @@ const AUTOML_CONFIG_ATTRIBUTES = ['CompletionCriteria', 'CandidateGenerationConf
 
 /** Step types SageMaker can cache. */
 export function isCacheableStepType(type: StepType): boolean {
-  return KEY_ATTRIBUTES[type] !== undefined;
+  return stepKind(type).cacheKey !== undefined;
 }
 
 /**
@@ -54,7 +25,7 @@ export function isCacheableStepType(type: StepType): boolean {
  * canonical JSON so key order does not matter. Undefined for types SageMaker does not cache.
  */
 export function cacheKeyFor(step: PipelineStep, resolvedArguments: JsonObject): string | undefined {
-  const attributes = KEY_ATTRIBUTES[step.Type];
+  const attributes = stepKind(step.Type).cacheKey;
   if (!attributes) return undefined;
   const picked: JsonObject = {};
   const stepFields = step as unknown as Readonly<Record<string, unknown>>;

@@ -1,6 +1,6 @@
 // What expression resolution may read: parameters, execution variables, the outputs of steps
 // that already ran, and the object store (for Std:JsonGet on an S3Uri).
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import type { ParameterValue, StepType } from './definition-types.js';
 import type { JsonObject, JsonValue } from './json.js';
 

@@ -4,6 +4,7 @@
 import type { RetryPolicy, StepType } from './definition-types.js';
 import type { Clock } from './clock.js';
 import { StepFailure, StoppedError } from '../errors.js';
+import { stepKind } from './step-kinds.js';
 
 /** SageMaker's defaults when a policy leaves a field out. */
 export const RETRY_DEFAULTS = { intervalSeconds: 1, backoffRate: 2, maxAttempts: 5 } as const;
@@ -34,9 +35,8 @@ export class RetryTracker {
       return { retry: false, reason: 'user-code failures are not retried' };
     }
     const type = error.exceptionType;
-    // Tuning and AutoML jobs retry internal errors inside the job; SageMaker documents that their
-    // retry policies ignore this type.
-    if (type === 'SageMaker.JOB_INTERNAL_ERROR' && (this.stepType === 'Tuning' || this.stepType === 'AutoML')) {
+    // Some jobs retry some failures inside the job (the step-kind table says which); their retry policies ignore them.
+    if (stepKind(this.stepType).retryIgnores?.includes(type)) {
       return { retry: false, reason: `${this.stepType} steps do not retry ${type}` };
     }
     const policyIndex = this.policies.findIndex((policy) => policy.ExceptionType.includes(type));

@@ -3,13 +3,9 @@
 // stop (SIGINT, StopPipelineExecution) aborts running work. The engine never prints: everything
 // goes to the execution store and the reporter.
 import type { SagesimConfig } from '../config.js';
-import { SagesimError } from '../errors.js';
-import { resolveImage } from '../images/image-mapping.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
-import { ConditionExecutor } from '../steps/condition-executor.js';
-import type { ExecutorRegistry, StepExecutor } from '../steps/executor.js';
-import { FailExecutor } from '../steps/fail-executor.js';
-import { StubExecutor, isStubbed, type StubOptions } from '../steps/stub-executor.js';
+import { SagesimError, assertNever } from '../errors.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import { CONTROL_RUNNERS } from './control-steps.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ParameterValue, PipelineDefinition, PipelineStep } from './definition-types.js';
 import { type Reporter, combineReporters } from './events.js';
@@ -17,12 +13,14 @@ import { currentOwner } from './execution-owner.js';
 import type { ExecutionOwner, ExecutionRecord, StepRecord } from './execution-record.js';
 import type { ExecutionStore } from './execution-store.js';
 import { renderJoinValue, resolveValue } from './expressions.js';
-import { buildGraph, type PipelineGraph } from './graph.js';
+import { buildGraph, type PipelineGraph, type StepNode } from './graph.js';
 import { newExecutionIdentity, pipelineAccountId } from './identity.js';
 import type { JsonValue } from './json.js';
 import { resolveParameters } from './parameters.js';
 import type { ExecutionIdentity, ResolveContext, StepOutputs } from './resolve-context.js';
-import { type IncomingEdge, type UpstreamState, skipReasonFor } from './skip-rules.js';
+import { Schedule, type ScheduleCommand } from './schedule.js';
+import type { UpstreamState } from './skip-rules.js';
+import { type AssignStep, type StepAssignment, isControlStep } from './step-executor.js';
 import { runStep, type StepRunEnvironment } from './step-runner.js';
 
 /** The execution FailureReason SageMaker reports when a step failed (Fail steps included). */
@@ -39,7 +37,7 @@ export interface ReuseSteps {
   readonly steps: readonly string[];
 }
 
-export interface RunPipelineOptions {
+export interface ExecutionOptions {
   readonly definition: PipelineDefinition;
   /**
    * Values given for the pipeline's parameters, as the user gave them (strings from `--param`, or
@@ -54,10 +52,10 @@ export interface RunPipelineOptions {
   readonly config: SagesimConfig;
   /** The pipeline's role (CreatePipeline RoleArn): its account is the one in the ARNs. @default none: see pipelineAccountId */
   readonly roleArn?: string;
-  /** Executors by step type. Condition and Fail have built-in executors unless overridden here. */
-  readonly executors: ExecutorRegistry;
-  /** Steps that run as stubs. */
-  readonly stubs?: StubOptions;
+  /** How each runnable step runs (its executor, or a stub); Condition and Fail are the scheduler's own. */
+  readonly assign: AssignStep;
+  /** Decorates how any step runs, control steps included (fault injection). @default none */
+  readonly decorate?: (step: PipelineStep, assignment: StepAssignment) => StepAssignment;
   readonly objectStore: ObjectStore;
   readonly store: ExecutionStore;
   readonly reporter?: Reporter;
@@ -83,27 +81,33 @@ export interface RunPipelineOptions {
 }
 
 /** Runs the pipeline to its end and returns the final record (also saved in the store). */
-export async function runPipeline(options: RunPipelineOptions): Promise<ExecutionRecord> {
+export async function runExecution(options: ExecutionOptions): Promise<ExecutionRecord> {
   const clock = options.clock ?? systemClock;
-  const reporter = combineReporters(options.reporter);
   const graph = buildGraph(options.definition);
   const parameters = resolveParameters(options.definition.Parameters ?? [], options.parameters ?? {});
-  const executorFor = pickExecutors(graph, options, clock);
   checkReuse(graph, options);
+  const identity = options.identity ?? newIdentity(options, clock);
+  const record = newRecord(options, identity, parameters);
+  const driver = new ExecutionDriver(options, graph, identity, record, clock);
+  return driver.run();
+}
 
-  const identity =
-    options.identity ??
-    newExecutionIdentity({
-      pipelineName: options.pipelineName,
-      region: options.config.region,
-      accountId: pipelineAccountId({ roleArn: options.roleArn, definition: options.definition, configured: options.config.accountId }),
-      now: clock.now(),
-      random: options.random,
-    });
+function newIdentity(options: ExecutionOptions, clock: Clock): ExecutionIdentity {
+  return newExecutionIdentity({
+    pipelineName: options.pipelineName,
+    region: options.config.region,
+    accountId: pipelineAccountId({ roleArn: options.roleArn, definition: options.definition, configured: options.config.accountId }),
+    now: clock.now(),
+    random: options.random,
+  });
+}
+
+/** The execution's record as it starts: Executing, no step yet. */
+function newRecord(options: ExecutionOptions, identity: ExecutionIdentity, parameters: ExecutionRecord['parameters']): ExecutionRecord {
   const startIso = identity.startTime.toISOString();
   const isRetry = options.reuse?.execution.executionArn === identity.executionArn;
   const reuseSource = isRetry ? options.reuse?.execution.sourceExecutionArn : options.reuse?.execution.executionArn;
-  const record: ExecutionRecord = {
+  return {
     executionId: identity.executionId,
     executionArn: identity.executionArn,
     pipelineName: identity.pipelineName,
@@ -122,87 +126,130 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
     // Lets a later process tell this run, if it is killed, from one still going.
     owner: options.owner ?? currentOwner(),
   };
-  const persist = (): void => {
-    record.lastModifiedTime = clock.now().toISOString();
-    options.store.save(record);
-  };
+}
 
-  const outputs = new Map<string, StepOutputs>();
-  const states = new Map<string, UpstreamState>();
-  const owners = propertyFileOwners(graph);
-  const contextWith = (experimentConfig: ResolveContext['experimentConfig'], currentStep?: ResolveContext['currentStep']): ResolveContext => ({
-    parameters,
-    execution: identity,
-    now: () => clock.now(),
-    ...(currentStep ? { currentStep } : {}),
-    ...(experimentConfig ? { experimentConfig } : {}),
-    stepOutputs: (name) => outputs.get(name),
-    objectStore: options.objectStore,
-    propertyFileOwner: (name) => owners.get(name),
-  });
-  const experimentConfig = await resolveExperimentConfig(options.definition, contextWith(undefined));
-  const resolveContext = (currentStep?: ResolveContext['currentStep']): ResolveContext => contextWith(experimentConfig, currentStep);
-
-  // The run loop sleeps until a step ends or a stop arrives.
-  let wakeUp: (() => void) | undefined;
-  const wake = (): void => {
-    const resolve = wakeUp;
-    wakeUp = undefined;
-    resolve?.();
-  };
-
+/** Performs the schedule's commands: runs steps, copies reused ones, records skips, ends the execution. */
+class ExecutionDriver {
+  private readonly reporter: Reporter;
+  private readonly schedule: Schedule;
+  private readonly outputs = new Map<string, StepOutputs>();
   // Stopping: the execution's own controller, so executors and back-off waits see one signal.
-  const abort = new AbortController();
-  let stopRequested = false;
-  let finished = false;
-  const onAbort = (): void => {
-    if (stopRequested || finished) return;
-    stopRequested = true;
-    record.status = 'Stopping';
-    persist();
-    abort.abort(options.signal?.reason);
-    wake();
-  };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  private readonly abort = new AbortController();
+  private stopRequested = false;
+  private finished = false;
+  private engineError: unknown;
+  /** The run loop sleeps until a step ends or a stop arrives. */
+  private wakeUp: (() => void) | undefined;
 
-  persist();
-  reporter.executionStarted?.(record);
-  options.onStarted?.(record);
-  if (options.signal?.aborted) onAbort();
-
-  const env: StepRunEnvironment = {
-    identity,
-    record,
-    objectStore: options.objectStore,
-    store: options.store,
-    reporter,
-    clock,
-    signal: abort.signal,
-    cacheEnabled: options.config.cache,
-    cacheMode: options.config.cacheLikeCloud ? 'arguments' : 'content',
-    resolveContext,
-    persist,
-    random: options.random,
-  };
-
-  const incoming = new Map<string, IncomingEdge[]>();
-  for (const edge of graph.edges) {
-    let list = incoming.get(edge.to);
-    if (!list) incoming.set(edge.to, (list = []));
-    list.push(edge);
+  constructor(
+    private readonly options: ExecutionOptions,
+    private readonly graph: PipelineGraph,
+    private readonly identity: ExecutionIdentity,
+    private readonly record: ExecutionRecord,
+    private readonly clock: Clock,
+  ) {
+    this.reporter = combineReporters(options.reporter);
+    this.schedule = new Schedule(graph, {
+      maxParallel: options.config.maxParallel,
+      ...(options.onlySteps ? { selected: new Set(options.onlySteps) } : {}),
+      reused: new Set(options.reuse?.steps ?? []),
+    });
   }
-  const waitingOn = new Map<string, number>();
-  for (const name of graph.order) waitingOn.set(name, graph.upstream(name).length);
-  const selected = options.onlySteps ? new Set(options.onlySteps) : undefined;
-  const reused = new Set(options.reuse?.steps ?? []);
-  const recorded = new Set<string>();
-  const ready: string[] = [];
-  let inFlight = 0;
-  let failed = false;
-  let firstFailure: string | undefined;
-  let engineError: unknown;
 
-  const addRecord = (name: string, step: PipelineStep): StepRecord => {
+  async run(): Promise<ExecutionRecord> {
+    const env = await this.stepEnvironment();
+    const onAbort = (): void => this.onAbort();
+    this.options.signal?.addEventListener('abort', onAbort, { once: true });
+    this.persist();
+    this.reporter.executionStarted?.(this.record);
+    this.options.onStarted?.(this.record);
+    if (this.options.signal?.aborted) this.onAbort();
+    this.performAll(env, this.schedule.begin());
+    try {
+      for (;;) {
+        for (let command = this.schedule.next(); command !== undefined; command = this.schedule.next()) this.perform(env, command);
+        if (this.schedule.idle) break;
+        await new Promise<void>((resolve) => {
+          this.wakeUp = resolve;
+        });
+      }
+    } finally {
+      this.finished = true;
+      this.options.signal?.removeEventListener('abort', onAbort);
+    }
+    return this.end(env);
+  }
+
+  private async stepEnvironment(): Promise<StepRunEnvironment> {
+    const { options, identity, clock } = this;
+    const owners = propertyFileOwners(this.graph);
+    const contextWith = (experimentConfig: ResolveContext['experimentConfig'], currentStep?: ResolveContext['currentStep']): ResolveContext => ({
+      parameters: this.record.parameters,
+      execution: identity,
+      now: () => clock.now(),
+      ...(currentStep ? { currentStep } : {}),
+      ...(experimentConfig ? { experimentConfig } : {}),
+      stepOutputs: (name) => this.outputs.get(name),
+      objectStore: options.objectStore,
+      propertyFileOwner: (name) => owners.get(name),
+    });
+    const experimentConfig = await resolveExperimentConfig(options.definition, contextWith(undefined));
+    return {
+      identity,
+      record: this.record,
+      objectStore: options.objectStore,
+      store: options.store,
+      reporter: this.reporter,
+      clock,
+      signal: this.abort.signal,
+      cacheEnabled: options.config.cache,
+      cacheMode: options.config.cacheLikeCloud ? 'arguments' : 'content',
+      resolveContext: (currentStep) => contextWith(experimentConfig, currentStep),
+      persist: () => this.persist(),
+      random: options.random,
+    };
+  }
+
+  private persist(): void {
+    this.record.lastModifiedTime = this.clock.now().toISOString();
+    this.options.store.save(this.record);
+  }
+
+  private wake(): void {
+    const resolve = this.wakeUp;
+    this.wakeUp = undefined;
+    resolve?.();
+  }
+
+  private onAbort(): void {
+    if (this.stopRequested || this.finished) return;
+    this.stopRequested = true;
+    this.schedule.stop();
+    this.record.status = 'Stopping';
+    this.persist();
+    this.abort.abort(this.options.signal?.reason);
+    this.wake();
+  }
+
+  private performAll(env: StepRunEnvironment, commands: readonly ScheduleCommand[]): void {
+    for (const command of commands) this.perform(env, command);
+  }
+
+  private perform(env: StepRunEnvironment, command: ScheduleCommand): void {
+    switch (command.kind) {
+      case 'skip':
+        return this.recordSkipped(command.name, command.reason);
+      case 'reuse':
+        return this.reuseResult(env, command.name);
+      case 'start':
+        return this.start(env, command.name);
+      default:
+        return assertNever(command, 'schedule command');
+    }
+  }
+
+  private addRecord(name: string): StepRecord {
+    const step = (this.graph.nodes.get(name) as StepNode).step;
     const rec: StepRecord = {
       stepName: name,
       stepType: step.Type,
@@ -211,210 +258,89 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
       attemptCount: 0,
       metadata: {},
     };
-    record.steps.push(rec);
-    recorded.add(name);
+    this.record.steps.push(rec);
     return rec;
-  };
+  }
 
-  /** Records a step Skipped; the caller releases the steps waiting on it (finish). */
-  const recordSkipped = (name: string, reason: string): boolean => {
-    const node = graph.nodes.get(name);
-    if (!node || recorded.has(name)) return false;
-    const rec = addRecord(name, node.step);
+  private recordSkipped(name: string, reason: string): void {
+    const rec = this.addRecord(name);
     rec.status = 'Skipped';
     rec.skipReason = reason;
-    states.set(name, { status: 'Skipped' });
-    persist();
-    reporter.stepSkipped?.({ executionId: identity.executionId, step: rec });
-    return true;
-  };
-
-  const skip = (name: string, reason: string): void => {
-    if (recordSkipped(name, reason)) finish(name);
-  };
-
-  /**
-   * A step reached its final state: release the steps waiting on it. A skip cascades down the
-   * graph through a work list, not recursion, so a chain of any length cannot exhaust the stack.
-   */
-  function finish(name: string): void {
-    // Each entry walks one finished step's successors; a successor skipped is walked at once (as
-    // recursion would), so steps are recorded in the same order.
-    const stack: { readonly successors: readonly string[]; next: number }[] = [{ successors: graph.downstream(name), next: 0 }];
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1] as (typeof stack)[number];
-      const next = top.successors[top.next++];
-      if (next === undefined) {
-        stack.pop();
-        continue;
-      }
-      const left = (waitingOn.get(next) ?? 0) - 1;
-      waitingOn.set(next, left);
-      if (left !== 0) continue;
-      const reason = decide(next);
-      if (reason !== undefined && recordSkipped(next, reason)) stack.push({ successors: graph.downstream(next), next: 0 });
-    }
+    this.persist();
+    this.reporter.stepSkipped?.({ executionId: this.identity.executionId, step: rec });
   }
 
-  /** All of `name`'s upstream steps are final: queues it, or returns why it is skipped. */
-  function decide(name: string): string | undefined {
-    const reason = skipReasonFor(incoming.get(name) ?? [], (upstream) => states.get(upstream));
-    if (reason !== undefined) return reason;
-    if (selected && !selected.has(name) && !reused.has(name)) return 'not selected for this execution';
-    ready.push(name);
-    return undefined;
-  }
-
-  const reuseResult = (name: string): void => {
-    const node = graph.nodes.get(name);
-    const source = options.reuse?.execution.steps.find((s) => s.stepName === name);
-    if (!node || !source) return;
-    const rec = addRecord(name, node.step);
+  private reuseResult(env: StepRunEnvironment, name: string): void {
+    const reuse = this.options.reuse as ReuseSteps;
+    const step = (this.graph.nodes.get(name) as StepNode).step;
+    const source = reuse.execution.steps.find((s) => s.stepName === name) as StepRecord;
+    const rec = this.addRecord(name);
     // A retried execution keeps its succeeded steps as they were; a selective one marks where they came from.
-    Object.assign(rec, structuredClone(source), isRetry ? {} : { reusedFrom: options.reuse?.execution.executionArn });
-    const reusedOutputs: StepOutputs = {
-      stepType: node.step.Type,
+    const isRetry = reuse.execution.executionArn === this.identity.executionArn;
+    Object.assign(rec, structuredClone(source), isRetry ? {} : { reusedFrom: reuse.execution.executionArn });
+    this.outputs.set(name, {
+      stepType: step.Type,
       properties: source.properties ?? {},
       propertyFiles: source.propertyFiles ?? {},
       outputParameters: source.outputParameters ?? {},
-    };
-    outputs.set(name, reusedOutputs);
+    });
     const outcome = source.metadata.Condition?.Outcome;
-    states.set(name, { status: 'Succeeded', ...(outcome ? { outcome: outcome === 'True' } : {}) });
-    persist();
-    reporter.stepSucceeded?.({ executionId: identity.executionId, step: rec });
-    finish(name);
-  };
+    this.persist();
+    this.reporter.stepSucceeded?.({ executionId: this.identity.executionId, step: rec });
+    this.performAll(env, this.schedule.ended(name, { status: 'Succeeded', ...(outcome ? { outcome: outcome === 'True' } : {}) }, false));
+  }
 
-  const start = (name: string): void => {
-    const node = graph.nodes.get(name);
-    if (!node) return;
-    if (reused.has(name)) {
-      reuseResult(name);
-      return;
-    }
-    const rec = addRecord(name, node.step);
-    persist();
-    inFlight++;
-    void runStep(env, node.step, executorFor(node.step), rec)
+  private start(env: StepRunEnvironment, name: string): void {
+    const step = (this.graph.nodes.get(name) as StepNode).step;
+    const rec = this.addRecord(name);
+    this.persist();
+    void runStep(env, step, this.assignmentFor(step), rec)
       .catch((error: unknown) => {
         // runStep records failures itself; this is a bug in the engine, kept visible in the record.
         rec.status = 'Failed';
         rec.failureReason = `internal error: ${(error as Error).message}`;
-        persist();
+        this.persist();
         return { status: 'Failed' as const, outputs: undefined, outcome: undefined };
       })
       .then((result) => {
-        inFlight--;
-        states.set(name, { status: result.status, ...(result.outcome === undefined ? {} : { outcome: result.outcome }) });
-        if (result.outputs) outputs.set(name, result.outputs);
-        if (result.status === 'Failed') {
-          failed = true;
-          firstFailure ??= name;
-        }
-        finish(name);
-        wake();
+        if (result.outputs) this.outputs.set(name, result.outputs);
+        const state: UpstreamState = { status: result.status, ...(result.outcome === undefined ? {} : { outcome: result.outcome }) };
+        this.performAll(env, this.schedule.ended(name, state, true));
+        this.wake();
       })
       .catch((error: unknown) => {
         // A bug in the bookkeeping above (or a reporter hook that throws): the execution ends
         // Failed with it, and its record is kept, rather than the process dying with the promise.
-        engineError ??= error;
-        failed = true;
-        wake();
+        this.engineError ??= error;
+        this.schedule.fail();
+        this.wake();
       });
-  };
-
-  for (const name of graph.order) {
-    if ((waitingOn.get(name) ?? 0) !== 0) continue;
-    const reason = decide(name);
-    if (reason !== undefined) skip(name, reason);
   }
-  try {
-    for (;;) {
-      while (ready.length > 0 && inFlight < options.config.maxParallel && !failed && !stopRequested) {
-        start(ready.shift() as string);
-      }
-      if (inFlight === 0 && (ready.length === 0 || failed || stopRequested)) break;
-      await new Promise<void>((resolve) => {
-        wakeUp = resolve;
-      });
+
+  private assignmentFor(step: PipelineStep): StepAssignment {
+    const assignment = isControlStep(step) ? { runner: CONTROL_RUNNERS[step.Type] } : this.options.assign(step);
+    return this.options.decorate ? this.options.decorate(step, assignment) : assignment;
+  }
+
+  private async end(env: StepRunEnvironment): Promise<ExecutionRecord> {
+    // Steps that never started: recorded so the history says what happened to every step.
+    const { commands, outcome } = this.schedule.end();
+    this.performAll(env, commands);
+    const record = this.record;
+    record.status = outcome;
+    if (outcome === 'Failed') {
+      const error = this.engineError;
+      record.failureReason = error === undefined ? STEP_FAILURE_REASON : `internal error: ${error instanceof Error ? error.message : String(error)}`;
     }
-  } finally {
-    finished = true;
-    options.signal?.removeEventListener('abort', onAbort);
-  }
-
-  // Steps that never started: recorded so the history says what happened to every step.
-  const notStarted = stopRequested ? 'not started: the execution was stopped' : failed ? `not started: step ${firstFailure ?? '?'} failed` : 'not started';
-  for (const name of graph.order) if (!recorded.has(name)) skip(name, notStarted);
-
-  const end = clock.now().toISOString();
-  record.status = stopRequested ? 'Stopped' : failed ? 'Failed' : 'Succeeded';
-  if (record.status === 'Failed') {
-    record.failureReason = engineError === undefined ? STEP_FAILURE_REASON : `internal error: ${engineError instanceof Error ? engineError.message : String(engineError)}`;
-  }
-  record.endTime = end;
-  persist();
-  await options.store.flush();
-  reporter.executionFinished?.(record);
-  return record;
-}
-
-/** Stubs given for steps the pipeline does not have (a typo, most often) are a usage error. */
-export function checkStubNames(graph: PipelineGraph, stubs: StubOptions | undefined): void {
-  const unknownStubs = Object.keys(stubs?.steps ?? {}).filter((name) => !graph.nodes.has(name));
-  if (unknownStubs.length > 0) {
-    throw new SagesimError('UNKNOWN_STUB_STEP', `stubs name steps the pipeline does not have: ${unknownStubs.join(', ')}`, {
-      source: 'user',
-      hint: `steps are: ${[...graph.nodes.keys()].join(', ')}`,
-    });
+    record.endTime = this.clock.now().toISOString();
+    this.persist();
+    await this.options.store.flush();
+    this.reporter.executionFinished?.(record);
+    return record;
   }
 }
 
-/** The metrics SageMaker parses for a built-in algorithm's image; none for any other image. */
-function implicitMetricDefinitions(uri: string, config: SagesimConfig): readonly { readonly Name: string }[] {
-  try {
-    return resolveImage(uri, config).builtin?.metricDefinitions ?? [];
-  } catch {
-    // An unmapped image has no implicit metrics; a stub needs no image to run.
-    return [];
-  }
-}
-
-/** The executor of every step, checked before anything runs; a missing one is a usage error. */
-function pickExecutors(graph: PipelineGraph, options: RunPipelineOptions, clock: Clock): (step: PipelineStep) => StepExecutor | Omit<StepExecutor, 'stepType'> {
-  const builtins = new Map<string, StepExecutor>([
-    ['Condition', new ConditionExecutor()],
-    ['Fail', new FailExecutor()],
-  ]);
-  const stub = new StubExecutor({
-    stubs: options.stubs ?? {},
-    now: () => clock.now(),
-    definition: options.definition,
-    implicitMetricDefinitions: (uri) => implicitMetricDefinitions(uri, options.config),
-  });
-  checkStubNames(graph, options.stubs);
-  const missing: PipelineStep[] = [];
-  for (const node of graph.nodes.values()) {
-    if (isStubbed(options.stubs, node.step)) continue;
-    if (!options.executors.has(node.step.Type) && !builtins.has(node.step.Type)) missing.push(node.step);
-  }
-  if (missing.length > 0) {
-    const types = [...new Set(missing.map((s) => s.Type))];
-    const first = missing[0]?.Name ?? '';
-    throw new SagesimError(
-      'NO_EXECUTOR',
-      `no executor for step type${types.length > 1 ? 's' : ''} ${types.join(', ')} yet: step${missing.length > 1 ? 's' : ''} ${missing.map((s) => s.Name).join(', ')} cannot run`,
-      { source: 'user', hint: `stub them: --stub ${first} (repeatable), --stub-all, or --stubs stubs.json with their properties` },
-    );
-  }
-  return (step) => {
-    if (isStubbed(options.stubs, step)) return stub;
-    return options.executors.get(step.Type) ?? (builtins.get(step.Type) as StepExecutor);
-  };
-}
-
-function checkReuse(graph: PipelineGraph, options: RunPipelineOptions): void {
+function checkReuse(graph: PipelineGraph, options: ExecutionOptions): void {
   const reuse = options.reuse;
   if (!reuse) return;
   const problems: string[] = [];

@@ -2,8 +2,8 @@
 // of the cache. The cloud keys its cache on arguments only, so an object replaced at the same URI
 // (a script placed again, a data prefix refreshed) would be reused stale; sagesim compares these.
 import { isSagesimError } from '../errors.js';
-import type { ObjectInfo, ObjectStore } from '../mock-aws/object-store.js';
-import { parseManifest } from '../steps/staging.js';
+import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
+import { parseManifest } from '../ports/s3-manifest.js';
 import type { PipelineStep } from './definition-types.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 

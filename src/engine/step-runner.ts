@@ -1,12 +1,9 @@
 // Runs one step of an execution: resolves its arguments, answers from the cache when it may,
 // otherwise hands it to its executor (or a stub) under its retry policies, then reads the
 // property files it declares. Every state change lands in the step's record and the reporter.
-import { SagesimError, StepFailure, StoppedError, isSagesimError } from '../errors.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
-import { joinS3 } from '../mock-aws/object-store.js';
-import type { StepContext, StepExecutor, StepResult } from '../steps/executor.js';
-import { StubExecutor, processingOutputUri } from '../steps/stub-executor.js';
-import { conditionOutcome } from '../steps/condition-executor.js';
+import { SagesimError, StepFailure, StoppedError } from '../errors.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import { controlArguments, conditionOutcome } from './control-steps.js';
 import { type CacheEntry, type CacheSource, cacheKeyFor, cachePolicyFor, decideCache } from './cache.js';
 import { hashJson } from './canonical-json.js';
 import { type InputSnapshot, snapshotInputs, stepInputs } from './step-reads.js';
@@ -15,13 +12,13 @@ import type { PipelineStep, RetryPolicy } from './definition-types.js';
 import type { Reporter } from './events.js';
 import { type ExecutionRecord, type StepRecord, stubbedSteps } from './execution-record.js';
 import type { ExecutionStore } from './execution-store.js';
-import { MAX_VALUE_DEPTH } from './definition-limits.js';
 import { resolveValue } from './expressions.js';
 import { jobNameFor } from './identity.js';
-import { nestsDeeperThan } from './json-depth.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { readPropertyFiles } from './property-files.js';
 import type { ExecutionIdentity, ResolveContext, StepOutputs } from './resolve-context.js';
 import { runWithRetries } from './retry.js';
+import { isControlStep, type StepAssignment, type StepContext, type StepResult } from './step-executor.js';
 
 /** What running one step needs from the execution around it. */
 export interface StepRunEnvironment {
@@ -63,127 +60,158 @@ interface AttemptResult {
   readonly reads?: readonly InputSnapshot[];
 }
 
-/** Runs `step` with `executor`; `rec` is its record, already in the execution's step list. */
-export async function runStep(env: StepRunEnvironment, step: PipelineStep, executor: StepExecutor | Omit<StepExecutor, 'stepType'>, rec: StepRecord): Promise<StepRunOutcome> {
+/** One step's run: what its attempts share. */
+interface StepRun {
+  readonly env: StepRunEnvironment;
+  readonly step: PipelineStep;
+  readonly assignment: StepAssignment;
+  readonly rec: StepRecord;
+  readonly log: ReturnType<ExecutionStore['openStepLog']>;
+  readonly cachePolicy: ReturnType<typeof cachePolicyFor>;
+  /** Under --no-cache a cacheable step does not read the cache but still records its result, so the next cached run finds the freshest one. */
+  readonly recordsCache: boolean;
+  readonly stubbed: boolean;
+  /** Stub results are cached apart: they serve only a step stubbed the same way, never a real one. */
+  readonly source: CacheSource;
+}
+
+/** Runs `step` as `assignment` says; `rec` is its record, already in the execution's step list. */
+export async function runStep(env: StepRunEnvironment, step: PipelineStep, assignment: StepAssignment, rec: StepRecord): Promise<StepRunOutcome> {
   const { reporter, clock, identity } = env;
-  const log = env.store.openStepLog(identity.executionId, step.Name);
+  const run: StepRun = {
+    env,
+    step,
+    assignment,
+    rec,
+    log: env.store.openStepLog(identity.executionId, step.Name),
+    cachePolicy: cachePolicyFor(step, env.cacheEnabled),
+    recordsCache: cachePolicyFor(step, true).enabled,
+    stubbed: assignment.stub !== undefined,
+    source: assignment.stub ? { kind: 'stub', spec: hashJson(assignment.stub.spec) } : { kind: 'real' },
+  };
   const policies: readonly RetryPolicy[] = 'RetryPolicies' in step ? (step.RetryPolicies ?? []) : [];
   rec.startTime = clock.now().toISOString();
-  const cachePolicy = cachePolicyFor(step, env.cacheEnabled);
-  // Under --no-cache a cacheable step does not read the cache but still records its result, so
-  // the next cached run finds the freshest one.
-  const recordsCache = cachePolicyFor(step, true).enabled;
-  const stubbed = executor instanceof StubExecutor;
-  // Stub results are cached apart: they serve only a step stubbed the same way, never a real one.
-  const source: CacheSource = stubbed ? { kind: 'stub', spec: hashJson((executor.specFor(step.Name) ?? {}) as unknown as JsonValue) } : { kind: 'real' };
-  if (stubbed) rec.stubbed = true;
-
-  const attempt = async (n: number): Promise<AttemptResult> => {
-    rec.attemptCount = n;
-    rec.status = 'Executing';
-    rec.failureReason = undefined;
-    env.persist();
-    reporter.stepStarted?.({ executionId: identity.executionId, step: rec, attempt: n });
-    const jobName = jobNameFor(identity, step.Name, n, env.random);
-    const args = await resolveArguments(env, step, jobName);
-    rec.resolvedArguments = args;
-    if (n === 1 && cachePolicy.enabled) {
-      const key = cacheKeyFor(step, args);
-      if (key !== undefined) {
-        const decision = await decideCache(env.store, {
-          pipelineName: identity.pipelineName,
-          stepName: step.Name,
-          key,
-          now: clock.now(),
-          expireAfterMs: cachePolicy.expireAfterMs,
-          source,
-          mode: env.cacheMode ?? 'content',
-          snapshot: (reads) => snapshotInputs(env.objectStore, reads),
-        });
-        const hit = decision.hit;
-        if (hit) return { result: { properties: hit.properties, metadata: hit.metadata, outputParameters: hit.outputParameters }, propertyFiles: { ...hit.propertyFiles }, cacheHit: hit, cacheKey: key };
-        if (decision.reason !== undefined) {
-          rec.cacheMissReason = decision.reason;
-          env.persist();
-          reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, code: 'CACHE_MISS', message: decision.reason });
-        }
-      }
-    }
-    // Taken before the job starts: what it is about to read. A store that cannot be listed costs
-    // the entry its reuse (content mode), not the step its run.
-    const reads = recordsCache && !stubbed ? await snapshotInputs(env.objectStore, stepInputs(step, args)).catch(() => undefined) : [];
-    const context: StepContext = {
-      execution: identity,
-      step,
-      arguments: step.Type === 'Condition' ? { ...(step.Arguments as unknown as JsonObject), ...args } : args,
-      jobName,
-      attempt: n,
-      signal: env.signal,
-      objectStore: env.objectStore,
-      log: (line) => {
-        rec.logFile ??= log.relativePath;
-        log.write(line);
-        reporter.stepLog?.({ executionId: identity.executionId, stepName: step.Name, line });
-      },
-      logFile: log.path,
-      workDir: await env.store.stepWorkDir(identity.executionId, step.Name, n, { create: !(executor instanceof StubExecutor) }),
-      warn: (warning) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, ...warning }),
-      stubbedSteps: stubbedSteps(env.record),
-      reportMetadata: (metadata) => {
-        rec.metadata = { ...rec.metadata, ...metadata };
-        env.persist();
-      },
-    };
-    const result = await executor.execute(context);
-    if (env.signal.aborted) throw new StoppedError(`step ${step.Name} stopped`);
-    const propertyFiles = await readPropertyFiles(env.objectStore, step, result.properties);
-    return { result, propertyFiles, cacheKey: recordsCache ? cacheKeyFor(step, args) : undefined, ...(reads ? { reads } : {}) };
-  };
-
-  const outcome = await runWithRetries(attempt, {
+  if (run.stubbed) rec.stubbed = true;
+  const outcome = await runWithRetries((n) => runAttempt(run, n), {
     policies,
     stepType: step.Type,
     clock,
     signal: env.signal,
-    onFailure: ({ attempt: n, error, decision }) => {
+    onFailure: ({ error, decision }) => {
       if (!decision.retry) return;
       rec.failureReason = failureReason(error);
       env.persist();
       reporter.stepFailed?.({ executionId: identity.executionId, step: rec, willRetry: true, retryInSeconds: decision.delayMs / 1000 });
-      void n;
     },
   });
-  await log.close().catch((error: unknown) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, code: 'STEP_LOG_CLOSE_FAILED', message: (error as Error).message }));
+  await run.log.close().catch((error: unknown) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, code: 'STEP_LOG_CLOSE_FAILED', message: (error as Error).message }));
   rec.attemptCount = outcome.attempts;
   rec.endTime = clock.now().toISOString();
+  return outcome.ok ? recordSucceeded(run, outcome.value) : recordFailed(run, outcome.error);
+}
 
-  if (outcome.ok) {
-    const { result, propertyFiles, cacheHit, cacheKey, reads } = outcome.value;
-    rec.status = 'Succeeded';
-    rec.failureReason = undefined;
-    rec.properties = result.properties;
-    rec.metadata = { ...result.metadata };
-    if (Object.keys(propertyFiles).length > 0) rec.propertyFiles = propertyFiles;
-    if (result.outputParameters && Object.keys(result.outputParameters).length > 0) rec.outputParameters = { ...result.outputParameters };
-    const outputs: StepOutputs = {
-      stepType: step.Type,
-      properties: result.properties,
-      propertyFiles,
-      outputParameters: result.outputParameters ?? {},
-    };
-    if (cacheHit) {
-      rec.cacheHit = { sourcePipelineExecutionArn: cacheHit.executionArn, sourceStepName: cacheHit.stepName };
-      env.persist();
-      reporter.stepCached?.({ executionId: identity.executionId, step: rec });
-    } else {
-      if (cacheKey !== undefined) await recordCache(env, step, rec, cacheKey, outputs, { reads, source });
-      env.persist();
-      reporter.stepSucceeded?.({ executionId: identity.executionId, step: rec });
-    }
-    return { status: 'Succeeded', outputs, outcome: step.Type === 'Condition' ? conditionOutcome(result) : undefined };
+async function runAttempt(run: StepRun, n: number): Promise<AttemptResult> {
+  const { env, step, rec } = run;
+  rec.attemptCount = n;
+  rec.status = 'Executing';
+  rec.failureReason = undefined;
+  env.persist();
+  env.reporter.stepStarted?.({ executionId: env.identity.executionId, step: rec, attempt: n });
+  const jobName = jobNameFor(env.identity, step.Name, n, env.random);
+  const args = await resolveArguments(env, step, jobName);
+  rec.resolvedArguments = args;
+  const hit = n === 1 ? await lookUpCache(run, args) : undefined;
+  if (hit) return hit;
+  // Taken before the job starts: what it is about to read. A store that cannot be listed costs
+  // the entry its reuse (content mode), not the step its run.
+  const reads = run.recordsCache && !run.stubbed ? await snapshotInputs(env.objectStore, stepInputs(step, args)).catch(() => undefined) : [];
+  const result = await run.assignment.runner.execute(await attemptContext(run, n, jobName, args));
+  if (env.signal.aborted) throw new StoppedError(`step ${step.Name} stopped`);
+  const propertyFiles = await readPropertyFiles(env.objectStore, step, result.properties);
+  return { result, propertyFiles, cacheKey: run.recordsCache ? cacheKeyFor(step, args) : undefined, ...(reads ? { reads } : {}) };
+}
+
+/** A cache hit as the attempt's result, or undefined (the miss's reason recorded and reported). */
+async function lookUpCache(run: StepRun, args: JsonObject): Promise<AttemptResult | undefined> {
+  const { env, step, rec, cachePolicy } = run;
+  const key = cacheKeyFor(step, args);
+  if (key === undefined || !cachePolicy.enabled) return undefined;
+  const decision = await decideCache(env.store, {
+    pipelineName: env.identity.pipelineName,
+    stepName: step.Name,
+    key,
+    now: env.clock.now(),
+    expireAfterMs: cachePolicy.expireAfterMs,
+    source: run.source,
+    mode: env.cacheMode ?? 'content',
+    snapshot: (reads) => snapshotInputs(env.objectStore, reads),
+  });
+  const hit = decision.hit;
+  if (hit) return { result: { properties: hit.properties, metadata: hit.metadata, outputParameters: hit.outputParameters }, propertyFiles: { ...hit.propertyFiles }, cacheHit: hit, cacheKey: key };
+  if (decision.reason !== undefined) {
+    rec.cacheMissReason = decision.reason;
+    env.persist();
+    env.reporter.warning?.({ executionId: env.identity.executionId, stepName: step.Name, code: 'CACHE_MISS', message: decision.reason });
   }
+  return undefined;
+}
 
-  const error = outcome.error;
+async function attemptContext(run: StepRun, n: number, jobName: string, args: JsonObject): Promise<StepContext> {
+  const { env, step, rec, log } = run;
+  const { identity, reporter } = env;
+  return {
+    execution: identity,
+    step,
+    arguments: args,
+    jobName,
+    attempt: n,
+    signal: env.signal,
+    objectStore: env.objectStore,
+    log: (line) => {
+      rec.logFile ??= log.relativePath;
+      log.write(line);
+      reporter.stepLog?.({ executionId: identity.executionId, stepName: step.Name, line });
+    },
+    logFile: log.path,
+    workDir: await env.store.stepWorkDir(identity.executionId, step.Name, n, { create: !run.stubbed }),
+    warn: (warning) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, ...warning }),
+    stubbedSteps: stubbedSteps(env.record),
+    reportMetadata: (metadata) => {
+      rec.metadata = { ...rec.metadata, ...metadata };
+      env.persist();
+    },
+  };
+}
+
+async function recordSucceeded(run: StepRun, value: AttemptResult): Promise<StepRunOutcome> {
+  const { env, step, rec } = run;
+  const { result, propertyFiles, cacheHit, cacheKey, reads } = value;
+  rec.status = 'Succeeded';
+  rec.failureReason = undefined;
+  rec.properties = result.properties;
+  rec.metadata = { ...result.metadata };
+  if (Object.keys(propertyFiles).length > 0) rec.propertyFiles = propertyFiles;
+  if (result.outputParameters && Object.keys(result.outputParameters).length > 0) rec.outputParameters = { ...result.outputParameters };
+  const outputs: StepOutputs = {
+    stepType: step.Type,
+    properties: result.properties,
+    propertyFiles,
+    outputParameters: result.outputParameters ?? {},
+  };
+  if (cacheHit) {
+    rec.cacheHit = { sourcePipelineExecutionArn: cacheHit.executionArn, sourceStepName: cacheHit.stepName };
+    env.persist();
+    env.reporter.stepCached?.({ executionId: env.identity.executionId, step: rec });
+  } else {
+    if (cacheKey !== undefined) await recordCache(env, step, rec, cacheKey, outputs, { reads, source: run.source });
+    env.persist();
+    env.reporter.stepSucceeded?.({ executionId: env.identity.executionId, step: rec });
+  }
+  return { status: 'Succeeded', outputs, outcome: conditionOutcome(step, result.properties) };
+}
+
+function recordFailed(run: StepRun, error: unknown): StepRunOutcome {
+  const { env, rec } = run;
   const stopped = error instanceof StoppedError || env.signal.aborted;
   rec.status = stopped ? 'Stopped' : 'Failed';
   const reason = stopped && !(error instanceof StepFailure) ? undefined : failureReason(error);
@@ -194,56 +222,17 @@ export async function runStep(env: StepRunEnvironment, step: PipelineStep, execu
     if (error.properties) rec.properties = error.properties;
   }
   env.persist();
-  if (stopped) reporter.stepStopped?.({ executionId: identity.executionId, step: rec });
-  else reporter.stepFailed?.({ executionId: identity.executionId, step: rec, willRetry: false });
+  if (stopped) env.reporter.stepStopped?.({ executionId: env.identity.executionId, step: rec });
+  else env.reporter.stepFailed?.({ executionId: env.identity.executionId, step: rec, willRetry: false });
   return { status: rec.status };
 }
 
-/** Arguments with every expression resolved; for Condition steps only `Conditions`. */
+/** Arguments with every expression resolved; for control steps what controlArguments says. */
 async function resolveArguments(env: StepRunEnvironment, step: PipelineStep, jobName: string): Promise<JsonObject> {
   const ctx = env.resolveContext({ name: step.Name, type: step.Type, jobName });
-  const source: JsonValue =
-    step.Type === 'Condition' ? { Conditions: step.Arguments.Conditions as unknown as JsonValue } : (step.Arguments as unknown as JsonValue);
+  const source: JsonValue = isControlStep(step) ? controlArguments(step) : (step.Arguments as unknown as JsonValue);
   const resolved = await resolveValue(source ?? {}, ctx);
   return isJsonObject(resolved) ? resolved : {};
-}
-
-/** Reads each declared property file from `<output S3Uri>/<FilePath>` and parses it as JSON. */
-async function readPropertyFiles(objectStore: ObjectStore, step: PipelineStep, properties: JsonObject): Promise<Record<string, JsonValue>> {
-  const declarations = 'PropertyFiles' in step ? (step.PropertyFiles ?? []) : [];
-  const out: Record<string, JsonValue> = {};
-  for (const declaration of declarations) {
-    const name = declaration.PropertyFileName;
-    const outputUri = processingOutputUri(properties, declaration.OutputName);
-    if (!outputUri) {
-      throw new StepFailure(`property file ${name}: the step has no output named "${declaration.OutputName}"`, { code: 'PROPERTY_FILE_OUTPUT_NOT_FOUND', source: 'user' });
-    }
-    const uri = joinS3(outputUri, declaration.FilePath);
-    let text: string;
-    try {
-      text = (await objectStore.get(uri)).toString('utf8');
-    } catch (cause) {
-      const missing = isSagesimError(cause) && cause.code === 'S3_NOT_FOUND';
-      throw new StepFailure(
-        missing
-          ? `property file ${name} was not written: no object at ${uri} (output ${declaration.OutputName}, FilePath ${declaration.FilePath}). For a stub, give its content: {"${step.Name}": {"propertyFiles": {"${name}": {...}}}} in --stubs`
-          : `property file ${name}: cannot read ${uri}: ${(cause as Error).message}`,
-        { code: 'PROPERTY_FILE_NOT_FOUND', source: 'user', cause },
-      );
-    }
-    let content: JsonValue;
-    try {
-      content = JSON.parse(text) as JsonValue;
-    } catch (cause) {
-      throw new StepFailure(`property file ${name} at ${uri} is not JSON: ${(cause as Error).message}`, { code: 'PROPERTY_FILE_NOT_JSON', source: 'user', cause });
-    }
-    // The content is kept in the execution record and walked by expressions: bounded like a definition's values.
-    if (nestsDeeperThan(content, MAX_VALUE_DEPTH)) {
-      throw new StepFailure(`property file ${name} at ${uri} nests more than ${MAX_VALUE_DEPTH} levels of lists and objects`, { code: 'PROPERTY_FILE_TOO_DEEP', source: 'user' });
-    }
-    out[name] = content;
-  }
-  return out;
 }
 
 async function recordCache(

@@ -1,7 +1,8 @@
 // Step-level checks: names, types, the fields each type needs, DependsOn, CacheConfig,
 // RetryPolicies, PropertyFiles and output parameters. Steps nested in condition branches are
 // flattened first so every check sees every step.
-import { STEP_TYPES } from './definition-types.js';
+import { STEP_TYPES, type StepType } from './definition-types.js';
+import { stepKind } from './step-kinds.js';
 import { parseExpireAfter } from './expire-after.js';
 import { type JsonObject, type JsonValue, isJsonObject } from './json.js';
 import type { FlatStep, Problems, ValidationScope } from './validate-context.js';
@@ -25,8 +26,6 @@ export const RETRY_EXCEPTION_TYPES = [
 const MAX_ATTEMPTS = 20;
 const MAX_EXPIRE_AFTER_MIN = 14_400;
 const MAX_INTERVAL_SECONDS = 43_200;
-/** The SDK's steps that take retry_policies; others cannot carry RetryPolicies. */
-const NO_RETRY_TYPES = new Set(['Condition', 'Fail', 'Lambda', 'Callback']);
 const OUTPUT_TYPES = ['String', 'Integer', 'Float', 'Boolean'];
 
 /** Flattens Steps and every IfSteps/ElseSteps below them; reports non-object steps and bad branch lists. */
@@ -182,7 +181,8 @@ function checkRetryPolicies(step: FlatStep, problems: Problems): void {
   const { raw, path, name, type } = step;
   const policies = raw['RetryPolicies'];
   const base = `${path}.RetryPolicies`;
-  if (type && NO_RETRY_TYPES.has(type)) {
+  // The SDK's steps that take retry_policies are the retryable kinds; others cannot carry RetryPolicies.
+  if (type && isStepType(type) && !stepKind(type).retryable) {
     problems.add('RETRY_NOT_SUPPORTED', base, `${type} steps cannot have RetryPolicies`, 'retry policies apply to job steps (Processing, Training, Tuning, Transform, Model, RegisterModel, AutoML)', name);
     return;
   }
@@ -304,4 +304,8 @@ function checkOutputParameters(step: FlatStep, problems: Problems): void {
       problems.add('INVALID_OUTPUT_PARAMETER', `${p}.OutputType`, `unknown OutputType ${preview(outputType)}`, `output types are ${OUTPUT_TYPES.join(', ')}`, name);
     }
   });
+}
+
+function isStepType(type: string): type is StepType {
+  return (STEP_TYPES as readonly string[]).includes(type);
 }

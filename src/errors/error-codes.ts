@@ -38,7 +38,6 @@ export const ERROR_CODES = {
   INVALID_PARAMETER: { ...input, meaning: 'a pipeline parameter value does not fit its declared type' },
   INVALID_STUBS: { ...input, meaning: 'the stubs file or a --stub flag is not valid' },
   UNKNOWN_STUB_STEP: { ...input, meaning: 'a stub names a step the pipeline does not have' },
-  NO_EXECUTOR: { ...input, meaning: 'a step type has no local executor; the step must be stubbed' },
   UNKNOWN_IMAGE: { ...input, meaning: 'an image name given to `images` is not one sagesim builds' },
   INVALID_IMAGE_MAPPING: { ...environment, meaning: 'the image mapping shipped with sagesim (containers/images.json) is broken: reinstall sagesim' },
   IMAGE_NOT_MAPPED: { ...input, meaning: 'a step\'s image URI has no local image mapped to it' },
@@ -191,7 +190,6 @@ export const ERROR_CODES = {
 
   // sagesim bugs: each state its own code
   UNHANDLED_VARIANT: { ...bug, meaning: 'an exhaustive switch met a value it does not handle' },
-  EXECUTOR_NOT_REGISTERED: { ...bug, meaning: 'a step type that passed the checks has no executor' },
   NO_CONTAINER_RUNTIME: { ...bug, meaning: 'a step that runs a container was given no container runtime' },
   KEY_OUTSIDE_PREFIX: { ...bug, meaning: 'an S3 key listed under a prefix does not start with it' },
   MODEL_VERSION_NOT_CLAIMED: { ...bug, meaning: 'no model package version number could be claimed' },

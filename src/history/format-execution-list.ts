@@ -2,6 +2,7 @@
 import { type ExecutionRecord, stubbedSteps } from '../engine/execution-record.js';
 import { formatSpan, formatTimestamp, type TimeFormatOptions } from './format-time.js';
 import { renderTable } from './table.js';
+import { stepKind } from '../engine/step-kinds.js';
 
 export interface ExecutionListOptions extends TimeFormatOptions {
   /** For the elapsed time of executions still running. @default new Date() */
@@ -29,7 +30,7 @@ function noteOf(record: Readonly<ExecutionRecord>): string {
   // First: a stub run's results are stand-ins, whatever else happened.
   const stubbed = stubbedSteps(record);
   if (stubbed.length > 0) {
-    const jobs = record.steps.filter((step) => step.status !== 'Skipped' && step.stepType !== 'Condition' && step.stepType !== 'Fail');
+    const jobs = record.steps.filter((step) => step.status !== 'Skipped' && !stepKind(step.stepType).control);
     notes.push(stubbed.length === jobs.length ? 'STUB RUN (every step stubbed)' : `stubbed: ${stubbed.join(', ')}`);
   }
   const failed = record.steps.filter((step) => step.status === 'Failed').map((step) => step.stepName);

@@ -7,7 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecutionRecord } from '../engine/execution-record.js';
 import type { JsonValue } from '../engine/json.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import { FileCacheIndex } from '../store/file-cache-index.js';
 import { executionDirIn } from '../store/store-layout.js';
 

@@ -1,7 +1,7 @@
 // In-memory ObjectStore for unit tests and stub-only runs.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { type ObjectInfo, type ObjectStore, notFound, parseS3Uri, formatS3Uri } from './object-store.js';
+import { type ObjectInfo, type ObjectStore, notFound, parseS3Uri, formatS3Uri } from '../ports/object-store.js';
 
 export class MemoryObjectStore implements ObjectStore {
   readonly description = 'in-memory object store';

@@ -18,7 +18,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { SagesimError } from '../errors.js';
 import { uploadFileMultipart } from './multipart-file-upload.js';
-import { type ObjectInfo, type ObjectStore, formatS3Uri, notFound, parseS3Uri } from './object-store.js';
+import { type ObjectInfo, type ObjectStore, formatS3Uri, notFound, parseS3Uri } from '../ports/object-store.js';
 
 /** Object stores that can read a byte range: staging splits big objects into parallel GETs. */
 export interface RangedObjectStore extends ObjectStore {

@@ -12,7 +12,7 @@ import { parseDefinition, readDefinitionText } from '../engine/load-definition.j
 import { resolveParameters } from '../engine/parameters.js';
 import { defaultPipelineName } from '../engine/pipeline-name.js';
 import { SagesimError } from '../errors.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import { type AwsCallContext, awsCall, toAwsError } from './aws-error.js';
 import { rewriteBuckets, rewriteManifestBuckets } from './bucket-rewrite.js';
 import { type PollBackoff, followExecution } from './follow-execution.js';

@@ -15,13 +15,13 @@ import { SagesimError, StepFailure, StoppedError, assertNever } from '../errors.
 import { MANIFEST_FILE_NAME, findManifestFor, loadManifest, seedManifest } from '../fixtures/manifest.js';
 import { saveModel } from '../mock-aws/model-store.js';
 import { DUMMY_CREDENTIALS } from '../mock-aws/s3-client.js';
-import { joinS3, type ObjectStore } from '../mock-aws/object-store.js';
+import { joinS3, type ObjectStore } from '../ports/object-store.js';
 import { createRunEnvironment } from '../runtime/create-environment.js';
 import { prepareRun } from '../runtime/prepare-run.js';
 import type { ContainerEngine, ContainerSpec } from '../ports/container-engine.js';
 import { dockerEngineFor } from '../adapters/docker/docker-engine.js';
 import type { StepContext } from '../steps/executor.js';
-import { processingOutputUri } from '../steps/stub-executor.js';
+import { processingOutputUri } from '../engine/property-files.js';
 import { type JobDescriber, cloudSource, createSdkDescriber } from './cloud-source.js';
 import { reproductionObjectStore, type ReproductionObjectStore } from './reproduction-object-store.js';
 import { ReproductionRuntime, type ShellOpener, shellSessionIn } from './reproduction-runtime.js';
@@ -140,8 +140,7 @@ export async function reproduceStep(options: ReproduceStepOptions): Promise<Repr
   if (options.seed !== undefined) await seed(options.seed, env.objectStore);
   await prepareRun(env, { definition: definitionOf(source), checks: 'step-types', ...(options.reporter ? { reporter: options.reporter } : {}) });
 
-  const executor = env.executors.get(source.stepType);
-  if (!executor) throw new SagesimError('EXECUTOR_NOT_REGISTERED', `no ${source.stepType} executor`);
+  const executor = env.executors[source.stepType];
   const upload = options.upload === true;
   const store = upload ? env.objectStore : reproductionObjectStore(env.objectStore, path.join(dir, 'outputs'));
   const logFile = path.join(dir, 'container.log');

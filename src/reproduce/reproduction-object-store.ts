@@ -6,7 +6,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type ObjectInfo, type ObjectStore, notFound, parseS3Uri } from '../mock-aws/object-store.js';
+import { type ObjectInfo, type ObjectStore, notFound, parseS3Uri } from '../ports/object-store.js';
 import type { RangedObjectStore } from '../mock-aws/s3-object-store.js';
 
 /** An object the reproduction wrote, and the local file that holds it. */

@@ -10,10 +10,11 @@ import { SagesimError } from '../errors.js';
 import { findStep } from '../history/find-step.js';
 import type { ModelRecord } from '../mock-aws/model-store.js';
 import { withArticle } from '../util/article.js';
+import { type StepTypesWhere, stepTypesWhere } from '../engine/step-kinds.js';
 
-/** The step types whose container run can be reproduced. */
-export type ReproducibleStepType = 'Processing' | 'Training' | 'Transform';
-export const REPRODUCIBLE_STEP_TYPES: readonly ReproducibleStepType[] = ['Processing', 'Training', 'Transform'];
+/** The step types whose container run can be reproduced (the step-kind table says which). */
+export type ReproducibleStepType = StepTypesWhere<'reproducible'>;
+export const REPRODUCIBLE_STEP_TYPES: readonly ReproducibleStepType[] = stepTypesWhere('reproducible');
 
 export interface ReproductionSource {
   /** Where the original ran. */

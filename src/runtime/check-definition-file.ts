@@ -3,6 +3,7 @@
 import type { SagesimConfig } from '../config.js';
 import type { ParameterValue } from '../engine/definition-types.js';
 import { flattenSteps } from '../engine/flatten-steps.js';
+import { stepKind } from '../engine/step-kinds.js';
 import { parseDefinition, readDefinitionText } from '../engine/load-definition.js';
 import { type PipelineIo, type PipelineRead, pipelineIo, seedReads, under } from '../engine/pipeline-io.js';
 import { isSagesimError } from '../errors.js';
@@ -24,7 +25,7 @@ export async function preflightDefinitionFile(options: CheckDefinitionFileOption
   const definition = parseDefinition(await readDefinitionText(options.file), options.file);
   await using env = await createRunEnvironment(options.config);
   const runsContainers = flattenSteps(definition.Steps).some(
-    (step) => ['Processing', 'Training', 'Tuning', 'Transform', 'Lambda'].includes(step.Type) && !isStubbed(options.stubs, step),
+    (step) => stepKind(step.Type).container && !isStubbed(options.stubs, step),
   );
   return preflight({
     definition,

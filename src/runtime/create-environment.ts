@@ -7,18 +7,16 @@ import type { ExecutionStore } from '../engine/execution-store.js';
 import { FileExecutionStore } from '../store/file-execution-store.js';
 import { MemoryExecutionStore } from '../store/memory-execution-store.js';
 import { MemoryObjectStore } from '../mock-aws/memory-object-store.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
-import { ConditionExecutor } from '../steps/condition-executor.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import type { ContainerRuntime } from '../ports/container-engine.js';
-import { type ExecutorRegistry, type StepExecutor, createRegistry } from '../steps/executor.js';
-import { FailExecutor } from '../steps/fail-executor.js';
+import { type ExecutorTable, type StepExecutor, withExecutors } from '../steps/executor.js';
 import { instanceMemoryBytes } from '../steps/instance-memory.js';
 import { type Releaser, releaseAll } from './release-all.js';
 
 /** Everything a run needs from the outside world. */
 export interface RunEnvironment {
   readonly config: SagesimConfig;
-  readonly executors: ExecutorRegistry;
+  readonly executors: ExecutorTable;
   readonly objectStore: ObjectStore;
   /** The S3 endpoint job containers are pointed at; undefined for an in-memory store. */
   readonly s3Endpoint: string | undefined;
@@ -79,10 +77,8 @@ export async function createRunEnvironment(config: SagesimConfig, options: Creat
     const runtime = options.runtime ?? (await import('../adapters/docker/docker-engine.js')).dockerEngineFor(config);
     const { createContainerExecutors } = await import('../steps/job-executors.js');
     const clock = options.clock ?? systemClock;
-    const executors = createRegistry([
-      new ConditionExecutor(),
-      new FailExecutor(),
-      ...createContainerExecutors({
+    const executors = withExecutors(
+      createContainerExecutors({
         config,
         runtime,
         objectStore,
@@ -93,8 +89,8 @@ export async function createRunEnvironment(config: SagesimConfig, options: Creat
         // A job gets the memory its instance type has in the cloud, so it runs out where it would there.
         ...(config.instanceMemory ? { memoryLimit: instanceMemoryBytes } : {}),
       }),
-      ...(options.executors ?? []),
-    ]);
+      options.executors ?? [],
+    );
     return {
       config,
       executors,

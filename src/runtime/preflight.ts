@@ -10,16 +10,15 @@ import { type DefinitionProblem, isSagesimError } from '../errors.js';
 import { findManifestFor, loadManifest } from '../fixtures/manifest.js';
 import { localImageNameOf } from '../images/build-images.js';
 import { imageNotMappedError, resolveImage } from '../images/image-mapping.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import type { ContainerRuntime } from '../ports/container-engine.js';
 import { findLambdaHandler } from '../steps/lambda-executor.js';
 import { isStubbed, type StubOptions } from '../steps/stub-executor.js';
 import { isUnsupportedStepType, unsupportedStepMessage } from '../steps/unsupported-executor.js';
 import { PreflightError } from './preflight-error.js';
+import { stepKind } from '../engine/step-kinds.js';
 
 
-/** Job steps whose executor starts a container of the step's own image. */
-const IMAGE_STEP_TYPES = new Set(['Processing', 'Training', 'Tuning']);
 
 export interface PreflightOptions {
   readonly definition: PipelineDefinition;
@@ -135,9 +134,9 @@ function parameterProblems(definition: PipelineDefinition, given: Readonly<Recor
 /** What each image of a step that will start a container runs as; problems for those that cannot. */
 async function imageProblems(io: PipelineIo, options: PreflightOptions, stubbed: (name: string, type: PipelineIo['images'][number]['stepType']) => boolean): Promise<DefinitionProblem[]> {
   // Transform steps run the image of a model another step describes.
-  const transformRuns = locateSteps(options.definition).some(({ step }) => step.Type === 'Transform' && !stubbed(step.Name, step.Type));
+  const transformRuns = locateSteps(options.definition).some(({ step }) => stepKind(step.Type).image === 'model' && !stubbed(step.Name, step.Type));
   const needed = io.images.filter(
-    (image) => image.origin.kind === 'fixed' && !stubbed(image.step, image.stepType) && (IMAGE_STEP_TYPES.has(image.stepType) || transformRuns),
+    (image) => image.origin.kind === 'fixed' && !stubbed(image.step, image.stepType) && (stepKind(image.stepType).image === 'arguments' || transformRuns),
   );
   const problems: DefinitionProblem[] = [];
   let dockerDown: string | undefined;

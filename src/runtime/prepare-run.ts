@@ -4,6 +4,7 @@
 import type { ParameterValue, PipelineDefinition, PipelineStep } from '../engine/definition-types.js';
 import type { Reporter } from '../engine/events.js';
 import { flattenSteps } from '../engine/flatten-steps.js';
+import { stepKind } from '../engine/step-kinds.js';
 import { isJsonObject, type JsonValue } from '../engine/json.js';
 import { seedForDefinition } from '../fixtures/manifest.js';
 import { ensureImages, localImageNameOf } from '../images/build-images.js';
@@ -12,12 +13,10 @@ import { isStubbed, type StubOptions } from '../steps/stub-executor.js';
 import { isUnsupportedStepType, unsupportedStepMessage } from '../steps/unsupported-executor.js';
 import { timeoutsOf } from '../config.js';
 import { SagesimError } from '../errors.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import type { RunEnvironment } from './create-environment.js';
 import { assertPreflight } from './preflight.js';
 
-/** Step types whose executor starts a container. */
-const CONTAINER_STEP_TYPES: ReadonlySet<PipelineStep['Type']> = new Set(['Processing', 'Training', 'Tuning', 'Transform', 'Lambda']);
 
 export interface PrepareRunOptions {
   readonly definition: PipelineDefinition;
@@ -46,7 +45,7 @@ export interface PreparedRun {
 
 export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions): Promise<PreparedRun> {
   const containerSteps = flattenSteps(options.definition.Steps).filter(
-    (step) => CONTAINER_STEP_TYPES.has(step.Type) && !isStubbed(options.stubs, step),
+    (step) => stepKind(step.Type).container && !isStubbed(options.stubs, step),
   );
   const seeds = options.definitionFile !== undefined && env.config.mock && env.s3Endpoint !== undefined;
 

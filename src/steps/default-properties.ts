@@ -7,7 +7,7 @@ import { sagemakerArn } from '../engine/identity.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../engine/json.js';
 import type { ExecutionIdentity } from '../engine/resolve-context.js';
 import { assertNever } from '../errors.js';
-import { joinS3 } from '../mock-aws/object-store.js';
+import { joinS3 } from '../ports/object-store.js';
 
 export interface DefaultPropertiesInput {
   readonly step: PipelineStep;

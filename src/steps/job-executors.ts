@@ -1,13 +1,14 @@
-// The executors of job steps that run in containers, built from one set of dependencies at the
-// edge. To add a step type, construct its executor here and append it to the list.
+// The executors of every runnable step type, built from one set of dependencies at the edge. The
+// table is keyed by step type: a new type does not compile until it has its executor here (and
+// its facts in engine/step-kinds.ts).
 import type { SagesimConfig } from '../config.js';
 import type { Reporter } from '../engine/events.js';
 import { ModelRegistry } from '../mock-aws/model-registry.js';
 import { resolveImage } from '../images/image-mapping.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import type { ContainerRuntime } from '../ports/container-engine.js';
 import { CallbackExecutor } from './callback-executor.js';
-import type { StepExecutor } from './executor.js';
+import type { ExecutorTable } from './executor.js';
 import type { ImageResolver, JobDeps } from './job-container.js';
 import { LambdaExecutor } from './lambda-executor.js';
 import { ModelExecutor } from './model-executor.js';
@@ -17,7 +18,7 @@ import { RegisterModelExecutor } from './register-model-executor.js';
 import { TrainingExecutor } from './training-executor.js';
 import { TransformExecutor } from './transform-executor.js';
 import { TuningExecutor } from './tuning-executor.js';
-import { createUnsupportedExecutors } from './unsupported-executor.js';
+import { UnsupportedStepExecutor } from './unsupported-executor.js';
 
 export interface ContainerExecutorDeps {
   readonly config: SagesimConfig;
@@ -36,7 +37,8 @@ export interface ContainerExecutorDeps {
   readonly sdk?: SdkLocator;
 }
 
-export function createContainerExecutors(deps: ContainerExecutorDeps): StepExecutor[] {
+/** An executor for every runnable step type (Condition and Fail are the scheduler's own). */
+export function createContainerExecutors(deps: ContainerExecutorDeps): ExecutorTable {
   const jobDeps: JobDeps = {
     config: deps.config,
     runtime: deps.runtime,
@@ -47,15 +49,18 @@ export function createContainerExecutors(deps: ContainerExecutorDeps): StepExecu
     sdk: deps.sdk ?? new PythonSdkLocator(deps.config.sagemakerSdk),
   };
   const { home, region, accountId } = deps.config;
-  return [
-    new ProcessingExecutor(jobDeps),
-    new TrainingExecutor(jobDeps),
-    new TuningExecutor(jobDeps),
-    new TransformExecutor(jobDeps),
-    new ModelExecutor({ home, now: jobDeps.now }),
-    new RegisterModelExecutor(new ModelRegistry({ home, region, accountId, now: jobDeps.now })),
-    new LambdaExecutor({ config: deps.config, runtime: deps.runtime, s3Endpoint: deps.s3Endpoint, resolveImage: jobDeps.resolveImage }),
-    new CallbackExecutor({ home }),
-    ...createUnsupportedExecutors(),
-  ];
+  return {
+    Processing: new ProcessingExecutor(jobDeps),
+    Training: new TrainingExecutor(jobDeps),
+    Tuning: new TuningExecutor(jobDeps),
+    Transform: new TransformExecutor(jobDeps),
+    Model: new ModelExecutor({ home, now: jobDeps.now }),
+    RegisterModel: new RegisterModelExecutor(new ModelRegistry({ home, region, accountId, now: jobDeps.now })),
+    Lambda: new LambdaExecutor({ config: deps.config, runtime: deps.runtime, s3Endpoint: deps.s3Endpoint, resolveImage: jobDeps.resolveImage }),
+    Callback: new CallbackExecutor({ home }),
+    EMR: new UnsupportedStepExecutor('EMR'),
+    QualityCheck: new UnsupportedStepExecutor('QualityCheck'),
+    ClarifyCheck: new UnsupportedStepExecutor('ClarifyCheck'),
+    AutoML: new UnsupportedStepExecutor('AutoML'),
+  };
 }

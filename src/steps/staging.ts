@@ -8,8 +8,9 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SagesimError, StoppedError } from '../errors.js';
-import { type ObjectStore, formatS3Uri, joinS3, parseS3Uri } from '../mock-aws/object-store.js';
+import { type ObjectStore, formatS3Uri, joinS3, parseS3Uri } from '../ports/object-store.js';
 import type { RangedObjectStore } from '../mock-aws/s3-object-store.js';
+import { parseManifest, safeRelativePath } from '../ports/s3-manifest.js';
 
 export type S3DataType = 'S3Prefix' | 'ManifestFile';
 
@@ -178,45 +179,11 @@ export async function planManifest(store: ObjectStore, manifestUri: string): Pro
   );
 }
 
-export function parseManifest(text: string, manifestUri: string): { uri: string; relativePath: string }[] {
-  const invalid = (why: string): SagesimError =>
-    new SagesimError('INVALID_MANIFEST', `manifest ${manifestUri} is not valid: ${why}`, {
-      source: 'user',
-      hint: 'a manifest is a JSON array: [{"prefix": "s3://bucket/some/prefix/"}, "relative/key-1", "relative/key-2"]',
-    });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw invalid(`not JSON (${(cause as Error).message})`);
-  }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw invalid('not a non-empty JSON array');
-  const [head, ...rest] = parsed as unknown[];
-  const prefix = (head as { prefix?: unknown } | null)?.prefix;
-  if (typeof prefix !== 'string') throw invalid('the first element must be {"prefix": "s3://..."}');
-  parseS3Uri(prefix);
-  return rest.map((entry, index) => {
-    if (typeof entry !== 'string' || entry === '') throw invalid(`element ${index + 1} must be a non-empty string`);
-    return { uri: `${prefix}${entry}`, relativePath: safeRelativePath(entry, entry) };
-  });
-}
-
 function inputNotFound(uri: string, message: string): SagesimError {
   return new SagesimError('S3_INPUT_NOT_FOUND', message, {
     source: 'user',
     hint: `check the URI, or seed it with \`sagesim s3 cp --recursive <local folder> ${uri}\``,
   });
-}
-
-/** A path that stays inside the local folder whatever the key holds. */
-function safeRelativePath(relative: string, key: string): string {
-  const parts = relative.split('/').filter((part) => part !== '');
-  if (parts.length === 0 || parts.some((part) => part === '.' || part === '..')) {
-    throw new SagesimError('INVALID_S3_KEY', `cannot place the object ${JSON.stringify(key)} in a local folder: its key has no file name or contains "." or ".." segments`, {
-      source: 'user',
-    });
-  }
-  return parts.join(path.sep);
 }
 
 /** Two objects that would land on the same file, or a file where another needs a folder. */

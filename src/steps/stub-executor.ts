@@ -6,11 +6,13 @@ import { nestsDeeperThan } from '../engine/json-depth.js';
 import type { PipelineDefinition, PipelineStep } from '../engine/definition-types.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../engine/json.js';
 import { RETRYABLE_EXCEPTION_TYPES, type RetryableExceptionType, SagesimError, StepFailure, StoppedError } from '../errors.js';
-import { joinS3 } from '../mock-aws/object-store.js';
+import { joinS3 } from '../ports/object-store.js';
 import { defaultProperties, metadataOutputs } from './default-properties.js';
 import { SYNTHESIZED_VALUE, jsonGetPathsFor, jsonGetPathsForStepOutput, synthesizeDocument } from './property-file-synthesis.js';
 import { isRemoteFunctionJob } from './remote-function/remote-function-job.js';
-import type { StepContext, StepExecutor, StepResult } from './executor.js';
+import { processingOutputUri } from '../engine/property-files.js';
+import { stepKind } from '../engine/step-kinds.js';
+import type { StepContext, StepResult, StepRunner } from './executor.js';
 
 /** What a stubs file says about one step. Every field is optional. */
 export interface StubSpec {
@@ -53,11 +55,11 @@ export interface StubExecutorOptions {
 
 /** True when `step` runs as a stub under these options. Condition and Fail steps never do. */
 export function isStubbed(stubs: StubOptions | undefined, step: Pick<PipelineStep, 'Name' | 'Type'>): boolean {
-  if (!stubs || step.Type === 'Condition' || step.Type === 'Fail') return false;
+  if (!stubs || !stepKind(step.Type).stubbable) return false;
   return stubs.all === true || (stubs.steps !== undefined && Object.hasOwn(stubs.steps, step.Name));
 }
 
-export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
+export class StubExecutor implements StepRunner {
   private readonly versions = new Map<string, number>();
 
   constructor(private readonly options: StubExecutorOptions) {}
@@ -168,17 +170,6 @@ export class StubExecutor implements Omit<StepExecutor, 'stepType'> {
       await context.objectStore.put(joinS3(outputUri, declaration.FilePath), JSON.stringify(content, null, 2));
     }
   }
-}
-
-/** The S3Uri of the processing output called `outputName`, from Describe*-shaped properties. */
-export function processingOutputUri(properties: JsonObject, outputName: string): string | undefined {
-  const config = properties['ProcessingOutputConfig'];
-  const outputs = isJsonObject(config) ? config['Outputs'] : undefined;
-  if (!Array.isArray(outputs)) return undefined;
-  const output = outputs.find((o) => isJsonObject(o) && o['OutputName'] === outputName);
-  const s3 = isJsonObject(output) ? output['S3Output'] : undefined;
-  const uri = isJsonObject(s3) ? s3['S3Uri'] : undefined;
-  return typeof uri === 'string' ? uri : undefined;
 }
 
 /** Objects merge key by key; anything else in `override` replaces what `base` had. */

@@ -5,7 +5,7 @@
 import { sagemakerArn } from '../engine/identity.js';
 import type { JsonObject } from '../engine/json.js';
 import { StepFailure, type Warning, isSagesimError } from '../errors.js';
-import { joinS3 } from '../mock-aws/object-store.js';
+import { joinS3 } from '../ports/object-store.js';
 import { defaultBucketUri, modelArtifactsUri } from './default-properties.js';
 import { FAILURE_FILE } from './failure-reason.js';
 import { ArgumentReader } from './job-arguments.js';

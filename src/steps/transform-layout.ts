@@ -3,7 +3,7 @@
 // the cloud lays them out (SageMaker local mode adds an extra folder; we do not).
 import path from 'node:path';
 import { SagesimError } from '../errors.js';
-import { type ObjectStore, joinS3 } from '../mock-aws/object-store.js';
+import { type ObjectStore, joinS3 } from '../ports/object-store.js';
 import { planManifest, planPrefix } from './staging.js';
 
 export interface TransformInputObject {

@@ -1,15 +1,17 @@
 // Step types that cannot run on a laptop (they need an EMR cluster or SageMaker-managed
 // services). They fail with one clear message saying a stub can stand in for them.
 import type { StepType } from '../engine/definition-types.js';
+import { type StepTypesWhere, stepKind, stepTypesWhere } from '../engine/step-kinds.js';
 import { StepFailure } from '../errors.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
 import { withArticle } from '../util/article.js';
 
-export type UnsupportedStepType = 'EMR' | 'QualityCheck' | 'ClarifyCheck' | 'AutoML';
-export const UNSUPPORTED_STEP_TYPES: readonly UnsupportedStepType[] = ['EMR', 'QualityCheck', 'ClarifyCheck', 'AutoML'];
+/** The types the step-kind table says do not run locally. */
+export type UnsupportedStepType = StepTypesWhere<'runsLocally', false>;
+export const UNSUPPORTED_STEP_TYPES: readonly UnsupportedStepType[] = stepTypesWhere('runsLocally', false);
 
 export function isUnsupportedStepType(type: StepType): type is UnsupportedStepType {
-  return (UNSUPPORTED_STEP_TYPES as readonly StepType[]).includes(type);
+  return !stepKind(type).runsLocally;
 }
 
 /** The message, shared with any pre-flight check that wants to warn before an execution starts. */

@@ -15,15 +15,15 @@ import { buildGraph } from '../engine/graph.js';
 import { parseDefinition, readDefinitionText } from '../engine/load-definition.js';
 import { defaultPipelineName } from '../engine/pipeline-name.js';
 import { planLaunch } from '../app/plan-launch.js';
-import { type RunPipelineOptions, runPipeline } from '../engine/scheduler.js';
+import { type RunPipelineBase, runPipeline } from '../app/run-pipeline.js';
+import type { ExecutorTable } from '../steps/executor.js';
 import { DefinitionError, SagesimError } from '../errors.js';
 import { findManifestFor, loadManifest, seedManifest } from '../fixtures/manifest.js';
 import { type RunEnvironment, createRunEnvironment } from '../runtime/create-environment.js';
 import { prepareRun } from '../runtime/prepare-run.js';
 import { type Releaser, releaseAll } from '../runtime/release-all.js';
-import { type ExecutorRegistry, createRegistry } from '../steps/executor.js';
 import type { StubOptions, StubSpec } from '../steps/stub-executor.js';
-import { FaultInjectingExecutor, type FaultSpec } from './fault-injection.js';
+import type { FaultSpec } from '../app/fault-injection.js';
 import { type TestRunResult, testRunResult } from './test-run-result.js';
 import { type TestS3, testS3 } from './test-s3.js';
 import { withHintsInMessages } from './hint-in-message.js';
@@ -181,7 +181,7 @@ async function runInEnvironment(env: RunEnvironment, state: HarnessState, input:
   if (seed !== false) await seedFor(env, seed, file);
   const reporter = combineReporters(state.reporter, options.reporter);
   // Faults naming unknown steps are refused before Docker is asked or an image is built.
-  const executors = withFaults(env.executors, options.faults ?? {}, definition);
+  checkFaultNames(options.faults ?? {}, definition);
   await prepareRun(env, { definition, stubs, reporter, ...(options.parameters ? { parameters: options.parameters } : {}) });
 
   const source = options.from === undefined ? undefined : typeof options.from === 'string' ? await env.store.find(options.from) : (options.from.record as ExecutionRecord);
@@ -192,7 +192,8 @@ async function runInEnvironment(env: RunEnvironment, state: HarnessState, input:
 
   return execute(env, state, options, {
     definition,
-    executors,
+    executors: env.executors,
+    ...(options.faults ? { faults: options.faults } : {}),
     ...(options.parameters ? { parameters: options.parameters } : {}),
     pipelineName,
     stubs,
@@ -206,12 +207,13 @@ async function retryInEnvironment(env: RunEnvironment, state: HarnessState, targ
   const plan = planLaunch(record.definition, record.pipelineName, { kind: 'retry', execution: record });
   const stubs = stubOptions(options, options.stubAll ?? !state.docker);
   const reporter = combineReporters(state.reporter, options.reporter);
-  const executors = withFaults(env.executors, options.faults ?? {}, record.definition);
+  checkFaultNames(options.faults ?? {}, record.definition);
   // Its succeeded steps are reused: a full preflight would judge inputs they no longer need.
   await prepareRun(env, { definition: record.definition, stubs, reporter, checks: 'step-types' });
   return execute(env, state, options, {
     definition: record.definition,
-    executors,
+    executors: env.executors,
+    ...(options.faults ? { faults: options.faults } : {}),
     parameters: record.parameters,
     pipelineName: record.pipelineName,
     ...(record.displayName === undefined ? {} : { displayName: record.displayName }),
@@ -226,7 +228,7 @@ async function execute(
   env: RunEnvironment,
   state: HarnessState,
   options: Pick<TestRunOptions, 'cache' | 'maxParallel' | 'signal'>,
-  run: Omit<RunPipelineOptions, 'config' | 'objectStore' | 'store' | 'clock'>,
+  run: Omit<RunPipelineBase, 'config' | 'objectStore' | 'store' | 'clock'> & { readonly executors: ExecutorTable; readonly stubs: StubOptions },
 ): Promise<TestRunResult> {
   const config = {
     ...env.config,
@@ -260,10 +262,10 @@ function stubOptions(options: Pick<TestRunOptions, 'stubs' | 'faults'>, all: boo
   return { all, steps };
 }
 
-/** Every executor wrapped so the steps named in `faults` fail as they say (stubbed ones fail through their stub). */
-function withFaults(executors: ExecutorRegistry, faults: Readonly<Record<string, FaultSpec>>, definition: PipelineDefinition): ExecutorRegistry {
+/** Faults name steps of the pipeline (the launcher makes them fail; stubbed ones fail through their stub). */
+function checkFaultNames(faults: Readonly<Record<string, FaultSpec>>, definition: PipelineDefinition): void {
   const names = Object.keys(faults);
-  if (names.length === 0) return executors;
+  if (names.length === 0) return;
   const known = buildGraph(definition).nodes;
   const unknown = names.filter((name) => !known.has(name));
   if (unknown.length > 0) {
@@ -272,7 +274,6 @@ function withFaults(executors: ExecutorRegistry, faults: Readonly<Record<string,
       hint: `steps are: ${[...known.keys()].join(', ')}`,
     });
   }
-  return createRegistry([...executors.values()].map((executor) => new FaultInjectingExecutor(executor, faults)));
 }
 
 async function seedFor(env: RunEnvironment, seed: true | string, file: string | undefined): Promise<void> {

@@ -2,7 +2,7 @@
 // in-memory store with stubs only.
 import type { Readable } from 'node:stream';
 import type { JsonValue } from '../engine/json.js';
-import type { ObjectStore } from '../mock-aws/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
 
 export interface TestS3 {
   /** The object's bytes; throws SagesimError `S3_NOT_FOUND` when there is none. */

@@ -5,9 +5,7 @@ import { EventEmitter } from 'node:events';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListModelPackagesCommand, SageMakerClient, UpdateModelPackageCommand, DescribeModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config.js';
 import { runCli } from '../../src/cli/main.js';
-import { createRunEnvironment } from '../../src/runtime/create-environment.js';
 import { HOUSING_FILE, HOUSING_GROUP, HOUSING_STUBS, ROLE_ARN, type ServeFixture, startTestServe } from './serve-helpers.js';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
@@ -98,16 +96,9 @@ describe('sagesim run --no-mock against sagesim serve (stubbed job steps)', { ti
   });
 });
 
-/** Real executors exist once the run environment registers one for Training steps. */
-async function realExecutorsAvailable(): Promise<boolean> {
-  await using environment = await createRunEnvironment(resolveConfig({ cwd: process.cwd() }, {}), { store: 'memory' });
-  return environment.executors.has('Training') && environment.executors.has('Processing');
-}
-
 describe('sagesim run fixtures/housing/pipeline.json --no-mock end to end (real containers)', { timeout: 900_000 }, async () => {
-  const available = await realExecutorsAvailable();
 
-  it.skipIf(!available)('runs every step in containers behind sagesim serve and registers a package that can be approved', async () => {
+  it('runs every step in containers behind sagesim serve and registers a package that can be approved', async () => {
     const fixture = await startTestServe({ stubs: undefined });
     const client = new SageMakerClient({ endpoint: fixture.serve.endpoint, region: 'us-east-1', credentials });
     try {

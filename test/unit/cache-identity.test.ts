@@ -6,8 +6,8 @@ import type { Reporter } from '../../src/engine/events.js';
 import type { JsonObject } from '../../src/engine/json.js';
 import { describeChange, snapshotInputs, stepInputs } from '../../src/engine/step-reads.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
-import { type StepExecutor, createRegistry } from '../../src/steps/executor.js';
-import { definition, processingStep, run, stepOf, testRun, type TestRun } from './support/pipeline-builders.js';
+import type { StepExecutor } from '../../src/steps/executor.js';
+import { definition, processingStep, run, stepOf, testRun, type TestRun, testExecutors } from './support/pipeline-builders.js';
 
 const CODE = 's3://bucket/code/evaluate.py';
 const DATA = 's3://bucket/data/';
@@ -47,7 +47,7 @@ async function realRun(env: TestRun, executor: StepExecutor, options: { cacheLik
   await env.clock.advance(60_000);
   return run(pipeline, env, {
     stubs: {},
-    executors: createRegistry([executor]),
+    executors: testExecutors(executor),
     ...(options.reporter ? { reporter: options.reporter } : {}),
     config: { cacheLikeCloud: options.cacheLikeCloud ?? false },
   });

@@ -8,11 +8,11 @@ import { validateDefinition } from '../../src/engine/validate.js';
 import { MAX_CONDITION_NESTING, MAX_DEFINITION_LENGTH, MAX_VALUE_DEPTH } from '../../src/engine/definition-limits.js';
 import { createTestEnvironment } from '../../src/testing/test-environment.js';
 import type { PipelineDefinition } from '../../src/engine/definition-types.js';
-import { type StepExecutor, createRegistry } from '../../src/steps/executor.js';
+import type { StepExecutor } from '../../src/steps/executor.js';
 import { parseStubsFile } from '../../src/steps/stub-executor.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
 import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';
-import { definition, failStep, processingStep, run, stepOf, testRun } from './support/pipeline-builders.js';
+import { definition, failStep, processingStep, run, stepOf, testRun, testExecutors } from './support/pipeline-builders.js';
 
 const EQUALS = { Type: 'Equals', LeftValue: 1, RightValue: 1 };
 
@@ -204,7 +204,7 @@ describe('deep JSON a step writes', () => {
     const step = processingStep('Evaluate', { propertyFiles: [{ PropertyFileName: 'Report', OutputName: 'out', FilePath: 'report.json' }] });
     const deep = `{"mse":${'['.repeat(100_000)}1${']'.repeat(100_000)}}`;
     const env = testRun();
-    const record = await run(definition([step]), env, { executors: createRegistry([writer(deep)]), stubs: { all: false } });
+    const record = await run(definition([step]), env, { executors: testExecutors(writer(deep)), stubs: { all: false } });
     expect(record.status).toBe('Failed');
     expect(stepOf(record, 'Evaluate').failureReason).toMatch(/property file Report .* nests more than 100 levels/);
     expect(await env.store.get(record.executionId)).toMatchObject({ status: 'Failed' });

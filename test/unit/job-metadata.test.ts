@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { PipelineStep } from '../../src/engine/definition-types.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
 import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';
-import { runPipeline } from '../../src/engine/scheduler.js';
+import { runPipeline } from '../../src/app/run-pipeline.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
-import { createRegistry, type StepExecutor } from '../../src/steps/executor.js';
+import type { StepExecutor } from '../../src/steps/executor.js';
 import type { FakeContainerEngine } from '../../src/ports/fake-container-engine.js';
 import { ProcessingExecutor } from '../../src/steps/processing-executor.js';
 import { TrainingExecutor } from '../../src/steps/training-executor.js';
 import { jobDeps } from './support/job-deps.js';
-import { definition, processingStep, testConfig, trainingStep } from './support/pipeline-builders.js';
+import { definition, processingStep, testConfig, trainingStep, testExecutors } from './support/pipeline-builders.js';
 
 /** Lets the engine run until `predicate` holds (no timers: it only yields to pending work). */
 async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
@@ -32,7 +32,7 @@ function start(step: PipelineStep, make: (deps: ReturnType<typeof jobDeps>) => S
     definition: definition([step]),
     pipelineName: 'meta',
     config: testConfig(),
-    executors: createRegistry([make(deps)]),
+    executors: testExecutors(make(deps)),
     store,
     objectStore: new MemoryObjectStore(),
     signal: controller.signal,

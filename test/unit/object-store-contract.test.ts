@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
 import { isSagesimError } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
-import type { ObjectStore } from '../../src/mock-aws/object-store.js';
+import type { ObjectStore } from '../../src/ports/object-store.js';
 import { createObjectStore } from '../../src/mock-aws/s3-client.js';
 
 interface Subject {

@@ -12,7 +12,7 @@ import { runCli } from '../../src/cli/main.js';
 import { resolveConfig, type SagesimConfig } from '../../src/config.js';
 import type { PipelineDefinition } from '../../src/engine/definition-types.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
-import { runPipeline } from '../../src/engine/scheduler.js';
+import { runPipeline } from '../../src/app/run-pipeline.js';
 import { isSagesimError } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import { cloudSource, type JobDescriber } from '../../src/reproduce/cloud-source.js';

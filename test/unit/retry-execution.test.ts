@@ -7,8 +7,7 @@ import { retryPipelineExecution } from '../../src/app/retry-execution.js';
 import { planRetry } from '../../src/engine/retry-plan.js';
 import { toDescribePipelineExecution, toPipelineExecutionSteps } from '../../src/engine/run-record-json.js';
 import { isSagesimError } from '../../src/errors.js';
-import { createRegistry } from '../../src/steps/executor.js';
-import { definition, processingStep, run, statuses, stepOf, testConfig, testRun, trainingStep } from './support/pipeline-builders.js';
+import { definition, processingStep, run, statuses, stepOf, testConfig, testRun, trainingStep, testExecutors } from './support/pipeline-builders.js';
 
 const steps: PipelineStep[] = [
   processingStep('Preprocess'),
@@ -34,7 +33,7 @@ describe('retrying an execution', () => {
       retryPipelineExecution({
         execution: failed,
         config: testConfig(),
-        executors: createRegistry([]),
+        executors: testExecutors(),
         objectStore: env.objectStore,
         store: env.store,
         clock: env.clock,
@@ -67,7 +66,7 @@ describe('retrying an execution', () => {
     });
     expect(selective.status).toBe('Failed');
     const retried = await env.clock.runUntilSettled(
-      retryPipelineExecution({ execution: selective, config: testConfig(), executors: createRegistry([]), objectStore: env.objectStore, store: env.store, clock: env.clock, stubs: { all: true } }),
+      retryPipelineExecution({ execution: selective, config: testConfig(), executors: testExecutors(), objectStore: env.objectStore, store: env.store, clock: env.clock, stubs: { all: true } }),
     );
     expect(statuses(retried)).toEqual({ Preprocess: 'Succeeded', Train: 'Succeeded', Evaluate: 'Succeeded', Report: 'Skipped' });
     expect(retried.sourceExecutionArn).toBe(source.executionArn);

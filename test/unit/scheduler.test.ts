@@ -3,11 +3,13 @@ import type { ParameterDeclaration, PipelineStep } from '../../src/engine/defini
 import type { Reporter } from '../../src/engine/events.js';
 import type { ExecutionRecord, ExecutionStatus } from '../../src/engine/execution-record.js';
 import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';
-import { STEP_FAILURE_REASON, runPipeline } from '../../src/engine/scheduler.js';
-import { SagesimError, StepFailure, StoppedError, isSagesimError } from '../../src/errors.js';
+import { STEP_FAILURE_REASON } from '../../src/engine/scheduler.js';
+import { runPipeline } from '../../src/app/run-pipeline.js';
+import { StepFailure, StoppedError, isSagesimError } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
-import { type StepContext, type StepExecutor, type StepResult, createRegistry } from '../../src/steps/executor.js';
-import { conditionStep, definition, failStep, processingStep, run, statuses, stepOf, testConfig, testRun, trainingStep } from './support/pipeline-builders.js';
+import type { ExecutorTable, StepContext, StepExecutor, StepResult } from '../../src/steps/executor.js';
+import type { StepRunners } from '../../src/app/run-pipeline.js';
+import { conditionStep, definition, failStep, processingStep, run, statuses, stepOf, testConfig, testRun, trainingStep, testExecutors } from './support/pipeline-builders.js';
 
 /** A Training executor the test opens and fails step by step, counting what runs at once. */
 class GateExecutor implements StepExecutor {
@@ -68,7 +70,7 @@ function gated(steps: readonly PipelineStep[], options: { maxParallel?: number; 
     definition: definition(steps),
     pipelineName: 'gated',
     config: testConfig({ maxParallel: options.maxParallel ?? 4 }),
-    executors: createRegistry([executor]),
+    executors: testExecutors(executor),
     store,
     objectStore: new MemoryObjectStore(),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -193,15 +195,14 @@ describe('failure handling', () => {
     expect(stepOf(record, 'T').failureReason).toContain('Nope');
   });
 
-  it('a job step type with no executor and no stub is refused before anything runs, naming the type and the fix', async () => {
-    const env = testRun();
-    const error = await run(definition([trainingStep('Train'), processingStep('Prep')]), env, { stubs: { steps: { Prep: {} } } }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SagesimError);
-    expect(error).toMatchObject({ code: 'NO_EXECUTOR', source: 'user' });
-    expect((error as SagesimError).message).toContain('Training');
-    expect((error as SagesimError).message).toContain('Train');
-    expect((error as SagesimError).hint).toContain('--stub Train');
-    expect(await env.store.list()).toEqual([]);
+  it('an executor table missing a step type does not compile; only an all-stub run needs none', () => {
+    const { Training: _left, ...missingTraining } = testExecutors();
+    // @ts-expect-error -- every runnable step type needs its executor (ExecutorTable is keyed by all of them)
+    const partial: ExecutorTable = missingTraining;
+    // @ts-expect-error -- without executors, every step must be a stub
+    const notAllStubbed: StepRunners = { stubs: { steps: { Train: {} } } };
+    const allStubbed: StepRunners = { stubs: { all: true } };
+    expect([partial, notAllStubbed, allStubbed]).toHaveLength(3);
   });
 
   it('stubs naming unknown steps are refused', async () => {
@@ -261,7 +262,7 @@ describe('stopping', () => {
       definition: def,
       pipelineName: 'p',
       config: testConfig(),
-      executors: createRegistry([]),
+      executors: testExecutors(),
       stubs: { steps: { T: { fail: { exceptionType: 'Step.SERVICE_FAULT' } } } },
       store: env.store,
       objectStore: env.objectStore,
@@ -335,7 +336,7 @@ describe('property files and JsonGet', () => {
 
   it('a property file the job did not write fails the step, saying where it looked', async () => {
     const writesNothing: StepExecutor = { stepType: 'Processing', execute: async (ctx) => ({ properties: { ProcessingOutputConfig: ctx.arguments['ProcessingOutputConfig'] ?? null } }) };
-    const record = await run(definition([evaluate, check]), testRun(), { stubs: {}, executors: createRegistry([writesNothing, new GateExecutor()]) });
+    const record = await run(definition([evaluate, check]), testRun(), { stubs: {}, executors: testExecutors(writesNothing, new GateExecutor()) });
     expect(stepOf(record, 'Evaluate').status).toBe('Failed');
     expect(stepOf(record, 'Evaluate').failureReason).toMatch(/property file Report was not written: no object at s3:\/\/bucket\/[a-z0-9]{12}\/evaluation\/evaluation.json/);
     expect(statuses(record)).toMatchObject({ Check: 'Skipped', Register: 'Skipped' });

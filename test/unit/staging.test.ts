@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
-import { downloadFile, downloadPrefix, parseManifest, relativePathForKey, uploadDir, uploadFile } from '../../src/steps/staging.js';
+import { downloadFile, downloadPrefix, relativePathForKey, uploadDir, uploadFile } from '../../src/steps/staging.js';
+import { parseManifest } from '../../src/ports/s3-manifest.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -6,7 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config.js';
 import { SagesimError } from '../../errors.js';
-import { type ObjectInfo, formatS3Uri, joinS3, parseS3Uri } from '../../mock-aws/object-store.js';
+import { type ObjectInfo, formatS3Uri, joinS3, parseS3Uri } from '../../ports/object-store.js';
 import type { S3ObjectStore } from '../../mock-aws/s3-object-store.js';
 import { formatTimestamp } from '../../history/format-time.js';
 import { downloadFile, downloadPrefix, uploadDir, uploadFile } from '../../steps/staging.js';

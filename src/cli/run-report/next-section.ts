@@ -1,6 +1,7 @@
 // What to run next: the commands that show more of this execution, its logs, its models and its
 // transform output, with the flags (--home ...) that point them at the same sagesim home.
 import type { ExecutionRecord, StepRecord } from '../../engine/execution-record.js';
+import { stepKind } from '../../engine/step-kinds.js';
 import { failedSteps } from './failure-section.js';
 import { type Layout, section } from './layout.js';
 import { registeredModels } from './model-section.js';
@@ -42,16 +43,16 @@ export function nextSection(record: Readonly<ExecutionRecord>, layout: Layout, o
 }
 
 /** Steps whose log holds a container's output (a Fail or Condition step's log says little). */
-const CONTAINER_TYPES: ReadonlySet<StepRecord['stepType']> = new Set(['Processing', 'Training', 'Tuning', 'Transform', 'Lambda']);
+const runsContainer = (step: StepRecord): boolean => stepKind(step.stepType).container;
 
 /**
  * The step whose log a user most likely wants: the first failed job, else the first training,
  * else the first job that ran here; none when every job was a cache hit (no container ran).
  */
 function stepToRead(record: Readonly<ExecutionRecord>): StepRecord | undefined {
-  const failed = failedSteps(record).find((step) => step.logFile !== undefined && CONTAINER_TYPES.has(step.stepType));
+  const failed = failedSteps(record).find((step) => step.logFile !== undefined && runsContainer(step));
   if (failed) return failed;
-  const withOutput = record.steps.filter((step) => step.logFile !== undefined && CONTAINER_TYPES.has(step.stepType));
+  const withOutput = record.steps.filter((step) => step.logFile !== undefined && runsContainer(step));
   return withOutput.find((step) => step.stepType === 'Training' || step.stepType === 'Tuning') ?? withOutput[0];
 }
 

@@ -2,7 +2,7 @@
 // listed after the run through a store opened for the purpose (the run's own is closed by then).
 import type { SagesimConfig } from '../../config.js';
 import type { ExecutionRecord } from '../../engine/execution-record.js';
-import type { ObjectStore } from '../../mock-aws/object-store.js';
+import type { ObjectStore } from '../../ports/object-store.js';
 import { type TransformOutput, listTransformOutputs, transformOutputs } from './transform-section.js';
 
 export interface ListRunOutputsOptions {

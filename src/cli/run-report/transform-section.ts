@@ -2,7 +2,7 @@
 // could be listed after the run, how many objects (and bytes) are there.
 import type { ExecutionRecord } from '../../engine/execution-record.js';
 import { isJsonObject } from '../../engine/json.js';
-import type { ObjectInfo, ObjectStore } from '../../mock-aws/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../../ports/object-store.js';
 import { formatBytes } from '../format-bytes.js';
 import { type Layout, nameColumnWidth, section } from './layout.js';
 

@@ -5,7 +5,7 @@ import type { LaunchPlan } from '../../app/plan-launch.js';
 import type { ParameterValue, PipelineDefinition } from '../../engine/definition-types.js';
 import type { ExecutionRecord } from '../../engine/execution-record.js';
 import type { ModelRegistry } from '../model-registry.js';
-import type { ObjectStore } from '../object-store.js';
+import type { ObjectStore } from '../../ports/object-store.js';
 import type { ModelRecord } from '../model-store.js';
 import type { ExecutionNotesStore } from './execution-notes.js';
 import type { PipelineRecord, PipelineStore } from './pipeline-store.js';

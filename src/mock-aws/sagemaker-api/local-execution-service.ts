@@ -5,7 +5,7 @@ import type { LaunchPlan } from '../../app/plan-launch.js';
 import type { SagesimConfig } from '../../config.js';
 import type { Reporter } from '../../engine/events.js';
 import type { ExecutionRecord } from '../../engine/execution-record.js';
-import { runPipeline } from '../../engine/scheduler.js';
+import { runPipeline } from '../../app/run-pipeline.js';
 import type { RunEnvironment } from '../../runtime/create-environment.js';
 import type { StubOptions } from '../../steps/stub-executor.js';
 import { SagesimError, StoppedError } from '../../errors.js';

@@ -36,9 +36,7 @@ export async function jobHarness(): Promise<JobHarness> {
     runtime,
     root,
     executor(type, overrides = {}) {
-      const found = createContainerExecutors({ ...deps, ...overrides }).find((executor) => executor.stepType === type);
-      if (!found) throw new Error(`no executor for ${type}`);
-      return found;
+      return createContainerExecutors({ ...deps, ...overrides })[type];
     },
     async context(step, options = {}) {
       const executionId = randomBytes(6).toString('hex');

@@ -6,7 +6,7 @@ import type { PipelineStep } from '../../../src/engine/definition-types.js';
 import type { JsonObject } from '../../../src/engine/json.js';
 import type { ExecutionIdentity } from '../../../src/engine/resolve-context.js';
 import { MemoryObjectStore } from '../../../src/mock-aws/memory-object-store.js';
-import type { ObjectStore } from '../../../src/mock-aws/object-store.js';
+import type { ObjectStore } from '../../../src/ports/object-store.js';
 import type { StepContext } from '../../../src/steps/executor.js';
 
 export const EXECUTION: ExecutionIdentity = {

@@ -8,10 +8,11 @@ import type { ExecutionRecord, StepRecord } from '../../../src/engine/execution-
 import type { ExecutionStore } from '../../../src/engine/execution-store.js';
 import { MemoryExecutionStore } from '../../../src/store/memory-execution-store.js';
 import type { JsonObject, JsonValue } from '../../../src/engine/json.js';
-import { type RunPipelineOptions, runPipeline } from '../../../src/engine/scheduler.js';
+import { type RunPipelineBase, runPipeline } from '../../../src/app/run-pipeline.js';
 import { MemoryObjectStore } from '../../../src/mock-aws/memory-object-store.js';
-import type { ObjectStore } from '../../../src/mock-aws/object-store.js';
-import { type ExecutorRegistry, createRegistry } from '../../../src/steps/executor.js';
+import type { ObjectStore } from '../../../src/ports/object-store.js';
+import { STEP_KINDS } from '../../../src/engine/step-kinds.js';
+import type { ExecutorTable, RunnableStepType, StepExecutor } from '../../../src/steps/executor.js';
 import type { StubOptions } from '../../../src/steps/stub-executor.js';
 
 export function testConfig(overrides: Partial<SagesimConfig> = {}): SagesimConfig {
@@ -112,7 +113,25 @@ export function testRun(): TestRun {
   return { store: new MemoryExecutionStore(), objectStore: new MemoryObjectStore(), clock: new FakeClock('2024-06-01T12:00:00.000Z') };
 }
 
-export interface RunOptions extends Partial<Omit<RunPipelineOptions, 'definition' | 'config'>> {
+/**
+ * An executor for every runnable type: the given ones, and for the others one that fails the step
+ * saying the test gave none (a test stubs the steps it does not give an executor).
+ */
+export function testExecutors(...given: readonly StepExecutor[]): ExecutorTable {
+  const table = {} as Record<RunnableStepType, StepExecutor>;
+  for (const type of Object.keys(STEP_KINDS) as (keyof typeof STEP_KINDS)[]) {
+    if (STEP_KINDS[type].control) continue;
+    const stepType = type as RunnableStepType;
+    table[stepType] = given.find((executor) => executor.stepType === stepType) ?? {
+      stepType,
+      execute: () => Promise.reject(new Error(`this test gives no ${stepType} executor: stub the step or give one`)),
+    };
+  }
+  return table;
+}
+
+export interface RunOptions extends Partial<Omit<RunPipelineBase, 'definition' | 'config'>> {
+  readonly executors?: ExecutorTable;
   readonly config?: Partial<SagesimConfig>;
   readonly stubs?: StubOptions;
   readonly reporter?: Reporter;
@@ -120,10 +139,9 @@ export interface RunOptions extends Partial<Omit<RunPipelineOptions, 'definition
 
 /** Runs `def` with every job step stubbed unless `stubs` says otherwise; drives the fake clock. */
 export async function run(def: PipelineDefinition, env: TestRun = testRun(), options: RunOptions = {}): Promise<ExecutionRecord> {
-  const executors: ExecutorRegistry = options.executors ?? createRegistry([]);
   const promise = runPipeline({
     pipelineName: 'test-pipeline',
-    executors,
+    executors: options.executors ?? testExecutors(),
     stubs: { all: true },
     store: env.store,
     objectStore: env.objectStore,

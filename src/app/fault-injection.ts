@@ -1,9 +1,9 @@
-// Fault injection for tests: a named step fails with a given exception type on its first N
-// attempts, then runs as it would have (its real executor, or its stub). Retry policies meet the
-// failures SageMaker would report, without a flaky cloud.
+// Fault injection for tests, a decorator the launcher wraps around a step's runner: a named step
+// fails with a given exception type on its first N attempts, then runs as it would have. Retry
+// policies meet the failures SageMaker would report, without a flaky cloud.
 import type { RetryableExceptionType } from '../errors.js';
 import { StepFailure } from '../errors.js';
-import type { StepContext, StepExecutor, StepResult } from '../steps/executor.js';
+import type { StepContext, StepResult, StepRunner } from '../engine/step-executor.js';
 
 /** How a step fails. */
 export interface FaultSpec {
@@ -26,20 +26,12 @@ export function injectFault(stepName: string, fault: FaultSpec, attempt: number,
   throw new StepFailure(reason, { code: 'INJECTED_FAULT', source: 'user', ...(fault.exceptionType ? { exceptionType: fault.exceptionType } : {}) });
 }
 
-/** Wraps the executor of one step type so the named steps of that type fail as their faults say. */
-export class FaultInjectingExecutor implements StepExecutor {
-  readonly stepType: StepExecutor['stepType'];
-
-  constructor(
-    private readonly inner: StepExecutor,
-    private readonly faults: Readonly<Record<string, FaultSpec>>,
-  ) {
-    this.stepType = inner.stepType;
-  }
-
-  async execute(context: StepContext): Promise<StepResult> {
-    const fault = this.faults[context.step.Name];
-    if (fault) injectFault(context.step.Name, fault, context.attempt, context.log);
-    return this.inner.execute(context);
-  }
+/** `runner` with `fault` in front: the failing attempts throw before it runs, the others run it. */
+export function withFault(runner: StepRunner, fault: FaultSpec): StepRunner {
+  return {
+    async execute(context: StepContext): Promise<StepResult> {
+      injectFault(context.step.Name, fault, context.attempt, context.log);
+      return runner.execute(context);
+    },
+  };
 }
