@@ -73,6 +73,21 @@ export default defineConfig({
         },
       },
       {
+        // Property tests with large budgets (thousands of mutated definitions through the library,
+        // hundreds through the CLI): part of `npm test` and CI, kept out of the unit suite, whose
+        // purpose is feedback within seconds of a change (`npm run test:unit`).
+        resolve: { alias: SELF },
+        test: {
+          name: 'fuzz',
+          include: ['test/fuzz/**/*.test.ts'],
+          environment: 'node',
+          isolate: false,
+          maxWorkers: UNIT_WORKERS,
+          testTimeout: 120_000,
+          env: UNIT_ENV,
+        },
+      },
+      {
         resolve: { alias: SELF },
         test: {
           name: 'integration',
