@@ -3,9 +3,9 @@
 // Describe properties, including for the arguments the real SageMaker Python SDK 2.230.0 emits.
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/engine/json.js';
-import { StepFailure } from '../../src/errors.js';
 import type { JobPlanFacts } from '../../src/steps/job-plan.js';
 import { planProcessingJob } from '../../src/steps/processing-plan.js';
+import { stepFailureOf } from './support/step-failure-of.js';
 import { corpusJobStep } from './support/corpus-job-arguments.js';
 import { EXECUTION } from './support/executor-context.js';
 import { testImages } from './support/job-deps.js';
@@ -26,16 +26,6 @@ function processingArguments(overrides: JsonObject = {}): JsonObject {
     Environment: { MODE: 'fast' },
     ...overrides,
   };
-}
-
-function failure(run: () => unknown): StepFailure {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof StepFailure) return error;
-    throw error;
-  }
-  throw new Error('expected a StepFailure');
 }
 
 describe('planProcessingJob', () => {
@@ -115,7 +105,7 @@ describe('planProcessingJob', () => {
     ['a FeatureStoreOutput', { ProcessingOutputConfig: { Outputs: [{ OutputName: 'fs', FeatureStoreOutput: {} }] } }, 'UNSUPPORTED_LOCALLY', 'FeatureStoreOutput'],
     ['no ImageUri', { AppSpecification: {} }, 'INVALID_STEP_ARGUMENTS', '$.Arguments.AppSpecification.ImageUri is required'],
   ])('%s fails the step as a user error', (_label, overrides, code, text) => {
-    const error = failure(() => planProcessingJob(processingArguments(overrides as JsonObject), FACTS));
+    const error = stepFailureOf(() => planProcessingJob(processingArguments(overrides as JsonObject), FACTS));
     expect(error).toMatchObject({ code, source: 'user' });
     expect(error.message).toContain(text);
   });

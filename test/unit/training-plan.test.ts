@@ -3,9 +3,9 @@
 // for the arguments the real SageMaker Python SDK 2.230.0 emits.
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/engine/json.js';
-import { StepFailure } from '../../src/errors.js';
 import type { JobPlan, JobPlanFacts } from '../../src/steps/job-plan.js';
 import { planTrainingJob } from '../../src/steps/training-plan.js';
+import { stepFailureOf } from './support/step-failure-of.js';
 import { corpusJobStep } from './support/corpus-job-arguments.js';
 import { EXECUTION } from './support/executor-context.js';
 import { XGBOOST_METRICS, XGBOOST_URI, testImages } from './support/job-deps.js';
@@ -26,16 +26,6 @@ function trainingArguments(overrides: JsonObject = {}): JsonObject {
     HyperParameters: { num_round: 2, eta: '0.2' },
     ...overrides,
   };
-}
-
-function failure(run: () => unknown): StepFailure {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof StepFailure) return error;
-    throw error;
-  }
-  throw new Error('expected a StepFailure');
 }
 
 function configFile(plan: JobPlan, name: string): unknown {
@@ -134,7 +124,7 @@ describe('planTrainingJob', () => {
     ['a metric regex that does not compile', { AlgorithmSpecification: { TrainingImage: 'img', MetricDefinitions: [{ Name: 'm', Regex: '([' }] } }, 'INVALID_METRIC_DEFINITION', 'ValidationException'],
     ['hyperparameters that are not a map', { HyperParameters: ['a'] }, 'INVALID_STEP_ARGUMENTS', '$.Arguments.HyperParameters'],
   ])('%s fails the step as a user error', (_label, overrides, code, text) => {
-    const error = failure(() => planTrainingJob(trainingArguments(overrides as JsonObject), FACTS));
+    const error = stepFailureOf(() => planTrainingJob(trainingArguments(overrides as JsonObject), FACTS));
     expect(error).toMatchObject({ code, source: 'user' });
     expect(error.message).toContain(text);
   });

@@ -3,10 +3,10 @@
 // including for the arguments the real SageMaker Python SDK 2.230.0 emits.
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/engine/json.js';
-import { StepFailure } from '../../src/errors.js';
 import type { JobPlanFacts } from '../../src/steps/job-plan.js';
 import { planTrainingJob } from '../../src/steps/training-plan.js';
 import { planTuningJob, tuningJobName } from '../../src/steps/tuning-plan.js';
+import { stepFailureOf } from './support/step-failure-of.js';
 import { corpusJobStep } from './support/corpus-job-arguments.js';
 import { EXECUTION } from './support/executor-context.js';
 import { XGBOOST_URI, testImages } from './support/job-deps.js';
@@ -32,16 +32,6 @@ function tuningArguments(config: JsonObject = {}, definition: JsonObject = {}): 
       ...definition,
     },
   };
-}
-
-function failure(run: () => unknown): StepFailure {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof StepFailure) return error;
-    throw error;
-  }
-  throw new Error('expected a StepFailure');
 }
 
 describe('planTuningJob', () => {
@@ -88,7 +78,7 @@ describe('planTuningJob', () => {
     ['an unknown strategy', { Strategy: 'Exhaustive' }, 'Strategy must be Bayesian, Random, Hyperband or Grid'],
     ['a range whose bound is not a number', { ParameterRanges: { ContinuousParameterRanges: [{ Name: 'eta', MinValue: 'low', MaxValue: '1' }] } }, 'eta: MinValue must be a number'],
   ])('%s fails the step as a ValidationException', (_label, config, text) => {
-    const error = failure(() => planTuningJob(tuningArguments(config as JsonObject), FACTS));
+    const error = stepFailureOf(() => planTuningJob(tuningArguments(config as JsonObject), FACTS));
     expect(error).toMatchObject({ code: 'INVALID_STEP_ARGUMENTS', source: 'user' });
     expect(error.message).toContain(text);
   });

@@ -6,9 +6,9 @@
 // - SIGTERM (`timeout`, a cancelled CI job, `docker stop`) has nobody to ask: it always stops the
 //   remote execution, as Ctrl-C does without a terminal;
 // - before the execution has started, the stop waits for it to start.
-import { createInterface } from 'node:readline/promises';
 import { StoppedError } from '../../errors.js';
 import type { CliIo, StopSignal } from '../cli-io.js';
+import { ask } from '../ask.js';
 
 export interface RemoteInterruptsOptions {
   readonly io: CliIo;
@@ -69,15 +69,4 @@ export function remoteInterrupts(options: RemoteInterruptsOptions): RemoteInterr
       else askThenStop(executionArn);
     },
   };
-}
-
-async function ask(io: CliIo, question: string): Promise<string> {
-  if (!io.stdin) return '';
-  io.stderr.write(question);
-  const rl = createInterface({ input: io.stdin, terminal: false });
-  try {
-    return await rl.question('');
-  } finally {
-    rl.close();
-  }
 }

@@ -2,7 +2,6 @@
 // step-cache entries and the S3 objects they wrote (see history/remove-executions.ts for what is
 // and is not touched). Both show what goes and ask first; --force skips the question (needed
 // without a terminal), --dry-run only shows.
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { FileExecutionStore } from '../../store/file-execution-store.js';
 import type { ExecutionRecord } from '../../engine/execution-record.js';
@@ -11,6 +10,7 @@ import { type RemovalPlan, applyRemoval, planRemoval } from '../../history/remov
 import type { CliIo } from '../cli-io.js';
 import { configFromFlags } from '../store-flags.js';
 import type { CommandModule } from './index.js';
+import { ask } from '../ask.js';
 
 interface RemoveFlags {
   readonly home?: string;
@@ -137,15 +137,4 @@ function describePlans(plans: readonly RemovalPlan[], records: readonly Executio
     if (dryRun) for (const uri of plan.objects) lines.push(`    ${uri}`);
   });
   return `${lines.join('\n')}\n`;
-}
-
-async function ask(io: CliIo, question: string): Promise<string> {
-  if (!io.stdin) return '';
-  io.stderr.write(question);
-  const rl = createInterface({ input: io.stdin, terminal: false });
-  try {
-    return await rl.question('');
-  } finally {
-    rl.close();
-  }
 }
