@@ -2,18 +2,17 @@
 // The LocalStack path (--s3-endpoint) runs the housing pipeline in real containers with its data
 // in moto's S3; --no-mock creates and starts the pipeline in moto's SageMaker, which stores
 // pipelines but runs nothing and has no ListPipelineExecutionSteps: sagesim says so clearly.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_MOTO, startMoto } from './support/moto-server.js';
 import { REPO, ensureBuilt, removeContainersLabelled, runCli } from './support/real-cli.js';
 
 const HOUSING = path.join(REPO, 'fixtures/housing/pipeline.json');
 const ROLE = 'arn:aws:iam::123456789012:role/SageMakerRole';
-const MOTO = spawnSync('python3', ['-c', 'import moto.server, boto3'], { stdio: 'ignore' }).status === 0;
-const SKIPPED = MOTO ? '' : ' (skipped: the python3 on PATH has no moto server; pip install "moto[server]" to run these)';
+const SKIPPED = HAS_MOTO ? '' : ' (skipped: the python3 on PATH has no moto server; pip install "moto[server]" to run these)';
 
 /** What moto holds, read with boto3: an independent look at what sagesim wrote there. */
 function boto3(endpoint: string, code: string): unknown {
@@ -23,18 +22,7 @@ function boto3(endpoint: string, code: string): unknown {
   return JSON.parse(result.stdout);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-describe.skipIf(!MOTO)(`sagesim against moto's S3 and SageMaker API${SKIPPED}`, { timeout: 900_000 }, () => {
+describe.skipIf(!HAS_MOTO)(`sagesim against moto's S3 and SageMaker API${SKIPPED}`, { timeout: 900_000 }, () => {
   let moto: ChildProcess;
   let endpoint: string;
   let dir: string;
@@ -42,15 +30,9 @@ describe.skipIf(!MOTO)(`sagesim against moto's S3 and SageMaker API${SKIPPED}`, 
   beforeAll(async () => {
     ensureBuilt();
     dir = mkdtempSync(path.join(tmpdir(), 'sagesim-moto-'));
-    const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
-    moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    // Up when it answers; moto takes a few seconds to import on a loaded machine.
-    for (let i = 0; i < 240; i++) {
-      if (await fetch(endpoint).then(() => true, () => false)) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`moto did not start on ${endpoint}`);
+    const server = await startMoto();
+    moto = server.process;
+    endpoint = server.endpoint;
   });
   afterAll(() => {
     moto?.kill('SIGTERM');

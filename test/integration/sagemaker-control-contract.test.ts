@@ -1,11 +1,10 @@
 // The SageMakerControl contract against the AWS SDK adapter (the one `run --no-mock` uses), on
 // `sagesim serve`'s SageMaker API and on moto's server: where both implement a call, they agree.
 // The fake's run is test/unit/sagemaker-control-contract.test.ts.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createSdkControl } from '../../src/remote/sagemaker-control.js';
 import { describeSageMakerControlContract } from '../contracts/sagemaker-control-contract.js';
 import { startTestServe } from './serve-helpers.js';
+import { HAS_MOTO, startMoto } from './support/moto-server.js';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
 const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
@@ -28,33 +27,7 @@ describeSageMakerControlContract({
   },
 });
 
-const MOTO = spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startMoto(): Promise<{ endpoint: string; process: ChildProcess }> {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  // Up when it answers; moto takes a few seconds to import on a loaded machine.
-  for (let i = 0; i < 240; i++) {
-    if (await fetch(endpoint).then(() => true, () => false)) return { endpoint, process: child };
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  child.kill('SIGTERM');
-  throw new Error(`moto did not start on ${endpoint}`);
-}
-
-if (MOTO) {
+if (HAS_MOTO) {
   describeSageMakerControlContract({
     name: "AWS SDK adapter on moto's server",
     open: async () => {
