@@ -11,25 +11,11 @@ export const SYNTHESIZED_VALUE = 0;
 
 /** JsonGet paths that read property file `fileName` of step `stepName`, anywhere in the definition. */
 export function jsonGetPathsFor(definition: PipelineDefinition, stepName: string, fileName: string): string[] {
-  const paths = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
-      return;
-    }
-    if (!isJsonObject(value as JsonValue)) return;
-    const object = value as JsonObject;
-    const body = object['Std:JsonGet'];
-    if (isJsonObject(body ?? null) && typeof (body as JsonObject)['Path'] === 'string') {
-      const target = (body as JsonObject)['PropertyFile'];
-      const reference = isJsonObject(target ?? null) ? (target as JsonObject)['Get'] : undefined;
-      const named = target === fileName || reference === `Steps.${stepName}.PropertyFiles.${fileName}`;
-      if (named) paths.add((body as JsonObject)['Path'] as string);
-    }
-    for (const child of Object.values(object)) visit(child);
-  };
-  visit(definition.Steps);
-  return [...paths];
+  return jsonGetPaths(definition, (body) => {
+    const target = body['PropertyFile'];
+    const reference = isJsonObject(target ?? null) ? (target as JsonObject)['Get'] : undefined;
+    return target === fileName || reference === `Steps.${stepName}.PropertyFiles.${fileName}`;
+  });
 }
 
 /**
@@ -40,6 +26,11 @@ export function jsonGetPathsForStepOutput(definition: PipelineDefinition, stepNa
   const wanted = `Steps.${stepName}.OutputDataConfig.S3OutputPath`;
   const mentions = (value: unknown): boolean =>
     Array.isArray(value) ? value.some(mentions) : isJsonObject(value as JsonValue) ? Object.entries(value as JsonObject).some(([key, child]) => (key === 'Get' && child === wanted) || mentions(child)) : false;
+  return jsonGetPaths(definition, (body) => mentions(body['S3Uri']));
+}
+
+/** The Path of every `Std:JsonGet` in the definition's steps whose body `reads` accepts. */
+function jsonGetPaths(definition: PipelineDefinition, reads: (body: JsonObject) => boolean): string[] {
   const paths = new Set<string>();
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {
@@ -49,7 +40,7 @@ export function jsonGetPathsForStepOutput(definition: PipelineDefinition, stepNa
     if (!isJsonObject(value as JsonValue)) return;
     const object = value as JsonObject;
     const body = object['Std:JsonGet'];
-    if (isJsonObject(body ?? null) && typeof (body as JsonObject)['Path'] === 'string' && mentions((body as JsonObject)['S3Uri'])) {
+    if (isJsonObject(body ?? null) && typeof (body as JsonObject)['Path'] === 'string' && reads(body as JsonObject)) {
       paths.add((body as JsonObject)['Path'] as string);
     }
     for (const child of Object.values(object)) visit(child);
