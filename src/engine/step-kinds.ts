@@ -94,8 +94,8 @@ export const STEP_KINDS = {
   },
   Model: { ...JOB, container: false, image: 'none', properties: { shapes: ['DescribeModelOutput'] } },
   RegisterModel: { ...JOB, container: false, image: 'none', properties: { shapes: ['DescribeModelPackageOutput'] } },
-  // The image of a Lambda comes from the configuration's lambdas, not the step.
-  // Lambda and Callback steps have only their OutputParameters.
+  // The image of a Lambda comes from the configuration's lambdas, not the step. Lambda and Callback
+  // steps have no properties besides their OutputParameters.
   Lambda: { ...JOB, container: true, image: 'none', retryable: false, properties: NO_PROPERTIES },
   Callback: { ...JOB, container: false, image: 'none', retryable: false, properties: NO_PROPERTIES },
   Condition: { ...CONTROL, properties: { members: { Outcome: 0 } } },
