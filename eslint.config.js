@@ -21,12 +21,20 @@ export default tseslint.config(
   },
   {
     // The engine is pure: it reaches executors, stores and the outside world only through the
-    // interfaces it defines (engine/) or the ports (ports/), never through their implementations.
+    // interfaces it defines (engine/) or the ports (ports/), never through their implementations,
+    // and it does no file, process, host or network I/O itself (node:path and node:crypto are pure
+    // and allowed). One rule holds both lists: a second config of the same rule would replace it.
     files: ['src/engine/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
+          paths: ['fs', 'fs/promises', 'os', 'child_process', 'net', 'http', 'https', 'http2', 'dgram', 'tls', 'dns', 'worker_threads', 'cluster'].flatMap((name) =>
+            [name, `node:${name}`].map((spec) => ({
+              name: spec,
+              message: 'engine/ does no I/O: read files, probe processes or reach the network in app/ or behind a port, and pass the engine what it needs.',
+            })),
+          ),
           patterns: [
             {
               group: ['**/steps/**', '**/mock-aws/**', '**/runtime/**', '**/cli/**', '**/images/**', '**/app/**', '**/testing/**', '**/reproduce/**', '**/remote/**', '**/console/**', '**/history/**', '**/store/**', '**/adapters/**'],

@@ -35,7 +35,8 @@ export type {
 } from './errors.js';
 
 // Definitions: load, validate, graph
-export { loadDefinitionFile, parseDefinition, readDefinitionText, validateDefinitionText } from './engine/load-definition.js';
+export { parseDefinition, validateDefinitionText } from './engine/load-definition.js';
+export { loadDefinitionFile, readDefinitionText } from './app/definition-file.js';
 export { validateDefinition } from './engine/validate.js';
 export type { ValidationResult } from './engine/validate.js';
 export { buildGraph } from './engine/graph.js';

@@ -4,12 +4,14 @@
 import type { SagesimConfig } from '../config.js';
 import { type Clock, systemClock } from '../engine/clock.js';
 import type { PipelineDefinition, PipelineStep } from '../engine/definition-types.js';
-import type { ExecutionRecord } from '../engine/execution-record.js';
+import { currentOwner } from '../engine/execution-owner.js';
+import type { ExecutionOwner, ExecutionRecord } from '../engine/execution-record.js';
 import { buildGraph, type PipelineGraph } from '../engine/graph.js';
 import type { JsonValue } from '../engine/json.js';
 import { type ExecutionOptions, runExecution } from '../engine/scheduler.js';
 import type { AssignStep, ExecutorTable, RunnableStep, StepAssignment } from '../engine/step-executor.js';
 import { SagesimError } from '../errors.js';
+import { systemProcessProbe } from '../ports/process-probe.js';
 import { resolveImage } from '../images/image-mapping.js';
 import { StubExecutor, isStubbed, type StubOptions } from '../steps/stub-executor.js';
 import { type FaultSpec, withFault } from './fault-injection.js';
@@ -29,7 +31,9 @@ export type StepRunners =
     };
 
 /** What a run is given beyond who runs its steps. */
-export interface RunPipelineBase extends Omit<ExecutionOptions, 'assign' | 'decorate'> {
+export interface RunPipelineBase extends Omit<ExecutionOptions, 'assign' | 'decorate' | 'owner'> {
+  /** The process recorded as running the execution. @default this process */
+  readonly owner?: ExecutionOwner;
   /** Steps that fail on their first attempts (the harness's `faults`); a stubbed step fails through its stub. */
   readonly faults?: Readonly<Record<string, FaultSpec>>;
 }
@@ -41,7 +45,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Executio
   const { executors, stubs, faults, ...execution } = options;
   checkStubNames(buildGraph(options.definition), stubs);
   const assign = assignSteps({ definition: options.definition, config: options.config, clock: options.clock ?? systemClock, executors, stubs });
-  return runExecution({ ...execution, assign, ...(faults && Object.keys(faults).length > 0 ? { decorate: injectFaults(faults) } : {}) });
+  const owner = options.owner ?? currentOwner(systemProcessProbe);
+  return runExecution({ ...execution, owner, assign, ...(faults && Object.keys(faults).length > 0 ? { decorate: injectFaults(faults) } : {}) });
 }
 
 /** Stubs given for steps the pipeline does not have (a typo, most often) are a usage error. */

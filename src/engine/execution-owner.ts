@@ -1,57 +1,12 @@
 // Who runs a local execution, and whether that process is still there. A run killed with SIGKILL
 // (or ended by a reboot) cannot record its end; the next process that reads the store does it for
-// it, so that the execution does not stay Executing forever.
-import { readFileSync, readlinkSync } from 'node:fs';
-import { hostname } from 'node:os';
+// it, so that the execution does not stay Executing forever. Processes are seen through the
+// ProcessProbe port.
+import type { ProcessProbe } from '../ports/process-probe.js';
 import type { ExecutionOwner, ExecutionRecord, StepStatus } from './execution-record.js';
 
-/** What this host knows about its processes; tests pass a fake. */
-export interface ProcessProbe {
-  readonly hostname: string;
-  readonly pid: number;
-  /** `pid:[inode]` of this process's PID namespace, when it can be read. */
-  readonly pidNamespace?: string | undefined;
-  /** Whether a process with this pid exists on this host (whoever owns it). */
-  alive(pid: number): boolean;
-  /** The kernel's start time of a process, when cheap to read: tells a reused pid from the owner. */
-  startOf(pid: number): string | undefined;
-}
-
-export const systemProcessProbe: ProcessProbe = {
-  hostname: hostname(),
-  pid: process.pid,
-  pidNamespace: ownPidNamespace(),
-  alive(pid) {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      // EPERM: it exists but belongs to another user.
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  },
-  startOf(pid) {
-    try {
-      // Field 22 (starttime, in clock ticks since boot), counted after the parenthesised command
-      // name, which may itself hold spaces and parentheses.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    } catch {
-      return undefined;
-    }
-  },
-};
-
-function ownPidNamespace(): string | undefined {
-  try {
-    return readlinkSync('/proc/self/ns/pid');
-  } catch {
-    return undefined;
-  }
-}
-
-/** The owner to record for an execution this process runs. */
-export function currentOwner(probe: ProcessProbe = systemProcessProbe): ExecutionOwner {
+/** The owner to record for an execution run by the process `probe` describes (its own). */
+export function currentOwner(probe: ProcessProbe): ExecutionOwner {
   const processStart = probe.startOf(probe.pid);
   return {
     pid: probe.pid,
@@ -65,7 +20,7 @@ export function currentOwner(probe: ProcessProbe = systemProcessProbe): Executio
  * Why an unfinished execution can no longer finish, or undefined when it is finished, not local,
  * owned by another host (whose processes this one cannot see) or by a process that is still there.
  */
-export function abandonment(record: Readonly<ExecutionRecord>, probe: ProcessProbe = systemProcessProbe): string | undefined {
+export function abandonment(record: Readonly<ExecutionRecord>, probe: ProcessProbe): string | undefined {
   if (record.mode !== 'local' || (record.status !== 'Executing' && record.status !== 'Stopping')) return undefined;
   const owner = record.owner;
   if (owner === undefined || owner.hostname !== probe.hostname) return undefined;

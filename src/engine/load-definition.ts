@@ -1,6 +1,6 @@
-// Loads a pipeline definition from JSON text or a file: the SDK's definition() output, or a
-// DescribePipeline response holding it as a string. Validation runs here, once.
-import { readFile } from 'node:fs/promises';
+// Loads a pipeline definition from JSON text: the SDK's definition() output, or a DescribePipeline
+// response holding it as a string. Validation runs here, once. Files are read by the caller
+// (app/definition-file.ts): the engine does no I/O.
 import { DefinitionError, SagesimError } from '../errors.js';
 import type { PipelineDefinition } from './definition-types.js';
 import { notJsonDetail } from './json-error-position.js';
@@ -21,32 +21,6 @@ export function parseDefinition(text: string, source: string): PipelineDefinitio
 export function validateDefinitionText(text: string, source: string): ValidationResult {
   const raw = unwrapDescribePipeline(parseJson(text, source), source);
   return validateDefinition(raw);
-}
-
-/** Reads, parses and validates a definition file; a missing file is SagesimError FILE_NOT_FOUND. */
-export async function loadDefinitionFile(file: string): Promise<PipelineDefinition> {
-  return parseDefinition(await readDefinitionText(file), file);
-}
-
-/** The text of a definition file, with a user-facing error when it cannot be read. */
-export async function readDefinitionText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new SagesimError('FILE_NOT_FOUND', `definition file not found: ${file}`, {
-        source: 'user',
-        cause: error,
-        hint: 'check the path; export a definition with `pipeline.definition()` in the SageMaker Python SDK',
-      });
-    }
-    throw new SagesimError('FILE_NOT_READABLE', `cannot read definition file ${file}: ${(error as Error).message}`, {
-      source: 'user',
-      cause: error,
-      hint: code === 'EISDIR' ? 'give the path of the definition JSON file, not of a folder' : 'check that the file is readable',
-    });
-  }
 }
 
 function parseJson(text: string, source: string): unknown {

@@ -1,6 +1,5 @@
 // Pipeline parameters given at start time (--param, --params, the API) converted to their declared
 // types and checked against the declarations; every problem is reported at once.
-import { readFile } from 'node:fs/promises';
 import { ParameterError, SagesimError, assertNever } from '../errors.js';
 import type { ParameterDeclaration, ParameterType, ParameterValue } from './definition-types.js';
 import { notJsonDetail } from './json-error-position.js';
@@ -111,16 +110,11 @@ export function parseParamAssignments(args: readonly string[]): Record<string, s
 }
 
 /**
- * Reads `--params file.json`: a JSON object `{"Name": value}`, or the API's list
- * `[{"Name": "...", "Value": "..."}]` as StartPipelineExecution takes it.
+ * Parses the text of `--params file.json` (`file` names it in errors): a JSON object
+ * `{"Name": value}`, or the API's list `[{"Name": "...", "Value": "..."}]` as
+ * StartPipelineExecution takes it. The file is read by the caller (app/params-file.ts).
  */
-export async function readParamsFile(file: string): Promise<Record<string, string | number | boolean>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new SagesimError('FILE_NOT_FOUND', `cannot read parameters file ${file}`, { source: 'user', cause: error, hint: 'check the path given to --params' });
-  }
+export function parseParamsText(text: string, file: string): Record<string, string | number | boolean> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -1,73 +1,38 @@
-// Which `Steps.<S>.<path>` property paths each step type has: the Describe* response the SDK
-// models the step's properties on. Lenient by design: where a shape is unknown the tree is left
-// open, because rejecting valid SDK output is worse than missing a typo.
+// Which `Steps.<S>.<path>` property paths each step type has, built from the schema its step-kind
+// entry names (step-kinds.ts): the Describe* responses the SDK models the step's properties on.
+// Lenient by design: where a shape is unknown the tree is left open, because rejecting valid SDK
+// output is worse than missing a typo.
 import { assertNever } from '../errors.js';
 import type { StepType } from './definition-types.js';
-import { DESCRIBE_SHAPES } from './property-schema-data.js';
+import { DESCRIBE_SHAPES, type DescribeShapeName } from './property-schema-data.js';
 import type { PathSegment } from './reference-path.js';
+import { stepKind } from './step-kinds.js';
 
 /** 0: a scalar; 1: anything (left open); [node]: a list; {'*': node}: a map; else a structure. */
 export type PropertyNode = 0 | 1 | readonly PropertyNode[] | { readonly [member: string]: PropertyNode };
 
 const OPEN: PropertyNode = 1;
 
-function shape(name: string): { readonly [member: string]: PropertyNode } {
+function shape(name: DescribeShapeName): { readonly [member: string]: PropertyNode } {
   const node = DESCRIBE_SHAPES[name];
-  return node !== undefined && typeof node === 'object' && !Array.isArray(node) ? (node as { readonly [m: string]: PropertyNode }) : {};
+  return typeof node === 'object' && !Array.isArray(node) ? (node as { readonly [m: string]: PropertyNode }) : {};
 }
 
-/** The property tree of a step type (OutputParameters and PropertyFiles are checked separately). */
+// Merged once per type: validation looks a root up for every property reference.
+const roots = new Map<StepType, PropertyNode>();
+
+/**
+ * The property tree of a step type, as its entry in the step-kind table names it (OutputParameters
+ * and PropertyFiles are checked separately).
+ */
 export function propertyRoot(type: StepType): PropertyNode {
-  switch (type) {
-    case 'Processing':
-      return shape('DescribeProcessingJobResponse');
-    case 'Training':
-      return shape('DescribeTrainingJobResponse');
-    case 'Transform':
-      return shape('DescribeTransformJobResponse');
-    case 'Tuning':
-      return { ...shape('DescribeHyperParameterTuningJobResponse'), ...shape('ListTrainingJobsForHyperParameterTuningJobResponse') };
-    case 'Model':
-      return shape('DescribeModelOutput');
-    case 'RegisterModel':
-      return shape('DescribeModelPackageOutput');
-    case 'AutoML':
-      return {
-        ...shape('DescribeAutoMLJobResponse'),
-        BestCandidateProperties: { ModelInsightsJsonReportPath: 0, ExplainabilityJsonReportPath: 0 },
-      };
-    case 'EMR':
-      // EMR's DescribeStep `Step` shape, plus what the SDK adds for cluster-creating steps.
-      return {
-        Id: 0,
-        Name: 0,
-        Config: OPEN,
-        ActionOnFailure: 0,
-        Status: OPEN,
-        ExecutionRoleArn: 0,
-        LogUri: 0,
-        EncryptionKeyArn: 0,
-        ClusterId: 0,
-        ClusterConfig: OPEN,
-      };
-    case 'QualityCheck':
-      return {
-        CalculatedBaselineConstraints: 0,
-        CalculatedBaselineStatistics: 0,
-        BaselineUsedForDriftCheckStatistics: 0,
-        BaselineUsedForDriftCheckConstraints: 0,
-      };
-    case 'ClarifyCheck':
-      return { CalculatedBaselineConstraints: 0, BaselineUsedForDriftCheckConstraints: 0 };
-    case 'Condition':
-      return { Outcome: 0 };
-    case 'Fail':
-    case 'Lambda':
-    case 'Callback':
-      return {};
-    default:
-      return assertNever(type, 'step type');
+  let root = roots.get(type);
+  if (root === undefined) {
+    const { shapes = [], members = {} } = stepKind(type).properties;
+    root = Object.assign({}, ...shapes.map(shape), members) as PropertyNode;
+    roots.set(type, root);
   }
+  return root;
 }
 
 export type PropertyCheck =

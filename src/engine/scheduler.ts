@@ -9,7 +9,6 @@ import { CONTROL_RUNNERS } from './control-steps.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ParameterValue, PipelineDefinition, PipelineStep } from './definition-types.js';
 import { type Reporter, combineReporters } from './events.js';
-import { currentOwner } from './execution-owner.js';
 import type { ExecutionOwner, ExecutionRecord, StepRecord } from './execution-record.js';
 import type { ExecutionStore } from './execution-store.js';
 import { renderJoinValue, resolveValue } from './expressions.js';
@@ -76,8 +75,8 @@ export interface ExecutionOptions {
   readonly random?: () => number;
   /** Called once the execution record exists and is saved, before any step starts. */
   readonly onStarted?: (execution: Readonly<ExecutionRecord>) => void;
-  /** The process recorded as running the execution. @default this process */
-  readonly owner?: ExecutionOwner;
+  /** The process recorded as running the execution (the launcher's: app/run-pipeline.ts). */
+  readonly owner: ExecutionOwner;
 }
 
 /** Runs the pipeline to its end and returns the final record (also saved in the store). */
@@ -124,7 +123,7 @@ function newRecord(options: ExecutionOptions, identity: ExecutionIdentity, param
     ...(reuseSource === undefined ? {} : { sourceExecutionArn: reuseSource }),
     ...(options.onlySteps ? { selectedSteps: [...options.onlySteps] } : {}),
     // Lets a later process tell this run, if it is killed, from one still going.
-    owner: options.owner ?? currentOwner(),
+    owner: options.owner,
   };
 }
 

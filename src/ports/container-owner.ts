@@ -4,7 +4,7 @@
 // something only on the host and in the PID namespace where it was taken, so a container is an
 // orphan only when its labels prove its owner ran here, in this namespace, and is gone.
 import { readFileSync } from 'node:fs';
-import { type ProcessProbe, systemProcessProbe } from '../engine/execution-owner.js';
+import { type ProcessProbe, systemProcessProbe } from './process-probe.js';
 import { PID_LABEL } from './container-engine.js';
 /** The host name of the machine (or container) that sagesim ran on. */
 export const OWNER_HOST_LABEL = 'sagesim.owner-host';

@@ -8,7 +8,8 @@ import type { ParameterValue, PipelineDefinition } from '../engine/definition-ty
 import type { Reporter } from '../engine/events.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
 import { isJsonObject } from '../engine/json.js';
-import { parseDefinition, readDefinitionText } from '../engine/load-definition.js';
+import { parseDefinition } from '../engine/load-definition.js';
+import { readDefinitionText } from '../app/definition-file.js';
 import { resolveParameters } from '../engine/parameters.js';
 import { defaultPipelineName } from '../engine/pipeline-name.js';
 import { SagesimError } from '../errors.js';

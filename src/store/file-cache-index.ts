@@ -5,7 +5,7 @@
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CacheEntry, CacheIndex } from '../engine/cache.js';
-import type { ProcessProbe } from '../engine/execution-owner.js';
+import type { ProcessProbe } from '../ports/process-probe.js';
 import { type AtomicWriteHooks, writeFileAtomic } from '../util/atomic-file.js';
 import { withFileLock } from './file-lock.js';
 import { cacheFileIn, cacheRoot } from './store-layout.js';

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { SagesimError } from '../errors.js';
-import { type ProcessProbe, systemProcessProbe } from '../engine/execution-owner.js';
+import { type ProcessProbe, systemProcessProbe } from '../ports/process-probe.js';
 
 export interface FileLockOptions {
   /** How processes of this host are looked up. @default the system's */

@@ -1,8 +1,9 @@
 // Telling a killed run from a live one: an unfinished local execution whose sagesim process is gone
 // from this host can no longer finish, and is recorded Failed with the steps it was running.
 import { describe, expect, it } from 'vitest';
-import { type ProcessProbe, abandonment, currentOwner, failAbandoned, systemProcessProbe } from '../../src/engine/execution-owner.js';
+import { abandonment, currentOwner, failAbandoned } from '../../src/engine/execution-owner.js';
 import type { ExecutionOwner, ExecutionRecord, ExecutionStatus } from '../../src/engine/execution-record.js';
+import { type ProcessProbe, systemProcessProbe } from '../../src/ports/process-probe.js';
 import { definition, failStep, run } from './support/pipeline-builders.js';
 
 /** A host named `laptop` where only the pids in `alive` run, each started at the tick given. */
@@ -73,15 +74,15 @@ describe('failAbandoned', () => {
 
 describe('the owner of an execution', () => {
   it('is this process, and this process is alive with the start time it recorded', () => {
-    const owner = currentOwner();
+    const owner = currentOwner(systemProcessProbe);
     expect(owner).toMatchObject({ pid: process.pid, hostname: systemProcessProbe.hostname });
     expect(systemProcessProbe.alive(owner.pid)).toBe(true);
     expect(systemProcessProbe.startOf(owner.pid)).toBe(owner.processStart);
-    expect(abandonment(execution('Executing', owner))).toBeUndefined();
+    expect(abandonment(execution('Executing', owner), systemProcessProbe)).toBeUndefined();
   });
 
   it('is recorded by every local run', async () => {
     const record = await run(definition([failStep('Stop', 'no')]));
-    expect(record.owner).toEqual(currentOwner());
+    expect(record.owner).toEqual(currentOwner(systemProcessProbe));
   });
 });

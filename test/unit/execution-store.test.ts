@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CacheEntry } from '../../src/engine/cache.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
-import type { ProcessProbe } from '../../src/engine/execution-owner.js';
+import type { ProcessProbe } from '../../src/ports/process-probe.js';
 import type { ExecutionStore } from '../../src/engine/execution-store.js';
 import { FileExecutionStore } from '../../src/store/file-execution-store.js';
 import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';

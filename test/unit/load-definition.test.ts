@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DefinitionError, SagesimError } from '../../src/errors.js';
 import { jsonErrorOffset } from '../../src/engine/json-error-position.js';
-import { loadDefinitionFile, parseDefinition, validateDefinitionText } from '../../src/engine/load-definition.js';
+import { parseDefinition, validateDefinitionText } from '../../src/engine/load-definition.js';
+import { loadDefinitionFile } from '../../src/app/definition-file.js';
 
 const ABALONE = path.resolve(import.meta.dirname, '../../fixtures/definitions/abalone.json');
 const abaloneText = readFileSync(ABALONE, 'utf8');

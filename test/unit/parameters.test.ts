@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ParameterError } from '../../src/errors.js';
 import type { ParameterDeclaration } from '../../src/engine/definition-types.js';
-import { didYouMean, parseParamAssignments, readParamsFile, resolveParameters } from '../../src/engine/parameters.js';
+import { didYouMean, parseParamAssignments, resolveParameters } from '../../src/engine/parameters.js';
+import { readParamsFile } from '../../src/app/params-file.js';
 
 const DECLARED: ParameterDeclaration[] = [
   { Name: 'ProcessingInstanceCount', Type: 'Integer', DefaultValue: 1 },

@@ -2,7 +2,7 @@
 // results.json where the SDK would, so the downstream Std:JsonGet on S3Uri reads what the stub returns.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDefinitionFile } from '../../src/engine/load-definition.js';
+import { loadDefinitionFile } from '../../src/app/definition-file.js';
 import { run, statuses, stepOf, testRun } from './support/pipeline-builders.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../../fixtures/sdk-step/pipeline.json');

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { SagesimError } from '../../errors.js';
 import { buildGraph } from '../../engine/graph.js';
 import { GRAPH_FORMATS, type GraphFormat, renderGraph } from '../../engine/graph-render.js';
-import { parseDefinition, readDefinitionText } from '../../engine/load-definition.js';
+import { parseDefinition } from '../../engine/load-definition.js';
+import { readDefinitionText } from '../../app/definition-file.js';
 import type { CliIo } from '../cli-io.js';
 import type { CommandModule } from './index.js';
 

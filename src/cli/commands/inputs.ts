@@ -4,7 +4,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { ParameterValue } from '../../engine/definition-types.js';
-import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
+import { parseParamAssignments } from '../../engine/parameters.js';
+import { readParamsFile } from '../../app/params-file.js';
 import { renderTable } from '../../history/table.js';
 import type { PipelineInputs } from '../../runtime/check-definition-file.js';
 import type { CliIo } from '../cli-io.js';

@@ -4,7 +4,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { ParameterValue } from '../../engine/definition-types.js';
-import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
+import { parseParamAssignments } from '../../engine/parameters.js';
+import { readParamsFile } from '../../app/params-file.js';
 import { toRunJson } from '../../engine/run-record-json.js';
 import { SagesimError, StoppedError } from '../../errors.js';
 import type { RemoteRunResult } from '../../remote/run-remote.js';

@@ -3,7 +3,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { ParameterValue } from '../../engine/definition-types.js';
-import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
+import { parseParamAssignments } from '../../engine/parameters.js';
+import { readParamsFile } from '../../app/params-file.js';
 import { type SelectiveRunOptions, runDefinitionFile } from '../../app/run-definition.js';
 import { SagesimError } from '../../errors.js';
 import type { CliIo } from '../cli-io.js';

@@ -3,9 +3,11 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { ParameterValue, PipelineDefinition, PipelineStep } from '../../engine/definition-types.js';
-import { parseParamAssignments, readParamsFile } from '../../engine/parameters.js';
+import { parseParamAssignments } from '../../engine/parameters.js';
+import { readParamsFile } from '../../app/params-file.js';
 import type { PreflightReport } from '../../runtime/preflight.js';
-import { readDefinitionText, validateDefinitionText } from '../../engine/load-definition.js';
+import { validateDefinitionText } from '../../engine/load-definition.js';
+import { readDefinitionText } from '../../app/definition-file.js';
 import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
 import { formatProblems } from '../format-problems.js';
 import { collect } from '../run-session.js';

@@ -7,7 +7,7 @@ import type { PipelineStep, StepType } from '../../../src/engine/definition-type
 import { resolveValue } from '../../../src/engine/expressions.js';
 import { flattenSteps } from '../../../src/engine/flatten-steps.js';
 import { isJsonObject, type JsonObject } from '../../../src/engine/json.js';
-import { loadDefinitionFile } from '../../../src/engine/load-definition.js';
+import { loadDefinitionFile } from '../../../src/app/definition-file.js';
 import { resolveParameters } from '../../../src/engine/parameters.js';
 import type { ResolveContext, StepOutputs } from '../../../src/engine/resolve-context.js';
 import { MemoryObjectStore } from '../../../src/mock-aws/memory-object-store.js';
