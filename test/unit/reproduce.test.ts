@@ -204,6 +204,32 @@ describe('reproducing a step of a local execution', () => {
   });
 
   it.each([
+    ['is not written', undefined, 'PROPERTY_FILE_NOT_FOUND', 'property file Report was not written'],
+    ['is not JSON', 'mse=0.5', 'PROPERTY_FILE_NOT_JSON', 'is not JSON'],
+  ])('fails, as the pipeline fails the step, when a declared property file %s', async (_label, content, code, reason) => {
+    const s = await setup();
+    s.script = 'fixed';
+    const done = await runOnce(s);
+    const original = done.steps.find((step) => step.stepName === 'Evaluate');
+    const runtime = new FakeContainerEngine({
+      behaviour: async (container) => {
+        if (content !== undefined) await writeFile(path.join(container.hostPath('/opt/ml/processing/evaluation'), 'report.json'), content);
+        return { exitCode: 0 };
+      },
+    });
+    const result = await reproduceStep({ config: s.config, execution: done.executionId, step: 'Evaluate', runtime, objectStore: s.objectStore });
+    // The same reason the pipeline run gives (engine/property-files.ts), the container exited 0.
+    await using env = await createRunEnvironment(s.config, { runtime, objectStore: s.objectStore, store: 'memory' });
+    const failedRun = await runPipeline({ definition, parameters: {}, pipelineName: 'evaluation', config: s.config, executors: env.executors, objectStore: env.objectStore, store: env.store });
+    const pipelineReason = failedRun.steps.find((step) => step.stepName === 'Evaluate')?.failureReason ?? '';
+    expect(original?.status).toBe('Succeeded');
+    expect(result).toMatchObject({ status: 'Failed', exitCode: 0, propertyFiles: {} });
+    expect(result.failureReason).toContain(reason);
+    expect(pipelineReason).toContain(reason);
+    expect(JSON.parse(readFileSync(path.join(result.dir, 'reproduction.json'), 'utf8'))).toMatchObject({ status: 'Failed', failureCode: code });
+  });
+
+  it.each([
     ['a Condition step', 'Gate', 'STEP_NOT_REPRODUCIBLE'],
     ['a step that never started', 'Never', 'STEP_NOT_STARTED'],
     ['an unknown step', 'Nope', 'STEP_NOT_FOUND'],
