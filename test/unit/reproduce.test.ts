@@ -16,7 +16,7 @@ import { runPipeline } from '../../src/app/run-pipeline.js';
 import { isSagesimError } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import { cloudSource, type JobDescriber } from '../../src/reproduce/cloud-source.js';
-import { reproduceStep } from '../../src/reproduce/reproduce-step.js';
+import { reproduceStep } from '../../src/app/reproduce-step.js';
 import { createRunEnvironment } from '../../src/runtime/create-environment.js';
 import type { ContainerSpec } from '../../src/ports/container-engine.js';
 import { FakeContainerEngine } from '../../src/ports/fake-container-engine.js';
@@ -211,6 +211,8 @@ describe('reproducing a step of a local execution', () => {
     s.script = 'fixed';
     const done = await runOnce(s);
     const original = done.steps.find((step) => step.stepName === 'Evaluate');
+    // Its report in S3 would be read in place of the missing one, as in a pipeline run.
+    await s.objectStore.delete(`s3://bucket/eval/${done.executionId}/report.json`);
     const runtime = new FakeContainerEngine({
       behaviour: async (container) => {
         if (content !== undefined) await writeFile(path.join(container.hostPath('/opt/ml/processing/evaluation'), 'report.json'), content);

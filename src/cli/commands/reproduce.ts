@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { StoppedError, assertNever } from '../../errors.js';
 import { checkTerminal, jobCommandOf, openInteractiveShell, type ShellTerminal } from '../../reproduce/interactive-shell.js';
-import type { ReproductionResult } from '../../reproduce/reproduce-step.js';
+import type { ReproductionResult } from '../../app/reproduce-step.js';
 import type { ReproductionSource } from '../../reproduce/reproduction-source.js';
 import type { ContainerEngine, ContainerSpec } from '../../ports/container-engine.js';
 import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
@@ -78,7 +78,7 @@ async function reproduce(execution: string, step: string, flags: ReproduceFlags,
   let result: ReproductionResult;
   try {
     // The engine, dockerode and the AWS SDK load here, not when the CLI starts.
-    const { reproduceStep } = await import('../../reproduce/reproduce-step.js');
+    const { reproduceStep } = await import('../../app/reproduce-step.js');
     result = await reproduceStep({
       config,
       execution,
