@@ -79,7 +79,7 @@ export interface ReproduceStepOptions {
   readonly onLine?: (line: string) => void;
   /** Called once the folder is made, before inputs are staged. */
   readonly onPrepared?: (prepared: { readonly dir: string; readonly source: ReproductionSource }) => void;
-  /** Told about slow preparation (starting S3, building images) and warnings. */
+  /** Told about slow preparation (starting S3, building images), warnings and (stepLog) each line of the job's output. */
   readonly reporter?: Reporter;
   /** Aborting stops the container. */
   readonly signal?: AbortSignal;

@@ -117,7 +117,16 @@ describe('reproducing a step of a local execution', () => {
 
     s.script = 'fixed';
     const lines: string[] = [];
-    const result = await reproduceStep({ config: s.config, execution: failed.executionId.slice(0, 4), step: 'evaluate', runtime: s.runtime, objectStore: s.objectStore, onLine: (line) => lines.push(line) });
+    const logged: { executionId: string; stepName: string; line: string }[] = [];
+    const result = await reproduceStep({
+      config: s.config,
+      execution: failed.executionId.slice(0, 4),
+      step: 'evaluate',
+      runtime: s.runtime,
+      objectStore: s.objectStore,
+      onLine: (line) => lines.push(line),
+      reporter: { stepLog: (event) => logged.push(event) },
+    });
 
     expect(result.status).toBe('Succeeded');
     expect(result.exitCode).toBe(0);
@@ -127,6 +136,8 @@ describe('reproducing a step of a local execution', () => {
     expect(result.container?.entrypoint).toEqual(['python3', '/opt/ml/processing/code/evaluate.py']);
     expect(s.seen).toEqual(['1,2\n3,4\n', '1,2\n3,4\n']);
     expect(lines).toEqual(['evaluated with THRESHOLD=0.75']);
+    // The reporter hears the job's lines as it would in a run (the same step context).
+    expect(logged).toEqual([{ executionId: failed.executionId, stepName: 'Evaluate', line: 'evaluated with THRESHOLD=0.75' }]);
     expect(readFileSync(result.logFile, 'utf8')).toBe('evaluated with THRESHOLD=0.75\n');
 
     const outputUri = `s3://bucket/eval/${failed.executionId}/report.json`;
