@@ -3,6 +3,7 @@
 // -> the step type's executor -> its property files, read and judged as in a pipeline run.
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { SagesimConfig } from '../config.js';
 import type { PipelineDefinition, PipelineStep } from '../engine/definition-types.js';
 import type { Reporter } from '../engine/events.js';
@@ -62,6 +63,7 @@ export async function launchStep(options: LaunchStepOptions): Promise<AttemptOut
     ...(options.signal ? { signal: options.signal } : {}),
   });
   await mkdir(options.workDir, { recursive: true });
+  await mkdir(path.dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });
   try {
     const context = stepContextFor({
