@@ -98,8 +98,8 @@ export { findStep } from './history/find-step.js';
 export { followStepLog, readLogFrom, stepLogPath } from './history/step-log.js';
 
 // Reproducing a step
-export { reproduceStep } from './reproduce/reproduce-step.js';
-export type { ReproduceStepOptions, ReproductionOrigin, ReproductionOutput, ReproductionResult } from './reproduce/reproduce-step.js';
+export { reproduceStep } from './app/reproduce-step.js';
+export type { ReproduceStepOptions, ReproductionOrigin, ReproductionOutput, ReproductionResult } from './app/reproduce-step.js';
 export type { ReproductionSource } from './reproduce/reproduction-source.js';
 
 // Fixtures and S3

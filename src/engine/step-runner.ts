@@ -15,9 +15,9 @@ import type { ExecutionStore } from './execution-store.js';
 import { resolveValue } from './expressions.js';
 import { jobNameFor } from './identity.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
-import { readPropertyFiles } from './property-files.js';
 import type { ExecutionIdentity, ResolveContext, StepOutputs } from './resolve-context.js';
 import { runWithRetries } from './retry.js';
+import { executeAttempt, stepContextFor } from './step-attempt.js';
 import { isControlStep, type StepAssignment, type StepContext, type StepResult } from './step-executor.js';
 
 /** What running one step needs from the execution around it. */
@@ -125,9 +125,7 @@ async function runAttempt(run: StepRun, n: number): Promise<AttemptResult> {
   // Taken before the job starts: what it is about to read. A store that cannot be listed costs
   // the entry its reuse (content mode), not the step its run.
   const reads = run.recordsCache && !run.stubbed ? await snapshotInputs(env.objectStore, stepInputs(step, args)).catch(() => undefined) : [];
-  const result = await run.assignment.runner.execute(await attemptContext(run, n, jobName, args));
-  if (env.signal.aborted) throw new StoppedError(`step ${step.Name} stopped`);
-  const propertyFiles = await readPropertyFiles(env.objectStore, step, result.properties);
+  const { result, propertyFiles } = await executeAttempt(run.assignment.runner, await attemptContext(run, n, jobName, args));
   return { result, propertyFiles, cacheKey: run.recordsCache ? cacheKeyFor(step, args) : undefined, ...(reads ? { reads } : {}) };
 }
 
@@ -158,29 +156,29 @@ async function lookUpCache(run: StepRun, args: JsonObject): Promise<AttemptResul
 
 async function attemptContext(run: StepRun, n: number, jobName: string, args: JsonObject): Promise<StepContext> {
   const { env, step, rec, log } = run;
-  const { identity, reporter } = env;
-  return {
-    execution: identity,
+  return stepContextFor({
+    execution: env.identity,
     step,
     arguments: args,
     jobName,
     attempt: n,
     signal: env.signal,
     objectStore: env.objectStore,
-    log: (line) => {
-      rec.logFile ??= log.relativePath;
-      log.write(line);
-      reporter.stepLog?.({ executionId: identity.executionId, stepName: step.Name, line });
+    log: {
+      path: log.path,
+      write: (line) => {
+        rec.logFile ??= log.relativePath;
+        log.write(line);
+      },
     },
-    logFile: log.path,
-    workDir: await env.store.stepWorkDir(identity.executionId, step.Name, n, { create: !run.stubbed }),
-    warn: (warning) => reporter.warning?.({ executionId: identity.executionId, stepName: step.Name, ...warning }),
+    workDir: await env.store.stepWorkDir(env.identity.executionId, step.Name, n, { create: !run.stubbed }),
+    reporter: env.reporter,
     stubbedSteps: stubbedSteps(env.record),
     reportMetadata: (metadata) => {
       rec.metadata = { ...rec.metadata, ...metadata };
       env.persist();
     },
-  };
+  });
 }
 
 async function recordSucceeded(run: StepRun, value: AttemptResult): Promise<StepRunOutcome> {

@@ -60,14 +60,16 @@ export function createS3Client(options: S3ClientOptions): S3Client {
  * (`--s3-endpoint`, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL) is used as it is; otherwise AWS S3.
  * Disposing the store stops what it started.
  */
-export async function createObjectStore(config: SagesimConfig): Promise<S3ObjectStore> {
+export async function createObjectStore(config: SagesimConfig, options: { readonly profile?: string } = {}): Promise<S3ObjectStore> {
   const s3 = config.s3;
+  // A profile names credentials of the standard chain; mock mode signs with dummy ones.
+  const profile = options.profile === undefined ? {} : { profile: options.profile };
   const timeouts = timeoutsOf(config);
   switch (s3.kind) {
     case 'embedded': {
       if (!config.mock) {
         const endpoint = `https://s3.${config.region}.amazonaws.com`;
-        const client = createS3Client({ region: config.region, credentials: 'default', timeouts });
+        const client = createS3Client({ region: config.region, credentials: 'default', ...profile, timeouts });
         return new S3ObjectStore({ client, endpoint, description: `AWS S3 (${config.region})` });
       }
       const emulator = await startEmbeddedS3({ dataDir: embeddedS3DataDir(config), staleUploadAgeMs: config.s3StaleUploadHours * 60 * 60 * 1000 });
@@ -81,7 +83,7 @@ export async function createObjectStore(config: SagesimConfig): Promise<S3Object
       });
     }
     case 'endpoint': {
-      const client = createS3Client({ endpoint: s3.url, region: config.region, credentials: config.mock ? 'dummy' : 'default', timeouts });
+      const client = createS3Client({ endpoint: s3.url, region: config.region, credentials: config.mock ? 'dummy' : 'default', ...profile, timeouts });
       return new S3ObjectStore({ client, endpoint: s3.url, description: `S3 at ${s3.url}`, createBuckets: true });
     }
     default:

@@ -38,14 +38,17 @@ export interface SdkDescriberOptions {
   readonly endpoint?: string;
   /** Fixed credentials (a local endpoint); absent: the SDK's standard chain. */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Without fixed credentials: a named profile of ~/.aws/config and ~/.aws/credentials (--profile). */
+  readonly profile?: string;
 }
 
-/** Over @aws-sdk/client-sagemaker (credentials: the given ones, else the standard chain). */
+/** Over @aws-sdk/client-sagemaker (credentials: the given ones, else the standard chain, from `profile` when given). */
 export function createSdkDescriber(options: SdkDescriberOptions): JobDescriber & { destroy(): void } {
   const client = new SageMakerClient({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: { ...options.credentials } } : {}),
+    ...(options.credentials === undefined && options.profile !== undefined ? { profile: options.profile } : {}),
   });
   const target = options.endpoint ? `the SageMaker endpoint ${options.endpoint}` : `SageMaker in ${options.region}`;
   const context = (action: string) => ({ action, target, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });

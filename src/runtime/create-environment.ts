@@ -34,6 +34,11 @@ export interface CreateRunEnvironmentOptions {
    * @default 'config'
    */
   readonly objectStore?: ObjectStore | 'memory' | 'config';
+  /**
+   * With the `'config'` object store and the SDK's standard credential chain (not mock mode): a
+   * named AWS profile instead of AWS_PROFILE / `default` (`reproduce --no-mock --profile`).
+   */
+  readonly awsProfile?: string;
   /** Executors added to (or replacing) the built-in ones, by step type. */
   readonly executors?: readonly StepExecutor[];
   /** @default the Docker engine of config.dockerSocket */
@@ -63,7 +68,7 @@ export async function createRunEnvironment(config: SagesimConfig, options: Creat
     } else if (wanted === 'config') {
       if (config.s3.kind === 'embedded' && config.mock) options.reporter?.progress?.({ message: 'starting the embedded S3' });
       const { createObjectStore } = await import('../mock-aws/s3-client.js');
-      const s3 = await createObjectStore(config);
+      const s3 = await createObjectStore(config, options.awsProfile === undefined ? {} : { profile: options.awsProfile });
       releasers.push(() => s3[Symbol.asyncDispose]());
       objectStore = s3;
       s3Endpoint = s3.endpoint;

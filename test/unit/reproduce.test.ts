@@ -16,7 +16,7 @@ import { runPipeline } from '../../src/app/run-pipeline.js';
 import { isSagesimError } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import { cloudSource, type JobDescriber } from '../../src/reproduce/cloud-source.js';
-import { reproduceStep } from '../../src/reproduce/reproduce-step.js';
+import { reproduceStep } from '../../src/app/reproduce-step.js';
 import { createRunEnvironment } from '../../src/runtime/create-environment.js';
 import type { ContainerSpec } from '../../src/ports/container-engine.js';
 import { FakeContainerEngine } from '../../src/ports/fake-container-engine.js';
@@ -117,7 +117,16 @@ describe('reproducing a step of a local execution', () => {
 
     s.script = 'fixed';
     const lines: string[] = [];
-    const result = await reproduceStep({ config: s.config, execution: failed.executionId.slice(0, 4), step: 'evaluate', runtime: s.runtime, objectStore: s.objectStore, onLine: (line) => lines.push(line) });
+    const logged: { executionId: string; stepName: string; line: string }[] = [];
+    const result = await reproduceStep({
+      config: s.config,
+      execution: failed.executionId.slice(0, 4),
+      step: 'evaluate',
+      runtime: s.runtime,
+      objectStore: s.objectStore,
+      onLine: (line) => lines.push(line),
+      reporter: { stepLog: (event) => logged.push(event) },
+    });
 
     expect(result.status).toBe('Succeeded');
     expect(result.exitCode).toBe(0);
@@ -127,6 +136,8 @@ describe('reproducing a step of a local execution', () => {
     expect(result.container?.entrypoint).toEqual(['python3', '/opt/ml/processing/code/evaluate.py']);
     expect(s.seen).toEqual(['1,2\n3,4\n', '1,2\n3,4\n']);
     expect(lines).toEqual(['evaluated with THRESHOLD=0.75']);
+    // The reporter hears the job's lines as it would in a run (the same step context).
+    expect(logged).toEqual([{ executionId: failed.executionId, stepName: 'Evaluate', line: 'evaluated with THRESHOLD=0.75' }]);
     expect(readFileSync(result.logFile, 'utf8')).toBe('evaluated with THRESHOLD=0.75\n');
 
     const outputUri = `s3://bucket/eval/${failed.executionId}/report.json`;
@@ -201,6 +212,34 @@ describe('reproducing a step of a local execution', () => {
     expect(result).toMatchObject({ status: 'Shell', exitCode: 3 });
     expect(seenByShell).toMatchObject({ inputStaged: true, configWritten: true, spec: { image: 'my/evaluator:1' } });
     expect(s.seen).toHaveLength(1);
+  });
+
+  it.each([
+    ['is not written', undefined, 'PROPERTY_FILE_NOT_FOUND', 'property file Report was not written'],
+    ['is not JSON', 'mse=0.5', 'PROPERTY_FILE_NOT_JSON', 'is not JSON'],
+  ])('fails, as the pipeline fails the step, when a declared property file %s', async (_label, content, code, reason) => {
+    const s = await setup();
+    s.script = 'fixed';
+    const done = await runOnce(s);
+    const original = done.steps.find((step) => step.stepName === 'Evaluate');
+    // Its report in S3 would be read in place of the missing one, as in a pipeline run.
+    await s.objectStore.delete(`s3://bucket/eval/${done.executionId}/report.json`);
+    const runtime = new FakeContainerEngine({
+      behaviour: async (container) => {
+        if (content !== undefined) await writeFile(path.join(container.hostPath('/opt/ml/processing/evaluation'), 'report.json'), content);
+        return { exitCode: 0 };
+      },
+    });
+    const result = await reproduceStep({ config: s.config, execution: done.executionId, step: 'Evaluate', runtime, objectStore: s.objectStore });
+    // The same reason the pipeline run gives (engine/property-files.ts), the container exited 0.
+    await using env = await createRunEnvironment(s.config, { runtime, objectStore: s.objectStore, store: 'memory' });
+    const failedRun = await runPipeline({ definition, parameters: {}, pipelineName: 'evaluation', config: s.config, executors: env.executors, objectStore: env.objectStore, store: env.store });
+    const pipelineReason = failedRun.steps.find((step) => step.stepName === 'Evaluate')?.failureReason ?? '';
+    expect(original?.status).toBe('Succeeded');
+    expect(result).toMatchObject({ status: 'Failed', exitCode: 0, propertyFiles: {} });
+    expect(result.failureReason).toContain(reason);
+    expect(pipelineReason).toContain(reason);
+    expect(JSON.parse(readFileSync(path.join(result.dir, 'reproduction.json'), 'utf8'))).toMatchObject({ status: 'Failed', failureCode: code });
   });
 
   it.each([

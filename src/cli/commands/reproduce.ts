@@ -3,9 +3,9 @@
 // `--shell` opens a shell in that container instead. `--no-mock` reads the job from SageMaker.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { StoppedError, assertNever } from '../../errors.js';
+import { SagesimError, StoppedError, assertNever } from '../../errors.js';
 import { checkTerminal, jobCommandOf, openInteractiveShell, type ShellTerminal } from '../../reproduce/interactive-shell.js';
-import type { ReproductionResult } from '../../reproduce/reproduce-step.js';
+import type { ReproductionOrigin, ReproductionResult } from '../../app/reproduce-step.js';
 import type { ReproductionSource } from '../../reproduce/reproduction-source.js';
 import type { ContainerEngine, ContainerSpec } from '../../ports/container-engine.js';
 import { type CliIo, EXIT, ExitCode } from '../cli-io.js';
@@ -26,6 +26,7 @@ interface ReproduceFlags {
   readonly instanceMemory: boolean;
   readonly endpointUrl?: string;
   readonly region?: string;
+  readonly profile?: string;
   readonly home?: string;
   readonly config?: string;
   readonly json?: boolean;
@@ -47,6 +48,7 @@ export const reproduceCommand: CommandModule = {
       .option('--no-mock', 'the execution ran in SageMaker (or behind --endpoint-url): read the job from DescribeProcessingJob / DescribeTrainingJob / DescribeTransformJob')
       .option('--endpoint-url <url>', 'SageMaker and S3 endpoint (e.g. a `sagesim serve`), with --no-mock')
       .option('--region <region>', 'AWS region, with --no-mock (default AWS_REGION or us-east-1)')
+      .option('--profile <name>', 'the AWS profile for credentials, with --no-mock (default AWS_PROFILE, or default)')
       .option('--no-instance-memory', "do not limit the container to its instance type's memory")
       .option('--json', 'print the result as JSON on stdout')
       .option('--quiet', "don't print the container's output as it runs")
@@ -61,6 +63,12 @@ export const reproduceCommand: CommandModule = {
 async function reproduce(execution: string, step: string, flags: ReproduceFlags, io: CliIo): Promise<void> {
   const terminal = flags.shell ? shellTerminal(io) : undefined;
   const cloud = flags.mock === false;
+  if (!cloud && flags.profile !== undefined) {
+    throw new SagesimError('INVALID_ARGUMENT', '--profile names the AWS credentials of a cloud execution: it goes with --no-mock', {
+      source: 'user',
+      hint: `e.g. sagesim reproduce <execution ARN> ${step} --no-mock --profile ${flags.profile}`,
+    });
+  }
   const config = configFromFlags(flags, io, {
     ...(cloud ? { mock: false } : {}),
     ...(flags.instanceMemory === false ? { instanceMemory: false } : {}),
@@ -78,19 +86,12 @@ async function reproduce(execution: string, step: string, flags: ReproduceFlags,
   let result: ReproductionResult;
   try {
     // The engine, dockerode and the AWS SDK load here, not when the CLI starts.
-    const { reproduceStep } = await import('../../reproduce/reproduce-step.js');
+    const { reproduceStep } = await import('../../app/reproduce-step.js');
     result = await reproduceStep({
       config,
       execution,
       step,
-      origin: cloud
-        ? {
-            kind: 'cloud',
-            ...(flags.endpointUrl === undefined ? {} : { endpoint: flags.endpointUrl }),
-            // A local endpoint (sagesim serve) takes any credentials: dummy ones unless the user has some.
-            credentials: wantsDummyCredentials(flags.endpointUrl, io.env) ? 'dummy' : 'default',
-          }
-        : { kind: 'local' },
+      origin: originOf(flags, io),
       ...(flags.dir === undefined ? {} : { dir: path.resolve(io.cwd, flags.dir) }),
       ...(flags.seed === undefined ? {} : { seed: path.resolve(io.cwd, flags.seed) }),
       ...(flags.keep ? { keep: true } : {}),
@@ -118,6 +119,18 @@ async function reproduce(execution: string, step: string, flags: ReproduceFlags,
   out.write(report(result));
   if (result.status === 'Succeeded' || (result.status === 'Shell' && result.exitCode === 0)) return;
   throw new ExitCode(EXIT.failed);
+}
+
+/** Where the execution ran: the local store, or SageMaker (or --endpoint-url) under --no-mock. */
+function originOf(flags: ReproduceFlags, io: CliIo): ReproductionOrigin {
+  if (flags.mock !== false) return { kind: 'local' };
+  return {
+    kind: 'cloud',
+    ...(flags.endpointUrl === undefined ? {} : { endpoint: flags.endpointUrl }),
+    // A local endpoint (sagesim serve) takes any credentials: dummy ones unless the user names some.
+    credentials: flags.profile === undefined && wantsDummyCredentials(flags.endpointUrl, io.env) ? 'dummy' : 'default',
+    ...(flags.profile === undefined ? {} : { profile: flags.profile }),
+  };
 }
 
 /** The user's terminal, checked before any work: --shell without a TTY is a usage error. */

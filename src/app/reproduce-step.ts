@@ -1,13 +1,14 @@
 // `sagesim reproduce`: runs one job step of an earlier execution again, alone, exactly as it ran
 // (same image, resolved arguments, environment, /opt/ml layout, the same inputs staged from S3),
-// through the step type's own executor, in a folder the user can inspect. Outputs are written
-// under that folder, never over the original execution's outputs, unless `upload` is asked for.
-import { createWriteStream } from 'node:fs';
+// through the launcher's single-step launch (launch-step.ts: the step type's own executor, the
+// scheduler's StepContext, the pipeline's property-file rules), in a folder the user can inspect.
+// Outputs are written under that folder, never over the original execution's outputs, unless
+// `upload` is asked for. Where the job is read from is in reproduce/ (local or cloud source).
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SagesimConfig } from '../config.js';
-import type { PipelineDefinition } from '../engine/definition-types.js';
-import type { Reporter } from '../engine/events.js';
+import type { PipelineStep } from '../engine/definition-types.js';
+import { type Reporter, combineReporters } from '../engine/events.js';
 import { FileExecutionStore } from '../store/file-execution-store.js';
 import { safeFileName } from '../store/store-layout.js';
 import { type JsonObject, type JsonValue, isJsonObject } from '../engine/json.js';
@@ -15,17 +16,15 @@ import { SagesimError, StepFailure, StoppedError, assertNever } from '../errors.
 import { MANIFEST_FILE_NAME, findManifestFor, loadManifest, seedManifest } from '../fixtures/manifest.js';
 import { saveModel } from '../mock-aws/model-store.js';
 import { DUMMY_CREDENTIALS } from '../mock-aws/s3-client.js';
-import { joinS3, type ObjectStore } from '../ports/object-store.js';
-import { createRunEnvironment } from '../runtime/create-environment.js';
-import { prepareRun } from '../runtime/prepare-run.js';
+import type { ObjectStore } from '../ports/object-store.js';
 import type { ContainerEngine, ContainerSpec } from '../ports/container-engine.js';
 import { dockerEngineFor } from '../adapters/docker/docker-engine.js';
-import type { StepContext } from '../steps/executor.js';
-import { processingOutputUri } from '../engine/property-files.js';
-import { type JobDescriber, cloudSource, createSdkDescriber } from './cloud-source.js';
-import { reproductionObjectStore, type ReproductionObjectStore } from './reproduction-object-store.js';
-import { ReproductionRuntime, type ShellOpener, shellSessionIn } from './reproduction-runtime.js';
-import { type ReproductionSource, localSource } from './reproduction-source.js';
+import type { AttemptOutcome } from '../engine/step-attempt.js';
+import { type JobDescriber, type SdkDescriberOptions, cloudSource, createSdkDescriber } from '../reproduce/cloud-source.js';
+import { reproductionObjectStore, type ReproductionObjectStore } from '../reproduce/reproduction-object-store.js';
+import { ReproductionRuntime, type ShellOpener, shellSessionIn } from '../reproduce/reproduction-runtime.js';
+import { type ReproductionSource, localSource } from '../reproduce/reproduction-source.js';
+import { launchStep } from './launch-step.js';
 
 /** Where the execution ran. */
 export type ReproductionOrigin =
@@ -43,6 +42,11 @@ export type ReproductionOrigin =
        * containers get them too); `default`: the SDK's standard chain. @default 'default'
        */
       readonly credentials?: 'dummy' | 'default';
+      /**
+       * A named profile of ~/.aws/config and ~/.aws/credentials for SageMaker and S3 (`--profile`),
+       * with `default` credentials. @default AWS_PROFILE, else `default`
+       */
+      readonly profile?: string;
       /** Test seam: the SageMaker calls. */
       readonly describer?: JobDescriber;
     };
@@ -75,7 +79,7 @@ export interface ReproduceStepOptions {
   readonly onLine?: (line: string) => void;
   /** Called once the folder is made, before inputs are staged. */
   readonly onPrepared?: (prepared: { readonly dir: string; readonly source: ReproductionSource }) => void;
-  /** Told about slow preparation (starting S3, building images) and warnings. */
+  /** Told about slow preparation (starting S3, building images), warnings and (stepLog) each line of the job's output. */
   readonly reporter?: Reporter;
   /** Aborting stops the container. */
   readonly signal?: AbortSignal;
@@ -99,6 +103,8 @@ export interface ReproductionResult {
   /** The job container's exit code (the shell's with `--shell`), when it ran. */
   readonly exitCode?: number;
   readonly failureReason?: string;
+  /** The failure's code, as a pipeline run would record it (`STEP_FAILED`, `PROPERTY_FILE_NOT_FOUND`...). */
+  readonly failureCode?: string;
   /** The container as it was run: image (local tag), command, environment, mounts. */
   readonly container?: ContainerSpec;
   /** What the job wrote. */
@@ -116,75 +122,81 @@ export async function reproduceStep(options: ReproduceStepOptions): Promise<Repr
   const source = await readSource(options, origin);
   const dir = path.resolve(options.dir ?? path.join(options.config.home, 'reproductions', `${source.execution.executionId}-${safeFileName(source.step.Name)}-${stamp()}`));
   await mkdir(dir, { recursive: true });
-  // A cloud job's model and any local state of the reproduction stay inside its folder.
-  const config: SagesimConfig =
-    origin.kind === 'cloud'
-      ? Object.freeze({
-          ...options.config,
-          home: path.join(dir, 'home'),
-          // "mock" here means dummy credentials for the endpoint's S3 and in the job's container.
-          mock: origin.credentials === 'dummy',
-          ...(origin.endpoint ? { s3: { kind: 'endpoint' as const, url: origin.endpoint } } : {}),
-        })
-      : options.config;
+  const config = reproductionConfig(options.config, origin, dir);
   if (source.model) await saveModel(config.home, source.model);
   options.onPrepared?.({ dir, source });
 
   const runtime = new ReproductionRuntime(options.runtime ?? dockerEngineFor(config), options.shell);
-  await using env = await createRunEnvironment(config, {
-    runtime,
-    store: 'memory',
-    ...(options.objectStore ? { objectStore: options.objectStore } : {}),
-    ...(options.reporter ? { reporter: options.reporter } : {}),
-  });
-  if (options.seed !== undefined) await seed(options.seed, env.objectStore);
-  await prepareRun(env, { definition: definitionOf(source), checks: 'step-types', ...(options.reporter ? { reporter: options.reporter } : {}) });
-
-  const executor = env.executors[source.stepType];
   const upload = options.upload === true;
-  const store = upload ? env.objectStore : reproductionObjectStore(env.objectStore, path.join(dir, 'outputs'));
   const logFile = path.join(dir, 'container.log');
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const context: StepContext = {
-    execution: source.execution,
-    step: source.step,
-    arguments: source.arguments,
-    jobName: source.jobName,
-    attempt: 1,
-    signal: options.signal ?? new AbortController().signal,
-    objectStore: store,
-    log: (line) => {
-      log.write(`${line}\n`);
-      options.onLine?.(line);
+  let outputStore: ReproductionObjectStore | undefined;
+  const seedFile = options.seed;
+  const launch = launchStep({
+    config,
+    job: source,
+    companions: companionsOf(source),
+    environment: {
+      runtime,
+      store: 'memory',
+      ...(options.objectStore ? { objectStore: options.objectStore } : {}),
+      ...(origin.kind === 'cloud' && origin.profile !== undefined ? { awsProfile: origin.profile } : {}),
     },
+    ...(seedFile === undefined ? {} : { beforePreflight: (env) => seed(seedFile, env.objectStore) }),
+    objectStore: (store) => (upload ? store : (outputStore = reproductionObjectStore(store, path.join(dir, 'outputs')))),
     logFile,
     workDir: path.join(dir, 'job'),
-    warn: (warning) => options.reporter?.warning?.({ executionId: source.execution.executionId, stepName: source.step.Name, ...warning }),
-  };
-  await mkdir(context.workDir, { recursive: true });
-
-  let result: Omit<ReproductionResult, 'dir' | 'source' | 'logFile' | 'uploaded' | 'container' | 'outputs' | 'propertyFiles'>;
-  let properties: JsonObject | undefined;
-  try {
-    properties = (await executor.execute(context)).properties;
-    result = { status: 'Succeeded', ...exitOf(runtime) };
-  } catch (error) {
-    const shell = shellSessionIn(error);
-    if (shell) result = { status: 'Shell', exitCode: shell.exitCode };
-    else if (error instanceof StoppedError || options.signal?.aborted) result = { status: 'Stopped' };
-    else if (error instanceof StepFailure) result = { status: 'Failed', failureReason: error.message, ...exitOf(runtime) };
-    else throw error;
-  } finally {
-    await new Promise<void>((resolve) => log.end(resolve));
-  }
-
-  const outputs: ReproductionOutput[] = upload ? [] : (store as ReproductionObjectStore).writtenObjects();
-  const propertyFiles = properties ? await readPropertyFiles(source, properties, store) : {};
-  if (result.status === 'Succeeded' && options.keep !== true) await removeStagedInputs(source, runtime.specs);
+    ...withLines(options.reporter, options.onLine),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const outcome = await outcomeOf(launch, runtime, options.signal);
+  if (outcome.status === 'Succeeded' && options.keep !== true) await removeStagedInputs(source, runtime.specs);
   const container = runtime.specs.at(-1);
-  const final: ReproductionResult = { ...result, dir, source, logFile, outputs, propertyFiles, uploaded: upload, ...(container ? { container } : {}) };
+  const final: ReproductionResult = {
+    ...outcome,
+    propertyFiles: outcome.propertyFiles ?? {},
+    dir,
+    source,
+    logFile,
+    outputs: outputStore?.writtenObjects() ?? [],
+    uploaded: upload,
+    ...(container ? { container } : {}),
+  };
   await writeFile(path.join(dir, 'reproduction.json'), `${JSON.stringify(describe(final), null, 2)}\n`);
   return final;
+}
+
+/** A cloud job's model and any local state of the reproduction stay inside its folder. */
+function reproductionConfig(config: SagesimConfig, origin: ReproductionOrigin, dir: string): SagesimConfig {
+  if (origin.kind === 'local') return config;
+  return Object.freeze({
+    ...config,
+    home: path.join(dir, 'home'),
+    // "mock" here means dummy credentials for the endpoint's S3 and in the job's container.
+    mock: origin.credentials === 'dummy',
+    ...(origin.endpoint ? { s3: { kind: 'endpoint' as const, url: origin.endpoint } } : {}),
+  });
+}
+
+/** The reporter, also told each line of the job's output through `onLine`. */
+function withLines(reporter: Reporter | undefined, onLine: ((line: string) => void) | undefined): { reporter?: Reporter } {
+  if (onLine === undefined) return reporter ? { reporter } : {};
+  return { reporter: combineReporters(reporter, { stepLog: (event) => onLine(event.line) }) };
+}
+
+type Outcome = Pick<ReproductionResult, 'status' | 'exitCode' | 'failureReason' | 'failureCode'> & { readonly propertyFiles?: Record<string, JsonValue> };
+
+/** How the launch ended, as the reproduction reports it; errors that are no job outcome are thrown. */
+async function outcomeOf(launch: Promise<AttemptOutcome>, runtime: ReproductionRuntime, signal: AbortSignal | undefined): Promise<Outcome> {
+  try {
+    const { propertyFiles } = await launch;
+    return { status: 'Succeeded', ...exitOf(runtime), propertyFiles };
+  } catch (error) {
+    const shell = shellSessionIn(error);
+    if (shell) return { status: 'Shell', exitCode: shell.exitCode };
+    if (error instanceof StoppedError || signal?.aborted) return { status: 'Stopped' };
+    if (error instanceof StepFailure) return { status: 'Failed', failureReason: error.message, failureCode: error.code, ...exitOf(runtime) };
+    throw error;
+  }
 }
 
 async function readSource(options: ReproduceStepOptions, origin: ReproductionOrigin): Promise<ReproductionSource> {
@@ -195,11 +207,7 @@ async function readSource(options: ReproduceStepOptions, origin: ReproductionOri
     }
     case 'cloud': {
       if (origin.describer) return cloudSource(origin.describer, options.execution, options.step);
-      const describer = createSdkDescriber({
-        region: options.config.region,
-        ...(origin.endpoint ? { endpoint: origin.endpoint } : {}),
-        ...(origin.credentials === 'dummy' ? { credentials: DUMMY_CREDENTIALS } : {}),
-      });
+      const describer = createSdkDescriber(describerOptions(options.config, origin));
       try {
         return await cloudSource(describer, options.execution, options.step);
       } finally {
@@ -211,19 +219,20 @@ async function readSource(options: ReproduceStepOptions, origin: ReproductionOri
   }
 }
 
-/** A one-step definition of the job, so preparation checks Docker and builds the image it needs. */
-function definitionOf(source: ReproductionSource): PipelineDefinition {
-  const model = source.model?.PrimaryContainer?.Image;
+/** What the SDK describer is given: the endpoint, dummy credentials or a profile. */
+function describerOptions(config: Pick<SagesimConfig, 'region'>, origin: Extract<ReproductionOrigin, { kind: 'cloud' }>): SdkDescriberOptions {
   return {
-    Version: '2020-12-01',
-    Metadata: {},
-    Parameters: [],
-    PipelineExperimentConfig: null,
-    Steps: [
-      { Name: source.step.Name, Type: source.stepType, Arguments: source.arguments } as PipelineDefinition['Steps'][number],
-      ...(model ? [{ Name: 'Model', Type: 'Model', Arguments: { PrimaryContainer: { Image: model } } } as PipelineDefinition['Steps'][number]] : []),
-    ],
+    region: config.region,
+    ...(origin.endpoint ? { endpoint: origin.endpoint } : {}),
+    ...(origin.credentials === 'dummy' ? { credentials: DUMMY_CREDENTIALS } : {}),
+    ...(origin.credentials !== 'dummy' && origin.profile !== undefined ? { profile: origin.profile } : {}),
   };
+}
+
+/** A Transform job runs its model's image: the preflight builds it too. */
+function companionsOf(source: ReproductionSource): PipelineStep[] {
+  const image = source.model?.PrimaryContainer?.Image;
+  return image ? [{ Name: 'Model', Type: 'Model', Arguments: { PrimaryContainer: { Image: image } } } as unknown as PipelineStep] : [];
 }
 
 async function seed(file: string, store: ObjectStore): Promise<void> {
@@ -237,22 +246,6 @@ async function seed(file: string, store: ObjectStore): Promise<void> {
 
 function exitOf(runtime: ReproductionRuntime): { exitCode?: number } {
   return runtime.lastExit ? { exitCode: runtime.lastExit.exitCode } : {};
-}
-
-/** Property files the step declares, from the outputs this run wrote. */
-async function readPropertyFiles(source: ReproductionSource, properties: JsonObject, store: ObjectStore): Promise<Record<string, JsonValue>> {
-  const declarations = 'PropertyFiles' in source.step ? (source.step.PropertyFiles ?? []) : [];
-  const out: Record<string, JsonValue> = {};
-  for (const declaration of declarations) {
-    const outputUri = processingOutputUri(properties, declaration.OutputName);
-    if (!outputUri) continue;
-    try {
-      out[declaration.PropertyFileName] = JSON.parse((await store.get(joinS3(outputUri, declaration.FilePath))).toString('utf8')) as JsonValue;
-    } catch {
-      // Not written, or not JSON: the report shows the outputs; the pipeline run would fail the step.
-    }
-  }
-  return out;
 }
 
 /** The host folders the job's inputs were downloaded to (the same bytes are still in S3). */
@@ -284,6 +277,7 @@ function describe(result: ReproductionResult): JsonObject {
     status: result.status,
     ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
     ...(result.failureReason === undefined ? {} : { failureReason: result.failureReason }),
+    ...(result.failureCode === undefined ? {} : { failureCode: result.failureCode }),
     origin: result.source.origin,
     executionArn: result.source.execution.executionArn,
     step: result.source.step.Name,
