@@ -1,8 +1,15 @@
 // The container phase of a job: what the job runner does between "inputs staged" and "judge the
 // exit". Training and Processing run their container to its end; Transform serves a model and
 // sends it requests (serve-phase.ts). Everything around the phase is the runner's, for every job.
+import type { SagesimCode } from '../errors.js';
 import type { ContainerExit } from '../ports/container-engine.js';
-import { type EarlyEnd, type JobContainer, type JobContext, type JobDeps, runJobContainer } from './job-container.js';
+import { type JobContainer, type JobContext, type JobDeps, runJobContainer } from './job-container.js';
+
+/** A container that ended before its phase was done, maybe with exit code 0: the failure's code, and what to add to its reason. */
+export interface EarlyEnd {
+  readonly code: SagesimCode;
+  readonly note: string;
+}
 
 /** How the phase ended, for the runner to judge (a non-zero exit, a timeout, or `early`, fail the job). */
 export interface PhaseEnd {

@@ -4,7 +4,7 @@
 import type { SagesimConfig } from '../config.js';
 import { isNoSpace } from '../util/atomic-file.js';
 import type { JsonObject, JsonValue } from '../engine/json.js';
-import { isSagesimError, SagesimError, StepFailure, StoppedError, type SagesimCode, type Warning } from '../errors.js';
+import { isSagesimError, SagesimError, StepFailure, StoppedError, type Warning } from '../errors.js';
 import {
   EXECUTION_ID_LABEL,
   STEP_LABEL,
@@ -13,6 +13,7 @@ import {
   type ContainerRuntime,
   type ContainerSpec,
 } from '../ports/container-engine.js';
+import type { EarlyEnd } from './container-phase.js';
 import type { StepContext } from './executor.js';
 import { type ContainerFailure, containerFailureReason, missingInputReason } from './failure-reason.js';
 import type { ArgumentReader } from './job-arguments.js';
@@ -328,12 +329,6 @@ export function containerJobFailure(
     metadata,
     properties: failedProperties(reason),
   });
-}
-
-/** A container that ended before its phase was done, though maybe with exit code 0: the code and what to add to the reason. */
-export interface EarlyEnd {
-  readonly code: SagesimCode;
-  readonly note: string;
 }
 
 /** The RoleArn a job describes: the step's, or a local placeholder in the execution's account. */
