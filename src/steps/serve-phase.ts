@@ -41,16 +41,37 @@ export function serveAndInvoke(options: ServePhaseOptions, work: ServeWork): Con
       const running = await startServing(deps, context, job, port);
       try {
         const server = (options.modelServer ?? httpModelServer)(port);
-        const early = await awaitPing(options, context, job, server, running, port);
-        if (early !== undefined) return early;
-        await work({ server, running });
+        return (await awaitPing(options, context, job, server, running, port)) ?? (await workOn({ server, running }, context, work));
       } finally {
         await running.stop();
       }
-      // The runner stopped it: the job is done, and nothing failed.
-      return { exit: { exitCode: 0, oomKilled: false, timedOut: false, stopped: false, logTail: running.logTail() } };
     },
   };
+}
+
+/** Runs the work against the ready container; once it is done the job is, and nothing failed. */
+async function workOn(session: ServingSession, context: JobContext, work: ServeWork): Promise<PhaseEnd> {
+  try {
+    await work(session);
+  } catch (error) {
+    const killed = await killedForMemory(context, session.running);
+    if (killed === undefined) throw error;
+    return killed;
+  }
+  return { exit: { exitCode: 0, oomKilled: false, timedOut: false, stopped: false, logTail: session.running.logTail() } };
+}
+
+/**
+ * A container the kernel killed for memory explains every request that failed after it: the runner
+ * then says so, with the instance type's limit. The engine records the kill whoever stopped the
+ * container, so this does not depend on whether the kill or the failed request was noticed first.
+ */
+async function killedForMemory(context: JobContext, running: RunningContainer): Promise<PhaseEnd | undefined> {
+  if (context.signal.aborted) return undefined;
+  await running.stop();
+  const exit = await running.exited.catch(() => undefined);
+  if (exit?.oomKilled !== true) return undefined;
+  return { exit, early: { code: 'TRANSFORM_CONTAINER_EXITED', note: 'The serving container was killed while requests were sent to /invocations.' } };
 }
 
 /** Starts the container in the background; the port it must listen on is a job variable, as in SageMaker. */
