@@ -11,7 +11,9 @@ import {
   type ContainerExit,
   type ContainerMount,
   type ContainerRuntime,
+  type ContainerSpec,
 } from '../ports/container-engine.js';
+import type { EarlyEnd } from './container-phase.js';
 import type { StepContext } from './executor.js';
 import { type ContainerFailure, containerFailureReason, missingInputReason } from './failure-reason.js';
 import type { ArgumentReader } from './job-arguments.js';
@@ -253,6 +255,30 @@ export interface JobContainer {
   readonly onLine?: (line: string) => void;
 }
 
+/** The container spec of a job: its image, command, environment and mounts, labelled for sweeps. */
+export function jobContainerSpec(context: JobContext, job: JobContainer): ContainerSpec {
+  return {
+    image: job.localImage,
+    ...(job.command === undefined ? {} : { command: job.command }),
+    ...(job.entrypoint === undefined ? {} : { entrypoint: job.entrypoint }),
+    env: job.env,
+    mounts: job.mounts,
+    labels: jobLabels(context, job.jobName),
+    network: job.networkIsolation ? 'none' : 'host',
+    ...(job.maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds: job.maxRuntimeSeconds }),
+    ...(job.memoryBytes === undefined ? {} : { memoryBytes: job.memoryBytes }),
+    ...(job.gpus === undefined ? {} : { gpus: job.gpus }),
+  };
+}
+
+/** Each output line of a job's container goes to the step's log, then to the job's own listener. */
+export function jobLogListener(context: JobContext, job: JobContainer): (line: string) => void {
+  return (line) => {
+    context.log(line);
+    job.onLine?.(line);
+  };
+}
+
 /**
  * Runs a job's container to its end. Stopping (the signal) throws StoppedError; engine failures
  * throw a retryable StepFailure; a non-zero exit is returned for the executor to explain.
@@ -261,54 +287,44 @@ export async function runJobContainer(deps: JobDeps, context: JobContext, job: J
   throwIfStopped(context.signal);
   let exit: ContainerExit;
   try {
-    exit = await deps.runtime.run(
-      {
-        image: job.localImage,
-        ...(job.command === undefined ? {} : { command: job.command }),
-        ...(job.entrypoint === undefined ? {} : { entrypoint: job.entrypoint }),
-        env: job.env,
-        mounts: job.mounts,
-        labels: jobLabels(context, job.jobName),
-        network: job.networkIsolation ? 'none' : 'host',
-        ...(job.maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds: job.maxRuntimeSeconds }),
-        ...(job.memoryBytes === undefined ? {} : { memoryBytes: job.memoryBytes }),
-        ...(job.gpus === undefined ? {} : { gpus: job.gpus }),
-      },
-      {
-        signal: context.signal,
-        onLog: (line) => {
-          context.log(line);
-          job.onLine?.(line);
-        },
-      },
-    );
+    exit = await deps.runtime.run(jobContainerSpec(context, job), { signal: context.signal, onLog: jobLogListener(context, job) });
   } catch (error) {
-    throwIfStopped(context.signal);
-    if (isSagesimError(error) && error.code === 'IMAGE_NOT_FOUND') {
-      throw new StepFailure(`ClientError: step "${context.stepName}": ${error.message}${error.hint ? ` (${error.hint})` : ''}`, {
-        code: error.code,
-        source: 'user',
-        cause: error,
-      });
-    }
-    throw infrastructureFailure(context.stepName, `run the container of ${job.localImage}`, error);
+    throw containerEngineFailure(context, `run the container of ${job.localImage}`, error);
   }
   if (exit.stopped) throw new StoppedError();
   return exit;
 }
 
 /**
- * The StepFailure of a job whose container exited non-zero or outran MaxRuntimeInSeconds: its
+ * Why the engine could not run or start a job's container: stopped, an image that is not there
+ * (the user's to build), or an engine failure SageMaker would retry. `what` says what was tried.
+ */
+export function containerEngineFailure(context: JobContext, what: string, error: unknown): StepFailure | StoppedError {
+  if (context.signal.aborted) return new StoppedError();
+  if (isSagesimError(error) && error.code === 'IMAGE_NOT_FOUND') {
+    return new StepFailure(`ClientError: step "${context.stepName}": ${error.message}${error.hint ? ` (${error.hint})` : ''}`, {
+      code: error.code,
+      source: 'user',
+      cause: error,
+    });
+  }
+  return infrastructureFailure(context.stepName, what, error);
+}
+
+/**
+ * The StepFailure of a job whose container exited non-zero, outran MaxRuntimeInSeconds, or ended
+ * before its container phase was done (`early`: a serving container gone before /ping): its
  * FailureReason explains the exit, and `failedProperties` is what Describe reports for the failed job.
  */
 export function containerJobFailure(
   failure: ContainerFailure,
   metadata: Readonly<Record<string, JsonValue>>,
   failedProperties: (reason: string) => JsonObject,
+  early?: EarlyEnd,
 ): StepFailure {
-  const reason = containerFailureReason(failure);
+  const reason = early === undefined ? containerFailureReason(failure) : `${containerFailureReason(failure)}\n${early.note}`;
   return new StepFailure(reason, {
-    code: failure.exit.timedOut ? 'MAX_RUNTIME_EXCEEDED' : 'CONTAINER_FAILED',
+    code: early?.code ?? (failure.exit.timedOut ? 'MAX_RUNTIME_EXCEEDED' : 'CONTAINER_FAILED'),
     source: 'container',
     metadata,
     properties: failedProperties(reason),

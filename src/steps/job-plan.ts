@@ -1,6 +1,7 @@
-// What a container job (Training, Processing) will do, decided from its arguments alone: a JobPlan.
-// Planning is pure (no file, network or container), so each job type's reading of its
-// Create*Job arguments is tested without I/O; job-runner.ts carries out any plan.
+// What a container job (Training, Processing, Transform) will do, decided from its arguments alone
+// (and, for Transform, the model it names): a JobPlan. Planning is pure (no file, network or
+// container), so each job type's reading of its Create*Job arguments is tested without I/O;
+// job-runner.ts carries out any plan.
 import type { JsonObject, JsonValue } from '../engine/json.js';
 import type { ExecutionIdentity } from '../engine/resolve-context.js';
 import type { Warning } from '../errors.js';
@@ -33,6 +34,13 @@ export interface JobInput {
   readonly hostPath: string;
   /** Checkpoints from an earlier attempt: an empty prefix is the normal first run. @default false */
   readonly optional?: boolean;
+}
+
+/** A model's artifacts (ModelDataUrl) staged before a serving container starts (model-artifacts.ts). */
+export interface JobModelArtifacts {
+  readonly s3Uri: string;
+  /** The folder a model.tar.gz is extracted into, relative to the job's folder. */
+  readonly hostPath: string;
 }
 
 /** A host folder uploaded after the container exits 0: file by file, or packed into one archive. */
@@ -87,7 +95,10 @@ export interface JobRemoteFunction {
 }
 
 /** The metadata of a job step (a type, not an interface, so a failure carries it as JSON). */
-export type JobMetadata = { readonly TrainingJob: { readonly Arn: string } } | { readonly ProcessingJob: { readonly Arn: string } };
+export type JobMetadata =
+  | { readonly TrainingJob: { readonly Arn: string } }
+  | { readonly ProcessingJob: { readonly Arn: string } }
+  | { readonly TransformJob: { readonly Arn: string } };
 
 /** What the runner observed, for the Describe-shaped properties. */
 export interface JobRunFacts {
@@ -121,6 +132,8 @@ export interface JobPlan {
   readonly mounts: readonly JobMount[];
   readonly configFiles: readonly JobConfigFile[];
   readonly inputs: readonly JobInput[];
+  /** The model a serving container loads. @default none */
+  readonly modelArtifacts?: JobModelArtifacts;
   readonly outputs: readonly JobOutput[];
   readonly container: JobContainerPlan;
   /** Searched in every log line; the last values become FinalMetricDataList. */

@@ -1,10 +1,12 @@
-// Carries out any JobPlan: host folders made, inputs staged from S3, config files written, the
-// container run (stop, MaxRuntimeInSeconds, memory and GPUs from the instance type), metrics read
-// from its log, the message/failure file read, outputs uploaded after exit 0, properties derived.
+// Carries out any JobPlan: host folders made, inputs (and a model's artifacts) staged from S3, config
+// files written, the container run through its phase (to completion, or served and invoked: see
+// container-phase.ts) with stop, MaxRuntimeInSeconds, memory and GPUs from the instance type,
+// metrics read from its log, the message/failure file read, outputs uploaded after exit 0,
+// properties derived.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isSagesimError, SagesimError, StepFailure } from '../errors.js';
-import type { ContainerExit } from '../ports/container-engine.js';
+import { runToCompletion, type ContainerPhase, type PhaseEnd } from './container-phase.js';
 import { readContainerTextFile } from './container-text-file.js';
 import { hasEntries, packAndUpload } from './job-archive.js';
 import {
@@ -12,7 +14,6 @@ import {
   infrastructureFailure,
   jobEnvironment,
   pipWheelsSetup,
-  runJobContainer,
   stageInputs,
   throwIfStopped,
   uploadOutput,
@@ -22,14 +23,14 @@ import {
 import { jobGpus } from './job-gpus.js';
 import type { JobMessageFile, JobOutcome, JobOutput, JobPlan, JobRunFacts } from './job-plan.js';
 import { MetricCollector } from './metrics.js';
+import { stageModelArtifacts } from './model-artifacts.js';
 import { writeJson } from './opt-ml.js';
 import { explainRemoteFunctionFailure, prepareRemoteFunction, type RemoteFunctionSetup } from './remote-function/remote-function-job.js';
 import { SDK_HINT } from './remote-function/sdk-locator.js';
 import { downloadPrefix } from './staging.js';
 
-/** What the container run left for the runner to judge. */
-interface ContainerRun {
-  readonly exit: ContainerExit;
+/** What the container phase left for the runner to judge. */
+interface ContainerRun extends PhaseEnd {
   readonly startTime: Date;
   readonly memoryBytes?: number;
 }
@@ -41,18 +42,18 @@ interface ContainerMessage {
 }
 
 /**
- * Runs a planned job to its end. Throws StepFailure (with the Describe properties of the failed
- * job) when the container fails, StoppedError when the signal aborts.
+ * Runs a planned job to its end, its container through `phase`. Throws StepFailure (with the
+ * Describe properties of the failed job) when the container fails, StoppedError when the signal aborts.
  */
-export async function runJob(deps: JobDeps, context: JobContext, plan: JobPlan): Promise<JobOutcome> {
+export async function runJob(deps: JobDeps, context: JobContext, plan: JobPlan, phase: ContainerPhase = runToCompletion): Promise<JobOutcome> {
   const creationTime = deps.now();
   for (const warning of plan.warnings) context.warn(warning);
   const root = path.join(context.workDir, plan.folder);
   const remoteFunction = await prepareJob(deps, context, plan, root);
   const metrics = new MetricCollector(plan.metricDefinitions, deps.now);
-  const run = await runContainer(deps, context, plan, root, remoteFunction, (line) => metrics.observe(line));
+  const run = await runContainer(deps, context, plan, { root, remoteFunction, phase }, (line) => metrics.observe(line));
   const endTime = deps.now();
-  const failed = run.exit.exitCode !== 0 || run.exit.timedOut;
+  const failed = run.exit.exitCode !== 0 || run.exit.timedOut || run.early !== undefined;
   const message = plan.readMessage === 'always' || failed ? await readMessage(context, plan, root) : undefined;
   const facts: JobRunFacts = {
     creationTime,
@@ -75,6 +76,8 @@ async function prepareJob(deps: JobDeps, context: JobContext, plan: JobPlan, roo
   const remoteFunction = plan.remoteFunction === undefined ? undefined : await remoteFunctionSetup(deps, context, root, plan);
   const required = plan.inputs.filter((input) => input.optional !== true);
   await stageInputs(context, required.map((input) => ({ name: input.name, s3Uri: input.s3Uri, dataType: input.dataType, hostDir: path.join(root, input.hostPath) })));
+  const model = plan.modelArtifacts;
+  if (model !== undefined) await stageModelArtifacts(context, model.s3Uri, path.join(root, model.hostPath), path.join(root, 'model.tar.gz'));
   for (const input of plan.inputs.filter((candidate) => candidate.optional === true)) {
     await stageOptional(context, input.name, input.s3Uri, path.join(root, input.hostPath));
   }
@@ -82,21 +85,22 @@ async function prepareJob(deps: JobDeps, context: JobContext, plan: JobPlan, roo
   return remoteFunction;
 }
 
+/** Where the container runs from: the job's folder, the `@step` SDK set up for it, and its phase. */
+interface ContainerSetup {
+  readonly root: string;
+  readonly remoteFunction: RemoteFunctionSetup | undefined;
+  readonly phase: ContainerPhase;
+}
+
 /** The container, with the memory and GPUs of the instance type, the job's environment and mounts. */
-async function runContainer(
-  deps: JobDeps,
-  context: JobContext,
-  plan: JobPlan,
-  root: string,
-  remoteFunction: RemoteFunctionSetup | undefined,
-  onLine: (line: string) => void,
-): Promise<ContainerRun> {
+async function runContainer(deps: JobDeps, context: JobContext, plan: JobPlan, setup: ContainerSetup, onLine: (line: string) => void): Promise<ContainerRun> {
+  const { root, remoteFunction } = setup;
   const { container } = plan;
   const wheels = container.pipWheels ? pipWheelsSetup(deps.config, container.environment) : { mounts: [], env: {} };
   const gpus = await jobGpus(deps, context, plan.instanceType);
   const memoryBytes = deps.memoryLimit?.(plan.instanceType);
   const startTime = deps.now();
-  const exit = await runJobContainer(deps, context, {
+  const end = await setup.phase.run(deps, context, {
     ...(memoryBytes === undefined ? {} : { memoryBytes }),
     jobName: plan.jobName,
     localImage: plan.localImage,
@@ -117,7 +121,7 @@ async function runContainer(
     ...(container.maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds: container.maxRuntimeSeconds }),
     onLine,
   });
-  return { exit, startTime, ...(memoryBytes === undefined ? {} : { memoryBytes }) };
+  return { ...end, startTime, ...(memoryBytes === undefined ? {} : { memoryBytes }) };
 }
 
 /** The first message file the container left; why one that is there was not read goes to the step's log. */
@@ -146,6 +150,7 @@ function jobFailure(context: JobContext, plan: JobPlan, run: ContainerRun, facts
     },
     plan.metadata,
     (reason) => plan.describe(facts, { status: 'Failed', reason, timedOut: run.exit.timedOut }),
+    run.early,
   );
 }
 

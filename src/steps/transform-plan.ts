@@ -1,13 +1,14 @@
 // The plan of a transform job (CreateTransformJob arguments and the model it names): its settings,
 // its Describe properties, and the serving container (image, environment, model data) that answers
-// /invocations. Pure: the Transform executor starts the container, pings it and sends the records.
+// /invocations, as a JobPlan for the job runner. Pure: the runner stages the model and starts the
+// container; the serve phase (serve-phase.ts) pings it and the executor sends the records.
 import { sagemakerArn } from '../engine/identity.js';
 import type { JsonObject } from '../engine/json.js';
 import { SagesimError } from '../errors.js';
 import type { ModelContainer, ModelRecord } from '../mock-aws/model-store.js';
 import { ArgumentReader } from './job-arguments.js';
 import { resolveJobImage } from './job-container.js';
-import type { JobPlanFacts } from './job-plan.js';
+import type { JobPlan, JobPlanFacts } from './job-plan.js';
 import { batchStrategyEnv } from './transform-batching.js';
 import { type TransformSettings, describeTransformJob, readTransformSettings } from './transform-settings.js';
 
@@ -69,6 +70,48 @@ export function planServingContainer(plan: TransformPlan, model: ModelRecord, fa
       SAGEMAKER_BATCH_STRATEGY: batchStrategyEnv(settings.strategy),
       SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: String(settings.maxConcurrent),
     },
+  };
+}
+
+/** Where the model is mounted in the serving container, and staged on the host (relative to the job's folder). */
+const MODEL_MOUNT = { hostPath: 'model', containerPath: '/opt/ml/model' } as const;
+
+/** The job the runner carries out: the model staged and mounted, the container started with `serve`. */
+export function transformJobPlan(plan: TransformPlan, serving: ServingContainerPlan): JobPlan {
+  return {
+    jobName: plan.jobName,
+    arn: plan.arn,
+    metadata: { TransformJob: { Arn: plan.arn } },
+    imageUri: serving.imageUri,
+    localImage: serving.localImage,
+    ...(plan.settings.instanceType === undefined ? {} : { instanceType: plan.settings.instanceType }),
+    warnings: [],
+    folder: '',
+    folders: [],
+    mounts: [MODEL_MOUNT],
+    configFiles: [],
+    inputs: [],
+    ...(serving.modelDataUrl === undefined ? {} : { modelArtifacts: { s3Uri: serving.modelDataUrl, hostPath: MODEL_MOUNT.hostPath } }),
+    // Each object's predictions are uploaded as soon as they are written, while the model serves.
+    outputs: [],
+    container: {
+      command: ['serve'],
+      environment: serving.environment,
+      jobVariables: serving.jobVariables,
+      // The cloud reaches the model even under network isolation; here only host networking can.
+      networkIsolation: false,
+      pipWheels: false,
+      gpuEnvironment: false,
+    },
+    metricDefinitions: [],
+    messageFiles: [],
+    readMessage: 'on-failure',
+    describe: (facts, end) => ({
+      ...plan.described,
+      TransformJobStatus: end.status,
+      ...(end.status === 'Failed' ? { FailureReason: end.reason } : {}),
+      TransformEndTime: facts.endTime.toISOString(),
+    }),
   };
 }
 

@@ -1,12 +1,17 @@
 // The one job runner, given plans written by hand (not by a job type's planner): it stages inputs,
 // writes config files, runs the container with the plan's mounts and environment, reads metrics and
 // message files, uploads outputs, and explains failures, stops and timeouts.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { create as createTar } from 'tar';
 import { describe, expect, it } from 'vitest';
 import { StepFailure, StoppedError } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import type { ContainerExit, ContainerSpec, RunOptions } from '../../src/ports/container-engine.js';
 import { FakeContainerEngine, type FakeBehaviour } from '../../src/ports/fake-container-engine.js';
+import { runToCompletion, type ContainerPhase } from '../../src/steps/container-phase.js';
 import { jobContextOf } from '../../src/steps/job-container.js';
 import type { JobPlan } from '../../src/steps/job-plan.js';
 import { runJob } from '../../src/steps/job-runner.js';
@@ -58,12 +63,12 @@ function handPlan(overrides: Partial<JobPlan> = {}): JobPlan {
   };
 }
 
-async function setup(behaviour: FakeBehaviour, plan = handPlan(), runtime?: FakeContainerEngine) {
+async function setup(behaviour: FakeBehaviour, plan = handPlan(), runtime?: FakeContainerEngine, phase?: ContainerPhase) {
   const objectStore = new MemoryObjectStore();
   await objectStore.put('s3://bucket/data/part-1.csv', 'a,b\n');
   const deps = jobDeps(behaviour, runtime === undefined ? {} : { runtime });
   const context = await executorContext({ Name: 'Job', Type: 'Training', Arguments: {} }, { objectStore });
-  return { deps, context, objectStore, run: () => runJob(deps, jobContextOf(context), plan) };
+  return { deps, context, objectStore, run: () => runJob(deps, jobContextOf(context), plan, phase) };
 }
 
 function failureOf(promise: Promise<unknown>): Promise<StepFailure> {
@@ -201,5 +206,48 @@ describe('runJob', () => {
   it('an engine API failure is retryable (SageMaker.JOB_INTERNAL_ERROR)', async () => {
     const { run } = await setup(() => undefined, handPlan(), new FakeContainerEngine({ failApi: true }));
     expect(await failureOf(run())).toMatchObject({ exceptionType: 'SageMaker.JOB_INTERNAL_ERROR', source: 'sagesim' });
+  });
+
+  it("a model's artifacts: a model.tar.gz is extracted into its folder before the container starts, the archive not left beside it", async () => {
+    const source = await mkdtemp(path.join(tmpdir(), 'sagesim-model-'));
+    try {
+      await writeFile(path.join(source, 'weights.bin'), 'W');
+      await createTar({ gzip: true, file: path.join(source, 'model.tar.gz'), cwd: source }, ['weights.bin']);
+      const plan = handPlan({ modelArtifacts: { s3Uri: 's3://bucket/train/model.tar.gz', hostPath: 'work/model' } });
+      const seen: string[] = [];
+      const { run, objectStore, context } = await setup(async (container) => {
+        seen.push(await readFile(container.hostPath('/work/model/weights.bin'), 'utf8'));
+      }, plan);
+      await objectStore.put('s3://bucket/train/model.tar.gz', await readFile(path.join(source, 'model.tar.gz')));
+      await run();
+      expect(seen).toEqual(['W']);
+      expect(existsSync(path.join(context.workDir, 'job', 'model.tar.gz'))).toBe(false);
+    } finally {
+      await rm(source, { recursive: true, force: true });
+    }
+  });
+
+  it("a model's artifacts that are not there fail before any container starts, naming the ModelDataUrl", async () => {
+    const plan = handPlan({ modelArtifacts: { s3Uri: 's3://bucket/train/model.tar.gz', hostPath: 'work/model' } });
+    const { run, deps } = await setup(() => undefined, plan);
+    const failure = await failureOf(run());
+    expect(failure).toMatchObject({ code: 'MODEL_DATA_NOT_FOUND', source: 'user' });
+    expect(failure.message).toContain("the model's ModelDataUrl s3://bucket/train/model.tar.gz does not exist");
+    expect(deps.runtime.specs).toEqual([]);
+  });
+
+  it("a phase that ends early fails the job with the phase's code, the exit explained, even after exit code 0", async () => {
+    const early: ContainerPhase = {
+      async run(deps, context, job) {
+        const { exit } = await runToCompletion.run(deps, context, job);
+        return { exit, early: { code: 'TRANSFORM_CONTAINER_EXITED', note: 'It ended before it was asked anything.' } };
+      },
+    };
+    const { run, objectStore } = await setup((container) => container.log('bye'), handPlan(), undefined, early);
+    const failure = await failureOf(run());
+    expect(failure).toMatchObject({ code: 'TRANSFORM_CONTAINER_EXITED', source: 'container' });
+    expect(failure.message).toMatch(/exited with code 0[\s\S]*\| bye[\s\S]*\nIt ended before it was asked anything\.$/);
+    expect(failure.properties).toMatchObject({ Status: 'Failed', FailureReason: failure.message });
+    expect(await objectStore.list('s3://bucket/result')).toEqual([]);
   });
 });

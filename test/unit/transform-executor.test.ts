@@ -323,4 +323,27 @@ describe('Transform step', () => {
     await expect(result).rejects.toMatchObject({ name: 'StoppedError' });
     expect(runtime.leftovers).toBe(0);
   });
+
+  it('a serving container the kernel kills for memory mid-transform is explained as out of memory, with its limit', async () => {
+    await store.put('s3://bucket/batch/data.csv', '1,2\n');
+    let kill: () => void = () => undefined;
+    const killed = new Promise<void>((resolve) => (kill = resolve));
+    const runtime = new FakeContainerEngine({
+      behaviour: async (container) => {
+        container.log('loading a model too large for the instance');
+        await killed;
+        return { oomKilled: true };
+      },
+    });
+    // Every request after the kill finds nobody listening.
+    const server = new SummingServer(() => {
+      kill();
+      throw new Error('fetch failed');
+    });
+    const executor = new TransformExecutor({ ...deps(runtime), memoryLimit: () => 8 * 1024 ** 3 }, { modelServer: () => server, freePort: async () => 18080 });
+    const result = executor.execute(await executorContext(transformStep(), { objectStore: store, workDir: path.join(root, 'work') }));
+    await expect(result).rejects.toMatchObject({ name: 'StepFailure', code: 'TRANSFORM_CONTAINER_EXITED', properties: { TransformJobStatus: 'Failed' } });
+    await expect(result).rejects.toThrow(/exited with code 137: killed: out of memory[\s\S]*limit 8.0 GiB[\s\S]*loading a model too large/);
+    expect(runtime.leftovers).toBe(0);
+  });
 });

@@ -6,7 +6,7 @@ import type { JsonObject } from '../../src/engine/json.js';
 import { SagesimError } from '../../src/errors.js';
 import type { ModelRecord } from '../../src/mock-aws/model-store.js';
 import type { JobPlanFacts } from '../../src/steps/job-plan.js';
-import { planServingContainer, planTransformJob } from '../../src/steps/transform-plan.js';
+import { planServingContainer, planTransformJob, transformJobPlan } from '../../src/steps/transform-plan.js';
 import { corpusJobSteps } from './support/corpus-job-arguments.js';
 import { EXECUTION } from './support/executor-context.js';
 import { XGBOOST_URI, testImages } from './support/job-deps.js';
@@ -63,6 +63,31 @@ describe('planTransformJob', () => {
       environment: { FROM_MODEL: '1', FROM_STEP: '1', SHARED: 'step' },
       jobVariables: { SAGEMAKER_BATCH: 'true', SAGEMAKER_MAX_PAYLOAD_IN_MB: '2', SAGEMAKER_BATCH_STRATEGY: 'MULTI_RECORD', SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: '1' },
     });
+  });
+
+  it('as a job for the runner: the model staged at /opt/ml/model, the container started with `serve`, nothing uploaded after it', () => {
+    const plan = planTransformJob(ARGS, FACTS, START);
+    const job = transformJobPlan(plan, planServingContainer(plan, model(), FACTS));
+    expect(job).toMatchObject({
+      metadata: { TransformJob: { Arn: plan.arn } },
+      localImage: 'sagesim/xgboost:1.7-1',
+      instanceType: 'ml.m5.large',
+      mounts: [{ hostPath: 'model', containerPath: '/opt/ml/model' }],
+      modelArtifacts: { s3Uri: 's3://bucket/model.tar.gz', hostPath: 'model' },
+      inputs: [],
+      outputs: [],
+      container: { command: ['serve'], networkIsolation: false, jobVariables: { SAGEMAKER_BATCH: 'true' } },
+    });
+    const facts = { creationTime: START, startTime: START, endTime: new Date('2024-05-01T00:01:00Z'), finalMetrics: [] };
+    expect(job.describe(facts, { status: 'Completed' })).toMatchObject({ TransformJobName: JOB, TransformJobStatus: 'Completed', TransformEndTime: '2024-05-01T00:01:00.000Z' });
+    expect(job.describe(facts, { status: 'Failed', reason: 'why', timedOut: false })).toMatchObject({ TransformJobStatus: 'Failed', FailureReason: 'why' });
+  });
+
+  it('a model with no ModelDataUrl has nothing to stage, and still gets its (empty) /opt/ml/model', () => {
+    const plan = planTransformJob(ARGS, FACTS, START);
+    const job = transformJobPlan(plan, planServingContainer(plan, model({ PrimaryContainer: { Image: XGBOOST_URI } }), FACTS));
+    expect(job.modelArtifacts).toBeUndefined();
+    expect(job.mounts).toEqual([{ hostPath: 'model', containerPath: '/opt/ml/model' }]);
   });
 
   it.each([
