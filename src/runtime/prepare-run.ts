@@ -136,6 +136,7 @@ function checkLocalStepTypes(options: PrepareRunOptions): void {
     throw new SagesimError('STEP_TYPE_NOT_LOCAL', always.join('\n'), {
       source: 'user',
       hint: 'stubs stand in for steps that cannot run locally: --stub <step>, --stubs stubs.json, or --stub-all',
+      harnessHint: "stubs stand in for steps that cannot run locally: `run(definition, { stubs: { '<step>': {} } })`, or `stubAll: true`",
     });
   }
 }
