@@ -14,7 +14,7 @@ import type { ObjectStore } from '../ports/object-store.js';
 import type { ContainerRuntime } from '../ports/container-engine.js';
 import { findLambdaHandler } from '../steps/lambda-executor.js';
 import { isStubbed, type StubOptions } from '../steps/stub-executor.js';
-import { isUnsupportedStepType, unsupportedStepMessage } from '../steps/unsupported-executor.js';
+import { isUnsupportedStepType, stubAdvice, unsupportedStepMessage } from '../steps/unsupported-executor.js';
 import { PreflightError } from './preflight-error.js';
 import { stepKind } from '../engine/step-kinds.js';
 
@@ -60,7 +60,8 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRep
         code: 'STEP_TYPE_NOT_LOCAL',
         path,
         step: step.Name,
-        message: inBranch ? `${unsupportedStepMessage(step.Name, step.Type)} (it fails if its branch runs)` : unsupportedStepMessage(step.Name, step.Type),
+        // A warning is printed without its hint: it carries the advice itself.
+        message: inBranch ? `${unsupportedStepMessage(step.Name, step.Type)} (it fails if its branch runs); ${stubAdvice(step.Name)}` : unsupportedStepMessage(step.Name, step.Type),
         hint: `--stub ${step.Name}, --stubs stubs.json, or --stub-all`,
         harnessHint: `stub it: \`run(definition, { stubs: { ${JSON.stringify(step.Name)}: {} } })\`, or \`stubAll: true\``,
       };

@@ -153,6 +153,23 @@ describe('the same error through the CLI and through the harness', () => {
   });
 });
 
+describe('a step type that cannot run locally, run with stubAll: false', () => {
+  const definition = {
+    Version: '2020-12-01',
+    Parameters: [],
+    Steps: [{ Name: 'SparkPrep', Type: 'EMR', Arguments: { ClusterId: 'j-1', StepConfig: { HadoopJarStep: { Jar: 'command-runner.jar' } } } }],
+  } as unknown as PipelineDefinition;
+
+  it('the harness says how to stub it with its options, and no CLI flag', async () => {
+    await using env = await createTestEnvironment();
+    const error = await thrown(() => env.run(definition, { stubAll: false }));
+    expect(error.code).toBe('STEP_TYPE_NOT_LOCAL');
+    expect(error.message).toContain('step "SparkPrep" is an EMR step, which does not run locally');
+    expect(error.message).toContain('`run(definition, { stubs: { "SparkPrep": {} } })`, or `stubAll: true`');
+    expect(error.message).not.toContain('--stub');
+  });
+});
+
 describe('the harness renders an error it passes on', () => {
   it('a hint without harness words keeps its command, as a project user types it', () => {
     const error = hintInMessage(new SagesimError('S3_INPUT_NOT_FOUND', 'no input', { source: 'user', hint: 'list inputs with `sagesim inputs <definition>`' }));
