@@ -171,6 +171,7 @@ export function resolveConfig(
     throw new SagesimError('INVALID_CONFIG', `max-parallel must be a whole number of at least 1, got ${maxParallel}`, {
       source: 'user',
       hint: 'check SAGESIM_MAX_PARALLEL and "maxParallel" in sagesim.config.json',
+      harnessHint: 'give createTestEnvironment `config: { maxParallel: <n> }` with n a whole number of at least 1 (or fix "maxParallel" in ./sagesim.config.json)',
     });
   }
   const dockerHost = env['DOCKER_HOST'];

@@ -122,6 +122,12 @@ describe('the same error through the CLI and through the harness', () => {
     expect(error.message).not.toContain('--from');
   });
 
+  it('a bad setting given to createTestEnvironment names its `config` option, in the message', async () => {
+    const error = await thrown(() => createTestEnvironment({ config: { maxParallel: 0 } }));
+    expect(error.code).toBe('INVALID_CONFIG');
+    expect(error.message).toContain('hint: give createTestEnvironment `config: { maxParallel: <n> }`');
+  });
+
   it('a missing S3 object read by a test names `env.s3.put`, not `sagesim s3 cp`', async () => {
     await using env = await createTestEnvironment();
     const error = await thrown(() => env.s3.json('s3://bucket/missing.json'));
