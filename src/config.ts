@@ -120,11 +120,13 @@ export interface SagesimConfig {
   readonly timeouts?: TimeoutSettings;
 }
 
-/** What the config file (`sagesim.config.json` in cwd, or `--config`) may hold. */
-export interface ConfigFile {
+/**
+ * The settings both the config file and a caller (flags, the API) may give, the caller's winning;
+ * each is described on SagesimConfig.
+ */
+interface LayeredSettings {
   readonly home?: string;
   readonly region?: string;
-  readonly accountId?: string;
   readonly maxParallel?: number;
   readonly cache?: boolean;
   readonly cacheLikeCloud?: boolean;
@@ -133,31 +135,25 @@ export interface ConfigFile {
   readonly s3Endpoint?: string;
   readonly images?: Record<string, string>;
   readonly lambdas?: Record<string, LambdaHandlerConfig>;
-  readonly dockerSocket?: string;
-  readonly s3StaleUploadHours?: number;
-  readonly sagemakerSdk?: { readonly python?: string; readonly pythonPath?: readonly string[] };
-  readonly pipWheels?: string;
   /** Any of the timeouts, in milliseconds. */
   readonly timeouts?: Partial<TimeoutSettings>;
 }
 
+/** What the config file (`sagesim.config.json` in cwd, or `--config`) may hold. */
+export interface ConfigFile extends LayeredSettings {
+  readonly accountId?: string;
+  readonly dockerSocket?: string;
+  readonly s3StaleUploadHours?: number;
+  readonly sagemakerSdk?: { readonly python?: string; readonly pythonPath?: readonly string[] };
+  readonly pipWheels?: string;
+}
+
 /** Values given on the command line or by a caller of the API; they win over everything. */
-export interface ConfigOverrides {
+export interface ConfigOverrides extends LayeredSettings {
   readonly cwd?: string;
-  readonly home?: string;
   readonly configFile?: string;
   readonly mock?: boolean;
-  readonly region?: string;
-  readonly maxParallel?: number;
-  readonly cache?: boolean;
-  readonly cacheLikeCloud?: boolean;
-  readonly instanceMemory?: boolean;
-  readonly gpu?: boolean;
-  readonly s3Endpoint?: string;
-  readonly images?: Record<string, string>;
-  readonly lambdas?: Record<string, LambdaHandlerConfig>;
   readonly debug?: boolean;
-  readonly timeouts?: Partial<TimeoutSettings>;
 }
 
 export const CONFIG_FILE_NAME = 'sagesim.config.json';
@@ -175,6 +171,7 @@ export function resolveConfig(
     throw new SagesimError('INVALID_CONFIG', `max-parallel must be a whole number of at least 1, got ${maxParallel}`, {
       source: 'user',
       hint: 'check SAGESIM_MAX_PARALLEL and "maxParallel" in sagesim.config.json',
+      harnessHint: 'give createTestEnvironment `config: { maxParallel: <n> }` with n a whole number of at least 1 (or fix "maxParallel" in ./sagesim.config.json)',
     });
   }
   const dockerHost = env['DOCKER_HOST'];

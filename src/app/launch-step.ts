@@ -12,7 +12,8 @@ import type { ExecutionIdentity } from '../engine/resolve-context.js';
 import { type AttemptOutcome, executeAttempt, stepContextFor } from '../engine/step-attempt.js';
 import type { RunnableStepType } from '../engine/step-executor.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import { type CreateRunEnvironmentOptions, type RunEnvironment, createRunEnvironment } from '../runtime/create-environment.js';
+import { type CreateRunEnvironmentOptions, type RunEnvironment } from '../runtime/create-environment.js';
+import { launchEnvironment } from './launch-options.js';
 import { prepareRun } from '../runtime/prepare-run.js';
 
 /** The job of one step, as it ran: arguments already resolved, its job name already given. */
@@ -52,7 +53,7 @@ export interface LaunchStepOptions {
  */
 export async function launchStep(options: LaunchStepOptions): Promise<AttemptOutcome> {
   const { job, reporter } = options;
-  await using env = await createRunEnvironment(options.config, { ...options.environment, ...(reporter ? { reporter } : {}) });
+  await using env = await launchEnvironment(options);
   await options.beforePreflight?.(env);
   await prepareRun(env, {
     definition: oneStepDefinition(job, options.companions ?? []),

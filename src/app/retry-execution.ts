@@ -1,7 +1,6 @@
 // Retries a stored execution in place (the rules are in engine/retry-plan.ts). What `sagesim retry`
 // and the harness call.
 import type { SagesimConfig } from '../config.js';
-import { type CreateRunEnvironmentOptions, createRunEnvironment } from '../runtime/create-environment.js';
 import { prepareRun } from '../runtime/prepare-run.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ExecutorTable } from '../steps/executor.js';
@@ -11,6 +10,7 @@ import type { Reporter } from '../engine/events.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
 import type { ExecutionStore } from '../engine/execution-store.js';
 import { runPipeline } from './run-pipeline.js';
+import { type LaunchOptions, launchEnvironment } from './launch-options.js';
 import { planLaunch } from './plan-launch.js';
 
 export interface RetryPipelineExecutionOptions {
@@ -52,26 +52,14 @@ export async function retryPipelineExecution(options: RetryPipelineExecutionOpti
   });
 }
 
-export interface RetryExecutionOptions {
+export interface RetryExecutionOptions extends LaunchOptions {
   /** Execution id, ARN or unique prefix of the id. */
   readonly reference: string;
-  readonly config: SagesimConfig;
-  readonly stubs?: StubOptions;
-  readonly reporter?: Reporter;
-  readonly signal?: AbortSignal;
-  readonly clock?: Clock;
-  /** How the environment is built (store kind, extra executors, object store). */
-  readonly environment?: CreateRunEnvironmentOptions;
-  readonly onStarted?: (execution: Readonly<ExecutionRecord>) => void;
 }
 
 /** Finds the execution in the configured store and retries it (what `sagesim retry` calls). */
 export async function retryExecution(options: RetryExecutionOptions): Promise<ExecutionRecord> {
-  await using env = await createRunEnvironment(options.config, {
-    ...options.environment,
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.reporter ? { reporter: options.reporter } : {}),
-  });
+  await using env = await launchEnvironment(options);
   const execution = await env.store.find(options.reference);
   planLaunch(execution.definition, execution.pipelineName, { kind: 'retry', execution });
   // Docker reachable and the images there before anything runs again (no manifest: no file).

@@ -1,37 +1,23 @@
 // Runs a definition file end to end from a configuration: load, build the environment, run,
 // release. What `sagesim run` calls, and what a user calls from a test.
-import type { SagesimConfig } from '../config.js';
-import { type CreateRunEnvironmentOptions, createRunEnvironment } from '../runtime/create-environment.js';
 import { prepareRun } from '../runtime/prepare-run.js';
-import type { StubOptions } from '../steps/stub-executor.js';
-import type { Clock } from '../engine/clock.js';
 import type { ParameterValue } from '../engine/definition-types.js';
-import type { Reporter } from '../engine/events.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
 import { parseDefinition } from '../engine/load-definition.js';
 import { readDefinitionText } from './definition-file.js';
 import { buildGraph } from '../engine/graph.js';
 import { checkStubNames, runPipeline } from './run-pipeline.js';
 import { defaultPipelineName } from '../engine/pipeline-name.js';
+import { type LaunchOptions, launchEnvironment } from './launch-options.js';
 import { planLaunch } from './plan-launch.js';
 
-export interface RunDefinitionFileOptions {
+export interface RunDefinitionFileOptions extends LaunchOptions {
   /** Path of the definition JSON (or a DescribePipeline response). */
   readonly file: string;
-  readonly config: SagesimConfig;
   /** Parameter values as given (strings are converted to the declared types). @default {} */
   readonly parameters?: Readonly<Record<string, ParameterValue>>;
   /** @default the DescribePipeline PipelineName, Metadata.PipelineName, or the file's base name */
   readonly pipelineName?: string;
-  readonly stubs?: StubOptions;
-  readonly reporter?: Reporter;
-  /** Abort to stop the execution. */
-  readonly signal?: AbortSignal;
-  readonly clock?: Clock;
-  /** How the environment is built (store kind, extra executors, object store). */
-  readonly environment?: CreateRunEnvironmentOptions;
-  /** Called with the record as soon as the execution exists. */
-  readonly onStarted?: (execution: Readonly<ExecutionRecord>) => void;
   /**
    * Run only these steps, taking the results of the unselected steps upstream of them from
    * another execution (SelectiveExecutionConfig; see selective-execution.ts).
@@ -53,7 +39,7 @@ export async function runDefinitionFile(options: RunDefinitionFileOptions): Prom
   // Stub names are checked before S3 starts; parameters, images and inputs by the preflight
   // (prepareRun), which reports them all at once before anything is seeded or started.
   checkStubNames(buildGraph(definition), options.stubs);
-  await using env = await createRunEnvironment(options.config, { ...options.environment, ...(options.clock ? { clock: options.clock } : {}), ...(options.reporter ? { reporter: options.reporter } : {}) });
+  await using env = await launchEnvironment(options);
   // A bad selection is refused before seeding S3 or building images.
   const plan = planLaunch(
     definition,

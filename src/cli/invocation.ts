@@ -3,6 +3,7 @@
 // it is on the PATH (a global install).
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { inCommandWords } from '../errors/command-words.js';
 import type { CliIo, OutputStream } from './cli-io.js';
 
 /** `npx sagesim` or `sagesim`: the words that start a sagesim command in this user's shell. */
@@ -28,20 +29,13 @@ function realpath(file: string): string | undefined {
 }
 
 /**
- * Commands are suggested all over sagesim in the words `sagesim <command>`; the CLI, which alone
- * knows how it was started, rewrites those words on the way out. Only `sagesim` followed by one
- * of its commands is touched (not `sagesim/sklearn`, not `sagesim serve:` headings).
+ * Commands are suggested all over sagesim in the words `sagesim <command>`, and the hints of errors
+ * in those of a project's user (`npx sagesim <command>`, see errors/command-words.ts); the CLI,
+ * which alone knows how it was started, rewrites both on the way out.
  */
-export function withInvocation(out: OutputStream, invocation: string, commands: readonly string[]): OutputStream {
-  if (invocation === 'sagesim') return out;
-  let mention: RegExp | undefined;
-  const rewrite = (chunk: string): string => {
-    if (commands.length === 0) return chunk;
-    mention ??= new RegExp(`(^|[\\s\`'"(])sagesim (?=(?:${commands.join('|')})(?:[\\s\`'")]|$))`, 'gm');
-    return chunk.replace(mention, `$1${invocation} `);
-  };
+export function withInvocation(out: OutputStream, invocation: string): OutputStream {
   return {
-    write: (chunk: string) => out.write(typeof chunk === 'string' ? rewrite(chunk) : chunk),
+    write: (chunk: string) => out.write(typeof chunk === 'string' ? inCommandWords(chunk, invocation) : chunk),
     ...(out.isTTY === undefined ? {} : { isTTY: out.isTTY }),
     ...(out.columns === undefined ? {} : { columns: out.columns }),
   };

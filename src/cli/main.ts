@@ -12,9 +12,7 @@ export { detectInvocation } from './invocation.js';
 
 export async function runCli(argv: readonly string[], given: CliIo): Promise<number> {
   const invocation = given.invocation ?? 'sagesim';
-  // Filled once the commands are registered, before anything is written.
-  const names: string[] = [];
-  const io: CliIo = { ...given, stdout: withInvocation(given.stdout, invocation, names), stderr: withInvocation(given.stderr, invocation, names) };
+  const io: CliIo = { ...given, stdout: withInvocation(given.stdout, invocation), stderr: withInvocation(given.stderr, invocation) };
   const program = new Command('sagesim')
     .description('Run Amazon SageMaker Pipelines definitions locally, each job step in a real Docker container.')
     .version(VERSION)
@@ -29,7 +27,6 @@ export async function runCli(argv: readonly string[], given: CliIo): Promise<num
     .showHelpAfterError('hint: run `sagesim --help` for the commands, `sagesim <command> --help` for their options');
   for (const module of COMMANDS) module.register(program, io);
   for (const command of program.commands) nameHelpInHint(command, 'sagesim');
-  names.push(...program.commands.map((command) => command.name()));
   program.hook('preAction', (_program, action) => passGlobalOptions(program, action));
 
   try {

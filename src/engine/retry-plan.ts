@@ -25,6 +25,7 @@ export function planRetry(record: ExecutionRecord): RetryPlan {
     throw new SagesimError('RETRY_NOT_ALLOWED', `execution ${record.executionId} is ${record.status}: only a Failed or Stopped execution can be retried`, {
       source: 'user',
       hint: record.status === 'Succeeded' ? 'run the pipeline again, or re-run some steps with `sagesim run <file> --from <execution> --steps A,B`' : 'wait for it to end',
+      ...(record.status === 'Succeeded' ? { harnessHint: "run the pipeline again, or re-run some steps: `env.run(definition, { from: result, steps: ['A', 'B'] })`" } : {}),
     });
   }
   if (record.mode === 'remote') {

@@ -79,6 +79,7 @@ export function planSelectiveExecution(options: PlanSelectiveExecutionOptions): 
       'SELECTIVE_SOURCE_REQUIRED',
       `the selected steps need the results of ${reusedSteps.join(', ')}, which are not selected: name the execution to take them from`,
       'give --from <execution id, ARN or unique prefix> (see `sagesim ls`)',
+      'give run() `from`: an earlier result, or an execution id, ARN or unique prefix (`env.executions()` lists them)',
     );
   }
   if (source) checkSource(source, options.pipelineName, reusedSteps, graph, selected);
@@ -96,6 +97,7 @@ function checkSource(source: ExecutionRecord, pipelineName: string, reused: read
       'SELECTIVE_SOURCE_MISMATCH',
       `execution ${source.executionId} belongs to pipeline ${source.pipelineName}, not ${pipelineName}`,
       `pick an execution of ${pipelineName} (sagesim ls), or run with --pipeline-name ${source.pipelineName}`,
+      `take \`from\` an execution of ${pipelineName} (\`env.executions()\` lists them), or run with \`pipelineName: '${source.pipelineName}'\``,
     );
   }
   if (source.status !== 'Succeeded' && source.status !== 'Failed') {
@@ -103,6 +105,7 @@ function checkSource(source: ExecutionRecord, pipelineName: string, reused: read
       'SELECTIVE_SOURCE_NOT_FINISHED',
       `execution ${source.executionId} is ${source.status}; a selective execution takes its results from one that Succeeded or Failed`,
       source.status === 'Stopped' ? 'retry it (sagesim retry), or pick another execution' : 'wait for it to end',
+      source.status === 'Stopped' ? 'retry it (`env.retry(result)`), or pick another execution' : undefined,
     );
   }
   const problems: string[] = [];
@@ -164,6 +167,7 @@ function shortestPath(from: string, next: (name: string) => readonly string[], i
   return undefined;
 }
 
-function userError(code: ErrorCode, message: string, hint: string): SagesimError {
-  return new SagesimError(code, message, { source: 'user', hint });
+/** `harnessHint`: the same advice in the words of `sagesim/testing`, where they differ. */
+function userError(code: ErrorCode, message: string, hint: string, harnessHint?: string): SagesimError {
+  return new SagesimError(code, message, { source: 'user', hint, ...(harnessHint === undefined ? {} : { harnessHint }) });
 }

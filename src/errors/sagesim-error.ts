@@ -2,6 +2,7 @@
 // the CLI its exit code; `source` decides presentation, tests match on `code`, and every message
 // says what is wrong and what to do next.
 import type { JsonObject, JsonValue } from '../engine/json.js';
+import { PROJECT_INVOCATION, inCommandWords } from './command-words.js';
 import { ERROR_CODES, type ErrorCode, type ErrorCodeInfo, isErrorCode } from './error-codes.js';
 import type { ProblemCode } from './problem-codes.js';
 
@@ -16,7 +17,13 @@ export type ErrorSource = 'user' | 'sagesim' | 'container' | 'aws';
 
 export interface SagesimErrorOptions {
   readonly source?: ErrorSource;
+  /** What to do next; commands in the CLI's words (`sagesim ls`): see `hint` below. */
   readonly hint?: string;
+  /**
+   * The hint for a user of the test harness (`sagesim/testing`), where the harness has an option or
+   * method for what `hint` asks of the CLI (`run(definition, { from, steps })` for `--from`).
+   */
+  readonly harnessHint?: string;
   readonly cause?: unknown;
 }
 
@@ -24,14 +31,22 @@ export interface SagesimErrorOptions {
 export class SagesimError extends Error {
   readonly code: SagesimCode;
   readonly source: ErrorSource;
+  /**
+   * What to do next. The commands it suggests read as a program's user types them, with sagesim a
+   * dependency of their project (`npx sagesim ls`); the CLI prints them as its user started it.
+   */
   readonly hint: string | undefined;
+  /** The hint for a user of `sagesim/testing` when it differs from `hint` (see the options). */
+  readonly harnessHint: string | undefined;
 
   constructor(code: SagesimCode, message: string, options: SagesimErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SagesimError';
     this.code = code;
     this.source = options.source ?? 'sagesim';
-    this.hint = options.hint ?? defaultHint(code);
+    const hint = options.hint ?? defaultHint(code);
+    this.hint = hint === undefined ? undefined : inCommandWords(hint, PROJECT_INVOCATION);
+    this.harnessHint = options.harnessHint === undefined ? undefined : inCommandWords(options.harnessHint, PROJECT_INVOCATION);
   }
 }
 
@@ -49,6 +64,8 @@ export interface DefinitionProblem {
   readonly path: string;
   readonly message: string;
   readonly hint?: string;
+  /** The hint for a user of `sagesim/testing`, when it differs (see SagesimErrorOptions). */
+  readonly harnessHint?: string;
   /** The step the problem belongs to, when there is one. */
   readonly step?: string;
 }
@@ -66,10 +83,20 @@ export class DefinitionError extends SagesimError {
     super(problems.length === 1 && first ? first.code : 'INVALID_DEFINITION', summary, {
       source: 'user',
       hint: first?.hint,
+      harnessHint: first?.harnessHint,
     });
     this.name = 'DefinitionError';
-    this.problems = problems;
+    // Each problem's hint reads like the error's (see SagesimError#hint).
+    this.problems = problems.map(inProjectWords);
   }
+}
+
+function inProjectWords(problem: DefinitionProblem): DefinitionProblem {
+  return {
+    ...problem,
+    ...(problem.hint === undefined ? {} : { hint: inCommandWords(problem.hint, PROJECT_INVOCATION) }),
+    ...(problem.harnessHint === undefined ? {} : { harnessHint: inCommandWords(problem.harnessHint, PROJECT_INVOCATION) }),
+  };
 }
 
 /** Bad pipeline parameters given on the command line, in a file or through the API. */

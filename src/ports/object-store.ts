@@ -60,5 +60,6 @@ export function notFound(uri: string): SagesimError {
   return new SagesimError('S3_NOT_FOUND', `no object at ${uri}`, {
     source: 'user',
     hint: 'check the URI, or seed it with `sagesim s3 cp <file> <uri>`',
+    harnessHint: 'check the URI, or place it first: `await env.s3.put(uri, body)`',
   });
 }

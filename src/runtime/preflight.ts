@@ -14,7 +14,7 @@ import type { ObjectStore } from '../ports/object-store.js';
 import type { ContainerRuntime } from '../ports/container-engine.js';
 import { findLambdaHandler } from '../steps/lambda-executor.js';
 import { isStubbed, type StubOptions } from '../steps/stub-executor.js';
-import { isUnsupportedStepType, unsupportedStepMessage } from '../steps/unsupported-executor.js';
+import { isUnsupportedStepType, stubAdvice, unsupportedStepMessage } from '../steps/unsupported-executor.js';
 import { PreflightError } from './preflight-error.js';
 import { stepKind } from '../engine/step-kinds.js';
 
@@ -60,8 +60,10 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRep
         code: 'STEP_TYPE_NOT_LOCAL',
         path,
         step: step.Name,
-        message: inBranch ? `${unsupportedStepMessage(step.Name, step.Type)} (it fails if its branch runs)` : unsupportedStepMessage(step.Name, step.Type),
+        // A warning is printed without its hint: it carries the advice itself.
+        message: inBranch ? `${unsupportedStepMessage(step.Name, step.Type)} (it fails if its branch runs); ${stubAdvice(step.Name)}` : unsupportedStepMessage(step.Name, step.Type),
         hint: `--stub ${step.Name}, --stubs stubs.json, or --stub-all`,
+        harnessHint: `stub it: \`run(definition, { stubs: { ${JSON.stringify(step.Name)}: {} } })\`, or \`stubAll: true\``,
       };
       (inBranch ? warnings : problems).push(problem);
     }
@@ -72,6 +74,7 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRep
         step: step.Name,
         message: `Lambda function ${step.FunctionArn} has no local handler`,
         hint: `map it in sagesim.config.json: {"lambdas": {"${step.FunctionArn}": {"kind": "python", "file": "handler.py"}}} (or {"kind": "command", ...}), or stub the step: --stub ${step.Name}`,
+        harnessHint: `map it in the environment's config: \`createTestEnvironment({ config: { lambdas: { '${step.FunctionArn}': { kind: 'python', file: 'handler.py' } } } })\`, or stub the step: \`run(definition, { stubs: { ${JSON.stringify(step.Name)}: {} } })\``,
       });
     }
   }
@@ -112,19 +115,27 @@ function parameterProblems(definition: PipelineDefinition, given: Readonly<Recor
           path: at,
           message: `parameter "${declaration.Name}" (${declaration.Type}) has no default value and none was given`,
           hint: `give it: --param ${declaration.Name}=<value>, or in --params params.json`,
+          harnessHint: `give it: \`run(definition, { parameters: { ${JSON.stringify(declaration.Name)}: <value> } })\``,
         });
       }
       return;
     }
     const converted = typeof value === 'string' ? convertParameter(declaration.Type, value) : value;
     if (typeof converted === 'object') {
-      problems.push({ code: 'INVALID_PARAMETER', path: at, message: `parameter "${declaration.Name}": ${converted.problem}`, hint: `--param ${declaration.Name}=<${declaration.Type}>` });
+      problems.push({
+        code: 'INVALID_PARAMETER',
+        path: at,
+        message: `parameter "${declaration.Name}": ${converted.problem}`,
+        hint: `--param ${declaration.Name}=<${declaration.Type}>`,
+        harnessHint: `\`parameters: { ${JSON.stringify(declaration.Name)}: <${declaration.Type}> }\``,
+      });
     } else if (declaration.EnumValues && !declaration.EnumValues.some((allowed) => allowed === converted)) {
       problems.push({
         code: 'INVALID_PARAMETER',
         path: at,
         message: `parameter "${declaration.Name}" is ${JSON.stringify(converted)}, not one of its EnumValues ${JSON.stringify(declaration.EnumValues)}`,
         hint: `--param ${declaration.Name}=<one of ${declaration.EnumValues.map(String).join(', ')}>`,
+        harnessHint: `\`parameters: { ${JSON.stringify(declaration.Name)}: <one of ${declaration.EnumValues.map((allowed) => JSON.stringify(allowed)).join(', ')}> }\``,
       });
     }
   });
@@ -188,7 +199,12 @@ async function imageProblem(uri: string, config: SagesimConfig, present: (tag: s
     // A registry address nobody mapped still runs when the user pulled it under that name.
     if ((await present(uri)) === true) return undefined;
     const notMapped = imageNotMappedError(uri);
-    return { code: 'IMAGE_NOT_MAPPED', message: notMapped.message, ...(notMapped.hint ? { hint: notMapped.hint } : {}) };
+    return {
+      code: 'IMAGE_NOT_MAPPED',
+      message: notMapped.message,
+      ...(notMapped.hint ? { hint: notMapped.hint } : {}),
+      harnessHint: `map it in the environment's config, e.g. \`createTestEnvironment({ docker: true, config: { images: { '${uri}': 'my/local-image:tag' } } })\`, then build or pull that local image`,
+    };
   }
   // sagesim builds its own images before the first container starts.
   if (localImageNameOf(localTag)) return undefined;
@@ -198,6 +214,7 @@ async function imageProblem(uri: string, config: SagesimConfig, present: (tag: s
     code: 'IMAGE_NOT_FOUND',
     message: `image ${uri} maps to ${localTag}, which is not present in Docker`,
     hint: `build or pull ${localTag} (\`docker build -t ${localTag} .\`), or change its mapping in sagesim.config.json "images"`,
+    harnessHint: `build or pull ${localTag} (\`docker build -t ${localTag} .\`), or change its mapping: \`createTestEnvironment({ config: { images: { ... } } })\``,
   };
 }
 
@@ -223,6 +240,7 @@ async function inputProblems(
       step: read.step,
       message: `${read.uri} is read by step ${read.step}, but no step writes it and ${store.description} has ${read.kind === 'S3Prefix' ? 'no object under it' : 'no such object'}`,
       hint: `seed it: \`sagesim s3 cp ${looksLikeFolder(read) ? '--recursive <local folder>' : '<local file>'} ${read.uri}\`, or list it in a manifest.json beside the definition (\`sagesim inputs <definition>\` lists every input to seed)`,
+      harnessHint: `place it before the run: \`await env.s3.put('${looksLikeFolder(read) ? `${read.uri.replace(/\/?$/, '/')}<key>` : read.uri}', body)\`, or seed a manifest that lists it: \`run(definition, { seed: 'manifest.json' })\` (\`sagesim inputs <definition>\` lists every input to seed)`,
     });
   }
   return problems;

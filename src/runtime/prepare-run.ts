@@ -10,7 +10,7 @@ import { seedForDefinition } from '../fixtures/manifest.js';
 import { ensureImages, localImageNameOf } from '../images/build-images.js';
 import { resolveImage } from '../images/image-mapping.js';
 import { isStubbed, type StubOptions } from '../steps/stub-executor.js';
-import { isUnsupportedStepType, unsupportedStepMessage } from '../steps/unsupported-executor.js';
+import { isUnsupportedStepType, stubAdvice, unsupportedStepMessage } from '../steps/unsupported-executor.js';
 import { timeoutsOf } from '../config.js';
 import { SagesimError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
@@ -118,7 +118,7 @@ export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions
  * before it starts; one inside a condition branch only may never run, so it is a warning.
  */
 function checkLocalStepTypes(options: PrepareRunOptions): void {
-  const always: string[] = [];
+  const always: { readonly name: string; readonly message: string }[] = [];
   const visit = (steps: readonly PipelineStep[], inBranch: boolean): void => {
     for (const step of steps) {
       if (step.Type === 'Condition') {
@@ -126,16 +126,19 @@ function checkLocalStepTypes(options: PrepareRunOptions): void {
         visit(step.Arguments.ElseSteps ?? [], true);
       } else if (isUnsupportedStepType(step.Type) && !isStubbed(options.stubs, step)) {
         const message = unsupportedStepMessage(step.Name, step.Type);
-        if (inBranch) options.reporter?.warning?.({ stepName: step.Name, code: 'STEP_TYPE_NOT_LOCAL', message: `${message} (it will fail if its branch runs)` });
-        else always.push(message);
+        // A warning has no hint: it carries the advice itself.
+        if (inBranch) options.reporter?.warning?.({ stepName: step.Name, code: 'STEP_TYPE_NOT_LOCAL', message: `${message} (it will fail if its branch runs); ${stubAdvice(step.Name)}` });
+        else always.push({ name: step.Name, message });
       }
     }
   };
   visit(options.definition.Steps, false);
   if (always.length > 0) {
-    throw new SagesimError('STEP_TYPE_NOT_LOCAL', always.join('\n'), {
+    const names = always.map((step) => step.name);
+    throw new SagesimError('STEP_TYPE_NOT_LOCAL', always.map((step) => step.message).join('\n'), {
       source: 'user',
-      hint: 'stubs stand in for steps that cannot run locally: --stub <step>, --stubs stubs.json, or --stub-all',
+      hint: `stubs stand in for steps that cannot run locally: ${names.map((name) => `--stub ${name}`).join(' ')}, --stubs stubs.json, or --stub-all`,
+      harnessHint: `stubs stand in for steps that cannot run locally: \`run(definition, { stubs: { ${names.map((name) => `${JSON.stringify(name)}: {}`).join(', ')} } })\`, or \`stubAll: true\``,
     });
   }
 }

@@ -14,9 +14,17 @@ export function isUnsupportedStepType(type: StepType): type is UnsupportedStepTy
   return !stepKind(type).runsLocally;
 }
 
-/** The message, shared with any pre-flight check that wants to warn before an execution starts. */
+/**
+ * What is wrong, shared with the checks that refuse or warn before an execution starts; they give
+ * the advice as a hint, in the words of the CLI or of the harness.
+ */
 export function unsupportedStepMessage(stepName: string, type: UnsupportedStepType): string {
-  return `step "${stepName}" is ${withArticle(type)} step, which does not run locally (${WHY[type]}); stub it: \`sagesim run <definition> --stub ${stepName}\`, or list it in a stubs file given with \`--stubs stubs.json\` to choose its properties`;
+  return `step "${stepName}" is ${withArticle(type)} step, which does not run locally (${WHY[type]})`;
+}
+
+/** What to do about it, in the CLI's words (a step's FailureReason and a warning have no hint). */
+export function stubAdvice(stepName: string): string {
+  return `stub it: \`sagesim run <definition> --stub ${stepName}\`, or list it in a stubs file given with \`--stubs stubs.json\` to choose its properties`;
 }
 
 const WHY: Readonly<Record<UnsupportedStepType, string>> = {
@@ -30,7 +38,7 @@ export class UnsupportedStepExecutor implements StepExecutor {
   constructor(readonly stepType: UnsupportedStepType) {}
 
   async execute(context: StepContext): Promise<StepResult> {
-    throw new StepFailure(unsupportedStepMessage(context.step.Name, this.stepType), { code: 'STEP_TYPE_NOT_LOCAL', source: 'user' });
+    throw new StepFailure(`${unsupportedStepMessage(context.step.Name, this.stepType)}; ${stubAdvice(context.step.Name)}`, { code: 'STEP_TYPE_NOT_LOCAL', source: 'user' });
   }
 }
 

@@ -20,6 +20,7 @@ export function findExecution(records: readonly ExecutionRecord[], reference: st
   throw new SagesimError('EXECUTION_NOT_FOUND', `no execution "${ref}" in ${records.length === 0 ? 'an empty store' : `the ${records.length} stored execution(s)`}`, {
     source: 'user',
     hint: 'list executions with `sagesim ls`, or point --home / SAGESIM_HOME at the store that holds it',
+    harnessHint: '`env.executions()` lists the executions of this environment; one of another home is found by an environment created with that `home`',
   });
 }
 

@@ -27,7 +27,7 @@ import type { StubOptions, StubSpec } from '../steps/stub-executor.js';
 import type { FaultSpec } from '../app/fault-injection.js';
 import { type TestRunResult, testRunResult } from './test-run-result.js';
 import { type TestS3, testS3 } from './test-s3.js';
-import { withHintsInMessages } from './hint-in-message.js';
+import { hintInMessage, withHintsInMessages } from './hint-in-message.js';
 
 export interface TestEnvironmentOptions {
   /**
@@ -155,7 +155,7 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
     };
   } catch (error) {
     await releaseAll(releasers).catch(() => undefined);
-    throw error;
+    throw hintInMessage(error);
   }
 }
 

@@ -3,6 +3,7 @@
 import type { Readable } from 'node:stream';
 import type { JsonValue } from '../engine/json.js';
 import type { ObjectStore } from '../ports/object-store.js';
+import { withHintsInMessages } from './hint-in-message.js';
 
 export interface TestS3 {
   /** The object's bytes; throws SagesimError `S3_NOT_FOUND` when there is none. */
@@ -23,9 +24,9 @@ export interface TestS3 {
 export function testS3(store: ObjectStore): TestS3 {
   return {
     store,
-    get: (uri) => store.get(uri),
-    text: async (uri) => (await store.get(uri)).toString('utf8'),
-    json: async (uri) => JSON.parse((await store.get(uri)).toString('utf8')) as JsonValue,
+    get: (uri) => withHintsInMessages(() => store.get(uri)),
+    text: async (uri) => (await withHintsInMessages(() => store.get(uri))).toString('utf8'),
+    json: async (uri) => JSON.parse((await withHintsInMessages(() => store.get(uri))).toString('utf8')) as JsonValue,
     list: async (prefixUri) => (await store.list(prefixUri)).map((info) => info.uri).sort(),
     exists: (uri) => store.exists(uri),
     put: (uri, body) => store.put(uri, body),

@@ -43,10 +43,28 @@ describe('the packed package, installed in a fresh project', { timeout: 900_000 
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('ships the LICENSE, the CLI, the compiled library and the examples, and no source maps or test data', () => {
-    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'bin/sagesim.js', 'dist/cli/main.js', 'dist/testing.js', 'dist/testing.d.ts', 'containers/images.json', 'fixtures/housing/pipeline.json', 'examples/housing-pipeline.test.ts']));
+  it('ships the LICENSE, the CLI, the compiled library, the console, the examples and the code catalogue, and no source maps or test data', () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'LICENSE',
+        'README.md',
+        'package.json',
+        'bin/sagesim.js',
+        'dist/cli/main.js',
+        'dist/testing.js',
+        'dist/testing.d.ts',
+        'dist/console-ui/index.html',
+        'containers/images.json',
+        'fixtures/housing/pipeline.json',
+        'step-scripts/housing/preprocess.py',
+        'examples/housing-pipeline.test.ts',
+        'docs/ERROR-CODES.md',
+      ]),
+    );
     expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
     expect(files.filter((file) => file.startsWith('src/') || file.startsWith('test/') || file.startsWith('fixtures/definitions/'))).toEqual([]);
+    // Test-only modules: the in-memory container engine, the renderer of docs/ERROR-CODES.md.
+    expect(files.filter((file) => /^dist\/(ports\/fake-container-engine|errors\/code-catalogue-doc)\./.test(file))).toEqual([]);
   });
 
   it('npx sagesim validate and run --stub-all work on the project\'s own definition, and suggest npx commands', (ctx) => {

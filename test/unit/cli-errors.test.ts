@@ -170,6 +170,8 @@ const CASES: readonly Case[] = [
     exit: 2,
     mentions: ['cannot reach the Docker engine', 'nothing.sock', 'start Docker', 'DOCKER_HOST'],
   },
+  { label: 'serve on a port that is not one', args: ['serve', '--port', 'http'], exit: 2, mentions: ['--port must be a port number (0-65535), got "http"'] },
+  { label: 'exec on a port out of range', args: ['exec', '--port', '70000', '--', 'true'], exit: 2, mentions: ['--port must be a port number (0-65535), got "70000"'] },
   { label: 'graph with an unknown format', args: ['graph', 'pipeline.json', '--format', 'svg'], exit: 2, mentions: ['unknown graph format "svg"', 'mermaid'] },
   { label: 'logs of an execution that does not exist', args: ['logs', 'nope', 'Prepare'], exit: 2, mentions: ['no execution "nope"', 'sagesim ls'] },
   { label: 'show of an execution that does not exist', args: ['show', 'nope'], exit: 2, mentions: ['no execution "nope"', 'sagesim ls'] },

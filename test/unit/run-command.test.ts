@@ -202,7 +202,8 @@ describe('sagesim run stopping and errors', () => {
     const io = testIo(cwd);
     const code = await runCli(['run', file, '--home', path.join(cwd, 'home')], io);
     expect(code).toBe(2);
-    expect(io.err()).toMatch(/SparkJob.*EMR step.*--stub SparkJob/);
+    expect(io.err()).toMatch(/SparkJob.*EMR step.*does not run locally/);
+    expect(io.err()).toContain('hint: --stub SparkJob, --stubs stubs.json, or --stub-all');
     expect(io.err()).toContain('hint:');
   });
 

@@ -7,12 +7,10 @@ import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { SagesimError, isSagesimError } from '../../errors.js';
 import { type CliIo, ExitCode, type StopSignal } from '../cli-io.js';
-import { stubOptionsFromFlags } from '../run-session.js';
 import { onStopSignal } from '../stop-signals.js';
-import { configFromFlags } from '../store-flags.js';
 import { checkBotocore } from './exec-botocore.js';
 import type { CommandModule } from './index.js';
-import { type ServeFlags, addEndpointStubOptions, executionLog } from './serve.js';
+import { type ServeFlags, addEndpointStubOptions, endpointSettings, executionLog } from './serve.js';
 
 /** `exec` starts the same endpoint as `serve`, with the same flags. */
 type ExecFlags = ServeFlags;
@@ -77,12 +75,7 @@ export const execCommand: CommandModule = {
 async function exec(argv: readonly string[], flags: ExecFlags, io: CliIo): Promise<number> {
   const [file, ...args] = argv;
   if (file === undefined) throw new SagesimError('INVALID_ARGUMENT', 'exec needs a command to run', { source: 'user', hint: 'e.g. `sagesim exec -- python3 pipeline.py`' });
-  const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new SagesimError('INVALID_ARGUMENT', `--port must be a port number (0-65535), got ${JSON.stringify(flags.port)}`, { source: 'user' });
-  }
-  const config = configFromFlags(flags, io, flags.region === undefined ? {} : { region: flags.region });
-  const stubs = await stubOptionsFromFlags(flags, io);
+  const { port, config, stubs } = await endpointSettings(flags, io);
   const log = (line: string): void => {
     io.stderr.write(`sagesim: ${line}\n`);
   };

@@ -2,6 +2,7 @@
 // the AWS CLI, the SageMaker Python SDK and `sagesim run --no-mock --endpoint-url` drive local
 // executions unchanged. Runs until Ctrl-C or SIGTERM (`docker stop`, a cancelled CI job).
 import type { Command } from 'commander';
+import type { SagesimConfig } from '../../config.js';
 import type { Reporter } from '../../engine/events.js';
 import { SagesimError, isSagesimError } from '../../errors.js';
 import { DEFAULT_SERVE_PORT } from '../../mock-aws/serve-port.js';
@@ -9,6 +10,7 @@ import type { CliIo, OutputStream } from '../cli-io.js';
 import { collect, stubOptionsFromFlags } from '../run-session.js';
 import { onStopSignal } from '../stop-signals.js';
 import { configFromFlags } from '../store-flags.js';
+import type { StubOptions } from '../../steps/stub-executor.js';
 import type { CommandModule } from './index.js';
 
 /** The flags of `serve`, which `exec` shares: both start the same endpoint. */
@@ -40,13 +42,21 @@ export const serveCommand: CommandModule = {
   },
 };
 
-async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
+/** What an endpoint (`serve`, `exec`) starts with, from its flags. */
+export async function endpointSettings(flags: ServeFlags, io: CliIo): Promise<{ port: number; config: SagesimConfig; stubs: StubOptions }> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new SagesimError('INVALID_ARGUMENT', `--port must be a port number (0-65535), got ${JSON.stringify(flags.port)}`, { source: 'user' });
+    throw new SagesimError('INVALID_ARGUMENT', `--port must be a port number (0-65535), got ${JSON.stringify(flags.port)}`, {
+      source: 'user',
+      hint: `e.g. --port ${DEFAULT_SERVE_PORT}, or --port 0 to pick a free one`,
+    });
   }
   const config = configFromFlags(flags, io, flags.region === undefined ? {} : { region: flags.region });
-  const stubs = await stubOptionsFromFlags(flags, io);
+  return { port, config, stubs: await stubOptionsFromFlags(flags, io) };
+}
+
+async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
+  const { port, config, stubs } = await endpointSettings(flags, io);
   const log = (line: string): void => {
     io.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   };
