@@ -12,13 +12,25 @@ export interface ConsoleEventsOptions {
   readonly watchIntervalMs?: number;
   /** Changes within this window go out as one message. @default 50 */
   readonly batchMs?: number;
+  /**
+   * Looks at the store now and every `intervalMs` until the returned function is called; tests
+   * pass one they crank by hand. @default a timer that does not keep the process alive
+   */
+  readonly every?: (intervalMs: number, look: () => Promise<void>) => () => void;
+}
+
+function everyInterval(intervalMs: number, look: () => Promise<void>): () => void {
+  const timer = setInterval(() => void look(), intervalMs);
+  timer.unref();
+  void look();
+  return () => clearInterval(timer);
 }
 
 export class ConsoleEvents {
   private readonly clients = new Set<ServerResponse>();
   private readonly pending = new Set<string>();
   private batchTimer: NodeJS.Timeout | undefined;
-  private watchTimer: NodeJS.Timeout | undefined;
+  private stopWatch: (() => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private lastSeen = new Map<string, string>();
   private watching = false;
@@ -84,11 +96,7 @@ export class ConsoleEvents {
   }
 
   private startTimers(): void {
-    if (!this.watchTimer) {
-      this.watchTimer = setInterval(() => void this.watchStore(), this.options.watchIntervalMs ?? 2000);
-      this.watchTimer.unref();
-      void this.watchStore();
-    }
+    this.stopWatch ??= (this.options.every ?? everyInterval)(this.options.watchIntervalMs ?? 2000, () => this.watchStore());
     if (!this.heartbeat) {
       // Comments keep proxies and idle timeouts from closing a quiet stream.
       this.heartbeat = setInterval(() => {
@@ -99,9 +107,9 @@ export class ConsoleEvents {
   }
 
   private stopTimers(): void {
-    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.stopWatch?.();
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.watchTimer = undefined;
+    this.stopWatch = undefined;
     this.heartbeat = undefined;
   }
 

@@ -14,7 +14,7 @@ import { readLogFrom, stepLogPath } from '../history/step-log.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ExecutionService, RegistryPort } from '../mock-aws/sagemaker-api/api-backend.js';
 import type { PipelineStore } from '../mock-aws/sagemaker-api/pipeline-store.js';
-import { ConsoleEvents } from './console-events.js';
+import { ConsoleEvents, type ConsoleEventsOptions } from './console-events.js';
 import { CONSOLE_PREFIX } from './console-paths.js';
 import { pipelineViews } from './console-pipelines.js';
 import { registryView } from './console-registry.js';
@@ -32,6 +32,8 @@ export interface ConsoleHandlerOptions {
   readonly assetsDir?: string;
   /** Between two looks at the store for changes made by other processes. @default 2000 */
   readonly watchIntervalMs?: number;
+  /** How the store is looked at every `watchIntervalMs` (tests crank it by hand). @default a timer */
+  readonly watchEvery?: ConsoleEventsOptions['every'];
 }
 
 export interface ConsoleHandler {
@@ -58,6 +60,7 @@ export function createConsoleHandler(options: ConsoleHandlerOptions): ConsoleHan
   const events = new ConsoleEvents({
     listExecutions: async () => (await options.executions.list()).map((r) => ({ executionId: r.executionId, lastModifiedTime: r.lastModifiedTime, status: r.status })),
     ...(options.watchIntervalMs === undefined ? {} : { watchIntervalMs: options.watchIntervalMs }),
+    ...(options.watchEvery === undefined ? {} : { every: options.watchEvery }),
   });
   const assetsDir = options.assetsDir ?? defaultAssetsDir();
   return {
