@@ -1,13 +1,17 @@
 // Live updates for the console: a server-sent-events stream telling open pages which executions
-// changed. Changes come from the engine's events (executions run by this server) and from a
-// slow look at the store while a page listens (CLI runs in other processes write the same store).
-// Pages refetch what they show; the stream carries only ids, so it never grows with a record.
+// changed. Changes come at once from the engine's events (executions run by this server), and
+// from a look at the store every couple of seconds while a page listens (CLI runs in other
+// processes write the same store, `sagesim rm` removes from it): store-watch.ts reads only what
+// can have changed. Pages refetch what they show; the stream carries only ids, so it never grows
+// with a record.
 import type { ServerResponse } from 'node:http';
 import type { Reporter } from '../engine/events.js';
+import type { ExecutionRecords } from '../engine/execution-store.js';
+import { StoreWatch } from './store-watch.js';
 
 export interface ConsoleEventsOptions {
-  /** Summaries of every stored execution (id and last change), for the store watch. */
-  readonly listExecutions: () => Promise<readonly { readonly executionId: string; readonly lastModifiedTime: string; readonly status: string }[]>;
+  /** The store other processes write too. */
+  readonly records: Pick<ExecutionRecords, 'versions' | 'get'>;
   /** Between two looks at the store while a page listens. @default 2000 */
   readonly watchIntervalMs?: number;
   /** Changes within this window go out as one message. @default 50 */
@@ -32,11 +36,12 @@ export class ConsoleEvents {
   private batchTimer: NodeJS.Timeout | undefined;
   private stopWatch: (() => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
-  private lastSeen = new Map<string, string>();
+  private readonly store: StoreWatch;
   private watching = false;
-  private primed = false;
 
-  constructor(private readonly options: ConsoleEventsOptions) {}
+  constructor(private readonly options: ConsoleEventsOptions) {
+    this.store = new StoreWatch(options.records);
+  }
 
   /** Tells the open pages about every event of executions this server runs. */
   reporter(): Reporter {
@@ -117,17 +122,7 @@ export class ConsoleEvents {
     if (this.watching) return;
     this.watching = true;
     try {
-      const executions = await this.options.listExecutions();
-      const seen = new Map<string, string>();
-      for (const execution of executions) {
-        const mark = `${execution.status} ${execution.lastModifiedTime}`;
-        seen.set(execution.executionId, mark);
-        const before = this.lastSeen.get(execution.executionId);
-        // The first look only learns the store; later ones report what is new or changed.
-        if (this.primed && before !== mark) this.changed(execution.executionId);
-      }
-      this.lastSeen = seen;
-      this.primed = true;
+      for (const executionId of await this.store.look()) this.changed(executionId);
     } catch {
       // A store being written by another process can be unreadable for a moment; look again later.
     } finally {

@@ -23,7 +23,7 @@ import { executionSummary, executionView, stepDetail } from './console-views.js'
 export interface ConsoleHandlerOptions {
   readonly executions: Pick<ExecutionService, 'get' | 'list'>;
   /** Where step logs are (and records of executions this server does not run). */
-  readonly store: Pick<ExecutionStore, 'get' | 'executionDir'>;
+  readonly store: Pick<ExecutionStore, 'get' | 'versions' | 'executionDir'>;
   readonly pipelines: Pick<PipelineStore, 'list'>;
   readonly registry: Pick<RegistryPort, 'listModelPackageGroups' | 'listModelPackages' | 'describeModelPackage'>;
   /** Reads the model metrics reports registered packages point at. */
@@ -58,7 +58,7 @@ const ASSET_TYPES: Readonly<Record<string, string>> = {
 
 export function createConsoleHandler(options: ConsoleHandlerOptions): ConsoleHandler {
   const events = new ConsoleEvents({
-    listExecutions: async () => (await options.executions.list()).map((r) => ({ executionId: r.executionId, lastModifiedTime: r.lastModifiedTime, status: r.status })),
+    records: options.store,
     ...(options.watchIntervalMs === undefined ? {} : { watchIntervalMs: options.watchIntervalMs }),
     ...(options.watchEvery === undefined ? {} : { every: options.watchEvery }),
   });

@@ -1,7 +1,7 @@
 // Execution records as files: `<home>/executions/<id>/execution.json`, written atomically with
 // bursts of changes coalesced, a reserve kept beside each running record for a full disk. Reading
 // an execution whose sagesim process was killed mid-run records it Failed (execution-owner.ts).
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SagesimError } from '../errors.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
@@ -156,6 +156,28 @@ export class FileExecutionRecords implements ExecutionRecords {
     }
     const records = await Promise.all(ids.map((id) => this.get(id).catch(() => undefined)));
     return records.filter((record): record is ExecutionRecord => record !== undefined).sort(byNewest);
+  }
+
+  /**
+   * Each record file's identity, size and change time: a record is replaced whole by a rename
+   * (writeFileAtomic), so any new write gives it a new inode. Folders without a record (being
+   * created, or removed) are left out.
+   */
+  async versions(): Promise<ReadonlyMap<string, string>> {
+    let ids: string[];
+    try {
+      ids = await readdir(executionsRoot(this.options.home));
+    } catch (error) {
+      if (isNotFound(error)) return new Map();
+      throw error;
+    }
+    const stamps = await Promise.all(
+      ids.map(async (id) => {
+        const file = await stat(path.join(this.executionDir(id), RECORD_FILE), { bigint: true }).catch(() => undefined);
+        return file?.isFile() ? ([id, `${file.ino}:${file.size}:${file.mtimeNs}`] as const) : undefined;
+      }),
+    );
+    return new Map(stamps.filter((stamp) => stamp !== undefined));
   }
 
   async find(reference: string): Promise<ExecutionRecord> {

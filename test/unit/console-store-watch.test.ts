@@ -105,7 +105,11 @@ function watch(owner: { alive: boolean }): Watched {
     executions: { get: async () => undefined, list: () => counted.store.list() },
     store: counted.store,
     pipelines: new MemoryPipelineStore(),
-    registry: { listModelPackageGroups: async () => ({}), listModelPackages: async () => ({}), describeModelPackage: async () => ({}) },
+    registry: {
+      listModelPackageGroups: async () => ({ ModelPackageGroupSummaryList: [] }),
+      listModelPackages: async () => ({ ModelPackageSummaryList: [] }),
+      describeModelPackage: () => Promise.reject(new Error('no packages')),
+    },
     assetsDir: home,
     watchEvery: (_ms, next) => {
       look = next;
