@@ -18,7 +18,8 @@ import { ConsoleEvents, type ConsoleEventsOptions } from './console-events.js';
 import { CONSOLE_PREFIX } from './console-paths.js';
 import { pipelineViews } from './console-pipelines.js';
 import { registryView } from './console-registry.js';
-import { executionSummary, executionView, stepDetail } from './console-views.js';
+import { type ExecutionSummaryView, executionSummary, executionView, stepDetail } from './console-views.js';
+import { byNewest } from '../store/find-execution.js';
 
 export interface ConsoleHandlerOptions {
   readonly executions: Pick<ExecutionService, 'get' | 'list'>;
@@ -46,6 +47,8 @@ export interface ConsoleHandler {
 /** The largest piece of a log one request returns; the page asks again from where it ended. */
 const LOG_CHUNK_BYTES = 256 * 1024;
 const LOG_TAIL_LINES = 40;
+/** `executions?ids=`: what a page asks after a change event (it asks for all beyond this). */
+const MAX_IDS_PER_REQUEST = 100;
 
 const ASSET_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -107,7 +110,9 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Console
       return;
     case 'executions': {
       if (id === undefined || id === '') {
-        sendJson(res, 200, (await options.executions.list()).map(executionSummary));
+        const ids = url.searchParams.get('ids')?.split(',').filter((one) => one !== '');
+        if (ids && ids.length > MAX_IDS_PER_REQUEST) sendJson(res, 400, { error: `at most ${MAX_IDS_PER_REQUEST} ids per request; without ids, every execution` });
+        else sendJson(res, 200, await executionSummaries(options, ids));
         return;
       }
       const record = await findExecution(options, id);
@@ -146,6 +151,17 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Console
       break;
   }
   sendJson(res, 404, { error: `no console resource ${url.pathname}` });
+}
+
+/**
+ * Every execution's summary, newest first; with `ids` only those of them that exist, so that a
+ * page told which executions changed reads those, not the whole store (an id asked for and not
+ * answered is gone).
+ */
+async function executionSummaries(options: ConsoleHandlerOptions, ids: readonly string[] | undefined): Promise<ExecutionSummaryView[]> {
+  if (ids === undefined) return (await options.executions.list()).map(executionSummary);
+  const found = await Promise.all([...new Set(ids)].map((id) => findExecution(options, id)));
+  return found.filter((record) => record !== undefined).sort(byNewest).map(executionSummary);
 }
 
 /** By id: the live record when this server runs it, else the store's. */

@@ -20,6 +20,7 @@ import {
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLBACK_FILE, CALLBACK_STEP, CALLBACK_STUBS, HOUSING_FILE, HOUSING_GROUP, HOUSING_STUBS, ROLE_ARN, type ServeFixture, startTestServe } from './serve-helpers.js';
+import { FileExecutionStore } from '../../src/store/file-execution-store.js';
 import { type LaunchedChromium, launchChromium } from './support/chromium.js';
 import { buildConsoleAssets } from './support/console-assets.js';
 
@@ -197,6 +198,39 @@ describe('the browser console', { timeout: 180_000 }, () => {
     await page.click('[data-role="execution-failure"] a:text("MseAboveThreshold")');
     await page.locator('[data-role="step-panel"] [data-role="failure"]').waitFor(WAIT);
     expect(await page.textContent('[data-role="step-panel"] [data-role="failure"]')).toMatch(/0\.3/);
+    await page.close();
+  });
+
+  it('keeps the executions list current with other processes: their run appears, `sagesim rm` takes it away', async () => {
+    const page = await openPage(`${housing.serve.consoleUrl}#/executions`);
+    await page.waitForSelector('.live.on', WAIT);
+    await page.waitForSelector('tr[data-execution]', WAIT);
+    // What `sagesim run` in another terminal writes: a record in the same home.
+    const other = new FileExecutionStore({ home: housing.home });
+    const id = 'otherprocess0001';
+    const time = new Date().toISOString();
+    other.save({
+      executionId: id,
+      executionArn: `arn:aws:sagemaker:us-east-1:111122223333:pipeline/housing/execution/${id}`,
+      pipelineName: 'housing',
+      pipelineArn: 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/housing',
+      status: 'Succeeded',
+      startTime: time,
+      endTime: time,
+      lastModifiedTime: time,
+      parameters: {},
+      definition: { Version: '2020-12-01', Parameters: [], Steps: [] },
+      steps: [],
+      mode: 'local',
+    });
+    await other.flush();
+    await page.waitForSelector(`tr[data-execution="${id}"][data-status="Succeeded"]`, WAIT);
+    const rows = await page.locator('tr[data-execution]').count();
+    rmSync(other.executionDir(id), { recursive: true, force: true });
+    await page.waitForSelector(`tr[data-execution="${id}"]`, { state: 'detached', ...WAIT });
+    // Only the removed row went.
+    expect(await page.locator('tr[data-execution]').count()).toBe(rows - 1);
+    expect((page as Page & { scriptErrors: string[] }).scriptErrors).toEqual([]);
     await page.close();
   });
 });
