@@ -1,8 +1,7 @@
 // Which executions of the store changed since the last look, for the console's live pages. A look
 // costs the store's versions (one stat per execution for the file store) and reads only the
-// records that can have changed: new ones, those whose version moved, and unfinished ones (their
-// process can die without writing; reading it is what records them Failed). A finished record
-// is never read again until it is rewritten (a retry) or removed.
+// records whose version moved (rewritten, or found abandoned by their process) and new ones. A
+// record that does not change is never read again.
 import type { ExecutionRecord } from '../engine/execution-record.js';
 import type { ExecutionRecords } from '../engine/execution-store.js';
 
@@ -10,7 +9,6 @@ interface Seen {
   readonly version: string;
   /** What a page shows changing: the status and the time of the last change. */
   readonly mark: string;
-  readonly unfinished: boolean;
 }
 
 export class StoreWatch {
@@ -31,10 +29,7 @@ export class StoreWatch {
       this.seen.delete(id);
       changed.add(id);
     }
-    const stale = [...versions].filter(([id, version]) => {
-      const before = this.seen.get(id);
-      return before === undefined || before.version !== version || before.unfinished;
-    });
+    const stale = [...versions].filter(([id, version]) => this.seen.get(id)?.version !== version);
     await Promise.all(stale.map(async ([id, version]) => this.read(id, version, changed)));
     const first = !this.primed;
     this.primed = true;
@@ -59,8 +54,8 @@ export class StoreWatch {
     }
     const mark = `${record.status} ${record.lastModifiedTime}`;
     if (before?.mark !== mark) changed.add(id);
-    // Read unfinished and found abandoned: `get` recorded it Failed, a rewrite the next look
-    // sees with a new version; that reads the record once more and finds the same mark.
-    this.seen.set(id, { version, mark, unfinished: record.status === 'Executing' || record.status === 'Stopping' });
+    // Found abandoned, `get` recorded it Failed: a rewrite the next look sees with a new version,
+    // which reads the record once more and finds the same mark.
+    this.seen.set(id, { version, mark });
   }
 }

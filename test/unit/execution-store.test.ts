@@ -191,6 +191,23 @@ describe('file store: executions whose sagesim process was killed', () => {
     expect(writes).toBe(1);
   });
 
+  it('gives it a new version once its owner is gone, when this store read it unfinished', async () => {
+    await killedMidRun();
+    const alive = [4242];
+    const store = new FileExecutionStore({ home, processProbe: { ...probe(), alive: (pid) => alive.includes(pid) } });
+    expect((await store.get('abc123def456'))?.status).toBe('Executing');
+    const running = await store.versions();
+    expect(await store.versions()).toEqual(running);
+    alive.pop();
+    const gone = await store.versions();
+    expect(gone.get('abc123def456')).not.toBe(running.get('abc123def456'));
+    // Read again, it is recorded Failed: a new record, with a version of its own.
+    expect((await store.get('abc123def456'))?.status).toBe('Failed');
+    const failed = await store.versions();
+    expect(failed.get('abc123def456')).not.toBe(gone.get('abc123def456'));
+    expect(await store.versions()).toEqual(failed);
+  });
+
   it('leaves an execution alone while its owner runs', async () => {
     await killedMidRun();
     const store = new FileExecutionStore({ home, processProbe: probe(4242) });
