@@ -42,8 +42,8 @@ export class FileExecutionRecords implements ExecutionRecords {
   /** Reserve files of the executions this store writes, and whether each execution has finished. */
   private readonly reserves = new Map<string, boolean>();
   /**
-   * Unfinished executions of this host as last read, with the version read: `versions` tells
-   * when their process has gone without reading them again.
+   * Unfinished local executions as last read, with the version read: `versions` tells when
+   * their process has gone without reading them again.
    */
   private readonly unfinished = new Map<string, { readonly version: string; readonly record: ExecutionRecord }>();
   /** Abandoned executions being recorded Failed, so that concurrent reads write once. */
