@@ -1,30 +1,47 @@
 // Live updates for the console: a server-sent-events stream telling open pages which executions
-// changed. Changes come from the engine's events (executions run by this server) and from a
-// slow look at the store while a page listens (CLI runs in other processes write the same store).
-// Pages refetch what they show; the stream carries only ids, so it never grows with a record.
+// changed. Changes come at once from the engine's events (executions run by this server), and
+// from a look at the store every couple of seconds while a page listens (CLI runs in other
+// processes write the same store, `sagesim rm` removes from it): store-watch.ts reads only what
+// can have changed. Pages refetch what they show; the stream carries only ids, so it never grows
+// with a record.
 import type { ServerResponse } from 'node:http';
 import type { Reporter } from '../engine/events.js';
+import type { ExecutionRecords } from '../engine/execution-store.js';
+import { StoreWatch } from './store-watch.js';
 
 export interface ConsoleEventsOptions {
-  /** Summaries of every stored execution (id and last change), for the store watch. */
-  readonly listExecutions: () => Promise<readonly { readonly executionId: string; readonly lastModifiedTime: string; readonly status: string }[]>;
+  /** The store other processes write too. */
+  readonly records: Pick<ExecutionRecords, 'versions' | 'get'>;
   /** Between two looks at the store while a page listens. @default 2000 */
   readonly watchIntervalMs?: number;
   /** Changes within this window go out as one message. @default 50 */
   readonly batchMs?: number;
+  /**
+   * Looks at the store now and every `intervalMs` until the returned function is called; tests
+   * pass one they crank by hand. @default a timer that does not keep the process alive
+   */
+  readonly every?: (intervalMs: number, look: () => Promise<void>) => () => void;
+}
+
+function everyInterval(intervalMs: number, look: () => Promise<void>): () => void {
+  const timer = setInterval(() => void look(), intervalMs);
+  timer.unref();
+  void look();
+  return () => clearInterval(timer);
 }
 
 export class ConsoleEvents {
   private readonly clients = new Set<ServerResponse>();
   private readonly pending = new Set<string>();
   private batchTimer: NodeJS.Timeout | undefined;
-  private watchTimer: NodeJS.Timeout | undefined;
+  private stopWatch: (() => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
-  private lastSeen = new Map<string, string>();
+  private readonly store: StoreWatch;
   private watching = false;
-  private primed = false;
 
-  constructor(private readonly options: ConsoleEventsOptions) {}
+  constructor(private readonly options: ConsoleEventsOptions) {
+    this.store = new StoreWatch(options.records);
+  }
 
   /** Tells the open pages about every event of executions this server runs. */
   reporter(): Reporter {
@@ -84,11 +101,7 @@ export class ConsoleEvents {
   }
 
   private startTimers(): void {
-    if (!this.watchTimer) {
-      this.watchTimer = setInterval(() => void this.watchStore(), this.options.watchIntervalMs ?? 2000);
-      this.watchTimer.unref();
-      void this.watchStore();
-    }
+    this.stopWatch ??= (this.options.every ?? everyInterval)(this.options.watchIntervalMs ?? 2000, () => this.watchStore());
     if (!this.heartbeat) {
       // Comments keep proxies and idle timeouts from closing a quiet stream.
       this.heartbeat = setInterval(() => {
@@ -99,9 +112,9 @@ export class ConsoleEvents {
   }
 
   private stopTimers(): void {
-    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.stopWatch?.();
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.watchTimer = undefined;
+    this.stopWatch = undefined;
     this.heartbeat = undefined;
   }
 
@@ -109,17 +122,7 @@ export class ConsoleEvents {
     if (this.watching) return;
     this.watching = true;
     try {
-      const executions = await this.options.listExecutions();
-      const seen = new Map<string, string>();
-      for (const execution of executions) {
-        const mark = `${execution.status} ${execution.lastModifiedTime}`;
-        seen.set(execution.executionId, mark);
-        const before = this.lastSeen.get(execution.executionId);
-        // The first look only learns the store; later ones report what is new or changed.
-        if (this.primed && before !== mark) this.changed(execution.executionId);
-      }
-      this.lastSeen = seen;
-      this.primed = true;
+      for (const executionId of await this.store.look()) this.changed(executionId);
     } catch {
       // A store being written by another process can be unreadable for a moment; look again later.
     } finally {

@@ -14,16 +14,17 @@ import { readLogFrom, stepLogPath } from '../history/step-log.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ExecutionService, RegistryPort } from '../mock-aws/sagemaker-api/api-backend.js';
 import type { PipelineStore } from '../mock-aws/sagemaker-api/pipeline-store.js';
-import { ConsoleEvents } from './console-events.js';
+import { ConsoleEvents, type ConsoleEventsOptions } from './console-events.js';
 import { CONSOLE_PREFIX } from './console-paths.js';
 import { pipelineViews } from './console-pipelines.js';
 import { registryView } from './console-registry.js';
-import { executionSummary, executionView, stepDetail } from './console-views.js';
+import { type ExecutionSummaryView, executionSummary, executionView, stepDetail } from './console-views.js';
+import { byNewest } from '../store/find-execution.js';
 
 export interface ConsoleHandlerOptions {
   readonly executions: Pick<ExecutionService, 'get' | 'list'>;
   /** Where step logs are (and records of executions this server does not run). */
-  readonly store: Pick<ExecutionStore, 'get' | 'executionDir'>;
+  readonly store: Pick<ExecutionStore, 'get' | 'versions' | 'executionDir'>;
   readonly pipelines: Pick<PipelineStore, 'list'>;
   readonly registry: Pick<RegistryPort, 'listModelPackageGroups' | 'listModelPackages' | 'describeModelPackage'>;
   /** Reads the model metrics reports registered packages point at. */
@@ -32,6 +33,8 @@ export interface ConsoleHandlerOptions {
   readonly assetsDir?: string;
   /** Between two looks at the store for changes made by other processes. @default 2000 */
   readonly watchIntervalMs?: number;
+  /** How the store is looked at every `watchIntervalMs` (tests crank it by hand). @default a timer */
+  readonly watchEvery?: ConsoleEventsOptions['every'];
 }
 
 export interface ConsoleHandler {
@@ -44,6 +47,8 @@ export interface ConsoleHandler {
 /** The largest piece of a log one request returns; the page asks again from where it ended. */
 const LOG_CHUNK_BYTES = 256 * 1024;
 const LOG_TAIL_LINES = 40;
+/** `executions?ids=`: what a page asks after a change event (it asks for all beyond this). */
+const MAX_IDS_PER_REQUEST = 100;
 
 const ASSET_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -56,8 +61,9 @@ const ASSET_TYPES: Readonly<Record<string, string>> = {
 
 export function createConsoleHandler(options: ConsoleHandlerOptions): ConsoleHandler {
   const events = new ConsoleEvents({
-    listExecutions: async () => (await options.executions.list()).map((r) => ({ executionId: r.executionId, lastModifiedTime: r.lastModifiedTime, status: r.status })),
+    records: options.store,
     ...(options.watchIntervalMs === undefined ? {} : { watchIntervalMs: options.watchIntervalMs }),
+    ...(options.watchEvery === undefined ? {} : { every: options.watchEvery }),
   });
   const assetsDir = options.assetsDir ?? defaultAssetsDir();
   return {
@@ -104,7 +110,9 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Console
       return;
     case 'executions': {
       if (id === undefined || id === '') {
-        sendJson(res, 200, (await options.executions.list()).map(executionSummary));
+        const ids = url.searchParams.get('ids')?.split(',').filter((one) => one !== '');
+        if (ids && ids.length > MAX_IDS_PER_REQUEST) sendJson(res, 400, { error: `at most ${MAX_IDS_PER_REQUEST} ids per request; without ids, every execution` });
+        else sendJson(res, 200, await executionSummaries(options, ids));
         return;
       }
       const record = await findExecution(options, id);
@@ -143,6 +151,17 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Console
       break;
   }
   sendJson(res, 404, { error: `no console resource ${url.pathname}` });
+}
+
+/**
+ * Every execution's summary, newest first; with `ids` only those of them that exist, so that a
+ * page told which executions changed reads those, not the whole store (an id asked for and not
+ * answered is gone).
+ */
+async function executionSummaries(options: ConsoleHandlerOptions, ids: readonly string[] | undefined): Promise<ExecutionSummaryView[]> {
+  if (ids === undefined) return (await options.executions.list()).map(executionSummary);
+  const found = await Promise.all([...new Set(ids)].map((id) => findExecution(options, id)));
+  return found.filter((record) => record !== undefined).sort(byNewest).map(executionSummary);
 }
 
 /** By id: the live record when this server runs it, else the store's. */

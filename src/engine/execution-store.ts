@@ -31,6 +31,13 @@ export interface ExecutionRecords {
    * `EXECUTION_NOT_FOUND` or `EXECUTION_AMBIGUOUS`.
    */
   find(reference: string): Promise<ExecutionRecord>;
+  /**
+   * A version of every stored execution's record, by id, read without reading a record: it
+   * differs once the record was saved again (by this process or another, once written), and an
+   * execution removed from the store (`sagesim rm`) drops out. For watching a store of thousands
+   * of executions every few seconds; `get` then reads only the ones whose version moved.
+   */
+  versions(): Promise<ReadonlyMap<string, string>>;
 }
 
 export interface ExecutionStore extends ExecutionRecords, CacheIndex {

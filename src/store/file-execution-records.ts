@@ -1,7 +1,8 @@
 // Execution records as files: `<home>/executions/<id>/execution.json`, written atomically with
 // bursts of changes coalesced, a reserve kept beside each running record for a full disk. Reading
 // an execution whose sagesim process was killed mid-run records it Failed (execution-owner.ts).
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SagesimError } from '../errors.js';
 import type { ExecutionRecord } from '../engine/execution-record.js';
@@ -30,12 +31,21 @@ export interface FileExecutionRecordsOptions {
   readonly now?: () => Date;
 }
 
+function versionOf(file: BigIntStats): string {
+  return `${file.ino}:${file.size}:${file.mtimeNs}`;
+}
+
 const FINISHED: ReadonlySet<ExecutionRecord['status']> = new Set(['Succeeded', 'Failed', 'Stopped']);
 
 export class FileExecutionRecords implements ExecutionRecords {
   private readonly writers = new Map<string, CoalescingWriter>();
   /** Reserve files of the executions this store writes, and whether each execution has finished. */
   private readonly reserves = new Map<string, boolean>();
+  /**
+   * Unfinished local executions as last read, with the version read: `versions` tells when
+   * their process has gone without reading them again.
+   */
+  private readonly unfinished = new Map<string, { readonly version: string; readonly record: ExecutionRecord }>();
   /** Abandoned executions being recorded Failed, so that concurrent reads write once. */
   private readonly settling = new Map<string, Promise<ExecutionRecord | undefined>>();
 
@@ -122,11 +132,20 @@ export class FileExecutionRecords implements ExecutionRecords {
   }
 
   private async read(executionId: string): Promise<ExecutionRecord | undefined> {
+    let handle: FileHandle | undefined;
     try {
-      return JSON.parse(await readFile(path.join(this.executionDir(executionId), RECORD_FILE), 'utf8')) as ExecutionRecord;
+      handle = await open(path.join(this.executionDir(executionId), RECORD_FILE), 'r');
+      // The version of exactly what is read: a record file is never rewritten in place.
+      const version = versionOf(await handle.stat({ bigint: true }));
+      const record = JSON.parse(await handle.readFile('utf8')) as ExecutionRecord;
+      if (record.mode === 'local' && record.owner !== undefined && !FINISHED.has(record.status)) this.unfinished.set(executionId, { version, record });
+      else this.unfinished.delete(executionId);
+      return record;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw new SagesimError('STORE_READ_FAILED', `cannot read execution ${executionId}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      await handle?.close();
     }
   }
 
@@ -156,6 +175,35 @@ export class FileExecutionRecords implements ExecutionRecords {
     }
     const records = await Promise.all(ids.map((id) => this.get(id).catch(() => undefined)));
     return records.filter((record): record is ExecutionRecord => record !== undefined).sort(byNewest);
+  }
+
+  /**
+   * Each record file's identity, size and change time: a record is replaced whole by a rename
+   * (writeFileAtomic), so any new write gives it a new inode. Folders without a record (being
+   * created, or removed) are left out. An unfinished execution this store has read, whose process
+   * is gone since, gets a new version too: reading it again records it Failed.
+   */
+  async versions(): Promise<ReadonlyMap<string, string>> {
+    let ids: string[];
+    try {
+      ids = await readdir(executionsRoot(this.options.home));
+    } catch (error) {
+      if (isNotFound(error)) return new Map();
+      throw error;
+    }
+    const probe = this.options.processProbe ?? systemProcessProbe;
+    const stamps = await Promise.all(
+      ids.map(async (id) => {
+        const file = await stat(path.join(this.executionDir(id), RECORD_FILE), { bigint: true }).catch(() => undefined);
+        if (!file?.isFile()) return undefined;
+        const version = versionOf(file);
+        const read = this.unfinished.get(id);
+        // Read unfinished and unchanged since, with its process gone: `get` would now say Failed.
+        const gone = read?.version === version && abandonment(read.record, probe) !== undefined;
+        return [id, gone ? `${version}:owner-gone` : version] as const;
+      }),
+    );
+    return new Map(stamps.filter((stamp) => stamp !== undefined));
   }
 
   async find(reference: string): Promise<ExecutionRecord> {

@@ -46,6 +46,10 @@ export class FileExecutionStore implements ExecutionStore {
     return this.records.find(reference);
   }
 
+  versions(): Promise<ReadonlyMap<string, string>> {
+    return this.records.versions();
+  }
+
   openStepLog(executionId: string, stepName: string): StepLogSink {
     return openStepLogFile(this.executionDir(executionId), stepName);
   }

@@ -13,6 +13,8 @@ export class MemoryExecutionStore implements ExecutionStore {
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly dirty = new Map<string, Readonly<ExecutionRecord>>();
   private readonly cache = new Map<string, CacheEntry[]>();
+  /** How many times each execution was saved: its version. */
+  private readonly saves = new Map<string, number>();
   /** Log lines by execution id and step name. */
   readonly logs = new Map<string, string[]>();
   private readonly root = path.join(tmpdir(), 'sagesim-memory-store');
@@ -24,6 +26,11 @@ export class MemoryExecutionStore implements ExecutionStore {
   save(record: Readonly<ExecutionRecord>): void {
     // Copy lazily: a burst of saves costs one copy, when someone reads.
     this.dirty.set(record.executionId, record);
+    this.saves.set(record.executionId, (this.saves.get(record.executionId) ?? 0) + 1);
+  }
+
+  async versions(): Promise<ReadonlyMap<string, string>> {
+    return new Map([...this.saves].map(([id, count]) => [id, String(count)]));
   }
 
   async flush(): Promise<void> {

@@ -20,6 +20,8 @@ import {
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLBACK_FILE, CALLBACK_STEP, CALLBACK_STUBS, HOUSING_FILE, HOUSING_GROUP, HOUSING_STUBS, ROLE_ARN, type ServeFixture, startTestServe } from './serve-helpers.js';
+import type { ExecutionRecord } from '../../src/engine/execution-record.js';
+import { FileExecutionStore } from '../../src/store/file-execution-store.js';
 import { type LaunchedChromium, launchChromium } from './support/chromium.js';
 import { buildConsoleAssets } from './support/console-assets.js';
 
@@ -198,5 +200,48 @@ describe('the browser console', { timeout: 180_000 }, () => {
     await page.locator('[data-role="step-panel"] [data-role="failure"]').waitFor(WAIT);
     expect(await page.textContent('[data-role="step-panel"] [data-role="failure"]')).toMatch(/0\.3/);
     await page.close();
+  });
+
+  it('keeps the executions and pipelines pages current with other processes: their run appears and ends, `sagesim rm` takes it away', async () => {
+    const list = await openPage(`${housing.serve.consoleUrl}#/executions`);
+    const pipelines = await openPage(`${housing.serve.consoleUrl}#/pipelines`);
+    for (const page of [list, pipelines]) await page.waitForSelector('.live.on', WAIT);
+    await list.waitForSelector('tr[data-execution]', WAIT);
+    const rows = await list.locator('tr[data-execution]').count();
+    // What `sagesim run` in another terminal writes: a record in the same home.
+    const other = new FileExecutionStore({ home: housing.home });
+    const id = 'otherprocess0001';
+    const time = new Date().toISOString();
+    const running: ExecutionRecord = {
+      executionId: id,
+      executionArn: `arn:aws:sagemaker:us-east-1:111122223333:pipeline/housing/execution/${id}`,
+      pipelineName: 'housing',
+      pipelineArn: 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/housing',
+      status: 'Executing',
+      startTime: time,
+      lastModifiedTime: time,
+      parameters: {},
+      definition: { Version: '2020-12-01', Parameters: [], Steps: [] },
+      steps: [],
+      mode: 'local',
+    };
+    const latest = `[data-pipeline="housing"] .card-summary a:text("${id}") + .pill`;
+    other.save(running);
+    await other.flush();
+    await list.waitForSelector(`tr[data-execution="${id}"][data-status="Executing"]`, WAIT);
+    await pipelines.waitForSelector(`${latest}[data-status="Executing"]`, WAIT);
+    other.save({ ...running, status: 'Succeeded', endTime: time, lastModifiedTime: new Date().toISOString() });
+    await other.flush();
+    await list.waitForSelector(`tr[data-execution="${id}"][data-status="Succeeded"]`, WAIT);
+    await pipelines.waitForSelector(`${latest}[data-status="Succeeded"]`, WAIT);
+    rmSync(other.executionDir(id), { recursive: true, force: true });
+    await list.waitForSelector(`tr[data-execution="${id}"]`, { state: 'detached', ...WAIT });
+    await pipelines.waitForSelector(`[data-pipeline="housing"] .card-summary a:text("${id}")`, { state: 'detached', ...WAIT });
+    // Only the removed row went.
+    expect(await list.locator('tr[data-execution]').count()).toBe(rows);
+    for (const page of [list, pipelines]) {
+      expect((page as Page & { scriptErrors: string[] }).scriptErrors).toEqual([]);
+      await page.close();
+    }
   });
 });

@@ -161,6 +161,13 @@ describe('console HTTP routes', () => {
     expect((await fetch(`${base}${CONSOLE_PREFIX}api/executions/zzz`)).status).toBe(404);
   });
 
+  it('answers, for a page told which executions changed, the summaries of those that exist', async () => {
+    const asked = await fetch(`${base}${CONSOLE_PREFIX}api/executions?ids=${record.executionId},zzz9`);
+    expect(((await asked.json()) as { executionId: string }[]).map((e) => e.executionId)).toEqual([record.executionId]);
+    const tooMany = Array.from({ length: 101 }, (_, i) => `e${i}`).join(',');
+    expect((await fetch(`${base}${CONSOLE_PREFIX}api/executions?ids=${tooMany}`)).status).toBe(400);
+  });
+
   it('is read-only: actions go through the SageMaker API', async () => {
     const response = await fetch(`${base}${CONSOLE_PREFIX}api/executions`, { method: 'POST', body: '{}' });
     expect(response.status).toBe(405);

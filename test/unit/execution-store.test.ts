@@ -111,6 +111,49 @@ describe.each([
       ['e2', '2024-01-02T00:00:00.000Z'],
     ]);
   });
+
+  it('gives every execution a version that moves when it is saved again, and only then', async () => {
+    const store = makeStore();
+    const a = record('aaa111', '2024-01-01T00:00:00.000Z');
+    store.save(a);
+    store.save(record('bbb222', '2024-01-02T00:00:00.000Z'));
+    await store.flush();
+    const first = await store.versions();
+    expect([...first.keys()].sort()).toEqual(['aaa111', 'bbb222']);
+    expect(await store.versions()).toEqual(first);
+    store.save({ ...a, status: 'Succeeded' });
+    await store.flush();
+    const second = await store.versions();
+    expect(second.get('aaa111')).not.toBe(first.get('aaa111'));
+    expect(second.get('bbb222')).toBe(first.get('bbb222'));
+  });
+});
+
+describe('file store versions', () => {
+  it('sees what another process wrote and what `sagesim rm` removed, without reading a record', async () => {
+    const store = new FileExecutionStore({ home });
+    const other = new FileExecutionStore({ home });
+    store.save(record('abc123def456', '2024-01-01T00:00:00.000Z'));
+    await store.flush();
+    const before = await store.versions();
+    other.save(record('fff000fff000', '2024-01-02T00:00:00.000Z'));
+    other.save({ ...record('abc123def456', '2024-01-01T00:00:00.000Z'), status: 'Failed' });
+    await other.flush();
+    // A record no JSON parser would take still has a version: versions() never parses one.
+    await mkdir(path.join(home, 'executions', 'broken000000'), { recursive: true });
+    await writeFile(path.join(home, 'executions', 'broken000000', 'execution.json'), '{not json');
+    // A folder whose record is not written yet has none.
+    await mkdir(path.join(home, 'executions', 'empty0000000'), { recursive: true });
+    const after = await store.versions();
+    expect([...after.keys()].sort()).toEqual(['abc123def456', 'broken000000', 'fff000fff000']);
+    expect(after.get('abc123def456')).not.toBe(before.get('abc123def456'));
+    await rm(path.join(home, 'executions', 'fff000fff000'), { recursive: true });
+    expect([...(await store.versions()).keys()].sort()).toEqual(['abc123def456', 'broken000000']);
+  });
+
+  it('is empty for a home without executions', async () => {
+    expect((await new FileExecutionStore({ home: path.join(home, 'nothing-here') }).versions()).size).toBe(0);
+  });
 });
 
 describe('file store: executions whose sagesim process was killed', () => {
@@ -146,6 +189,23 @@ describe('file store: executions whose sagesim process was killed', () => {
     const reads = await Promise.all([store.get('abc123def456'), store.list(), store.find('abc123def456')]);
     expect(reads.flat().map((r) => r?.status)).toEqual(['Failed', 'Failed', 'Failed']);
     expect(writes).toBe(1);
+  });
+
+  it('gives it a new version once its owner is gone, when this store read it unfinished', async () => {
+    await killedMidRun();
+    const alive = [4242];
+    const store = new FileExecutionStore({ home, processProbe: { ...probe(), alive: (pid) => alive.includes(pid) } });
+    expect((await store.get('abc123def456'))?.status).toBe('Executing');
+    const running = await store.versions();
+    expect(await store.versions()).toEqual(running);
+    alive.pop();
+    const gone = await store.versions();
+    expect(gone.get('abc123def456')).not.toBe(running.get('abc123def456'));
+    // Read again, it is recorded Failed: a new record, with a version of its own.
+    expect((await store.get('abc123def456'))?.status).toBe('Failed');
+    const failed = await store.versions();
+    expect(failed.get('abc123def456')).not.toBe(gone.get('abc123def456'));
+    expect(await store.versions()).toEqual(failed);
   });
 
   it('leaves an execution alone while its owner runs', async () => {

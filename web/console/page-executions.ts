@@ -15,21 +15,77 @@ export function executionsPage(): Page {
   );
   const empty = h('p', { class: 'empty', hidden: true }, 'No executions yet. Start one from ', h('a', { href: '#/pipelines' }, 'Pipelines'), ', with ', h('code', {}, 'sagesim run'), ', or through the SageMaker API.');
   const element = h('section', { class: 'page' }, h('header', { class: 'page-head' }, h('h1', {}, 'Executions')), table, empty);
-  let shown: ExecutionSummaryView[] = [];
+  const list = liveList();
   const paint = (): void => {
-    empty.hidden = shown.length > 0;
-    table.hidden = shown.length === 0;
-    body.replaceChildren(...shown.map(row));
+    empty.hidden = list.shown.length > 0;
+    table.hidden = list.shown.length === 0;
+    body.replaceChildren(...list.shown.map(row));
   };
   const live = refresher(async () => {
-    shown = await getJson<ExecutionSummaryView[]>('executions');
+    await list.load();
     paint();
   });
   // Running executions' durations grow: repaint (without fetching) each second.
   const ticker = window.setInterval(() => {
-    if (shown.some((e) => e.status === 'Executing' || e.status === 'Stopping')) paint();
+    if (list.shown.some((e) => e.status === 'Executing' || e.status === 'Stopping')) paint();
   }, 1000);
-  return { element, changed: () => live.refresh(), dispose: () => window.clearInterval(ticker) };
+  return {
+    element,
+    changed: (ids) => {
+      list.changed(ids);
+      live.refresh();
+    },
+    dispose: () => window.clearInterval(ticker),
+  };
+}
+
+/** Beyond this many changed executions, the whole list is asked for again. */
+const MAX_IDS_PER_ASK = 50;
+
+/**
+ * The list as shown, kept current by asking the server only for the executions a change event
+ * names (a store of hundreds is not read again for each step of one run); the whole list at
+ * first and after a reconnect (what changed meanwhile is unknown).
+ */
+function liveList(): { readonly shown: readonly ExecutionSummaryView[]; changed(ids: readonly string[] | undefined): void; load(): Promise<void> } {
+  let shown: ExecutionSummaryView[] = [];
+  let all = true;
+  const pending = new Set<string>();
+  return {
+    get shown() {
+      return shown;
+    },
+    changed: (ids) => {
+      if (ids === undefined) all = true;
+      else for (const id of ids) pending.add(id);
+    },
+    load: async () => {
+      if (all || pending.size > MAX_IDS_PER_ASK) {
+        all = false;
+        pending.clear();
+        shown = await getJson<ExecutionSummaryView[]>('executions').catch((error: unknown) => {
+          all = true;
+          throw error;
+        });
+        return;
+      }
+      const asked = [...pending];
+      pending.clear();
+      if (asked.length === 0) return;
+      const fresh = await getJson<ExecutionSummaryView[]>(`executions?ids=${asked.map(encodeURIComponent).join(',')}`).catch((error: unknown) => {
+        // Asked again with the next change.
+        for (const id of asked) pending.add(id);
+        throw error;
+      });
+      // An execution asked for and not answered was removed (`sagesim rm`).
+      shown = [...shown.filter((e) => !asked.includes(e.executionId)), ...fresh].sort(newestFirst);
+    },
+  };
+}
+
+/** The store's order (find-execution.ts byNewest): newest start first, ties by id. */
+function newestFirst(a: ExecutionSummaryView, b: ExecutionSummaryView): number {
+  return Date.parse(b.startTime) - Date.parse(a.startTime) || b.executionId.localeCompare(a.executionId);
 }
 
 function row(execution: ExecutionSummaryView): HTMLElement {

@@ -1,6 +1,6 @@
 // Pipelines with their parameters and definition; those created through the API can be started
 // from here (StartPipelineExecution, as the SDK's `pipeline.start(parameters=...)` does).
-import type { PipelineView } from '../../src/console/console-views.js';
+import type { ExecutionSummaryView, PipelineView } from '../../src/console/console-views.js';
 import { getJson, sageMaker } from './api.js';
 import { formatTime, h, jsonBlock, statusPill } from './dom.js';
 import type { Page } from './main.js';
@@ -12,10 +12,10 @@ export function pipelinesPage(): Page {
   const element = h('section', { class: 'page' }, h('header', { class: 'page-head' }, h('h1', {}, 'Pipelines')), list, empty);
   // Open forms and typed values survive live refreshes: only the summaries are repainted.
   const cards = new Map<string, { card: HTMLElement; summary: HTMLElement }>();
-  const live = refresher(async () => {
-    const pipelines = await getJson<PipelineView[]>('pipelines');
-    empty.hidden = pipelines.length > 0;
-    for (const pipeline of pipelines) {
+  let shown: PipelineView[] = [];
+  const paint = (): void => {
+    empty.hidden = shown.length > 0;
+    for (const pipeline of shown) {
       let entry = cards.get(pipeline.name);
       if (!entry) {
         entry = card(pipeline);
@@ -23,10 +23,50 @@ export function pipelinesPage(): Page {
       }
       entry.summary.replaceChildren(...summary(pipeline));
     }
-    list.replaceChildren(...pipelines.map((p) => (cards.get(p.name) as { card: HTMLElement }).card));
+    list.replaceChildren(...shown.map((p) => (cards.get(p.name) as { card: HTMLElement }).card));
+  };
+  let all = true;
+  const pending = new Set<string>();
+  const live = refresher(async () => {
+    const asked = [...pending];
+    pending.clear();
+    const patched = all ? undefined : await patchLatest(shown, asked).catch(() => undefined);
+    if (patched) shown = patched;
+    else {
+      // Until a whole page arrives, every change needs one (a failed one is asked again).
+      all = true;
+      shown = await getJson<PipelineView[]>('pipelines');
+      all = false;
+    }
+    paint();
   });
   live.ready.catch(() => undefined);
-  return { element, changed: () => live.refresh() };
+  return {
+    element,
+    changed: (ids) => {
+      if (ids === undefined) all = true;
+      else for (const id of ids) pending.add(id);
+      live.refresh();
+    },
+  };
+}
+
+/**
+ * The pipelines with new statuses for `ids`, when every one is the latest execution of a pipeline
+ * shown and still there (a run going on: the usual change); undefined when a count or a latest
+ * execution may have changed (a new run, a removal), which needs the whole page again.
+ */
+async function patchLatest(shown: readonly PipelineView[], ids: readonly string[]): Promise<PipelineView[] | undefined> {
+  if (ids.length === 0) return [...shown];
+  const latest = new Set(shown.map((p) => p.lastExecution?.executionId));
+  if (!ids.every((id) => latest.has(id))) return undefined;
+  const fresh = await getJson<ExecutionSummaryView[]>(`executions?ids=${ids.map(encodeURIComponent).join(',')}`);
+  if (fresh.length !== new Set(ids).size) return undefined;
+  const byId = new Map(fresh.map((e) => [e.executionId, e]));
+  return shown.map((pipeline) => {
+    const now = pipeline.lastExecution && byId.get(pipeline.lastExecution.executionId);
+    return now && pipeline.lastExecution ? { ...pipeline, lastExecution: { ...pipeline.lastExecution, status: now.status } } : pipeline;
+  });
 }
 
 function card(pipeline: PipelineView): { card: HTMLElement; summary: HTMLElement } {
