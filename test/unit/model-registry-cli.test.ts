@@ -44,6 +44,11 @@ describe('sagesim models', () => {
     expect(JSON.parse(approved.stdout).ModelPackageSummaryList.map((p: { ModelPackageVersion: number }) => p.ModelPackageVersion)).toEqual([2]);
   });
 
+  it('says in its help the order its table is in: newest first', async () => {
+    const help = await cli('models', 'ls', '--help');
+    expect(help.stdout).toMatch(/versions \(all groups, or one\),\s+newest first/);
+  });
+
   it('marks packages registered by executions with stubbed steps', async () => {
     await registry().createModelPackage({ ModelPackageGroupName: 'housing' });
     await registry().createModelPackage({ ModelPackageGroupName: 'housing', CustomerMetadataProperties: { 'sagesim:stubbed-steps': 'Train,Evaluate' } });

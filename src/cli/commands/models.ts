@@ -25,10 +25,10 @@ export const modelsCommand: CommandModule = {
     withStore(
       models
         .command('ls')
-        .description('list model package versions (all groups, or one), oldest first')
+        .description('list model package versions (all groups, or one), newest first')
         .argument('[group]', 'a model package group name or ARN')
         .option('--status <status>', 'only Approved, Rejected or PendingManualApproval versions')
-        .option('--json', 'print ListModelPackages summaries as JSON'),
+        .option('--json', 'print ListModelPackages summaries as JSON (in its default order, oldest first)'),
     ).action(async (group: string | undefined, flags: ListFlags) => {
       await list(group, flags, io);
     });
