@@ -3,13 +3,9 @@
 // application's single-step launch (`reproduce`) both go through here, so a job sees the same
 // context and its property files are judged the same way wherever it runs.
 import { StoppedError } from '../errors.js';
-import type { ObjectStore } from '../ports/object-store.js';
-import type { PipelineStep } from './definition-types.js';
 import type { Reporter } from './events.js';
-import type { StepMetadata } from './execution-record.js';
-import type { JsonObject, JsonValue } from './json.js';
+import type { JsonValue } from './json.js';
 import { readPropertyFiles } from './property-files.js';
-import type { ExecutionIdentity } from './resolve-context.js';
 import type { StepContext, StepResult, StepRunner } from './step-executor.js';
 
 /** Where an attempt's output lines are written. */
@@ -19,26 +15,18 @@ export interface AttemptLog {
   write(line: string): void;
 }
 
-/** What an attempt's context is made of. */
-export interface StepAttemptParts {
-  readonly execution: ExecutionIdentity;
-  /** The step as declared (its PropertyFiles are read after the run). */
-  readonly step: PipelineStep;
-  /** Arguments with every expression resolved. */
-  readonly arguments: JsonObject;
-  readonly jobName: string;
-  /** 1 for the first attempt. */
-  readonly attempt: number;
-  readonly signal: AbortSignal;
-  readonly objectStore: ObjectStore;
+/**
+ * What an attempt's context is made of: the context's own fields, plus where its output lines go
+ * and who hears of them (the context's `log` and `warn` are made from these).
+ */
+export type StepAttemptParts = Pick<
+  StepContext,
+  'execution' | 'step' | 'arguments' | 'jobName' | 'attempt' | 'signal' | 'objectStore' | 'workDir' | 'stubbedSteps' | 'reportMetadata'
+> & {
   readonly log: AttemptLog;
-  /** The attempt's scratch folder. */
-  readonly workDir: string;
   /** Told each output line (`stepLog`) and each warning, with the execution id and step name. */
   readonly reporter: Reporter;
-  readonly stubbedSteps?: readonly string[];
-  readonly reportMetadata?: (metadata: StepMetadata) => void;
-}
+};
 
 /** The context a step's runner gets for one attempt. */
 export function stepContextFor(parts: StepAttemptParts): StepContext {
