@@ -23,7 +23,7 @@ export const imagesCommand: CommandModule = {
       .action(async (names: string[], flags: BuildFlags) => {
         const config = resolveConfig({ cwd: io.cwd }, io.env);
         const started = Date.now();
-        // Ctrl-C or SIGTERM ends the build script and what it waits on (docker build, debootstrap).
+        // Ctrl-C or SIGTERM ends the engine's build or import, or debootstrap.
         const controller = new AbortController();
         const stopListening = onStopSignal(io, (signal) => {
           if (controller.signal.aborted) return;
@@ -69,9 +69,9 @@ export const imagesCommand: CommandModule = {
 };
 
 /** The configuration's Docker engine and its socket; dockerode loads here, not when the CLI starts. */
-async function engineOf(config: SagesimConfig): Promise<Pick<ImagesOptions, 'engine' | 'dockerSocket'>> {
+async function engineOf(config: SagesimConfig): Promise<Pick<ImagesOptions, 'engine'>> {
   const { dockerEngineFor } = await import('../../adapters/docker/docker-engine.js');
-  return { engine: dockerEngineFor(config), dockerSocket: config.dockerSocket };
+  return { engine: dockerEngineFor(config) };
 }
 
 function checkName(name: string): LocalImageName {
