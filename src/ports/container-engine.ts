@@ -151,7 +151,7 @@ export interface ImportImageOptions {
    * `ENV key=value` and `CMD [...]` (JSON form). @default none
    */
   readonly changes?: readonly string[];
-  /** Aborting ends the import (the engine keeps nothing) and rejects with the signal's reason. */
+  /** Aborting ends the upload of the tarball and rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }
 
@@ -178,8 +178,9 @@ export interface BuildImageOptions {
 export type RemoveImageOutcome = 'removed' | 'in-use' | 'absent';
 
 /**
- * Images: made offline (imported from a root file system tarball, or built FROM local images only,
- * with the classic builder: no registry is ever asked), named, listed and removed.
+ * Images: made offline (imported from a root file system tarball, or built with the classic
+ * builder FROM local images: an absent one would be pulled only where a registry answers), named,
+ * listed and removed.
  */
 export interface ContainerImages {
   /**
@@ -188,7 +189,7 @@ export interface ContainerImages {
    */
   importImage(rootfsTarPath: string, options: ImportImageOptions): Promise<string>;
   /**
-   * Builds a Dockerfile (classic builder semantics: FROM resolves against local images only; each
+   * Builds a Dockerfile (classic builder semantics: FROM resolves against local images; each
    * instruction's intermediate container is removed, on failure too). Resolves with the image id.
    * A failed build (FROM an absent image, a COPY of a missing file, a RUN that exits non-zero) is
    * `IMAGE_BUILD_FAILED` whose message ends with the build's last lines.

@@ -84,7 +84,7 @@ export function imageCases({ engine, shellImage, executionId }: ImageCasesContex
       expect(lines.some((line) => line.includes(`FROM ${'${BASE}'}`) || line.includes(`FROM ${repo}/base:1`))).toBe(true);
     });
 
-    it('a build FROM an image that is not present (no registry is asked), or with a COPY of a missing file, is IMAGE_BUILD_FAILED with the build log', async () => {
+    it('a build FROM an image that is not present (and in no registry), or with a COPY of a missing file, is IMAGE_BUILD_FAILED with the build log', async () => {
       const contextDir = path.join(dir, 'broken');
       await mkdir(contextDir, { recursive: true });
       await writeFile(path.join(contextDir, 'Dockerfile'), `FROM ${repo}/absent:1\nLABEL x=y\n`);
