@@ -4,7 +4,6 @@
 import type Docker from 'dockerode';
 import { access, readdir } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { isSagesimError } from '../../errors.js';
 import type { BuildImageOptions, ContainerImages, ImageInfo, ImportImageOptions, RemoveImageOutcome } from '../../ports/container-engine.js';
 import { BUILD_LOG_TAIL_LINES, imageBuildFailed, parseImportChanges, splitImageName } from '../../ports/image-refs.js';
 import { type DockerApi, statusOf } from './docker-api.js';
@@ -113,8 +112,8 @@ export class DockerImages implements ContainerImages {
       stream = await start();
     } catch (cause) {
       if (options.signal?.aborted) throw options.signal.reason;
-      if (isSagesimError(cause)) throw cause;
-      const reason = this.api.apiError(what.replace(/^(\w+)ing /, '$1 '), cause);
+      // An engine that cannot be reached stays DOCKER_UNAVAILABLE; a refusal (no such Dockerfile) is the build's failure.
+      const reason = this.api.apiError(what, cause);
       if (reason.code !== 'DOCKER_ERROR') throw reason;
       throw imageBuildFailed(what, cause instanceof Error ? cause.message : String(cause), tail, cause);
     }
