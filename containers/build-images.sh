@@ -3,7 +3,8 @@
 # implementation, src/images/build-images.ts, which talks to the engine through its API; debootstrap
 # runs in base/make-rootfs.sh). Run from a checkout after `npm run build` (npm ci does it).
 #
-# Usage: build-images.sh [--force] [--list] [image ...]     (images: sklearn xgboost knn; default all)
+# Usage: build-images.sh [--force] [--list] [image ...]     (images: sklearn xgboost knn; default all;
+#        `base` alone builds the base image only)
 #   --force  rebuild even when an image with the same content hash exists (the base rootfs tarball
 #            cache is kept; delete $SAGESIM_CACHE_DIR to re-run debootstrap)
 #   --list   list the images with their content hash and whether they are built (`sagesim images ls`)
@@ -26,7 +27,7 @@ export SAGESIM_IMAGES_WRAPPER=1
 args=()
 for arg in "$@"; do
   case "$arg" in
-    -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --list) exec node "$cli" images ls ;;
     *) args+=("$arg") ;;
   esac

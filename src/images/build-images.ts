@@ -43,6 +43,8 @@ export interface BuildImagesOptions extends ImagesOptions {
   readonly force?: boolean;
   /** Build only these. @default all of LOCAL_IMAGE_NAMES */
   readonly only?: readonly LocalImageName[];
+  /** Build the base image only (`sagesim images build base`); resolves with no image. @default false */
+  readonly baseOnly?: boolean;
   /** Stops the build: the engine's build or import is ended, debootstrap is sent SIGTERM. */
   readonly signal?: AbortSignal;
 }
@@ -82,7 +84,8 @@ export async function buildImages(options: BuildImagesOptions): Promise<readonly
   await mkdir(context.cacheDir, { recursive: true });
   const names = LOCAL_IMAGE_NAMES.filter((name) => options.only === undefined || options.only.includes(name));
   try {
-    return await withFileLock(path.join(context.cacheDir, 'images-build'), () => buildAll(context, names), {
+    const work = options.baseOnly === true ? () => ensureBaseImage(context).then(() => []) : () => buildAll(context, names);
+    return await withFileLock(path.join(context.cacheDir, 'images-build'), work, {
       staleAfterMs: LOCK_TIMEOUT_MS,
       timeoutMs: LOCK_TIMEOUT_MS,
       sleep: (ms) => abortableSleep(ms, signal),

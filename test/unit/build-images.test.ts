@@ -114,6 +114,14 @@ describe('buildImages over the fake engine', () => {
     expect(await rootfsRuns()).toBe(1);
   });
 
+  it('baseOnly (`images build base`) makes the base image and nothing else', async () => {
+    const engine = new FakeContainerEngine({ images: [] });
+    expect(await buildImages(optionsFor(engine, { baseOnly: true }))).toEqual([]);
+    expect(lines.at(-1)).toBe(`sagesim/base: built sagesim/base:${await contentHash(containers, ['base'])}`);
+    expect(await engine.hasImage('sagesim/base:latest')).toBe(true);
+    expect(await engine.listImages('sagesim/knn')).toEqual([]);
+  });
+
   it('new contents get a new hash: the old tag is pruned and latest moves', async () => {
     const engine = new FakeContainerEngine({ images: [] });
     await buildImages(optionsFor(engine, { only: ['knn'] }));

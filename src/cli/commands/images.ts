@@ -18,7 +18,7 @@ export const imagesCommand: CommandModule = {
     images
       .command('build')
       .description('build the images that are missing or out of date (offline: Debian base from debootstrap)')
-      .argument('[image...]', `images to build: ${LOCAL_IMAGE_NAMES.join(', ')} (default: all)`)
+      .argument('[image...]', `images to build: ${LOCAL_IMAGE_NAMES.join(', ')} (default: all); \`base\` alone: the base image only`)
       .option('--force', 'rebuild even when an image of the same content hash exists')
       .action(async (names: string[], flags: BuildFlags) => {
         const config = resolveConfig({ cwd: io.cwd }, io.env);
@@ -30,19 +30,22 @@ export const imagesCommand: CommandModule = {
           io.stderr.write(`\n${signal}: stopping the image build...\n`);
           controller.abort(new StoppedError(`image build stopped by ${signal}`));
         });
+        const baseOnly = names.length === 1 && names[0] === 'base';
         let results: readonly BuiltImage[];
         try {
           results = await buildImages({
             ...(await engineOf(config)),
             env: io.env,
             force: flags.force === true,
-            only: names.length > 0 ? names.map(checkName) : undefined,
+            baseOnly,
+            only: names.length > 0 && !baseOnly ? names.map(checkName) : undefined,
             reporter: { progress: ({ message }) => io.stdout.write(`${message}\n`) },
             signal: controller.signal,
           });
         } finally {
           stopListening();
         }
+        if (baseOnly) return;
         const built = results.filter((r) => r.outcome === 'built').length;
         io.stdout.write(
           built === 0
@@ -76,5 +79,5 @@ async function engineOf(config: SagesimConfig): Promise<Pick<ImagesOptions, 'eng
 
 function checkName(name: string): LocalImageName {
   if ((LOCAL_IMAGE_NAMES as readonly string[]).includes(name)) return name as LocalImageName;
-  throw new SagesimError('UNKNOWN_IMAGE', `unknown image ${name}`, { source: 'user', hint: `choose among ${LOCAL_IMAGE_NAMES.join(', ')}` });
+  throw new SagesimError('UNKNOWN_IMAGE', `unknown image ${name}`, { source: 'user', hint: `choose among ${LOCAL_IMAGE_NAMES.join(', ')} (or \`base\` alone)` });
 }
