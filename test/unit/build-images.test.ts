@@ -216,6 +216,10 @@ describe('buildImages over the fake engine', () => {
       },
     });
     await secondWaits;
+    // A third that waits too is stopped by its signal at once, without disturbing the first.
+    const third = new AbortController();
+    const stopped = buildImages({ ...optionsFor(engine, { only: ['knn'], signal: third.signal }), reporter: { progress: ({ message }) => message.startsWith('waiting') && third.abort() } });
+    expect(await stopped.catch((e: unknown) => e)).toMatchObject({ code: 'STOPPED' });
     release();
     expect((await first).map((r) => r.outcome)).toEqual(['built']);
     expect((await second).map((r) => r.outcome)).toEqual(['up-to-date']);
