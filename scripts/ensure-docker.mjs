@@ -83,11 +83,12 @@ function ensureDebootstrap() {
 await ensureEngine();
 if (wantImages) {
   ensureDebootstrap();
-  const script = fileURLToPath(new URL('../containers/build-images.sh', import.meta.url));
-  if (!existsSync(script)) {
-    console.error(`sagesim: ${script} is missing`);
+  // The build is sagesim's own (`sagesim images build`, through the engine's API): it needs dist/.
+  const cli = fileURLToPath(new URL('../bin/sagesim.js', import.meta.url));
+  if (!existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)))) {
+    console.error('sagesim: cannot build the images: sagesim is not built yet; run `npm run build` (npm ci does it), then try again');
     process.exit(1);
   }
-  const result = spawnSync('bash', [script], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [cli, 'images', 'build'], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }

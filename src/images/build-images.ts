@@ -1,38 +1,51 @@
-// Lists, ensures and builds sagesim's local images. Whether an image is present is asked of the
-// container-engine port (`sagesim/<name>:<content hash>`); building runs containers/build-images.sh
-// (the script `bash containers/build-images.sh` runs by hand: debootstrap, `docker import`,
-// `docker build`) on the engine's socket, streaming its progress lines.
-import { spawn } from 'node:child_process';
+// Lists, ensures and builds sagesim's local images, all through the container-engine port: the
+// base (base-image.ts), then each image FROM it, tagged `:<content hash>` and `:latest`, labelled,
+// older hashes pruned. One build at a time per cache folder (a file lock), so parallel test files
+// or two terminals do not build the same image twice.
+import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Reporter } from '../engine/events.js';
-import { SagesimError, StoppedError } from '../errors.js';
-import type { ContainerRuntime } from '../ports/container-engine.js';
+import { isSagesimError, SagesimError } from '../errors.js';
+import { withFileLock } from '../store/file-lock.js';
+import { ensureBaseImage } from './base-image.js';
 import { containersDir } from './containers-dir.js';
 import { contentHash } from './content-hash.js';
+import { type BuildEnv, cacheDirOf, type ImageBuildContext, type ImageEngine, sayTo, stoppedBy } from './image-build-context.js';
+import { pruneOldTags } from './prune-images.js';
 
 /** sagesim's own images, each built FROM sagesim/base. */
 export const LOCAL_IMAGE_NAMES = ['sklearn', 'xgboost', 'knn'] as const;
 export type LocalImageName = (typeof LOCAL_IMAGE_NAMES)[number];
 
+/** Label every sagesim image carries: the content hash of the files it was built from. */
+export const CONTENT_HASH_LABEL = 'sagesim.content-hash';
+/** Label every sagesim image carries: its name (`knn`). */
+export const IMAGE_NAME_LABEL = 'sagesim.image';
+
+/** A build may wait this long for another process's build (debootstrap takes minutes). */
+const LOCK_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+
 export interface ImagesOptions {
-  /** The engine the images live in: answers ping and hasImage. */
-  readonly engine: Pick<ContainerRuntime, 'ping' | 'hasImage'>;
-  /** Its socket (`SagesimConfig.dockerSocket`): the build script's DOCKER_HOST. */
-  readonly dockerSocket: string;
-  /** Environment of the build script (DOCKER_HOST is set from dockerSocket). @default the process's */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The engine the images live in (ping, hasImage, and the image methods of the port). */
+  readonly engine: ImageEngine;
+  /** SAGESIM_CACHE_DIR, SAGESIM_BASE_METHOD, DEBOOTSTRAP_MIRROR, PATH, HOME. @default the process's */
+  readonly env?: BuildEnv;
   /** The containers/ folder. @default the one shipped with sagesim */
   readonly containersDir?: string;
+  /** Repository prefix of the images (tests build elsewhere than `sagesim/`). @default 'sagesim' */
+  readonly repositoryPrefix?: string;
 }
 
 export interface BuildImagesOptions extends ImagesOptions {
-  /** Receives one `progress` event per line the build prints. */
+  /** Receives one `progress` event per phase (`sagesim/knn: built sagesim/knn:<hash>`). */
   readonly reporter?: Reporter;
-  /** Rebuild even when an image with the same content hash exists. @default false */
+  /** Rebuild even when an image with the same content hash exists (the rootfs tarball cache is kept). @default false */
   readonly force?: boolean;
   /** Build only these. @default all of LOCAL_IMAGE_NAMES */
   readonly only?: readonly LocalImageName[];
-  /** Stops the build (the script is sent SIGTERM). */
+  /** Build the base image only (`sagesim images build base`); resolves with no image. @default false */
+  readonly baseOnly?: boolean;
+  /** Stops the build: the engine's build or import is ended, debootstrap is sent SIGTERM. */
   readonly signal?: AbortSignal;
 }
 
@@ -54,30 +67,96 @@ export interface ImageStatus extends ImageState {
 
 /** Builds what is missing or out of date (everything with `force`) and reports each image's outcome. */
 export async function buildImages(options: BuildImagesOptions): Promise<readonly BuiltImage[]> {
-  options.signal?.throwIfAborted();
-  await options.engine.ping(options.signal ? { signal: options.signal } : {});
-  const args = [...(options.force ? ['--force'] : []), ...(options.only ?? [])];
-  const outcomes = new Map<LocalImageName, BuiltImage>();
-  await runScript(args, options, (line) => {
-    options.reporter?.progress?.({ message: line });
-    const built = /^sagesim\/(\w+): (?:built sagesim\/\w+:([0-9a-f]+)|up to date \(([0-9a-f]+)\))$/.exec(line);
-    const name = built?.[1];
-    if (built && isLocalImageName(name)) {
-      const hash = built[2] ?? built[3] ?? '';
-      outcomes.set(name, { name, hash, tag: `sagesim/${name}:${hash}`, outcome: built[2] ? 'built' : 'up-to-date' });
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  await options.engine.ping(signal ? { signal } : {});
+  const env = options.env ?? process.env;
+  const context: ImageBuildContext = {
+    engine: options.engine,
+    dir: options.containersDir ?? containersDir(),
+    cacheDir: cacheDirOf(env),
+    prefix: options.repositoryPrefix ?? 'sagesim',
+    env,
+    force: options.force === true,
+    signal,
+    say: sayTo(options.reporter),
+  };
+  await mkdir(context.cacheDir, { recursive: true });
+  const names = LOCAL_IMAGE_NAMES.filter((name) => options.only === undefined || options.only.includes(name));
+  try {
+    const work = options.baseOnly === true ? () => ensureBaseImage(context).then(() => []) : () => buildAll(context, names);
+    return await withFileLock(path.join(context.cacheDir, 'images-build'), work, {
+      staleAfterMs: LOCK_TIMEOUT_MS,
+      timeoutMs: LOCK_TIMEOUT_MS,
+      sleep: (ms) => abortableSleep(ms, signal),
+      onWait: () => context.say('waiting for another sagesim image build to finish'),
+    });
+  } catch (error) {
+    if (signal?.aborted) throw stoppedBy(signal);
+    throw error;
+  }
+}
+
+async function buildAll(context: ImageBuildContext, names: readonly LocalImageName[]): Promise<BuiltImage[]> {
+  let baseTag: string | undefined;
+  const results: BuiltImage[] = [];
+  for (const name of names) {
+    const hash = await contentHash(context.dir, ['base', 'toolkit', name]);
+    const repository = `${context.prefix}/${name}`;
+    const tag = `${repository}:${hash}`;
+    if (!context.force && (await context.engine.hasImage(tag))) {
+      await context.engine.tagImage(tag, `${repository}:latest`);
+      context.say(`${repository}: up to date (${hash})`);
+      results.push({ name, tag, hash, outcome: 'up-to-date' });
+      continue;
     }
-  });
-  return LOCAL_IMAGE_NAMES.filter((name) => outcomes.has(name)).map((name) => outcomes.get(name) as BuiltImage);
+    baseTag ??= await ensureBaseImage(context);
+    context.say(`${repository}: building ${tag}`);
+    await buildOne(context, name, { tag, hash, repository, baseTag });
+    context.say(`${repository}: built ${tag}`);
+    await pruneOldTags(context.engine, repository, hash);
+    results.push({ name, tag, hash, outcome: 'built' });
+  }
+  return results;
+}
+
+/** One image FROM the base; its build log goes to `<cache>/build-<name>.log`, its tail into a failure. */
+async function buildOne(context: ImageBuildContext, name: LocalImageName, image: { tag: string; hash: string; repository: string; baseTag: string }): Promise<void> {
+  const log: string[] = [];
+  const logFile = path.join(context.cacheDir, `build-${name}.log`);
+  try {
+    await context.engine.buildImage({
+      contextDir: context.dir,
+      include: ['base', 'toolkit', name],
+      dockerfile: `${name}/Dockerfile`,
+      tags: [image.tag, `${image.repository}:latest`],
+      buildArgs: { BASE: image.baseTag },
+      labels: { [CONTENT_HASH_LABEL]: image.hash, [IMAGE_NAME_LABEL]: name },
+      onLine: (line) => log.push(line),
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+  } catch (cause) {
+    if (context.signal?.aborted) throw stoppedBy(context.signal);
+    await writeFile(logFile, `${log.join('\n')}\n`).catch(() => undefined);
+    if (!isSagesimError(cause) || cause.code !== 'IMAGE_BUILD_FAILED') throw cause;
+    throw new SagesimError('IMAGE_BUILD_FAILED', `${image.repository}: ${cause.message}`, {
+      source: 'sagesim',
+      hint: `the whole build log is in ${logFile}; check ${path.join(context.dir, name, 'Dockerfile')} and the files it copies, then \`sagesim images build ${name}\` (\`--force\` rebuilds even what is up to date)`,
+      cause,
+    });
+  }
+  await writeFile(logFile, `${log.join('\n')}\n`).catch(() => undefined);
 }
 
 /** Whether each image is present with the content hash of the current containers/ files. */
 export async function imageStatus(options: ImagesOptions, names: readonly LocalImageName[] = LOCAL_IMAGE_NAMES): Promise<readonly ImageStatus[]> {
   await options.engine.ping();
   const dir = options.containersDir ?? containersDir();
+  const prefix = options.repositoryPrefix ?? 'sagesim';
   const states: ImageStatus[] = [];
   for (const name of names) {
     const hash = await contentHash(dir, ['base', 'toolkit', name]);
-    const tag = `sagesim/${name}:${hash}`;
+    const tag = `${prefix}/${name}:${hash}`;
     states.push({ name, hash, tag, present: await options.engine.hasImage(tag) });
   }
   return states;
@@ -108,72 +187,18 @@ function isLocalImageName(name: string | undefined): name is LocalImageName {
   return (LOCAL_IMAGE_NAMES as readonly string[]).includes(name ?? '');
 }
 
-/** Exit code of build-images.sh when `docker info` fails. */
-const SCRIPT_DOCKER_UNAVAILABLE = 3;
-
-function runScript(args: readonly string[], options: BuildImagesOptions, onLine: (line: string) => void): Promise<void> {
-  const dir = options.containersDir ?? containersDir();
-  const env: Record<string, string | undefined> = { ...(options.env ?? process.env), DOCKER_HOST: `unix://${options.dockerSocket}` };
+/** The lock's wait between tries, ended at once by an abort. */
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    // With a signal the build gets its own process group, so that an abort reaches what bash is
-    // waiting on (docker build, debootstrap): bash alone defers SIGTERM until its child ends.
-    const ownGroup = options.signal !== undefined;
-    const child = spawn('bash', [path.join(dir, 'build-images.sh'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
-    const stderr: string[] = [];
+    if (signal?.aborted) return reject(signal.reason as Error);
     const onAbort = (): void => {
-      try {
-        if (ownGroup && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
-        else child.kill('SIGTERM');
-      } catch {
-        // Already gone.
-      }
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
     };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    splitLines(child.stdout, onLine);
-    splitLines(child.stderr, (line) => {
-      stderr.push(line);
-      if (stderr.length > 60) stderr.shift();
-    });
-    child.on('error', (cause) => {
-      reject(new SagesimError('IMAGE_BUILD_FAILED', `cannot run ${path.join(dir, 'build-images.sh')}: ${cause.message}`, { cause, hint: 'bash and the docker CLI must be installed' }));
-    });
-    child.on('close', (code, signal) => {
-      options.signal?.removeEventListener('abort', onAbort);
-      if (code === 0) return resolve();
-      if (options.signal?.aborted) return reject(new StoppedError('image build stopped'));
-      const tail = stderr.join('\n');
-      if (code === SCRIPT_DOCKER_UNAVAILABLE) return reject(scriptDockerUnavailable(options.dockerSocket, tail));
-      reject(
-        new SagesimError('IMAGE_BUILD_FAILED', `building sagesim's images failed (${code === null ? `signal ${signal ?? '?'}` : `exit ${code}`}):\n${tail}`, {
-          hint: `run \`bash ${path.join(dir, 'build-images.sh')}\` to see the whole output; \`--force\` rebuilds from scratch`,
-        }),
-      );
-    });
-  });
-}
-
-function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffered = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline = buffered.indexOf('\n');
-    while (newline >= 0) {
-      const line = buffered.slice(0, newline).trimEnd();
-      buffered = buffered.slice(newline + 1);
-      if (line) onLine(line);
-      newline = buffered.indexOf('\n');
-    }
-  });
-  stream.on('end', () => {
-    if (buffered.trim()) onLine(buffered.trimEnd());
-  });
-}
-
-/** The engine answered our ping but not the script's `docker info` (its CLI, its permissions). */
-function scriptDockerUnavailable(socketPath: string, detail: string): SagesimError {
-  return new SagesimError('DOCKER_UNAVAILABLE', `the build script cannot reach the Docker engine at ${socketPath} (${detail || 'docker info failed'})`, {
-    source: 'user',
-    hint: 'the build runs the docker CLI on that socket: check that `docker` is installed and that DOCKER_HOST=unix://' + socketPath + ' docker info works',
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -10,7 +10,7 @@ export function containersDir(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = path.join(dir, 'containers');
-    if (existsSync(path.join(candidate, 'images.json')) && existsSync(path.join(candidate, 'build-images.sh'))) return candidate;
+    if (existsSync(path.join(candidate, 'images.json')) && existsSync(path.join(candidate, 'base', 'make-rootfs.sh'))) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) {
       throw new SagesimError('CONTAINERS_NOT_FOUND', `cannot find sagesim's containers/ folder above ${fileURLToPath(import.meta.url)}`, {

@@ -1,12 +1,12 @@
-// The content hash of an image's files under containers/: the same 12 hex digits build-images.sh
-// computes (`find ... -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum`), so that
-// `images ls` and the check before a run ask the engine for `sagesim/<name>:<hash>` without
-// running the script.
+// The content hash of an image's files under containers/: 12 hex digits, those of the shell
+// pipeline the first image build used (`find ... -print0 | LC_ALL=C sort -z | xargs -0 sha256sum |
+// sha256sum`), so images built by it stay up to date. The build, `images ls` and the check before a
+// run ask the engine for `sagesim/<name>:<hash>`.
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Files the script leaves out of the hash. */
+/** Files left out of the hash. */
 function ignored(name: string): boolean {
   return name.endsWith('.pyc') || name === '.DS_Store' || name === '__pycache__';
 }

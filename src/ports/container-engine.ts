@@ -133,7 +133,86 @@ export interface TerminalSession {
   onResize?(listener: () => void): () => void;
 }
 
-export interface ContainerEngine extends ContainerRuntime {
+/** One image as the engine lists it. */
+export interface ImageInfo {
+  /** The engine's id (`sha256:...`). */
+  readonly id: string;
+  /** Its names in the repository asked about, as `repository:tag`, sorted. */
+  readonly tags: readonly string[];
+  /** Its labels (those of its Dockerfile and those given to the build). */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface ImportImageOptions {
+  /** The name to give the image, `repository:tag`. */
+  readonly tag: string;
+  /**
+   * Dockerfile instructions applied to the imported file system (`docker import --change`): only
+   * `ENV key=value` and `CMD [...]` (JSON form). @default none
+   */
+  readonly changes?: readonly string[];
+  /** Aborting ends the upload of the tarball and rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+export interface BuildImageOptions {
+  /** The folder whose files make the build context. */
+  readonly contextDir: string;
+  /** Only these paths under `contextDir` (files or folders) go into the context. @default all of it */
+  readonly include?: readonly string[];
+  /** The Dockerfile, relative to `contextDir` (and inside the context). @default 'Dockerfile' */
+  readonly dockerfile?: string;
+  /** Names to give the image, `repository:tag`; at least one. */
+  readonly tags: readonly string[];
+  /** `ARG` values (e.g. the image to build FROM). @default none */
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  /** Labels added to the image. @default none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Each line of the build's output (steps, what RUN prints), without the trailing newline. */
+  readonly onLine?: (line: string) => void;
+  /** Aborting ends the build, leaves no intermediate container, and rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** What `removeImage` did: a tag untagged (the image deleted with its last tag), or why not. */
+export type RemoveImageOutcome = 'removed' | 'in-use' | 'absent';
+
+/**
+ * Images: made offline (imported from a root file system tarball, or built with the classic
+ * builder FROM local images: an absent one would be pulled only where a registry answers), named,
+ * listed and removed.
+ */
+export interface ContainerImages {
+  /**
+   * Imports a root file system tarball as an image (`docker import`). Resolves with the image id.
+   * A file that is missing or not a tar is `IMAGE_BUILD_FAILED`.
+   */
+  importImage(rootfsTarPath: string, options: ImportImageOptions): Promise<string>;
+  /**
+   * Builds a Dockerfile (classic builder semantics: FROM resolves against local images; each
+   * instruction's intermediate container is removed, on failure too). Resolves with the image id.
+   * A failed build (FROM an absent image, a COPY of a missing file, a RUN that exits non-zero) is
+   * `IMAGE_BUILD_FAILED` whose message ends with the build's last lines.
+   */
+  buildImage(options: BuildImageOptions): Promise<string>;
+  /** Points `tag` (`repository:tag`) at `image` (a name or id), moving it off any other image. Absent `image`: `IMAGE_NOT_FOUND`. */
+  tagImage(image: string, tag: string): Promise<void>;
+  /** The images with at least one tag in `repository` (e.g. `sagesim/knn`), each with its tags there. */
+  listImages(repository: string): Promise<readonly ImageInfo[]>;
+  /**
+   * Removes the name `tag`; the image goes with its last name. Fails softly: an image a container
+   * (running or not) still uses is left as it is (`in-use`), an absent one is `absent`.
+   */
+  removeImage(tag: string): Promise<RemoveImageOutcome>;
+}
+
+/** Whether an engine handed over as a ContainerRuntime can also build images (the Docker adapter and the fake can). */
+export function canBuildImages<T extends object>(engine: T): engine is T & ContainerImages {
+  const candidate = engine as Partial<ContainerImages>;
+  return typeof candidate.buildImage === 'function' && typeof candidate.importImage === 'function' && typeof candidate.listImages === 'function';
+}
+
+export interface ContainerEngine extends ContainerRuntime, ContainerImages {
   /** Where the engine is (its socket path), for messages. */
   readonly endpoint: string;
   /**

@@ -5,14 +5,20 @@
 import path from 'node:path';
 import { SagesimError } from '../errors.js';
 import { type OwnerProbe, ownerGone, ownerLabels, systemOwnerProbe } from './container-owner.js';
+import { FakeImageTable } from './fake-image-table.js';
 import {
   EXECUTION_ID_LABEL,
   LineTail,
+  STEP_LABEL,
   type ContainerEngine,
   type ContainerExit,
+  type BuildImageOptions,
   type ContainerSpec,
   type ExecResult,
   type GpuSupport,
+  type ImageInfo,
+  type ImportImageOptions,
+  type RemoveImageOutcome,
   type RunOptions,
   type RunningContainer,
   type SweepFilter,
@@ -58,7 +64,10 @@ export interface FakeContainerEngineOptions {
   readonly available?: boolean;
   /** Makes run()/start() reject with DOCKER_ERROR, as an engine API failure would. @default false */
   readonly failApi?: boolean;
-  /** The images hasImage() finds; starting another is IMAGE_NOT_FOUND. @default every image is present */
+  /**
+   * The images the engine has from the start: hasImage() finds them (and those imported or built),
+   * starting another is IMAGE_NOT_FOUND. @default every image is present
+   */
   readonly images?: readonly string[];
   /** What gpuSupport() answers. @default no GPUs */
   readonly gpus?: GpuSupport;
@@ -78,11 +87,18 @@ export class FakeContainerEngine implements ContainerEngine {
   private nextId = 1;
   private options: FakeContainerEngineOptions;
   private readonly ownerProbe: OwnerProbe;
+  /** The images imported, built and tagged (CONTAINER-ENGINE-BEHAVIOUR.md says what it models). */
+  readonly imageTable: FakeImageTable;
 
   constructor(options: FakeContainerEngineOptions = {}) {
     this.options = options;
     this.endpoint = options.endpoint ?? 'fake://container-engine';
     this.ownerProbe = options.ownerProbe ?? systemOwnerProbe();
+    this.imageTable = new FakeImageTable({
+      given: (name) => this.options.images === undefined || this.options.images.includes(name),
+      inUse: (id) => [...this.live.values()].some(({ container }) => container !== undefined && this.imageTable.resolve(container.spec.image)?.id === id),
+      runStep: (image, command, onLine, signal) => this.runStep(image, command, onLine, signal),
+    });
   }
 
   /**
@@ -122,7 +138,39 @@ export class FakeContainerEngine implements ContainerEngine {
 
   async hasImage(image: string): Promise<boolean> {
     if (this.options.available === false) throw unavailable(this.endpoint);
-    return this.options.images === undefined || this.options.images.includes(image);
+    return this.options.images === undefined || this.options.images.includes(image) || this.imageTable.has(image);
+  }
+
+  async importImage(rootfsTarPath: string, options: ImportImageOptions): Promise<string> {
+    if (this.options.available === false) throw unavailable(this.endpoint);
+    return this.imageTable.importImage(rootfsTarPath, options);
+  }
+
+  async buildImage(options: BuildImageOptions): Promise<string> {
+    if (this.options.available === false) throw unavailable(this.endpoint);
+    return this.imageTable.buildImage(options);
+  }
+
+  async tagImage(image: string, tag: string): Promise<void> {
+    if (this.options.available === false) throw unavailable(this.endpoint);
+    this.imageTable.tag(image, tag);
+  }
+
+  async listImages(repository: string): Promise<readonly ImageInfo[]> {
+    if (this.options.available === false) throw unavailable(this.endpoint);
+    return this.imageTable.list(repository);
+  }
+
+  async removeImage(tag: string): Promise<RemoveImageOutcome> {
+    if (this.options.available === false) throw unavailable(this.endpoint);
+    return this.imageTable.remove(tag);
+  }
+
+  /** A build's RUN: a container of the image being built FROM, removed when it ends, as the classic builder's. */
+  private async runStep(image: string, command: readonly string[], onLine: (line: string) => void, signal: AbortSignal | undefined): Promise<number> {
+    const spec: ContainerSpec = { image, command, env: {}, mounts: [], labels: { [EXECUTION_ID_LABEL]: 'image-build', [STEP_LABEL]: 'RUN' }, network: 'host' };
+    const exit = await this.run(spec, { signal: signal ?? new AbortController().signal, onLog: onLine });
+    return exit.exitCode;
   }
 
   async gpuSupport(): Promise<GpuSupport> {
@@ -199,7 +247,7 @@ export class FakeContainerEngine implements ContainerEngine {
     if (this.options.failApi === true) {
       throw new SagesimError('DOCKER_ERROR', `Docker could not create a container of ${spec.image}: (fake) engine error`);
     }
-    if (this.options.images !== undefined && !this.options.images.includes(spec.image)) {
+    if (this.options.images !== undefined && !this.options.images.includes(spec.image) && !this.imageTable.has(spec.image)) {
       throw new SagesimError('IMAGE_NOT_FOUND', `image ${spec.image} is not present in the fake container engine`, { source: 'user' });
     }
     if (!spec.labels[EXECUTION_ID_LABEL]) throw new SagesimError('FAKE_CONTAINER_MISUSE', 'container without an execution-id label');
@@ -211,7 +259,9 @@ export class FakeContainerEngine implements ContainerEngine {
 
   /** Runs the container's behaviour until it returns or the container is stopped. */
   private async exitOf(container: FakeContainer, how: () => Omit<ContainerExit, 'exitCode' | 'oomKilled'>): Promise<ContainerExit> {
-    const behaviour = this.options.behaviours?.[container.spec.image] ?? this.options.behaviour ?? (() => undefined);
+    // An image built in the fake runs as the given image at the root of its lineage does.
+    const root = this.options.behaviours?.[container.spec.image] === undefined ? this.imageTable.resolve(container.spec.image)?.root : undefined;
+    const behaviour = this.options.behaviours?.[container.spec.image] ?? (root === undefined ? undefined : this.options.behaviours?.[root]) ?? this.options.behaviour ?? (() => undefined);
     const { signal } = container;
     this.running += 1;
     this.maxConcurrent = Math.max(this.maxConcurrent, this.running);

@@ -14,6 +14,7 @@ import { isUnsupportedStepType, stubAdvice, unsupportedStepMessage } from '../st
 import { timeoutsOf } from '../config.js';
 import { SagesimError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
+import { canBuildImages } from '../ports/container-engine.js';
 import type { RunEnvironment } from './create-environment.js';
 import { assertPreflight } from './preflight.js';
 
@@ -104,9 +105,11 @@ export async function prepareRun(env: RunEnvironment, options: PrepareRunOptions
       }
     }
   }
+  // A runtime that cannot build images (a hand-made one in a test) leaves a missing image to fail
+  // when its step starts (IMAGE_NOT_FOUND, saying how to build it).
+  if (!canBuildImages(env.runtime)) return { ...(seeded ? { seeded } : {}), builtImages: [] };
   const built = await ensureImages([...images], {
     engine: env.runtime,
-    dockerSocket: env.config.dockerSocket,
     ...(options.reporter ? { reporter: options.reporter } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });

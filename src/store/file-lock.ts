@@ -15,6 +15,8 @@ export interface FileLockOptions {
   readonly timeoutMs?: number;
   /** @default setTimeout-based sleep (tests may pass their own) */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Called once, when the lock is found held by another and this process starts waiting for it. */
+  readonly onWait?: () => void;
 }
 
 interface LockOwner {
@@ -43,6 +45,7 @@ async function acquire(lockFile: string, options: FileLockOptions): Promise<() =
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const owner: LockOwner = { pid: probe.pid, hostname: probe.hostname || hostname(), token: `${probe.pid}-${Date.now()}-${++tokenCounter}` };
   const started = Date.now();
+  let waiting = false;
   for (let round = 0; ; round++) {
     try {
       const handle = await open(lockFile, 'wx');
@@ -63,6 +66,10 @@ async function acquire(lockFile: string, options: FileLockOptions): Promise<() =
     if (stale !== undefined) {
       await breakLock(lockFile, stale);
       continue;
+    }
+    if (!waiting) {
+      waiting = true;
+      options.onWait?.();
     }
     if (Date.now() - started > timeoutMs) {
       throw new SagesimError('LOCK_TIMEOUT', `could not take the lock ${lockFile} within ${timeoutMs} ms`, {

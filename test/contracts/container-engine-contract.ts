@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSagesimError } from '../../src/errors.js';
 import { EXECUTION_ID_LABEL, PID_LABEL, STEP_LABEL, type ContainerEngine, type ContainerSpec } from '../../src/ports/container-engine.js';
 import { ownerLabels, systemOwnerProbe } from '../../src/ports/container-owner.js';
+import { imageCases } from './container-images-contract.js';
 
 /** One implementation, and how the suite looks behind it. */
 export interface ContainerEngineSubject {
@@ -85,6 +86,7 @@ export function containerEngineContract(name: string, create: () => Promise<Cont
     lifecycleCases(context);
     insideCases(context);
     engineCases(context);
+    imageCases({ engine: () => subject.engine, shellImage: () => subject.image, executionId });
   });
 }
 

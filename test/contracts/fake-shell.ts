@@ -8,7 +8,7 @@ import type { FakeContainer, FakeOutcome } from '../../src/ports/fake-container-
 /** Runs `sh -c <script>`; each line it prints goes to `print`. */
 async function interpret(container: FakeContainer, command: readonly string[], print: (line: string) => void): Promise<number> {
   const [shell, flag, script, ...rest] = command;
-  if (shell !== 'sh' || flag !== '-c' || script === undefined || rest.length > 0) throw new Error(`the fake shell runs only sh -c <script>, got ${JSON.stringify(command)}`);
+  if ((shell !== 'sh' && shell !== '/bin/sh') || flag !== '-c' || script === undefined || rest.length > 0) throw new Error(`the fake shell runs only sh -c <script>, got ${JSON.stringify(command)}`);
   for (const statement of script.split(';').map((s) => s.trim()).filter(Boolean)) {
     const [verb = '', ...words] = statement.split(/\s+/);
     if (verb === 'exit') return Number(words[0] ?? 0);

@@ -136,11 +136,11 @@ model = LinearRegression().fit(data[:, 1:], data[:, 0])
 joblib.dump(model, os.path.join(args.model_dir, "model.joblib"))
 print("alpha=%s hps=%s channels=%s host=%s" % (args.alpha, os.environ["SM_HPS"], os.environ["SM_CHANNELS"], os.environ["SM_CURRENT_HOST"]))
 `;
-import { DOCKER_SOCKET, dockerClient, dockerEngine } from './support/docker.js';
+import { dockerClient, dockerEngine } from './support/docker.js';
 
 describe('sagesim images', { timeout: 300_000 }, () => {
   beforeAll(async () => {
-    await ensureImages(['sklearn', 'xgboost', 'knn'], { engine: dockerEngine(), dockerSocket: DOCKER_SOCKET, reporter: { progress: ({ message }) => console.log(message) } });
+    await ensureImages(['sklearn', 'xgboost', 'knn'], { engine: dockerEngine(), reporter: { progress: ({ message }) => console.log(message) } });
   }, 1_800_000);
 
   afterAll(async () => {

@@ -21,7 +21,7 @@ import {
   startCli,
   waitForRunningContainer,
 } from './support/real-cli.js';
-import { DOCKER_SOCKET, dockerEngine } from './support/docker.js';
+import { dockerEngine } from './support/docker.js';
 
 const SLEEP = path.join(DEFINITIONS, 'sleep.json');
 const STARTED = /execution ([a-z0-9]{12}) started/;
@@ -202,20 +202,24 @@ describe('Ctrl-C and crashes leave nothing behind', { timeout: 240_000 }, () => 
     expect(await containersLabelled(`sagesim.pid=${cli.pid}`)).toEqual([]);
   });
 
-  it('Ctrl-C during an image build ends the build at once, with what it was waiting on', async () => {
-    // A stand-in for containers/: its build script waits on a child, as bash waits on docker build.
+  it('Ctrl-C during an image build ends the build at once, with what it was waiting on (debootstrap)', async () => {
+    // A stand-in for containers/: its make-rootfs.sh waits on a child, as it waits on debootstrap.
     const containers = path.join(root, 'containers');
-    mkdirSync(containers);
+    for (const folder of ['base', 'toolkit', 'knn']) mkdirSync(path.join(containers, folder), { recursive: true });
     const marker = `sagesim-sigint-build-${process.pid}`;
-    writeFileSync(path.join(containers, 'build-images.sh'), `echo "sagesim/knn: building sagesim/knn:0123456789ab"\n(exec -a ${marker} sleep 60)\n`);
+    writeFileSync(path.join(containers, 'base', 'make-rootfs.sh'), `echo "debootstrap: bookworm minbase"\n(exec -a ${marker} sleep 60)\n`);
+    writeFileSync(path.join(containers, 'toolkit', 'train'), '');
+    writeFileSync(path.join(containers, 'knn', 'Dockerfile'), 'ARG BASE\nFROM ${BASE}\n');
     const controller = new AbortController();
     const build = buildImages({
       engine: dockerEngine(),
-      dockerSocket: DOCKER_SOCKET,
       containersDir: containers,
+      // Never sagesim/*: other tests use those images.
+      repositoryPrefix: `sagesim-sigint-${process.pid}`,
+      env: { ...process.env, SAGESIM_CACHE_DIR: path.join(root, 'cache'), SAGESIM_BASE_METHOD: 'debootstrap' },
       only: ['knn'],
       signal: controller.signal,
-      reporter: { progress: () => controller.abort() },
+      reporter: { progress: ({ message }) => message.includes('debootstrap: ') && controller.abort() },
     });
 
     const sent = Date.now();

@@ -13,7 +13,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../../src/engine/
 import { packSourceDir } from '../../src/fixtures/source-tarball.js';
 import { ensureImages } from '../../src/images/build-images.js';
 import { EXECUTION_ID_LABEL, STEP_LABEL } from '../../src/ports/container-engine.js';
-import { DOCKER_SOCKET, dockerEngine } from './support/docker.js';
+import { dockerEngine } from './support/docker.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SCRIPTS = path.join(ROOT, 'step-scripts');
@@ -155,7 +155,7 @@ function housingInput(processing: string): void {
 
 beforeAll(async () => {
   await runtime.ping();
-  await ensureImages(['sklearn', 'xgboost', 'knn'], { engine: dockerEngine(), dockerSocket: DOCKER_SOCKET, reporter: { progress: ({ message }) => console.log(message) } });
+  await ensureImages(['sklearn', 'xgboost', 'knn'], { engine: dockerEngine(), reporter: { progress: ({ message }) => console.log(message) } });
 }, 1_800_000);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
-// The images' content hash computed in TypeScript must be the build script's, byte for byte:
-// `images ls` and the check before a run ask the engine for `sagesim/<name>:<hash>`, and a
-// different hash would call every built image missing.
+// The images' content hash computed in TypeScript must be the one the shell build computed, byte
+// for byte: the build, `images ls` and the check before a run ask the engine for
+// `sagesim/<name>:<hash>`, and a different hash would call every image built before missing.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/images/content-hash.js';
 
-/** The pipeline of containers/build-images.sh's content_hash. */
+/** The pipeline of the shell build's content_hash (containers/build-images.sh before it became a wrapper). */
 function scriptHash(root: string, folders: readonly string[]): string {
   const pipeline = `find "$@" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' ! -name '.DS_Store' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12`;
   return execFileSync('bash', ['-c', pipeline, 'hash', ...folders], { cwd: root, encoding: 'utf8' }).trim();

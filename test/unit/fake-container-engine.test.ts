@@ -162,3 +162,49 @@ describe('LineTail', () => {
     expect(tail.snapshot()).toEqual(['b', 'c']);
   });
 });
+
+describe('fake container engine: images (what only the fake does, beyond the contract)', () => {
+  const contextWith = async (dockerfile: string, files: Readonly<Record<string, string>> = {}): Promise<string> => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sagesim-fake-build-'));
+    await writeFile(path.join(dir, 'Dockerfile'), dockerfile);
+    for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+    return dir;
+  };
+
+  it('reads continuation lines and comments, ARG defaults and build args, and lets the given labels win over LABEL', async () => {
+    const engine = new FakeContainerEngine({ images: ['given/base:1'] });
+    const contextDir = await contextWith('# a comment\nARG BASE=given/base:1\nARG WHO\nFROM ${BASE}\nLABEL a=1 \\\n  b="two words" who=$WHO\nENV X=1\n');
+    await engine.buildImage({ contextDir, tags: ['built/app:1'], buildArgs: { WHO: 'me' }, labels: { a: 'given' } });
+    expect(await engine.listImages('built/app')).toEqual([{ id: expect.any(String), tags: ['built/app:1'], labels: { a: 'given', b: 'two words', who: 'me' } }]);
+  });
+
+  it('RUN runs in a container of the FROM image, as the given image at the root of its lineage behaves; the same build gives the same id', async () => {
+    const commands: string[] = [];
+    const engine = new FakeContainerEngine({
+      images: ['given/base:1'],
+      behaviours: {
+        'given/base:1': (container) => {
+          commands.push((container.spec.command ?? []).join(' '));
+          container.log('compiled');
+        },
+      },
+    });
+    const contextDir = await contextWith('FROM given/base:1\nRUN python3 -m compileall /opt\n');
+    const lines: string[] = [];
+    const id = await engine.buildImage({ contextDir, tags: ['built/app:1'], onLine: (line) => lines.push(line) });
+    expect(commands).toEqual(['/bin/sh -c python3 -m compileall /opt']);
+    expect(lines).toEqual(['Step 1/2 : FROM given/base:1', 'Step 2/2 : RUN python3 -m compileall /opt', 'compiled', `Successfully built ${id.slice(7, 19)}`, 'Successfully tagged built/app:1']);
+    expect(await engine.buildImage({ contextDir, tags: ['built/app:2'] })).toBe(id);
+    expect(engine.leftovers).toBe(0);
+  });
+
+  it('refuses an instruction it does not know, and a COPY of a file left out of the context', async () => {
+    const engine = new FakeContainerEngine({ images: ['given/base:1'] });
+    const unknown = await engine.buildImage({ contextDir: await contextWith('FROM given/base:1\nONBUILD RUN x\n'), tags: ['built/x:1'] }).catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ code: 'IMAGE_BUILD_FAILED', message: expect.stringContaining('unknown instruction: ONBUILD') });
+    const contextDir = await contextWith('FROM given/base:1\nCOPY a.txt /a.txt\n', { 'a.txt': 'a' });
+    const excluded = await engine.buildImage({ contextDir, include: ['Dockerfile'], tags: ['built/x:2'] }).catch((e: unknown) => e);
+    expect(excluded).toMatchObject({ code: 'IMAGE_BUILD_FAILED', message: expect.stringContaining('a.txt') });
+    await expect(engine.buildImage({ contextDir, tags: ['built/x:3'] })).resolves.toMatch(/^sha256:/);
+  });
+});

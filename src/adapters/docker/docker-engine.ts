@@ -11,7 +11,11 @@ import {
   type ContainerExit,
   type ContainerSpec,
   type ExecResult,
+  type BuildImageOptions,
   type GpuSupport,
+  type ImageInfo,
+  type ImportImageOptions,
+  type RemoveImageOutcome,
   type RunOptions,
   type RunningContainer,
   type SweepFilter,
@@ -20,6 +24,7 @@ import {
 import { createOptions, gpuSupportFromInfo } from './container-options.js';
 import { alreadyStopped, ContainerRun, removeContainer } from './container-run.js';
 import { DockerApi, statusOf } from './docker-api.js';
+import { DockerImages } from './docker-images.js';
 import { runInteractive } from './interactive-run.js';
 import { pipeLines } from './output-lines.js';
 
@@ -50,6 +55,7 @@ export class DockerEngine implements ContainerEngine {
   private readonly pingTimeoutMs: number;
   private gpus: Promise<GpuSupport> | undefined;
   private readonly ownerProbe: OwnerProbe;
+  private readonly images: DockerImages;
 
   constructor(options: DockerEngineOptions) {
     this.endpoint = options.socketPath;
@@ -57,6 +63,7 @@ export class DockerEngine implements ContainerEngine {
     this.stopGraceSeconds = options.stopGraceSeconds ?? 2;
     this.pingTimeoutMs = options.pingTimeoutMs ?? 3000;
     this.ownerProbe = options.ownerProbe ?? systemOwnerProbe();
+    this.images = new DockerImages(this.api);
   }
 
   private get docker(): Docker {
@@ -111,6 +118,26 @@ export class DockerEngine implements ContainerEngine {
       if (statusOf(cause) === 404) return false;
       throw this.api.apiError(`inspect image ${image}`, cause);
     }
+  }
+
+  importImage(rootfsTarPath: string, options: ImportImageOptions): Promise<string> {
+    return this.images.importImage(rootfsTarPath, options);
+  }
+
+  buildImage(options: BuildImageOptions): Promise<string> {
+    return this.images.buildImage(options);
+  }
+
+  tagImage(image: string, tag: string): Promise<void> {
+    return this.images.tagImage(image, tag);
+  }
+
+  listImages(repository: string): Promise<readonly ImageInfo[]> {
+    return this.images.listImages(repository);
+  }
+
+  removeImage(tag: string): Promise<RemoveImageOutcome> {
+    return this.images.removeImage(tag);
   }
 
   async sweep(filter: SweepFilter = {}): Promise<number> {

@@ -18,31 +18,34 @@ export const imagesCommand: CommandModule = {
     images
       .command('build')
       .description('build the images that are missing or out of date (offline: Debian base from debootstrap)')
-      .argument('[image...]', `images to build: ${LOCAL_IMAGE_NAMES.join(', ')} (default: all)`)
+      .argument('[image...]', `images to build: ${LOCAL_IMAGE_NAMES.join(', ')} (default: all); \`base\` alone: the base image only`)
       .option('--force', 'rebuild even when an image of the same content hash exists')
       .action(async (names: string[], flags: BuildFlags) => {
         const config = resolveConfig({ cwd: io.cwd }, io.env);
         const started = Date.now();
-        // Ctrl-C or SIGTERM ends the build script and what it waits on (docker build, debootstrap).
+        // Ctrl-C or SIGTERM ends the engine's build or import, or debootstrap.
         const controller = new AbortController();
         const stopListening = onStopSignal(io, (signal) => {
           if (controller.signal.aborted) return;
           io.stderr.write(`\n${signal}: stopping the image build...\n`);
           controller.abort(new StoppedError(`image build stopped by ${signal}`));
         });
+        const baseOnly = names.length === 1 && names[0] === 'base';
         let results: readonly BuiltImage[];
         try {
           results = await buildImages({
             ...(await engineOf(config)),
             env: io.env,
             force: flags.force === true,
-            only: names.length > 0 ? names.map(checkName) : undefined,
+            baseOnly,
+            only: names.length > 0 && !baseOnly ? names.map(checkName) : undefined,
             reporter: { progress: ({ message }) => io.stdout.write(`${message}\n`) },
             signal: controller.signal,
           });
         } finally {
           stopListening();
         }
+        if (baseOnly) return;
         const built = results.filter((r) => r.outcome === 'built').length;
         io.stdout.write(
           built === 0
@@ -69,12 +72,12 @@ export const imagesCommand: CommandModule = {
 };
 
 /** The configuration's Docker engine and its socket; dockerode loads here, not when the CLI starts. */
-async function engineOf(config: SagesimConfig): Promise<Pick<ImagesOptions, 'engine' | 'dockerSocket'>> {
+async function engineOf(config: SagesimConfig): Promise<Pick<ImagesOptions, 'engine'>> {
   const { dockerEngineFor } = await import('../../adapters/docker/docker-engine.js');
-  return { engine: dockerEngineFor(config), dockerSocket: config.dockerSocket };
+  return { engine: dockerEngineFor(config) };
 }
 
 function checkName(name: string): LocalImageName {
   if ((LOCAL_IMAGE_NAMES as readonly string[]).includes(name)) return name as LocalImageName;
-  throw new SagesimError('UNKNOWN_IMAGE', `unknown image ${name}`, { source: 'user', hint: `choose among ${LOCAL_IMAGE_NAMES.join(', ')}` });
+  throw new SagesimError('UNKNOWN_IMAGE', `unknown image ${name}`, { source: 'user', hint: `choose among ${LOCAL_IMAGE_NAMES.join(', ')} (or \`base\` alone)` });
 }
