@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, ensureBuilt } from './support/real-cli.js';
+import { REPO, ensureBuilt, ensureConsoleBuilt } from './support/real-cli.js';
 
 /** The project's own pipeline: what its `pipeline.definition()` wrote (a copy of the abalone example). */
 const DEFINITION = path.join(REPO, 'fixtures/definitions/abalone.json');
@@ -28,8 +28,9 @@ describe('the packed package, installed in a fresh project', { timeout: 900_000 
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'sagesim-package-'));
     // Built here, packed without `prepare`: its clean build would empty dist/ under any other CLI
-    // test (or user) of this checkout meanwhile. `prepare` runs the same tsc.
+    // test (or user) of this checkout meanwhile. `prepare` runs the same tsc and console build.
     ensureBuilt();
+    ensureConsoleBuilt();
     const packed = sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], REPO);
     expect(packed.status, packed.stderr).toBe(0);
     const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as [{ filename: string; files: { path: string }[] }];

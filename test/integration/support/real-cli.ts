@@ -47,6 +47,20 @@ export function ensureBuilt(): void {
   if (mtimeOr(main, 0) === 0) throw new Error('cannot build dist/ for the CLI tests: run `npm run build`');
 }
 
+/**
+ * dist/console-ui, which `npm run build` makes and the package ships: built here when missing or
+ * older than web/console (a checkout whose dist/ only ensureBuilt made has none). Written in
+ * place, not emptied first, so a server of this checkout serving it meanwhile keeps its files.
+ */
+export function ensureConsoleBuilt(): void {
+  const page = path.join(REPO, 'dist/console-ui/app.js');
+  const web = path.join(REPO, 'web/console');
+  if (mtimeOr(page, 0) > 0 && newestFile(web) <= mtimeOr(page, 0)) return;
+  const out = path.join(REPO, 'dist/console-ui');
+  const built = spawnSync(process.execPath, [path.join(REPO, 'scripts/build-console.mjs'), '--out', out], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`cannot build dist/console-ui for the package test: ${built.stderr}`);
+}
+
 export function startCli(args: readonly string[], options: StartOptions): CliProcess {
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
   for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'SAGESIM_HOME', 'SAGESIM_DEBUG']) {
@@ -144,11 +158,15 @@ function mtimeOr(file: string, fallback: number): number {
 }
 
 function newestSource(dir: string): number {
+  return newestFile(dir, '.ts');
+}
+
+function newestFile(dir: string, suffix = ''): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, mtimeOr(full, 0));
+    if (entry.isDirectory()) newest = Math.max(newest, newestFile(full, suffix));
+    else if (entry.name.endsWith(suffix)) newest = Math.max(newest, mtimeOr(full, 0));
   }
   return newest;
 }
