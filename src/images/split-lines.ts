@@ -1,19 +1,12 @@
 // A child process's output stream as lines (trailing whitespace dropped, empty lines skipped).
+import { LineBuffer } from '../util/line-buffer.js';
 
 export function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffered = '';
+  const buffer = new LineBuffer();
+  const emit = (lines: readonly string[]): void => {
+    for (const line of lines) if (line.trimEnd() !== '') onLine(line.trimEnd());
+  };
   stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline = buffered.indexOf('\n');
-    while (newline >= 0) {
-      const line = buffered.slice(0, newline).trimEnd();
-      buffered = buffered.slice(newline + 1);
-      if (line) onLine(line);
-      newline = buffered.indexOf('\n');
-    }
-  });
-  stream.on('end', () => {
-    if (buffered.trim()) onLine(buffered.trimEnd());
-  });
+  stream.on('data', (chunk: string) => emit(buffer.push(chunk)));
+  stream.on('end', () => emit(buffer.end()));
 }

@@ -17,6 +17,7 @@ import { metadataOutputs } from './default-properties.js';
 import type { StepContext, StepExecutor, StepResult } from './executor.js';
 import { type ImageResolver, jobContextOf, jobEnvironment, runJobContainer } from './job-container.js';
 import { checkOutputParameters } from './output-parameters.js';
+import { LineBuffer } from '../util/line-buffer.js';
 
 /** Image for Python handlers that name none: a sagesim image with Python 3. */
 export const DEFAULT_PYTHON_LAMBDA_IMAGE = 'sagesim/sklearn';
@@ -84,7 +85,7 @@ export class LambdaExecutor implements StepExecutor {
       const stdout: Buffer[] = [];
       let stdoutBytes = 0;
       const stderrTail: string[] = [];
-      let stderrPartial = '';
+      const stderrLines = new LineBuffer();
       let timedOut = false;
       const onStderrLine = (line: string): void => {
         context.log(line);
@@ -105,9 +106,7 @@ export class LambdaExecutor implements StepExecutor {
       });
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (chunk: string) => {
-        const lines = (stderrPartial + chunk).split(/\r?\n/);
-        stderrPartial = lines.pop() ?? '';
-        for (const line of lines) onStderrLine(line);
+        for (const line of stderrLines.push(chunk)) onStderrLine(line);
       });
       // A handler that ignores its stdin must not fail the step with EPIPE.
       child.stdin.on('error', () => undefined);
@@ -126,7 +125,7 @@ export class LambdaExecutor implements StepExecutor {
       child.on('close', (code) => {
         clearTimeout(timer);
         context.signal.removeEventListener('abort', onAbort);
-        if (stderrPartial) onStderrLine(stderrPartial);
+        for (const line of stderrLines.end()) onStderrLine(line);
         resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderrTail, timedOut });
       });
     });

@@ -4,6 +4,7 @@
 import type Docker from 'dockerode';
 import { access, readdir } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { LineBuffer } from '../../util/line-buffer.js';
 import type { BuildImageOptions, ContainerImages, ImageInfo, ImportImageOptions, RemoveImageOutcome } from '../../ports/container-engine.js';
 import { BUILD_LOG_TAIL_LINES, imageBuildFailed, parseImportChanges, splitImageName } from '../../ports/image-refs.js';
 import { type DockerApi, statusOf } from './docker-api.js';
@@ -138,8 +139,11 @@ function followMessages(
   signal: AbortSignal | undefined,
 ): Promise<{ id: string | undefined; statuses: string[]; error: string | undefined }> {
   return new Promise((resolve, reject) => {
-    let buffered = '';
-    let partialLine = '';
+    const messages = new LineBuffer();
+    const output = new LineBuffer();
+    const lines = (texts: readonly string[]): void => {
+      for (const line of texts) if (line.trim() !== '') onLine(line);
+    };
     const result: { id: string | undefined; statuses: string[]; error: string | undefined } = { id: undefined, statuses: [], error: undefined };
     const onMessage = (message: ProgressMessage): void => {
       if (message.aux?.ID !== undefined) result.id = message.aux.ID;
@@ -147,30 +151,19 @@ function followMessages(
       const text = message.stream ?? (message.error === undefined ? undefined : `${message.error}\n`);
       if (message.error !== undefined) result.error ??= message.errorDetail?.message ?? message.error;
       if (text === undefined) return;
-      partialLine += text;
-      const lines = partialLine.split('\n');
-      partialLine = lines.pop() ?? '';
-      for (const line of lines) if (line.trim() !== '') onLine(line.replace(/\r$/, ''));
+      lines(output.push(text));
     };
     const onAbort = (): void => void stream.destroy();
     signal?.addEventListener('abort', onAbort, { once: true });
     stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      buffered += chunk;
-      let newline = buffered.indexOf('\n');
-      while (newline >= 0) {
-        const json = buffered.slice(0, newline).trim();
-        buffered = buffered.slice(newline + 1);
-        if (json !== '') onMessage(parseMessage(json));
-        newline = buffered.indexOf('\n');
-      }
-    });
+    const json = (texts: readonly string[]): void => {
+      for (const text of texts) if (text.trim() !== '') onMessage(parseMessage(text.trim()));
+    };
+    stream.on('data', (chunk: string) => json(messages.push(chunk)));
     const finish = (error?: Error): void => {
       signal?.removeEventListener('abort', onAbort);
-      if (buffered.trim() !== '') onMessage(parseMessage(buffered.trim()));
-      buffered = '';
-      if (partialLine.trim() !== '') onLine(partialLine);
-      partialLine = '';
+      json(messages.end());
+      lines(output.end());
       if (error !== undefined) reject(error);
       else if (signal?.aborted) reject(new Error('aborted'));
       else resolve(result);

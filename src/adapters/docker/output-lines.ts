@@ -2,6 +2,7 @@
 // `\r` dropped, a last line without newline kept.
 import type Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
+import { LineBuffer } from '../../util/line-buffer.js';
 
 /** Demultiplexes the attach stream into lines (stdout and stderr split separately). */
 export function pipeLines(docker: Docker, stream: Readable, emit: (line: string) => void): Promise<void> {
@@ -21,19 +22,11 @@ export function pipeLines(docker: Docker, stream: Readable, emit: (line: string)
 
 function splitLines(stream: PassThrough, emit: (line: string) => void): Promise<void> {
   return new Promise((resolve) => {
-    let partial = '';
+    const buffer = new LineBuffer();
     stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      partial += chunk;
-      let newline = partial.indexOf('\n');
-      while (newline !== -1) {
-        emit(partial.slice(0, newline).replace(/\r$/, ''));
-        partial = partial.slice(newline + 1);
-        newline = partial.indexOf('\n');
-      }
-    });
+    stream.on('data', (chunk: string) => buffer.push(chunk).forEach((line) => emit(line)));
     stream.on('end', () => {
-      if (partial !== '') emit(partial.replace(/\r$/, ''));
+      buffer.end().forEach((line) => emit(line));
       resolve();
     });
   });
