@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImages, type BuildImagesOptions } from '../../src/images/build-images.js';
 import { contentHash } from '../../src/images/content-hash.js';
@@ -76,25 +77,42 @@ describe('sagesim images build on Docker (a stand-in containers/ folder, a prefi
     expect((await engine.listImages(`${prefix}/knn`)).flatMap((image) => image.tags)).toEqual([`${prefix}/knn:${next}`, `${prefix}/knn:latest`]);
   });
 
-  it('an aborted build (a RUN under way) rejects with the signal\'s reason and leaves no intermediate container', async () => {
+  it('an aborted build (a RUN under way) rejects with the signal\'s reason and leaves no intermediate container', { timeout: 90_000 }, async () => {
     const marker = `sagesim-abort-${randomBytes(4).toString('hex')}`;
     const contextDir = path.join(root, 'abort');
     await mkdir(contextDir, { recursive: true });
-    await writeFile(path.join(contextDir, 'Dockerfile'), `FROM sagesim/base:latest\nRUN echo started; sleep 60 # ${marker}\n`);
+    // The RUN outlives the test: only a cancelled build can end it in time.
+    await writeFile(path.join(contextDir, 'Dockerfile'), `FROM sagesim/base:latest\nRUN echo started; sleep 600 # ${marker}\n`);
+    const docker = dockerClient();
+    const mine = async (): Promise<Docker.ContainerInfo[]> => (await docker.listContainers({ all: true })).filter((c) => c.Command.includes(marker));
     const controller = new AbortController();
     const reason = new Error('stop the build');
+    let running: string | undefined;
     const build = engine.buildImage({
       contextDir,
       tags: [`${prefix}/abort:1`],
-      onLine: (line) => line.includes('started') && controller.abort(reason),
+      onLine: (line) => {
+        // The classic builder names the RUN's container, then the container's own output follows.
+        running ??= /Running in ([0-9a-f]{12,64})/.exec(line)?.[1];
+        if (line.trim() === 'started') controller.abort(reason);
+      },
       signal: controller.signal,
     });
-    await expect(build).rejects.toBe(reason);
-    const docker = dockerClient();
-    const mine = async (): Promise<number> => (await docker.listContainers({ all: true })).filter((c) => c.Command.includes(marker)).length;
-    // The engine removes the intermediate container as it cancels the build: wait for that, bounded.
-    for (let tries = 0; tries < 60 && (await mine()) > 0; tries++) await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await mine()).toBe(0);
-    expect(await engine.hasImage(`${prefix}/abort:1`)).toBe(false);
+    try {
+      await expect(build).rejects.toBe(reason);
+      expect(running).toBeDefined();
+      // The engine kills and removes the RUN's container as it cancels the build: wait for that event,
+      // not for a time (a container already gone answers 404).
+      await docker
+        .getContainer(running ?? '')
+        .wait({ condition: 'removed' })
+        .catch((cause: { statusCode?: number }) => {
+          if (cause.statusCode !== 404) throw cause;
+        });
+      expect(await mine()).toEqual([]);
+      expect(await engine.hasImage(`${prefix}/abort:1`)).toBe(false);
+    } finally {
+      for (const leftover of await mine()) await docker.getContainer(leftover.Id).remove({ force: true }).catch(() => undefined);
+    }
   });
 });
