@@ -6,12 +6,11 @@
 // with a record.
 import type { ServerResponse } from 'node:http';
 import type { Reporter } from '../engine/events.js';
-import type { ExecutionRecords } from '../engine/execution-store.js';
-import { StoreWatch } from './store-watch.js';
+import { StoreWatch, type WatchedRecords } from './store-watch.js';
 
 export interface ConsoleEventsOptions {
   /** The store other processes write too. */
-  readonly records: Pick<ExecutionRecords, 'versions' | 'get'>;
+  readonly records: WatchedRecords;
   /** Between two looks at the store while a page listens. @default 2000 */
   readonly watchIntervalMs?: number;
   /** Changes within this window go out as one message. @default 50 */

@@ -24,7 +24,7 @@ import { byNewest } from '../store/find-execution.js';
 export interface ConsoleHandlerOptions {
   readonly executions: Pick<ExecutionService, 'get' | 'list'>;
   /** Where step logs are (and records of executions this server does not run). */
-  readonly store: Pick<ExecutionStore, 'get' | 'versions' | 'executionDir'>;
+  readonly store: Pick<ExecutionStore, 'get' | 'list' | 'versions' | 'executionDir'>;
   readonly pipelines: Pick<PipelineStore, 'list'>;
   readonly registry: Pick<RegistryPort, 'listModelPackageGroups' | 'listModelPackages' | 'describeModelPackage'>;
   /** Reads the model metrics reports registered packages point at. */

@@ -36,8 +36,10 @@ export interface ExecutionRecords {
    * differs once the record was saved again (by this process or another, once written), and an
    * execution removed from the store (`sagesim rm`) drops out. For watching a store of thousands
    * of executions every few seconds; `get` then reads only the ones whose version moved.
+   * Optional for a store of one's own (both of sagesim's have it): without it, the console reads
+   * every record at each look.
    */
-  versions(): Promise<ReadonlyMap<string, string>>;
+  versions?(): Promise<ReadonlyMap<string, string>>;
 }
 
 export interface ExecutionStore extends ExecutionRecords, CacheIndex {

@@ -11,7 +11,9 @@ import { type ProcessProbe, systemProcessProbe } from '../../src/ports/process-p
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
 import type { ExecutionStore } from '../../src/engine/execution-store.js';
 import { MemoryPipelineStore } from '../../src/mock-aws/sagemaker-api/pipeline-store.js';
+import { StoreWatch } from '../../src/console/store-watch.js';
 import { FileExecutionStore } from '../../src/store/file-execution-store.js';
+import { MemoryExecutionStore } from '../../src/store/memory-execution-store.js';
 
 let home: string;
 beforeEach(async () => {
@@ -178,5 +180,21 @@ describe('the console watching the store', () => {
     expect(await page.nextChange()).toEqual(['running1']);
     expect((await other.get('running1'))?.status).toBe('Failed');
     handler.close();
+  });
+});
+
+describe('a store of the user\'s own, written before stores had versions()', () => {
+  it('still tells open pages about changes: each look reads its records instead', async () => {
+    const memory = new MemoryExecutionStore();
+    // Only what such a store has for the console: get and list.
+    const watch = new StoreWatch({ get: (id) => memory.get(id), list: () => memory.list() });
+    memory.save(record('done1', 0, 'Succeeded'));
+    memory.save(record('running1', 1, 'Executing'));
+    expect(await watch.look()).toEqual([]);
+    expect(await watch.look()).toEqual([]);
+    memory.save({ ...record('running1', 1, 'Succeeded'), lastModifiedTime: '2024-01-01T00:05:00.000Z' });
+    memory.save(record('new1', 2, 'Executing'));
+    expect((await watch.look()).sort()).toEqual(['new1', 'running1']);
+    expect(await watch.look()).toEqual([]);
   });
 });
