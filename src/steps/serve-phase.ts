@@ -1,8 +1,9 @@
 // The "serve and invoke" container phase (batch transform): the job's container is started in the
 // background with the port in SAGEMAKER_BIND_TO_PORT, GET /ping is awaited, the job's requests are
-// sent, and the container is stopped whatever happens. Staging, the container's spec, logs, failure
-// reasons and properties stay the job runner's.
-import type { Clock } from '../engine/clock.js';
+// sent, and the container is stopped whatever happens. A container that ends on its own while the
+// requests are sent (a crash, the kernel's kill for memory) explains their failure. Staging, the
+// container's spec, logs, failure reasons and properties stay the job runner's.
+import { type Clock, systemClock } from '../engine/clock.js';
 import { StepFailure, StoppedError } from '../errors.js';
 import type { ContainerExit, RunningContainer } from '../ports/container-engine.js';
 import type { ContainerPhase, PhaseEnd } from './container-phase.js';
@@ -27,6 +28,39 @@ export interface ServePhaseOptions {
 export interface ServingSession {
   readonly server: ModelServer;
   readonly running: RunningContainer;
+  /**
+   * After a request found nobody listening: whether the container has ended on its own. A dying
+   * process resets its connections a moment before the engine reports its exit, so this waits for
+   * that report, at most GONE_GRACE_MS (a container still alive costs that wait, once).
+   */
+  gone(): Promise<boolean>;
+}
+
+/** Covers the engine's report of an exit (the Docker adapter lets the output drain up to 2 s first). */
+const GONE_GRACE_MS = 10_000;
+
+/** The container's exit when it came before sagesim stopped the container; `stop` stops it. */
+interface OwnExit {
+  readonly ended: () => ContainerExit | undefined;
+  readonly stop: () => Promise<void>;
+}
+
+function watchOwnExit(running: RunningContainer): OwnExit {
+  let ended: ContainerExit | undefined;
+  let stopping = false;
+  running.exited.then(
+    (exit) => {
+      if (!stopping) ended = exit;
+    },
+    () => undefined,
+  );
+  return {
+    ended: () => ended,
+    stop: async () => {
+      stopping = true;
+      await running.stop();
+    },
+  };
 }
 
 /** What the job does with the ready container (send every batch); a failure it throws fails the job. */
@@ -39,39 +73,55 @@ export function serveAndInvoke(options: ServePhaseOptions, work: ServeWork): Con
       throwIfStopped(context.signal);
       const port = await (options.freePort ?? findFreePort)();
       const running = await startServing(deps, context, job, port);
+      const own = watchOwnExit(running);
       try {
         const server = (options.modelServer ?? httpModelServer)(port);
-        return (await awaitPing(options, context, job, server, running, port)) ?? (await workOn({ server, running }, context, work));
+        const session: ServingSession = { server, running, gone: () => goneWithin(running, own, options.clock ?? systemClock, context.signal) };
+        return (await awaitPing(options, context, job, server, running, port)) ?? (await workOn(session, context, work, own));
       } finally {
-        await running.stop();
+        await own.stop();
       }
     },
   };
 }
 
 /** Runs the work against the ready container; once it is done the job is, and nothing failed. */
-async function workOn(session: ServingSession, context: JobContext, work: ServeWork): Promise<PhaseEnd> {
+async function workOn(session: ServingSession, context: JobContext, work: ServeWork, own: OwnExit): Promise<PhaseEnd> {
   try {
     await work(session);
   } catch (error) {
-    const killed = await killedForMemory(context, session.running);
-    if (killed === undefined) throw error;
-    return killed;
+    const ended = await endedOnItsOwn(context, session.running, own);
+    if (ended === undefined) throw error;
+    return ended;
   }
   return { exit: { exitCode: 0, oomKilled: false, timedOut: false, stopped: false, logTail: session.running.logTail() } };
 }
 
+async function goneWithin(running: RunningContainer, own: OwnExit, clock: Clock, signal: AbortSignal): Promise<boolean> {
+  if (own.ended() !== undefined) return true;
+  // The sleep is cancelled once the race is decided: no timer outlives the answer.
+  const done = new AbortController();
+  try {
+    await Promise.race([running.exited.catch(() => undefined), clock.sleep(GONE_GRACE_MS, AbortSignal.any([signal, done.signal])).catch(() => undefined)]);
+  } finally {
+    done.abort();
+  }
+  return own.ended() !== undefined;
+}
+
 /**
- * A container the kernel killed for memory explains every request that failed after it: the runner
- * then says so, with the instance type's limit. The engine records the kill whoever stopped the
- * container, so this does not depend on whether the kill or the failed request was noticed first.
+ * A container that ended by itself explains every request that failed after it: the runner then
+ * says how it ended (its exit code, or the kernel's kill with the instance type's limit) with its
+ * log. The engine records a kill for memory whoever stopped the container, so that one does not
+ * depend on whether the kill or the failed request was noticed first.
  */
-async function killedForMemory(context: JobContext, running: RunningContainer): Promise<PhaseEnd | undefined> {
+async function endedOnItsOwn(context: JobContext, running: RunningContainer, own: OwnExit): Promise<PhaseEnd | undefined> {
   if (context.signal.aborted) return undefined;
-  await running.stop();
-  const exit = await running.exited.catch(() => undefined);
-  if (exit?.oomKilled !== true) return undefined;
-  return { exit, early: { code: 'TRANSFORM_CONTAINER_EXITED', note: 'The serving container was killed while requests were sent to /invocations.' } };
+  await own.stop();
+  const exit = own.ended() ?? (await running.exited.catch(() => undefined));
+  if (exit?.oomKilled === true) return { exit, early: { code: 'TRANSFORM_CONTAINER_EXITED', note: 'The serving container was killed while requests were sent to /invocations.' } };
+  if (own.ended() === undefined || exit === undefined) return undefined;
+  return { exit, early: { code: 'TRANSFORM_CONTAINER_EXITED', note: 'The serving container exited on its own while requests were sent to /invocations.' } };
 }
 
 /** Starts the container in the background; the port it must listen on is a job variable, as in SageMaker. */

@@ -95,8 +95,10 @@ async function invokeBatch(work: ObjectWork, batch: Batch<Buffer>, signal: Abort
   const records = batch.records.length === 1 ? `record ${batch.firstRecord + 1}` : `records ${batch.firstRecord + 1}-${batch.firstRecord + batch.records.length}`;
   const where = settings.splitType === 'None' ? input.uri : `${records} of ${input.uri}`;
   let lastProblem = '';
+  let unreachable = false;
   for (let attempt = 0; attempt <= settings.maxRetries; attempt++) {
     let response;
+    unreachable = false;
     try {
       response = await session.server.invoke(
         batch.payload,
@@ -107,6 +109,7 @@ async function invokeBatch(work: ObjectWork, batch: Batch<Buffer>, signal: Abort
       throwIfStopped(job.signal);
       if (signal.aborted) throw new SagesimError('TRANSFORM_CANCELLED', 'cancelled after another request failed');
       lastProblem = `the request failed: ${(error as Error).message}`;
+      unreachable = true;
       continue;
     }
     if (response.status >= 200 && response.status < 300) return assemble(settings, batch, response.body, where);
@@ -114,6 +117,8 @@ async function invokeBatch(work: ObjectWork, batch: Batch<Buffer>, signal: Abort
     // A client error will not change on a retry.
     if (response.status < 500) break;
   }
+  // Nobody listening: the container may have died. Its exit, once reported, explains this failure.
+  if (unreachable) await session.gone();
   throw new StepFailure(
     `ClientError: step "${job.stepName}": POST /invocations for ${where} failed: ${lastProblem}${servingLogTail(session.running.logTail())}\nFull log: ${logsCommand(job.execution.executionId, job.stepName)}`,
     { code: 'TRANSFORM_INVOCATION_FAILED', source: 'container' },

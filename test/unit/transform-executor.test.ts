@@ -346,4 +346,37 @@ describe('Transform step', () => {
     await expect(result).rejects.toThrow(/exited with code 137: killed: out of memory[\s\S]*limit 8.0 GiB[\s\S]*loading a model too large/);
     expect(runtime.leftovers).toBe(0);
   });
+
+  it('a serving container that exits on its own mid-transform is explained by its exit code and log, not only by the failed requests', async () => {
+    await store.put('s3://bucket/batch/data.csv', '1,2\n');
+    let crash: () => void = () => undefined;
+    const crashed = new Promise<void>((resolve) => (crash = resolve));
+    const runtime = new FakeContainerEngine({
+      behaviour: async (container) => {
+        await crashed;
+        container.log('predict: the native library gave up');
+        return { exitCode: 3 };
+      },
+    });
+    // The process is gone: the request finds the connection reset.
+    const server = new SummingServer(() => {
+      crash();
+      throw new Error('fetch failed');
+    });
+    const executor = new TransformExecutor(deps(runtime), { modelServer: () => server, freePort: async () => 18080 });
+    const result = executor.execute(await executorContext(transformStep(), { objectStore: store, workDir: path.join(root, 'work') }));
+    await expect(result).rejects.toMatchObject({ name: 'StepFailure', code: 'TRANSFORM_CONTAINER_EXITED', properties: { TransformJobStatus: 'Failed' } });
+    await expect(result).rejects.toThrow(/exited with code 3[\s\S]*the native library gave up[\s\S]*exited on its own while requests were sent to \/invocations/);
+    expect(runtime.leftovers).toBe(0);
+  });
+
+  it('a model that answers HTTP 500 from a live container stays an invocation failure', async () => {
+    await store.put('s3://bucket/batch/data.csv', '1,2\n');
+    const server = new SummingServer(async () => ({ status: 500, body: Buffer.from('model error') }));
+    const { runtime, result } = await run(transformStep(), server);
+    await expect(result).rejects.toMatchObject({ name: 'StepFailure', code: 'TRANSFORM_INVOCATION_FAILED' });
+    await expect(result).rejects.toThrow(/HTTP 500: "model error"/);
+    expect(runtime.leftovers).toBe(0);
+  });
 });
+
