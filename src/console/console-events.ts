@@ -1,5 +1,5 @@
 // Live updates for the console: a server-sent-events stream telling open pages which executions
-// changed. Changes come at once from the engine's events (executions run by this server), and
+// changed (`change`), and that the model registry changed (`registry`, from the same look). Changes come at once from the engine's events (executions run by this server), and
 // from a look at the store every couple of seconds while a page listens (CLI runs in other
 // processes write the same store, `sagesim rm` removes from it): store-watch.ts reads only what
 // can have changed. Pages refetch what they show; the stream carries only ids, so it never grows
@@ -11,6 +11,8 @@ import { StoreWatch, type WatchedRecords } from './store-watch.js';
 export interface ConsoleEventsOptions {
   /** The store other processes write too. */
   readonly records: WatchedRecords;
+  /** The model registry's version (ModelRegistry.version): a look that finds it moved tells pages. */
+  readonly registryVersion?: () => Promise<string>;
   /** Between two looks at the store while a page listens. @default 2000 */
   readonly watchIntervalMs?: number;
   /** Changes within this window go out as one message. @default 50 */
@@ -37,6 +39,8 @@ export class ConsoleEvents {
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly store: StoreWatch;
   private watching = false;
+  /** The registry's version at the last look; undefined before the first. */
+  private registrySeen: string | undefined;
 
   constructor(private readonly options: ConsoleEventsOptions) {
     this.store = new StoreWatch(options.records);
@@ -122,10 +126,20 @@ export class ConsoleEvents {
     this.watching = true;
     try {
       for (const executionId of await this.store.look()) this.changed(executionId);
+      await this.lookAtRegistry();
     } catch {
       // A store being written by another process can be unreadable for a moment; look again later.
     } finally {
       this.watching = false;
     }
+  }
+
+  private async lookAtRegistry(): Promise<void> {
+    if (!this.options.registryVersion) return;
+    const version = await this.options.registryVersion();
+    const before = this.registrySeen;
+    this.registrySeen = version;
+    if (before === undefined || before === version) return;
+    for (const client of this.clients) client.write('event: registry\ndata: {}\n\n');
   }
 }

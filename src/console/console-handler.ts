@@ -26,7 +26,7 @@ export interface ConsoleHandlerOptions {
   /** Where step logs are (and records of executions this server does not run). */
   readonly store: Pick<ExecutionStore, 'get' | 'list' | 'versions' | 'executionDir'>;
   readonly pipelines: Pick<PipelineStore, 'list'>;
-  readonly registry: Pick<RegistryPort, 'listModelPackageGroups' | 'listModelPackages' | 'describeModelPackage'>;
+  readonly registry: Pick<RegistryPort, 'listModelPackageGroups' | 'listModelPackages' | 'describeModelPackage'> & { version?(): Promise<string> };
   /** Reads the model metrics reports registered packages point at. */
   readonly objectStore?: Pick<ObjectStore, 'get'>;
   /** The built page and bundle. @default dist/console-ui beside the compiled code */
@@ -60,8 +60,10 @@ const ASSET_TYPES: Readonly<Record<string, string>> = {
 };
 
 export function createConsoleHandler(options: ConsoleHandlerOptions): ConsoleHandler {
+  const { registry } = options;
   const events = new ConsoleEvents({
     records: options.store,
+    ...(registry.version === undefined ? {} : { registryVersion: () => registry.version?.() ?? Promise.resolve('') }),
     ...(options.watchIntervalMs === undefined ? {} : { watchIntervalMs: options.watchIntervalMs }),
     ...(options.watchEvery === undefined ? {} : { every: options.watchEvery }),
   });

@@ -3,6 +3,7 @@
 // like DescribeModelPackageGroup / DescribeModelPackage. Lock-free: a version number is claimed by
 // creating its file exclusively (hard link, never overwrites), so concurrent RegisterModel steps,
 // the API emulator and `sagesim models approve` in other processes never clash.
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SagesimError } from '../errors.js';
 import { sagemakerArn } from '../engine/identity.js';
@@ -317,6 +318,23 @@ export class ModelRegistry {
     return { group: raced, created: false };
   }
 
+  /**
+   * A version of the whole registry, read without reading a record (one stat per file): it
+   * differs once a group or a package is created, changed (by this process or another, e.g.
+   * `sagesim models approve`) or removed. For the console's live registry page.
+   */
+  async version(): Promise<string> {
+    const groups = (await listDir(this.root)).filter((d) => !d.startsWith('.')).sort();
+    const files = await Promise.all(
+      groups.map(async (dir) => {
+        const versions = (await listDir(path.join(this.root, dir, 'versions'))).filter((f) => /^\d+\.json$/.test(f)).sort();
+        return [path.join(dir, 'group.json'), ...versions.map((f) => path.join(dir, 'versions', f))];
+      }),
+    );
+    const stamps = await Promise.all(files.flat().map(async (file) => `${file} ${await fileStamp(path.join(this.root, file))}`));
+    return stamps.join('\n');
+  }
+
   private async allGroups(): Promise<ModelPackageGroup[]> {
     const dirs = (await listDir(this.root)).filter((d) => !d.startsWith('.'));
     const groups = await Promise.all(dirs.map((d) => readJsonIfExists<ModelPackageGroup>(path.join(this.root, d, 'group.json'))));
@@ -341,6 +359,17 @@ export class ModelRegistry {
 
   private versionsDir(groupName: string): string {
     return path.join(this.root, groupName.toLowerCase(), 'versions');
+  }
+}
+
+/** What changes when a file is rewritten (writes are atomic renames: a new inode), or `gone`. */
+async function fileStamp(file: string): Promise<string> {
+  try {
+    const info = await stat(file);
+    return `${info.ino}:${info.mtimeMs}:${info.size}`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    throw error;
   }
 }
 

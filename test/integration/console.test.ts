@@ -1,8 +1,8 @@
 // The browser console on `sagesim serve`, in Debian's chromium: a stubbed housing run started
 // through the SageMaker API shows its steps and statuses, a click opens a step's panel, the page
 // follows a running execution and its step's log without reloading (a Callback step answered by
-// the test), a model version is approved from the registry page, and an execution is started from
-// the pipelines page.
+// the test), a model version is approved from the registry page (which follows changes another
+// client makes), and an execution is started from the pipelines page.
 // Every wait is on a DOM condition, with generous bounds.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import {
   SageMakerClient,
   SendPipelineExecutionStepSuccessCommand,
   StartPipelineExecutionCommand,
+  UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,6 +181,11 @@ describe('the browser console', { timeout: 180_000 }, () => {
     await page.waitForSelector(`[data-group="${HOUSING_GROUP}"] tr[data-version="${newest?.ModelPackageVersion}"][data-status="Approved"]`, WAIT);
     const described = await housingClient.send(new DescribeModelPackageCommand({ ModelPackageName: newest?.ModelPackageArn }));
     expect(described.ModelApprovalStatus).toBe('Approved');
+
+    // Another client (boto3, the SDK, `sagesim models reject`) changes it: the open page follows.
+    await housingClient.send(new UpdateModelPackageCommand({ ModelPackageArn: newest?.ModelPackageArn, ModelApprovalStatus: 'Rejected' }));
+    await page.waitForSelector(`[data-group="${HOUSING_GROUP}"] tr[data-version="${newest?.ModelPackageVersion}"][data-status="Rejected"]`, WAIT);
+    expect((page as Page & { scriptErrors: string[] }).scriptErrors).toEqual([]);
     await page.close();
   });
 

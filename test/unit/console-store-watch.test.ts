@@ -10,6 +10,7 @@ import { type ConsoleHandler, createConsoleHandler } from '../../src/console/con
 import { type ProcessProbe, systemProcessProbe } from '../../src/ports/process-probe.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
 import type { ExecutionStore } from '../../src/engine/execution-store.js';
+import { ModelRegistry } from '../../src/mock-aws/model-registry.js';
 import { MemoryPipelineStore } from '../../src/mock-aws/sagemaker-api/pipeline-store.js';
 import { StoreWatch } from '../../src/console/store-watch.js';
 import { FileExecutionStore } from '../../src/store/file-execution-store.js';
@@ -67,8 +68,9 @@ function countingReads(store: ExecutionStore): { store: ExecutionStore; reads():
 }
 
 /** An open page's event stream: the execution ids of each change message, as they come. */
-function openPage(handler: ConsoleHandler): { nextChange(): Promise<string[]> } {
+function openPage(handler: ConsoleHandler): { nextChange(): Promise<string[]>; readonly registryEvents: number } {
   const queue: string[][] = [];
+  let registryEvents = 0;
   let wake: (() => void) | undefined;
   const res = {
     writeHead: () => res,
@@ -77,12 +79,16 @@ function openPage(handler: ConsoleHandler): { nextChange(): Promise<string[]> } 
     write: (chunk: string) => {
       const data = /^event: change\ndata: (.*)$/m.exec(chunk)?.[1];
       if (data !== undefined) queue.push((JSON.parse(data) as { executionIds: string[] }).executionIds);
+      if (chunk.startsWith('event: registry\n')) registryEvents++;
       wake?.();
       return true;
     },
   };
   handler.events.subscribe(res as unknown as ServerResponse);
   return {
+    get registryEvents() {
+      return registryEvents;
+    },
     nextChange: async () => {
       while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       return (queue.shift() as string[]).sort();
@@ -107,11 +113,8 @@ function watch(owner: { alive: boolean }): Watched {
     executions: { get: async () => undefined, list: () => counted.store.list() },
     store: counted.store,
     pipelines: new MemoryPipelineStore(),
-    registry: {
-      listModelPackageGroups: async () => ({ ModelPackageGroupSummaryList: [] }),
-      listModelPackages: async () => ({ ModelPackageSummaryList: [] }),
-      describeModelPackage: () => Promise.reject(new Error('no packages')),
-    },
+    // The registry other processes write too (only its version matters here).
+    registry: new ModelRegistry({ home, region: 'us-east-1', accountId: '111122223333' }),
     assetsDir: home,
     watchEvery: (_ms, next) => {
       look = next;
@@ -179,6 +182,30 @@ describe('the console watching the store', () => {
     await look();
     expect(await page.nextChange()).toEqual(['running1']);
     expect((await other.get('running1'))?.status).toBe('Failed');
+    handler.close();
+  });
+});
+
+describe('the console watching the model registry', () => {
+  it('tells open pages when another process registers or approves a version, and not when only executions change', async () => {
+    const { handler, other, look } = watch({ alive: true });
+    const registry = new ModelRegistry({ home, region: 'us-east-1', accountId: '111122223333' });
+    const page = openPage(handler);
+    await look();
+    other.save(record('running1', 1, 'Executing'));
+    await other.flush();
+    await look();
+    expect(await page.nextChange()).toEqual(['running1']);
+    expect(page.registryEvents).toBe(0);
+    // A RegisterModel step, or `sagesim models approve`, in another process.
+    const created = await registry.createModelPackage({ ModelPackageGroupName: 'housing' });
+    await look();
+    expect(page.registryEvents).toBe(1);
+    await look();
+    expect(page.registryEvents).toBe(1);
+    await registry.updateModelPackage(created.ModelPackageArn, { ModelApprovalStatus: 'Approved' });
+    await look();
+    expect(page.registryEvents).toBe(2);
     handler.close();
   });
 });

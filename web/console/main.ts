@@ -1,5 +1,6 @@
 // The console's entry: a hash router over four pages, and the live event stream that tells the
-// page on screen which executions changed so it refetches only what it shows.
+// page on screen which executions changed, or that the registry did, so it refetches only what it
+// shows.
 import { h } from './dom.js';
 import { executionPage } from './page-execution.js';
 import { executionsPage } from './page-executions.js';
@@ -11,6 +12,8 @@ export interface Page {
   readonly element: HTMLElement;
   /** `executionIds` changed (or `undefined`: anything may have changed, after a reconnect). */
   changed?(executionIds: readonly string[] | undefined): void;
+  /** The model registry changed (a version registered, approved or rejected, by anyone). */
+  registryChanged?(): void;
   dispose?(): void;
 }
 
@@ -63,6 +66,7 @@ function listen(): void {
     const { executionIds } = JSON.parse((event as MessageEvent<string>).data) as { executionIds: string[] };
     current?.page.changed?.(executionIds);
   });
+  source.addEventListener('registry', () => current?.page.registryChanged?.());
 }
 
 window.addEventListener('hashchange', route);

@@ -16,7 +16,8 @@ export function registryPage(): Page {
     list.replaceChildren(...groups.map((group) => groupCard(group, () => live.refresh())));
   });
   live.ready.catch(() => undefined);
-  return { element, changed: () => live.refresh() };
+  // Executions changing says nothing of the registry; after a reconnect, anything may have changed.
+  return { element, registryChanged: () => live.refresh(), changed: (ids) => ids === undefined && live.refresh() };
 }
 
 function groupCard(view: RegistryGroupView, refresh: () => void): HTMLElement {
