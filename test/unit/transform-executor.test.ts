@@ -11,7 +11,7 @@ import type { JobStep } from '../../src/engine/definition-types.js';
 import type { JsonObject } from '../../src/engine/json.js';
 import { MemoryObjectStore } from '../../src/mock-aws/memory-object-store.js';
 import { saveModel } from '../../src/mock-aws/model-store.js';
-import { FakeContainerEngine, type FakeBehaviour } from '../../src/ports/fake-container-engine.js';
+import { FakeContainerEngine, type FakeBehaviour, type FakeOutcome } from '../../src/ports/fake-container-engine.js';
 import type { JobDeps } from '../../src/steps/job-container.js';
 import { TransformExecutor, type TransformExecutorOptions } from '../../src/steps/transform-executor.js';
 import type { InvocationResponse, ModelServer } from '../../src/steps/transform-invoker.js';
@@ -115,6 +115,28 @@ async function run(
 
 async function text(uri: string): Promise<string> {
   return (await store.get(uri)).toString('utf8');
+}
+
+
+/**
+ * A serving container that writes `line`, then ends as `outcome` says once the first request
+ * comes; the requests then find nobody listening, as after a crash or the kernel's kill.
+ */
+function endingAtFirstRequest(line: string, outcome: FakeOutcome): { runtime: FakeContainerEngine; server: SummingServer } {
+  let end: () => void = () => undefined;
+  const ended = new Promise<void>((resolve) => (end = resolve));
+  const runtime = new FakeContainerEngine({
+    behaviour: async (container) => {
+      container.log(line);
+      await ended;
+      return outcome;
+    },
+  });
+  const server = new SummingServer(() => {
+    end();
+    throw new Error('fetch failed');
+  });
+  return { runtime, server };
 }
 
 describe('Transform step', () => {
@@ -326,20 +348,7 @@ describe('Transform step', () => {
 
   it('a serving container the kernel kills for memory mid-transform is explained as out of memory, with its limit', async () => {
     await store.put('s3://bucket/batch/data.csv', '1,2\n');
-    let kill: () => void = () => undefined;
-    const killed = new Promise<void>((resolve) => (kill = resolve));
-    const runtime = new FakeContainerEngine({
-      behaviour: async (container) => {
-        container.log('loading a model too large for the instance');
-        await killed;
-        return { oomKilled: true };
-      },
-    });
-    // Every request after the kill finds nobody listening.
-    const server = new SummingServer(() => {
-      kill();
-      throw new Error('fetch failed');
-    });
+    const { runtime, server } = endingAtFirstRequest('loading a model too large for the instance', { oomKilled: true });
     const executor = new TransformExecutor({ ...deps(runtime), memoryLimit: () => 8 * 1024 ** 3 }, { modelServer: () => server, freePort: async () => 18080 });
     const result = executor.execute(await executorContext(transformStep(), { objectStore: store, workDir: path.join(root, 'work') }));
     await expect(result).rejects.toMatchObject({ name: 'StepFailure', code: 'TRANSFORM_CONTAINER_EXITED', properties: { TransformJobStatus: 'Failed' } });
@@ -349,20 +358,7 @@ describe('Transform step', () => {
 
   it('a serving container that exits on its own mid-transform is explained by its exit code and log, not only by the failed requests', async () => {
     await store.put('s3://bucket/batch/data.csv', '1,2\n');
-    let crash: () => void = () => undefined;
-    const crashed = new Promise<void>((resolve) => (crash = resolve));
-    const runtime = new FakeContainerEngine({
-      behaviour: async (container) => {
-        await crashed;
-        container.log('predict: the native library gave up');
-        return { exitCode: 3 };
-      },
-    });
-    // The process is gone: the request finds the connection reset.
-    const server = new SummingServer(() => {
-      crash();
-      throw new Error('fetch failed');
-    });
+    const { runtime, server } = endingAtFirstRequest('predict: the native library gave up', { exitCode: 3 });
     const executor = new TransformExecutor(deps(runtime), { modelServer: () => server, freePort: async () => 18080 });
     const result = executor.execute(await executorContext(transformStep(), { objectStore: store, workDir: path.join(root, 'work') }));
     await expect(result).rejects.toMatchObject({ name: 'StepFailure', code: 'TRANSFORM_CONTAINER_EXITED', properties: { TransformJobStatus: 'Failed' } });
