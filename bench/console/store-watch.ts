@@ -8,6 +8,7 @@ import path from 'node:path';
 import { StoreWatch } from '../../src/console/store-watch.js';
 import type { ExecutionRecord, StepRecord } from '../../src/engine/execution-record.js';
 import { FileExecutionStore } from '../../src/store/file-execution-store.js';
+import { executionRecord } from '../../test/unit/support/execution-records.js';
 
 const FINISHED = Number(process.env['BENCH_EXECUTIONS'] ?? 500);
 const STEPS = 20;
@@ -24,19 +25,7 @@ function record(executionId: string, minute: number, status: ExecutionRecord['st
     endTime: time,
     metadata: { ProcessingJob: { Arn: `arn:aws:sagemaker:us-east-1:111122223333:processing-job/${executionId}-${i}` } },
   }));
-  return {
-    executionId,
-    executionArn: `arn:aws:sagemaker:us-east-1:111122223333:pipeline/bench/execution/${executionId}`,
-    pipelineName: 'bench',
-    pipelineArn: 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/bench',
-    status,
-    startTime: time,
-    lastModifiedTime: time,
-    parameters: {},
-    definition: { Version: '2020-12-01', Parameters: [], Steps: [] },
-    steps,
-    mode: 'local',
-  };
+  return executionRecord(executionId, { pipelineName: 'bench', status, startTime: time, steps });
 }
 
 async function medianMs(look: () => Promise<unknown>): Promise<number> {

@@ -21,8 +21,8 @@ import {
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLBACK_FILE, CALLBACK_STEP, CALLBACK_STUBS, HOUSING_FILE, HOUSING_GROUP, HOUSING_STUBS, ROLE_ARN, type ServeFixture, startTestServe } from './serve-helpers.js';
-import type { ExecutionRecord } from '../../src/engine/execution-record.js';
 import { FileExecutionStore } from '../../src/store/file-execution-store.js';
+import { executionRecord } from '../unit/support/execution-records.js';
 import { type LaunchedChromium, launchChromium } from './support/chromium.js';
 import { buildConsoleAssets } from './support/console-assets.js';
 
@@ -218,19 +218,7 @@ describe('the browser console', { timeout: 180_000 }, () => {
     const other = new FileExecutionStore({ home: housing.home });
     const id = 'otherprocess0001';
     const time = new Date().toISOString();
-    const running: ExecutionRecord = {
-      executionId: id,
-      executionArn: `arn:aws:sagemaker:us-east-1:111122223333:pipeline/housing/execution/${id}`,
-      pipelineName: 'housing',
-      pipelineArn: 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/housing',
-      status: 'Executing',
-      startTime: time,
-      lastModifiedTime: time,
-      parameters: {},
-      definition: { Version: '2020-12-01', Parameters: [], Steps: [] },
-      steps: [],
-      mode: 'local',
-    };
+    const running = executionRecord(id, { pipelineName: 'housing', startTime: time });
     const latest = `[data-pipeline="housing"] .card-summary a:text("${id}") + .pill`;
     other.save(running);
     await other.flush();

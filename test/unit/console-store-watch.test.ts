@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { executionRecord } from './support/execution-records.js';
 import { type ConsoleHandler, createConsoleHandler } from '../../src/console/console-handler.js';
 import { type ProcessProbe, systemProcessProbe } from '../../src/ports/process-probe.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
@@ -31,21 +32,8 @@ function probe(state: { alive: boolean }): ProcessProbe {
 }
 
 function record(executionId: string, minute: number, status: ExecutionRecord['status']): ExecutionRecord {
-  const time = new Date(Date.UTC(2024, 0, 1, 0, minute)).toISOString();
-  return {
-    executionId,
-    executionArn: `arn:aws:sagemaker:us-east-1:111122223333:pipeline/p/execution/${executionId}`,
-    pipelineName: 'p',
-    pipelineArn: 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/p',
-    status,
-    startTime: time,
-    lastModifiedTime: time,
-    parameters: {},
-    definition: { Version: '2020-12-01', Parameters: [], Steps: [] },
-    steps: [],
-    mode: 'local',
-    owner: { pid: OTHER_PID, hostname: systemProcessProbe.hostname },
-  };
+  const startTime = new Date(Date.UTC(2024, 0, 1, 0, minute)).toISOString();
+  return executionRecord(executionId, { startTime, status, owner: { pid: OTHER_PID, hostname: systemProcessProbe.hostname } });
 }
 
 /** The console's view of the store, counting the records it reads. */

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { executionRecord } from './support/execution-records.js';
 import type { CacheEntry } from '../../src/engine/cache.js';
 import type { ExecutionRecord } from '../../src/engine/execution-record.js';
 import type { ProcessProbe } from '../../src/ports/process-probe.js';
@@ -20,19 +21,7 @@ afterEach(async () => {
 });
 
 function record(executionId: string, startTime: string, status: ExecutionRecord['status'] = 'Executing'): ExecutionRecord {
-  return {
-    executionId,
-    executionArn: `arn:aws:sagemaker:us-east-1:111122223333:pipeline/p/execution/${executionId}`,
-    pipelineName: 'p',
-    pipelineArn: 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/p',
-    status,
-    startTime,
-    lastModifiedTime: startTime,
-    parameters: {},
-    definition: { Version: '2020-12-01', Parameters: [], Steps: [] },
-    steps: [],
-    mode: 'local',
-  };
+  return executionRecord(executionId, { startTime, status });
 }
 
 function cacheEntry(executionId: string, finishedAt = '2024-01-01T00:00:00.000Z'): CacheEntry {
