@@ -1,8 +1,8 @@
 // Live updates for the console: a server-sent-events stream telling open pages which executions
-// changed (`change`), and that the model registry changed (`registry`, from the same look). Changes come at once from the engine's events (executions run by this server), and
-// from a look at the store every couple of seconds while a page listens (CLI runs in other
-// processes write the same store, `sagesim rm` removes from it): store-watch.ts reads only what
-// can have changed. Pages refetch what they show; the stream carries only ids, so it never grows
+// changed (`change`), and that the model registry changed (`registry`, from the same look).
+// Changes come at once from the engine's events (executions run by this server), and from a look
+// at the store every couple of seconds while a page listens (CLI runs in other processes write the
+// same store, `sagesim rm` removes from it): store-watch.ts reads only what can have changed. Pages refetch what they show; the stream carries only ids, so it never grows
 // with a record.
 import type { ServerResponse } from 'node:http';
 import type { Reporter } from '../engine/events.js';
