@@ -63,7 +63,7 @@ export function createConsoleHandler(options: ConsoleHandlerOptions): ConsoleHan
   const { registry } = options;
   const events = new ConsoleEvents({
     records: options.store,
-    ...(registry.version === undefined ? {} : { registryVersion: () => registry.version?.() ?? Promise.resolve('') }),
+    ...(registry.version === undefined ? {} : { registryVersion: registry.version.bind(registry) }),
     ...(options.watchIntervalMs === undefined ? {} : { watchIntervalMs: options.watchIntervalMs }),
     ...(options.watchEvery === undefined ? {} : { every: options.watchEvery }),
   });

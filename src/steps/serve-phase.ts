@@ -118,10 +118,11 @@ async function goneWithin(running: RunningContainer, own: OwnExit, clock: Clock,
 async function endedOnItsOwn(context: JobContext, running: RunningContainer, own: OwnExit): Promise<PhaseEnd | undefined> {
   if (context.signal.aborted) return undefined;
   await own.stop();
-  const exit = own.ended() ?? (await running.exited.catch(() => undefined));
+  const ended = own.ended();
+  const exit = ended ?? (await running.exited.catch(() => undefined));
   if (exit?.oomKilled === true) return { exit, early: { code: 'TRANSFORM_CONTAINER_EXITED', note: 'The serving container was killed while requests were sent to /invocations.' } };
-  if (own.ended() === undefined || exit === undefined) return undefined;
-  return { exit, early: { code: 'TRANSFORM_CONTAINER_EXITED', note: 'The serving container exited on its own while requests were sent to /invocations.' } };
+  if (ended === undefined) return undefined;
+  return { exit: ended, early: { code: 'TRANSFORM_CONTAINER_EXITED', note: 'The serving container exited on its own while requests were sent to /invocations.' } };
 }
 
 /** Starts the container in the background; the port it must listen on is a job variable, as in SageMaker. */
